@@ -1,0 +1,296 @@
+"""The poetry client: connect, read until the server hangs up, decode, hand back a Poem.
+
+The protocol is the Twisted Introduction's: the server sends a poem and
+closes the connection. Only a *clean* close ends a poem; every other ending
+is a failure, so a half-received poem is never mistaken for a whole one.
+
+Failures arrive as a ``Failure`` wrapping either one of Twisted's connection
+errors (refused, host not found, connect timeout) or one of the
+:class:`PoetryError` subclasses defined here. :func:`describe_failure` turns
+any of them into the few plain words the command line and the window show.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from twisted.internet import error, protocol
+from twisted.internet.defer import CancelledError, Deferred
+from twisted.internet.interfaces import IConnector
+from twisted.protocols.policies import TimeoutMixin
+from twisted.python.failure import Failure
+
+from app.units import format_size
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_IDLE_TIMEOUT = 30.0
+DEFAULT_MAX_BYTES = 16 * 2**20
+DEFAULT_ENCODING = "utf-8"
+
+ProgressCallback = Callable[[int], object]
+
+
+@dataclass(frozen=True)
+class Poem:
+    """A complete poem: the server closed the connection cleanly after sending it."""
+
+    text: str
+    size: int  # bytes received
+    elapsed: float  # seconds from the call to get_poetry to the clean close
+    encoding: str
+    replaced: int  # invalid bytes shown as U+FFFD
+
+
+class PoetryError(Exception):
+    """Base of the ways a download fails after the connection was made."""
+
+
+class ConnectionLostError(PoetryError):
+    """The connection ended some other way than a clean close: the poem is incomplete."""
+
+    def __init__(self, received: int, cause: Failure | None = None) -> None:
+        super().__init__(f"connection lost after {_count_bytes(received)}")
+        self.received = received
+        self.cause = cause
+
+
+class IdleTimeoutError(PoetryError):
+    """No byte arrived for ``idle_timeout`` seconds."""
+
+    def __init__(self, seconds: float, received: int) -> None:
+        super().__init__(f"no data for {seconds:g} s")
+        self.seconds = seconds
+        self.received = received
+
+
+class PoemTooLargeError(PoetryError):
+    """The server sent more than ``max_bytes``; the connection was aborted at once."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"larger than {format_size(max_bytes)}")
+        self.max_bytes = max_bytes
+
+
+class EmptyPoemError(PoetryError):
+    """The server closed the connection cleanly without sending a byte."""
+
+    def __init__(self) -> None:
+        super().__init__("empty poem")
+
+
+def check_encoding(name: str) -> str:
+    """Return the codec's canonical name, or raise ``ValueError`` if it cannot decode text."""
+    try:
+        b"".decode(name)
+        return codecs.lookup(name).name
+    except (LookupError, TypeError, ValueError):
+        raise ValueError(f"unknown encoding {name!r}") from None
+
+
+# Undecodable bytes come out of the "surrogateescape" handler as U+DC80..U+DCFF,
+# one per byte, which lets us both count them and swap in U+FFFD in one pass.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def decode_poem(data: bytes | bytearray, encoding: str) -> tuple[str, int]:
+    """Decode, never failing: return the text and how many invalid bytes became U+FFFD."""
+    try:
+        return data.decode(encoding), 0
+    except UnicodeDecodeError:
+        escaped = data.decode(encoding, "surrogateescape")
+        return _ESCAPED_BYTE.subn("\ufffd", escaped)
+
+
+class PoetryProtocol(protocol.Protocol, TimeoutMixin):
+    """Collects every byte of one poem until the connection ends.
+
+    Bytes go into a ``bytearray`` (amortised O(total), unlike ``bytes +=``).
+    When this side decides to end the download (idle timeout, size limit,
+    cancel) it records why in ``verdict`` and aborts the connection; the
+    factory reads the verdict when the connection is gone.
+    """
+
+    factory: PoetryClientFactory
+
+    def __init__(self) -> None:
+        self.received = bytearray()
+        self.verdict: BaseException | None = None
+
+    def connectionMade(self) -> None:
+        self.setTimeout(self.factory.idle_timeout)
+        self.factory.connection_made()
+
+    def dataReceived(self, data: bytes) -> None:
+        if self.verdict is not None:
+            return
+        self.resetTimeout()
+        self.received += data
+        if len(self.received) > self.factory.max_bytes:
+            self.give_up(PoemTooLargeError(self.factory.max_bytes))
+        else:
+            self.factory.bytes_received(len(self.received))
+
+    def timeoutConnection(self) -> None:
+        self.give_up(IdleTimeoutError(self.factory.idle_timeout, len(self.received)))
+
+    def give_up(self, verdict: BaseException) -> None:
+        """Abort the connection now, dropping anything buffered, and remember why."""
+        if self.verdict is None:
+            self.verdict = verdict
+        self.setTimeout(None)
+        self.transport.abortConnection()
+
+    def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
+        self.setTimeout(None)
+        self.factory.poem_ended(self, reason)
+
+
+class PoetryClientFactory(protocol.ClientFactory):
+    """One download: builds the protocol and fires ``deferred`` exactly once.
+
+    The Deferred is taken off the factory before it fires, so a late event
+    (a connection failure after a cancel, say) cannot fire it twice.
+    Cancelling it stops the connection attempt or aborts the connection.
+    """
+
+    protocol = PoetryProtocol
+
+    def __init__(
+        self,
+        *,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        encoding: str = DEFAULT_ENCODING,
+        progress: ProgressCallback | None = None,
+        connected: Callable[[], object] | None = None,
+    ) -> None:
+        self.idle_timeout = idle_timeout
+        self.max_bytes = max_bytes
+        self.encoding = encoding
+        self._progress = progress
+        self._connected = connected
+        self.started = time.monotonic()
+        self.connector: IConnector | None = None
+        self.poem_protocol: PoetryProtocol | None = None
+        self.deferred: Deferred[Poem] | None = Deferred(self._cancel)
+
+    def buildProtocol(self, addr: object) -> PoetryProtocol:
+        self.poem_protocol = super().buildProtocol(addr)
+        return self.poem_protocol
+
+    def connection_made(self) -> None:
+        if self._connected is not None:
+            self._connected()
+
+    def bytes_received(self, total: int) -> None:
+        if self._progress is not None:
+            self._progress(total)
+
+    def poem_ended(self, proto: PoetryProtocol, reason: Failure) -> None:
+        """The connection is closed: decide between a poem and a failure."""
+        size = len(proto.received)
+        if proto.verdict is not None:
+            self._fire(Failure(proto.verdict))
+        elif not reason.check(error.ConnectionDone):
+            self._fire(Failure(ConnectionLostError(size, reason)))
+        elif size == 0:
+            self._fire(Failure(EmptyPoemError()))
+        else:
+            text, replaced = decode_poem(proto.received, self.encoding)
+            proto.received = bytearray()
+            elapsed = time.monotonic() - self.started
+            self._fire(Poem(text, size, elapsed, self.encoding, replaced))
+
+    def clientConnectionFailed(self, connector: IConnector, reason: Failure) -> None:
+        self._fire(reason)
+
+    def _fire(self, result: Poem | Failure) -> None:
+        d, self.deferred = self.deferred, None
+        self._progress = self._connected = None
+        if d is None:
+            return
+        if isinstance(result, Poem):
+            d.callback(result)
+        else:
+            d.errback(result)
+
+    def _cancel(self, d: Deferred[Poem]) -> None:
+        # Deferred.cancel() errbacks with CancelledError once we return; we
+        # only make sure nothing of the download is left running.
+        self.deferred = None
+        self._progress = self._connected = None
+        proto = self.poem_protocol
+        if proto is not None and proto.transport is not None:
+            proto.give_up(CancelledError())
+        elif self.connector is not None:
+            self.connector.stopConnecting()
+
+
+def get_poetry(
+    host: str,
+    port: int,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    encoding: str = DEFAULT_ENCODING,
+    progress: ProgressCallback | None = None,
+    connected: Callable[[], object] | None = None,
+) -> Deferred[Poem]:
+    """Download one poem from ``host:port``; the Deferred fires once with a :class:`Poem`.
+
+    ``timeout`` bounds name lookup plus connecting; ``idle_timeout`` bounds
+    the silence between bytes; ``max_bytes`` bounds the poem. ``progress``
+    gets the running byte total as bytes arrive; ``connected`` is called once
+    the TCP connection is up. Bad arguments (an unknown encoding, a port out
+    of range) raise ``ValueError`` before anything connects.
+    """
+    from twisted.internet import reactor
+
+    encoding = check_encoding(encoding)
+    if not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ValueError(f"port {port!r} is outside 1-65535")
+    for name, value in (("timeout", timeout), ("idle_timeout", idle_timeout)):
+        if not value > 0:
+            raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
+    if not max_bytes > 0:
+        raise ValueError(f"max_bytes must be positive, not {max_bytes!r}")
+    factory = PoetryClientFactory(
+        idle_timeout=idle_timeout,
+        max_bytes=max_bytes,
+        encoding=encoding,
+        progress=progress,
+        connected=connected,
+    )
+    deferred = factory.deferred
+    assert deferred is not None
+    factory.connector = reactor.connectTCP(host, port, factory, timeout=timeout)
+    return deferred
+
+
+def describe_failure(failure: Failure) -> str:
+    """The reason a download failed, in the few plain words a person reads."""
+    value = failure.value
+    if isinstance(value, PoetryError):
+        return str(value)
+    if isinstance(value, CancelledError):
+        return "cancelled"
+    if isinstance(value, error.ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(value, error.TimeoutError | error.TCPTimedOutError):
+        return "timed out"
+    if isinstance(value, error.DNSLookupError | error.UnknownHostError):
+        return "host not found"
+    if isinstance(value, error.NoRouteError):
+        return "no route to host"
+    if isinstance(value, error.ConnectError):
+        return f"could not connect ({value.osError or type(value).__name__})"
+    return f"unexpected error: {type(value).__name__}: {value}"
+
+
+def _count_bytes(count: int) -> str:
+    return "1 byte" if count == 1 else f"{count} bytes"
