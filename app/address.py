@@ -46,9 +46,7 @@ def parse_address(text: str) -> Address:
     if spelled.startswith("[") or "]" in spelled:
         host, port_text = _split_bracketed(spelled)
     elif spelled.count(":") > 1:
-        raise ValueError(
-            f"{spelled!r}: an IPv6 address needs brackets, as in [::1]:10000"
-        )
+        raise ValueError(f"{spelled!r}: an IPv6 address needs brackets, as in [::1]:10000")
     elif ":" in spelled:
         host, port_text = spelled.split(":")
         host = _check_host_name(host, spelled)

@@ -8,6 +8,7 @@ stderr (a traceback only with ``--traceback``) and exit status 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -215,10 +216,7 @@ class _Batch:
 
     def show_progress(self) -> None:
         done = sum(result is not None for result in self.results)
-        line = (
-            f"{done} of {len(self.addresses)} done, "
-            f"{format_size(sum(self.received))} received"
-        )
+        line = f"{done} of {len(self.addresses)} done, {format_size(sum(self.received))} received"
         self.err.write(f"\r{line}\x1b[K")
         self.err.flush()
         self._progress_shown = True
@@ -339,10 +337,8 @@ def server_main(argv: Sequence[str] | None = None) -> None:
 
 
 def _text_stream(stream: TextIO, encoding: str) -> TextIO:
-    try:
+    with contextlib.suppress(AttributeError, ValueError):
         stream.reconfigure(encoding=encoding, errors="replace")  # type: ignore[attr-defined]
-    except (AttributeError, ValueError):
-        pass
     return stream
 
 

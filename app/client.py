@@ -85,10 +85,13 @@ class EmptyPoemError(PoetryError):
 def check_encoding(name: str) -> str:
     """Return the codec's canonical name, or raise ``ValueError`` if it cannot decode text."""
     try:
-        b"".decode(name)
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name)
     except (LookupError, TypeError, ValueError):
-        raise ValueError(f"unknown encoding {name!r}") from None
+        codec = None
+    # base64, rot13 and friends are codecs but not text encodings.
+    if codec is None or not getattr(codec, "_is_text_encoding", True):
+        raise ValueError(f"unknown encoding {name!r}")
+    return codec.name
 
 
 # Undecodable bytes come out of the "surrogateescape" handler as U+DC80..U+DCFF,

@@ -31,7 +31,7 @@ def format_seconds(seconds: float) -> str:
         return f"{seconds:.3g} s" if seconds < 1 else f"{_one_decimal(seconds)} s"
     if seconds < 60:
         return f"{seconds:.0f} s"
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     return f"{minutes} min {secs:02d} s"
 
 

@@ -1,0 +1,81 @@
+"""Fixtures shared by the core, command-line and window tests: real servers on 127.0.0.1.
+
+Nothing here imports ``twisted.internet.reactor`` at module level: this file
+is loaded before pytest-twisted installs qt5reactor, and an early import
+would install the default reactor instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import pytest_twisted
+from twisted.internet.defer import DeferredList
+from twisted.internet.interfaces import IListeningPort
+
+from app.server import PoetryServerFactory
+from tests import hostile
+
+
+class Servers:
+    """Starts servers on free ports of 127.0.0.1 and stops them all when the test ends."""
+
+    def __init__(self) -> None:
+        self.ports: list[IListeningPort] = []
+        self.closers: list[Callable[[], None]] = []
+
+    def poetry(
+        self, poem: bytes, delay: float = 0.0, num_bytes: int = 10
+    ) -> tuple[int, PoetryServerFactory]:
+        """The project's own server; returns (port, factory)."""
+        from twisted.internet import reactor
+
+        factory = PoetryServerFactory(poem, delay, num_bytes)
+        port = reactor.listenTCP(0, factory, interface=hostile.LOCALHOST)
+        self.ports.append(port)
+        return port.getHost().port, factory
+
+    def hostile(self, behaviour: type, **options: object) -> int:
+        port = hostile.serve(behaviour, **options)
+        self.ports.append(port)
+        return port.getHost().port
+
+    def bytes(self, payload: bytes, chunk: int | None = None, gap: float = 0.0) -> int:
+        port = hostile.serve_bytes(payload, chunk, gap)
+        self.ports.append(port)
+        return port.getHost().port
+
+    def full_backlog(self) -> int:
+        backlog = hostile.FullBacklog()
+        self.closers.append(backlog.close)
+        return backlog.port
+
+    def close(self) -> None:
+        for close in self.closers:
+            close()
+        stopping = [port.stopListening() for port in self.ports]
+        pytest_twisted.blockon(DeferredList([d for d in stopping if d is not None]))
+
+
+@pytest.fixture
+def servers() -> Iterator[Servers]:
+    s = Servers()
+    yield s
+    s.close()
+
+
+def pending_calls() -> set[object]:
+    """The reactor's timers that are still waiting to run."""
+    from twisted.internet import reactor
+
+    return {call for call in reactor.getDelayedCalls() if call.active()}
+
+
+@pytest.fixture
+def no_leftover_timers() -> Iterator[None]:
+    """Fails the test if it leaves a timer of its own in the reactor."""
+    before = pending_calls()
+    yield
+    left = pending_calls() - before
+    assert not left, f"timers left behind: {left}"

@@ -1,0 +1,377 @@
+"""get_poetry against real servers on 127.0.0.1: poems, every kind of failure, cancellation."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import pytest_twisted
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from twisted.internet import error
+from twisted.internet.defer import CancelledError, Deferred
+from twisted.internet.interfaces import IHostnameResolver
+from twisted.internet.task import deferLater
+from twisted.python.failure import Failure
+from zope.interface import implementer
+
+from app.client import (
+    ConnectionLostError,
+    EmptyPoemError,
+    IdleTimeoutError,
+    Poem,
+    PoemTooLargeError,
+    PoetryError,
+    check_encoding,
+    decode_poem,
+    describe_failure,
+    get_poetry,
+)
+from app.resources import bundled_poems
+from tests import hostile
+from tests.conftest import pending_calls
+
+JINGYESI = next(p for p in bundled_poems() if p.name == "jingyesi.txt").read_bytes()
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def reactor_turn() -> Deferred[None]:
+    """Let the reactor run once, so sockets closed "at once" are really closed."""
+    from twisted.internet import reactor
+
+    return deferLater(reactor, 0.01, lambda: None)
+
+
+async def failure_of(d: Deferred[Poem]) -> Failure:
+    try:
+        poem = await d
+    except Exception:
+        return Failure()
+    raise AssertionError(f"expected a failure, got a poem of {poem.size} bytes")
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_poem_arrives_whole_with_its_size_and_progress(servers, no_leftover_timers):
+    port, factory = servers.poetry(JINGYESI, delay=0.01, num_bytes=7)
+    seen: list[int] = []
+    connected: list[bool] = []
+    fds = open_fds()
+
+    poem = await get_poetry(
+        "127.0.0.1", port, progress=seen.append, connected=lambda: connected.append(True)
+    )
+
+    assert poem.text == JINGYESI.decode("utf-8")
+    assert "床前明月光" in poem.text
+    assert (poem.size, poem.encoding, poem.replaced) == (len(JINGYESI), "utf-8", 0)
+    assert poem.elapsed > 0
+    assert connected == [True]
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) > 1
+    assert seen[-1] == len(JINGYESI)
+    await reactor_turn()
+    assert open_fds() == fds
+    assert factory.clients == 0
+
+
+@pytest_twisted.ensureDeferred
+async def test_reset_mid_poem_is_a_failure_not_a_poem(servers, no_leftover_timers):
+    port = servers.hostile(hostile.ResetMidPoem, prefix=b"Half a poem is")
+
+    failure = await failure_of(get_poetry("127.0.0.1", port))
+
+    assert failure.check(ConnectionLostError)
+    assert failure.value.received == len(b"Half a poem is")
+    assert describe_failure(failure) == "connection lost after 14 bytes"
+    assert isinstance(failure.value, PoetryError)
+
+
+@pytest_twisted.ensureDeferred
+async def test_reset_before_any_byte_is_a_lost_connection(servers):
+    port = servers.hostile(hostile.ResetMidPoem, prefix=b"")
+
+    failure = await failure_of(get_poetry("127.0.0.1", port))
+
+    assert failure.check(ConnectionLostError)
+    assert describe_failure(failure) == "connection lost after 0 bytes"
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_silent_server_times_out_with_the_bytes_so_far(servers, no_leftover_timers):
+    port = servers.hostile(hostile.Stall, prefix=b"And then")
+    fds = open_fds()
+
+    failure = await failure_of(get_poetry("127.0.0.1", port, idle_timeout=0.3))
+
+    assert failure.check(IdleTimeoutError)
+    assert str(failure.value) == "no data for 0.3 s"
+    assert failure.value.received == len(b"And then")
+    await reactor_turn()
+    assert open_fds() == fds
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_drip_feeding_server_is_slow_but_not_idle(servers):
+    payload = b"one byte at a time\n"
+    port = servers.hostile(hostile.Drip, payload=payload, gap=0.01)
+
+    poem = await get_poetry("127.0.0.1", port, idle_timeout=0.15)
+
+    assert poem.text == payload.decode()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_flood_is_cut_off_at_max_bytes(servers, no_leftover_timers):
+    port = servers.hostile(hostile.Flood)
+    seen: list[int] = []
+
+    failure = await failure_of(
+        get_poetry("127.0.0.1", port, max_bytes=100_000, progress=seen.append)
+    )
+
+    assert failure.check(PoemTooLargeError)
+    assert describe_failure(failure) == "larger than 97.7 KiB"
+    assert max(seen) <= 100_000, "bytes past the limit were reported as progress"
+
+
+@pytest_twisted.ensureDeferred
+async def test_default_limit_is_spelled_in_mebibytes(servers):
+    port = servers.hostile(hostile.Flood)
+
+    failure = await failure_of(get_poetry("127.0.0.1", port))
+
+    assert describe_failure(failure) == "larger than 16 MiB"
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_clean_close_without_bytes_is_an_empty_poem(servers):
+    port = servers.hostile(hostile.CloseAtOnce)
+
+    failure = await failure_of(get_poetry("127.0.0.1", port))
+
+    assert failure.check(EmptyPoemError)
+    assert describe_failure(failure) == "empty poem"
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_closed_port_is_refused(servers, no_leftover_timers):
+    port, _ = servers.poetry(b"gone")
+    await servers.ports.pop().stopListening()
+
+    failure = await failure_of(get_poetry("127.0.0.1", port))
+
+    assert failure.check(error.ConnectionRefusedError)
+    assert isinstance(failure.value, error.ConnectError)
+    assert describe_failure(failure) == "connection refused"
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_connection_that_never_completes_times_out(servers, no_leftover_timers):
+    port = servers.full_backlog()
+
+    failure = await failure_of(get_poetry("127.0.0.1", port, timeout=0.3))
+
+    assert failure.check(error.TimeoutError)
+    assert describe_failure(failure) == "timed out"
+
+
+@implementer(IHostnameResolver)
+class _Resolver:
+    """A name resolver that either knows no host at all or never answers."""
+
+    def __init__(self, answers: bool) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+
+    def resolveHostName(self, receiver, hostName, portNumber=0, addressTypes=None, **kw):
+        from twisted.internet._resolver import HostResolution
+
+        self.asked.append(hostName)
+        resolution = HostResolution(hostName)
+        receiver.resolutionBegan(resolution)
+        if self.answers:
+            receiver.resolutionComplete()
+        return resolution
+
+
+@pytest.fixture
+def resolver(request):
+    from twisted.internet import reactor
+
+    fake = _Resolver(answers=request.param)
+    previous = reactor.installNameResolver(fake)
+    yield fake
+    reactor.installNameResolver(previous)
+
+
+@pytest.mark.parametrize("resolver", [True], indirect=True)
+@pytest_twisted.ensureDeferred
+async def test_an_unknown_host_is_not_found(resolver, no_leftover_timers):
+    failure = await failure_of(get_poetry("poetry.invalid", 10000))
+
+    assert resolver.asked == ["poetry.invalid"]
+    assert failure.check(error.DNSLookupError)
+    assert describe_failure(failure) == "host not found"
+
+
+@pytest.mark.parametrize("resolver", [False], indirect=True)
+@pytest_twisted.ensureDeferred
+async def test_cancel_while_resolving_leaves_nothing_behind(resolver, no_leftover_timers):
+    fds = open_fds()
+    d = get_poetry("slow.invalid", 10000, timeout=30)
+    await reactor_turn()
+    assert resolver.asked == ["slow.invalid"]
+
+    d.cancel()
+
+    failure = await failure_of(d)
+    assert failure.check(CancelledError)
+    assert describe_failure(failure) == "cancelled"
+    await reactor_turn()
+    assert open_fds() == fds
+
+
+@pytest_twisted.ensureDeferred
+async def test_cancel_while_connecting_leaves_nothing_behind(servers, no_leftover_timers):
+    port = servers.full_backlog()
+    fds = open_fds()
+    before = pending_calls()
+    d = get_poetry("127.0.0.1", port, timeout=30)
+    await reactor_turn()
+    assert pending_calls() - before, "the connect timeout should be pending while connecting"
+
+    d.cancel()
+
+    assert (await failure_of(d)).check(CancelledError)
+    await reactor_turn()
+    assert open_fds() == fds
+
+
+@pytest_twisted.ensureDeferred
+async def test_cancel_while_receiving_closes_the_connection(servers, no_leftover_timers):
+    port, factory = servers.poetry(JINGYESI * 50, delay=0.01, num_bytes=10)
+    fds = open_fds()
+    seen: list[int] = []
+    d = get_poetry("127.0.0.1", port, progress=seen.append)
+    while not seen:
+        await reactor_turn()
+    assert factory.clients == 1
+
+    d.cancel()
+
+    assert (await failure_of(d)).check(CancelledError)
+    received = len(seen)
+    await reactor_turn()
+    await reactor_turn()
+    assert factory.clients == 0, "the server still sees the connection"
+    assert open_fds() == fds
+    assert len(seen) == received, "progress reported after the cancel"
+
+
+@pytest_twisted.ensureDeferred
+async def test_cancel_after_the_poem_arrived_changes_nothing(servers, no_leftover_timers):
+    port, _ = servers.poetry(b"short\n")
+    d = get_poetry("127.0.0.1", port)
+    poem = await d
+
+    d.cancel()
+
+    assert poem.text == "short\n"
+
+
+@pytest_twisted.ensureDeferred
+async def test_invalid_bytes_become_replacement_characters_and_are_counted(servers):
+    port = servers.bytes(b"caf\xc3\xa9 \xff\xfe ok \xc3")
+
+    poem = await get_poetry("127.0.0.1", port)
+
+    assert poem.text == "caf\u00e9 \ufffd\ufffd ok \ufffd"
+    assert poem.replaced == 3
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_declared_encoding_is_honoured(servers):
+    text = "床前明月光，疑是地上霜。\n"
+    port = servers.bytes(text.encode("gb18030"), chunk=5)
+
+    poem = await get_poetry("127.0.0.1", port, encoding="GB18030")
+
+    assert (poem.text, poem.encoding, poem.replaced) == (text, "gb18030", 0)
+
+
+@pytest_twisted.ensureDeferred
+async def test_markup_is_data(servers):
+    markup = b"<b>bold</b> <a href='file:///etc/passwd'>link</a> &amp;\n"
+    port = servers.bytes(markup)
+
+    poem = await get_poetry("127.0.0.1", port)
+
+    assert poem.text == markup.decode()
+
+
+@pytest.mark.parametrize("name", ["nosuch", "base64", "rot13", ""])
+def test_an_unknown_encoding_is_refused_before_connecting(servers, name):
+    port, factory = servers.poetry(b"never sent")
+
+    with pytest.raises(ValueError, match="unknown encoding"):
+        get_poetry("127.0.0.1", port, encoding=name)
+
+    assert factory.connections == 0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"port": 0}, "outside 1-65535"),
+        ({"port": 70000}, "outside 1-65535"),
+        ({"timeout": 0}, "timeout must be a positive"),
+        ({"idle_timeout": -1}, "idle_timeout must be a positive"),
+        ({"max_bytes": 0}, "max_bytes must be positive"),
+    ],
+)
+def test_bad_arguments_are_refused_at_once(arguments, message):
+    options = {"port": 10000, **arguments}
+    with pytest.raises(ValueError, match=message):
+        get_poetry("127.0.0.1", **options)
+
+
+def test_encoding_names_are_canonical():
+    assert check_encoding("UTF8") == "utf-8"
+    assert check_encoding("GB18030") == "gb18030"
+
+
+_poem_bytes = st.one_of(
+    st.just(JINGYESI),
+    st.text(min_size=1).map(lambda s: s.encode("utf-8")),
+    st.binary(min_size=1, max_size=200),
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=_poem_bytes, cuts=st.lists(st.integers(min_value=1), max_size=12))
+def test_any_split_of_the_bytes_gives_the_same_text(qtbot, data: bytes, cuts: list[int]):
+    """Chunk boundaries (even inside a UTF-8 sequence) never change the poem.
+
+    Hypothesis drives this test synchronously, so it waits by spinning Qt's
+    event loop, which is the loop that runs the reactor under qt5reactor.
+    """
+    points = sorted({c % len(data) for c in cuts} - {0})
+    chunks = [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True)]
+    port = hostile.serve(hostile.Chunks, chunks=chunks, gap=0.002)
+    results: list[Poem | Failure] = []
+    get_poetry("127.0.0.1", port.getHost().port).addBoth(results.append)
+    try:
+        qtbot.waitUntil(lambda: bool(results), timeout=5000)
+    finally:
+        port.stopListening()
+
+    poem = results[0]
+    assert isinstance(poem, Poem), poem
+    assert (poem.text, poem.replaced) == decode_poem(data, "utf-8")
+    assert poem.size == len(data)
