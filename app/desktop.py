@@ -1,0 +1,230 @@
+"""Desktop integration: install the ``.desktop`` entry and icon for this install.
+
+``poetry-downloader --install-desktop-entry`` (DESIGN §4) calls
+:func:`install_desktop_entry` so that the app appears in the desktop's
+application menu and starts with a double-click. The entry must launch *this*
+install (a virtualenv is not on the menu's ``PATH``), so its ``Exec=`` names an
+absolute path, and that path may contain spaces or other characters the
+Desktop Entry specification reserves; :func:`quote_exec_argument` applies the
+specification's quoting so the path survives the launcher's parsing intact.
+
+Nothing here imports Qt: installing an entry must work without a display.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from app.resources import resources_dir
+
+#: The freedesktop application id: names the ``.desktop`` file and the icon.
+APP_ID = "poetry-downloader"
+DESKTOP_FILE_NAME = f"{APP_ID}.desktop"
+
+# Desktop Entry spec, "The Exec key": an argument containing any of these must
+# be quoted.
+_RESERVED = frozenset(" \t\n\"'\\><~|&;$*?#()`")
+# Inside a quoted argument these are escaped with a backslash.
+_ESCAPED_IN_QUOTES = frozenset('"`$\\')
+# String-level escapes of the spec's "string" value type (applied last when
+# writing, so first when a reader parses).
+_STRING_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def quote_exec_argument(arg: str) -> str:
+    """One argument as it must appear in an ``Exec=`` command line.
+
+    Arguments with reserved characters (space, quotes, ``$``, ``\\`` …) are
+    enclosed in double quotes, with ``"``, backtick, ``$`` and ``\\`` escaped
+    by a backslash; an empty argument becomes ``""`` so it is not lost.
+    Arguments with other whitespace or control characters are quoted too (the
+    spec allows quoting any argument): readers strip whitespace from the ends
+    of a value, which would otherwise eat the end of a last argument. A
+    literal ``%`` is doubled everywhere, because a single one would start a
+    field code (``%f``, ``%u`` …) that the launcher expands. The result still
+    needs the string-level escaping that :func:`desktop_entry_text` applies
+    to the whole value.
+    """
+    if "\0" in arg:
+        raise ValueError("a command-line argument cannot contain a NUL character")
+    if arg and not any(ch in _RESERVED or not ch.isprintable() for ch in arg):
+        return arg.replace("%", "%%")
+    body = "".join("\\" + ch if ch in _ESCAPED_IN_QUOTES else ch for ch in arg)
+    return '"' + body.replace("%", "%%") + '"'
+
+
+def _escape_string(value: str) -> str:
+    """Apply the spec's string-type escapes (``\\\\``, ``\\n``, ``\\t``, ``\\r``).
+
+    A reader undoes these before it parses ``Exec`` quoting, which is why a
+    literal backslash in a quoted argument ends up as four in the file.
+    """
+    escaped = "".join(_STRING_ESCAPES.get(ch, ch) for ch in value)
+    # A leading space would be stripped by readers; the spec spells it \s.
+    return "\\s" + escaped[1:] if escaped.startswith(" ") else escaped
+
+
+def _check_utf8(argv: Iterable[str]) -> None:
+    """Refuse arguments that cannot be written: desktop entries are UTF-8.
+
+    A path with undecodable bytes arrives as a str holding surrogates; writing
+    it would fail later with a less helpful error.
+    """
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"{arg!r} is not valid UTF-8 and cannot be written in a desktop entry"
+            ) from None
+
+
+# Runs its first argument with the rest: `sh -c SCRIPT PROGRAM ARGS...`.
+SH_EXEC_WRAPPER = ("/bin/sh", "-c", 'exec "$0" "$@"')
+
+
+def _launchable_argv(argv: list[str]) -> list[str]:
+    """``argv``, or ``argv`` run through ``/bin/sh`` when the program has a ``%``.
+
+    The spec's ``%%`` is the only way to write a literal ``%``, but GLib
+    (GNOME, Xfce …) checks that ``Exec``'s program exists *before* expanding
+    ``%%``, finds no ``…/100%%/poetry-downloader`` and drops the whole entry.
+    Moving the path out of the program position sidesteps that check; the
+    launcher still expands ``%%`` in arguments as the spec says. ``sh`` is
+    used rather than ``env`` because ``env`` would take a path containing
+    ``=`` for a variable assignment.
+    """
+    if "%" in argv[0]:
+        return [*SH_EXEC_WRAPPER, *argv]
+    return list(argv)
+
+
+def desktop_entry_text(exec_argv: list[str]) -> str:
+    """The desktop entry for a launcher running ``exec_argv``.
+
+    Built from the template ``resources/poetry-downloader.desktop``, so the
+    names, categories and keywords are kept in one place, with its ``Exec=``
+    and ``TryExec=`` lines replaced. ``TryExec`` names the program itself, so
+    the menu hides the entry once that install is deleted rather than showing
+    an entry that fails to start. A program path containing ``%`` is started
+    through ``/bin/sh`` (see :func:`_launchable_argv`).
+    """
+    if not exec_argv:
+        raise ValueError("exec_argv must name a program")
+    _check_utf8(exec_argv)
+    exec_value = _escape_string(
+        " ".join(quote_exec_argument(a) for a in _launchable_argv(exec_argv))
+    )
+    replacements = {"Exec": exec_value, "TryExec": _escape_string(exec_argv[0])}
+
+    template = (resources_dir() / DESKTOP_FILE_NAME).read_text(encoding="utf-8")
+    lines: list[str] = []
+    group = ""
+    seen: set[str] = set()
+    for line in template.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            group = stripped[1:-1]
+        elif group == "Desktop Entry" and "=" in line and not stripped.startswith("#"):
+            key = line.split("=", 1)[0].strip()
+            if key in replacements:
+                line = f"{key}={replacements[key]}"
+                seen.add(key)
+        lines.append(line)
+    if "Exec" not in seen:
+        raise ValueError(f"the template {DESKTOP_FILE_NAME} has no Exec= key to fill in")
+    return "\n".join(lines) + "\n"
+
+
+def default_exec_argv() -> list[str]:
+    """The command that starts this install of the app.
+
+    Prefer the ``poetry-downloader`` script installed beside the running
+    interpreter (a virtualenv's or a ``pip --user`` bin directory). Without it
+    (a bare source checkout) fall back to ``python -m app`` with this very
+    interpreter. ``sys.executable`` is deliberately not resolved: inside a
+    virtualenv it is a symlink, and following it would escape the venv and
+    lose its packages.
+    """
+    python = os.path.abspath(sys.executable)
+    script = Path(python).parent / APP_ID
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [python, "-m", "app"]
+
+
+def default_data_home() -> Path:
+    """``$XDG_DATA_HOME``, or ``~/.local/share`` when unset.
+
+    The XDG Base Directory spec says a relative value is invalid and must be
+    ignored, so it is.
+    """
+    value = os.environ.get("XDG_DATA_HOME", "")
+    if value and os.path.isabs(value):
+        return Path(value)
+    return Path.home() / ".local" / "share"
+
+
+def icon_files() -> dict[str, Path]:
+    """The bundled icon files, keyed by hicolor size directory.
+
+    ``"scalable"`` maps to the SVG, ``"<n>x<n>"`` to each rendered PNG. The
+    window can build its ``QIcon`` from the same files the menu uses.
+    """
+    icons = resources_dir() / "icons"
+    found = {"scalable": icons / f"{APP_ID}.svg"}
+    for png in sorted((icons / "hicolor").glob(f"*/apps/{APP_ID}.png")):
+        found[png.parent.parent.name] = png
+    return found
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so a reader sees the old file or the new, never half.
+
+    The menu watches ``applications/`` and may read the entry the moment it
+    appears; a temporary file in the same directory plus ``os.replace`` makes
+    the switch a single rename.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def install_desktop_entry(data_home: Path | None = None, executable: str | None = None) -> Path:
+    """Install the desktop entry and icons for this install; return the entry's path.
+
+    Writes ``<data_home>/applications/poetry-downloader.desktop`` and the icon
+    as ``<data_home>/icons/hicolor/{scalable,<n>x<n>}/apps/``. ``data_home``
+    defaults to the user's XDG data directory; ``executable`` overrides the
+    program the entry launches (default: this install, see
+    :func:`default_exec_argv`). Running it again simply refreshes the files,
+    e.g. after moving the install.
+    """
+    home = Path(data_home) if data_home is not None else default_data_home()
+    argv = [executable] if executable is not None else default_exec_argv()
+    entry = desktop_entry_text(argv)
+
+    # Icons first, so the menu entry never shows up without its icon.
+    hicolor = home / "icons" / "hicolor"
+    for size, source in icon_files().items():
+        _write_atomically(hicolor / size / "apps" / source.name, source.read_bytes())
+    # GTK trusts a user icon-theme.cache while it is newer than the theme
+    # directory itself; touching the directory marks any such cache stale.
+    os.utime(hicolor)
+
+    target = home / "applications" / DESKTOP_FILE_NAME
+    _write_atomically(target, entry.encode("utf-8"))
+    return target
