@@ -1,13 +1,135 @@
-"""``python -m app``: the Poetry Downloader window (placeholder until the GUI lands)."""
+"""``poetry-downloader`` and ``python -m app``: open the Poetry Downloader window.
+
+Start-up order matters (DESIGN §8): the ``QApplication`` first, then
+``qt5reactor.install()``, then anything that imports the reactor, then
+``reactor.run()`` (never ``app.exec_()``). Every way out (closing the
+window, Quit, Ctrl+Q, SIGINT, SIGTERM) goes through ``MainWindow.close()``,
+which cancels downloads, stops the demo servers and saves the settings; the
+window's ``closed`` signal then stops the reactor on its next turn.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__
+from app.address import Address, parse_address
+
+APP_NAME = "poetry-downloader"
+DISPLAY_NAME = "Poetry Downloader"
 
 
-def main() -> None:
-    sys.stderr.write("poetry-downloader: the window is not built yet\n")
-    sys.exit(1)
+def _address(text: str) -> Address:
+    try:
+        return parse_address(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=APP_NAME,
+        description="Download poems from many poetry servers at once, and watch it happen.",
+        epilog="ADDR is PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT; "
+        "addresses given are added and downloaded at once.",
+    )
+    parser.add_argument("addresses", metavar="ADDR", nargs="*", type=_address)
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep settings in DIR instead of the user's config directory",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="start the embedded demo servers and list them"
+    )
+    parser.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="install the application menu entry and icon for this user, then exit",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def display_problem() -> str | None:
+    """Why no window can be shown here, or ``None`` if a display looks available.
+
+    Without one, Qt aborts the process with a core dump; a sentence is kinder.
+    """
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None  # the user chose a platform plugin (offscreen, vnc, ...)
+    if sys.platform in ("win32", "cygwin", "darwin"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display available: set DISPLAY or WAYLAND_DISPLAY "
+        "(or QT_QPA_PLATFORM=offscreen to run without a screen)"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: exit 0 after a normal quit, 1 without a display, 2 on bad usage."""
+    options = _parser().parse_args(argv)
+    if options.install_desktop_entry:
+        from app.desktop import install_desktop_entry
+
+        install_desktop_entry()
+        sys.exit(0)
+    problem = display_problem()
+    if problem is not None:
+        sys.stderr.write(f"{APP_NAME}: {problem}\n")
+        sys.exit(1)
+
+    from PyQt5.QtWidgets import QApplication
+
+    app = QApplication([sys.argv[0] if sys.argv else APP_NAME])
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(DISPLAY_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_NAME)
+    # Under reactor.run() Qt's own "quit on last window" would leave the
+    # reactor half-stopped (DESIGN §8, trap 3); the window's closed signal quits.
+    app.setQuitOnLastWindowClosed(False)
+
+    import qt5reactor
+
+    qt5reactor.install()
+    from twisted.internet import reactor
+
+    from app.gui import MainWindow
+    from app.gui.lookups import install_abandonable_resolver
+    from app.gui.quit_signals import QuitSignals
+    from app.gui.window import application_icon
+
+    install_abandonable_resolver(reactor)
+    app.setWindowIcon(application_icon())
+    window = MainWindow(options.config_dir)
+    signals = QuitSignals()
+    signals.received.connect(lambda _signum: window.close())
+    # A bare reactor.stop() from a Qt slot can stall (trap 4): stop on the next turn.
+    window.closed.connect(lambda: reactor.callLater(0, reactor.stop))
+    reactor.addSystemEventTrigger("before", "shutdown", window.shutdown)
+
+    def begin() -> None:
+        if window.shut_down:  # a signal arrived before the reactor got going
+            return
+        if options.addresses:
+            window.add_servers(options.addresses, start=True)
+        if options.demo or not (options.addresses or window.saved_servers_found):
+            window.start_demo()
+
+    window.show()
+    reactor.callWhenRunning(begin)
+    reactor.run(installSignalHandlers=False)
+    signals.close()
+    sys.exit(0)
 
 
 if __name__ == "__main__":

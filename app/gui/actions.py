@@ -1,0 +1,133 @@
+"""The window's actions: one ``QAction`` each, named for automation (DESIGN §6).
+
+Toolbar, menus and the rows' context menu all hold these same objects, so
+a shortcut, a toolbar button and a menu entry can never disagree about what
+is enabled.
+"""
+
+from __future__ import annotations
+
+from PyQt5.QtGui import QIcon, QKeySequence
+from PyQt5.QtWidgets import QAction, QStyle, QWidget
+
+
+class WindowActions:
+    """Creates every action as a child of ``parent``; the window connects and enables them."""
+
+    def __init__(self, parent: QWidget) -> None:
+        style = parent.style()
+
+        def make(
+            name: str,
+            text: str,
+            theme: str,
+            fallback: QStyle.StandardPixmap,
+            tip: str,
+            *keys: QKeySequence | str,
+        ) -> QAction:
+            action = QAction(QIcon.fromTheme(theme, style.standardIcon(fallback)), text, parent)
+            action.setObjectName(name)
+            action.setShortcuts([QKeySequence(key) for key in keys])
+            shortcut = f" ({action.shortcut().toString(QKeySequence.NativeText)})" if keys else ""
+            action.setToolTip(tip + shortcut)
+            action.setStatusTip(tip)
+            return action
+
+        self.add_servers = make(
+            "actionAddServers",
+            "&Add Servers…",
+            "list-add",
+            QStyle.SP_FileDialogNewFolder,
+            "Add poetry servers to the list",
+            "Ctrl+N",
+        )
+        self.remove = make(
+            "actionRemove",
+            "&Remove",
+            "list-remove",
+            QStyle.SP_TrashIcon,
+            "Remove the selected servers, stopping their downloads",
+            QKeySequence.Delete,
+        )
+        self.start = make(
+            "actionStart",
+            "&Start",
+            "media-playback-start",
+            QStyle.SP_MediaPlay,
+            "Download from the selected servers",
+            "Return",
+            "Enter",
+            "F5",
+        )
+        self.start_all = make(
+            "actionStartAll",
+            "Start A&ll",
+            "media-seek-forward",
+            QStyle.SP_MediaSeekForward,
+            "Download from every server that is not busy",
+            "Ctrl+F5",
+        )
+        self.cancel = make(
+            "actionCancel",
+            "&Cancel",
+            "process-stop",
+            QStyle.SP_BrowserStop,
+            "Stop the selected downloads",
+            "Esc",
+        )
+        self.retry_failed = make(
+            "actionRetryFailed",
+            "Retry &Failed",
+            "view-refresh",
+            QStyle.SP_BrowserReload,
+            "Download again from every server that failed",
+            "Ctrl+R",
+        )
+        self.save_poem = make(
+            "actionSavePoem",
+            "Save &Poem As…",
+            "document-save-as",
+            QStyle.SP_DialogSaveButton,
+            "Save the selected poem to a UTF-8 text file",
+            "Ctrl+S",
+        )
+        self.show_error = make(
+            "actionShowError",
+            "Show &Error…",
+            "dialog-error",
+            QStyle.SP_MessageBoxWarning,
+            "Show why the selected download failed, with its traceback",
+        )
+        self.preferences = make(
+            "actionPreferences",
+            "&Preferences…",
+            "preferences-system",
+            QStyle.SP_FileDialogDetailedView,
+            "Set how many downloads run at once",
+            "Ctrl+,",
+        )
+        self.quit = make(
+            "actionQuit",
+            "&Quit",
+            "application-exit",
+            QStyle.SP_DialogCloseButton,
+            "Stop every download and quit",
+            "Ctrl+Q",
+        )
+
+    @property
+    def for_rows(self) -> list[QAction | None]:
+        """The context menu of the table's rows; ``None`` is a separator."""
+        return [
+            self.start,
+            self.cancel,
+            self.show_error,
+            None,
+            self.save_poem,
+            None,
+            self.remove,
+            None,
+            self.add_servers,
+            self.start_all,
+            self.retry_failed,
+        ]

@@ -1,0 +1,150 @@
+"""Starting, queueing and cancelling the rows' downloads, at most ``limit`` at a time.
+
+Every started row gets its own ``get_poetry`` call, hence its own
+``PoetryClientFactory`` and ``Deferred``. Rows beyond the connection limit
+wait as Queued and start, in the order asked, as others finish. Results are
+written onto the row and the model is only *touched*: repainting is the
+model's timer's business.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+
+from twisted.internet.defer import CancelledError
+from twisted.internet.interfaces import IDelayedCall
+from twisted.python.failure import Failure
+
+from app.client import Poem, get_poetry
+from app.gui.model import ServerListModel
+from app.gui.rows import ServerRow, Status
+
+DEFAULT_CONNECTION_LIMIT = 50
+
+FailureCallback = Callable[[ServerRow], object]
+DoneCallback = Callable[[ServerRow], object]
+
+
+class DownloadController:
+    """Owns the in-flight Deferreds; the only code that calls ``get_poetry`` for the window.
+
+    ``on_failure(row)`` runs after a download fails (not when it was
+    cancelled); ``on_done(row)`` after a poem arrived.
+    """
+
+    def __init__(
+        self,
+        model: ServerListModel,
+        *,
+        limit: int = DEFAULT_CONNECTION_LIMIT,
+        on_failure: FailureCallback,
+        on_done: DoneCallback,
+    ) -> None:
+        self.model = model
+        self.limit = limit
+        self._on_failure = on_failure
+        self._on_done = on_done
+        self._queue: deque[ServerRow] = deque()
+        self._running: set[ServerRow] = set()
+        self._refill: IDelayedCall | None = None
+
+    @property
+    def running(self) -> int:
+        """How many rows hold a connection (or a connection attempt) now."""
+        return len(self._running)
+
+    def start(self, rows: Iterable[ServerRow]) -> None:
+        """Queue every given row that is not already queued or running, then fill free slots."""
+        for row in rows:
+            if row.status.active:
+                continue
+            row.reset_for_download()
+            self._set_status(row, Status.QUEUED)
+            self._queue.append(row)
+        self._fill_slots()
+
+    def cancel(self, rows: Iterable[ServerRow]) -> None:
+        """Stop the rows' downloads now: queued ones leave the queue, running ones close."""
+        for row in rows:
+            if row.status is Status.QUEUED:
+                self._queue.remove(row)
+                self._set_status(row, Status.CANCELLED)
+            elif row.deferred is not None:
+                # Fires _failed with CancelledError synchronously; the socket is aborted.
+                row.deferred.cancel()
+
+    def cancel_all(self) -> None:
+        """Cancel everything, emptying the queue first so no queued row starts meanwhile."""
+        queued, self._queue = list(self._queue), deque()
+        for row in queued:
+            self._set_status(row, Status.CANCELLED)
+        self.cancel(list(self._running))
+        refill, self._refill = self._refill, None
+        if refill is not None and refill.active():
+            refill.cancel()
+
+    def set_limit(self, limit: int) -> None:
+        """Change the limit; a higher one starts queued rows at once, a lower one stops none."""
+        self.limit = max(1, limit)
+        self._fill_slots()
+
+    def _fill_slots(self) -> None:
+        self._refill = None
+        while self._queue and len(self._running) < self.limit:
+            self._begin(self._queue.popleft())
+
+    def _begin(self, row: ServerRow) -> None:
+        self._running.add(row)
+        row.started = time.monotonic()
+        self._set_status(row, Status.CONNECTING)
+        try:
+            d = get_poetry(
+                row.address.host,
+                row.address.port,
+                encoding=row.encoding,
+                progress=lambda total: self._progress(row, total),
+                connected=lambda: self._set_status(row, Status.DOWNLOADING),
+            )
+        except ValueError:
+            self._failed(Failure(), row)
+            return
+        row.deferred = d
+        d.addCallbacks(self._succeeded, self._failed, callbackArgs=(row,), errbackArgs=(row,))
+
+    def _progress(self, row: ServerRow, total: int) -> None:
+        row.received = total
+        self.model.touch(row)
+
+    def _succeeded(self, poem: Poem, row: ServerRow) -> None:
+        self._finish(row)
+        row.poem = poem
+        row.received = poem.size
+        row.expected_size = poem.size
+        self._set_status(row, Status.DONE)
+        self._on_done(row)
+
+    def _failed(self, failure: Failure, row: ServerRow) -> None:
+        self._finish(row)
+        if failure.check(CancelledError):
+            self._set_status(row, Status.CANCELLED)
+            return
+        row.failure = failure
+        self._set_status(row, Status.FAILED)
+        self._on_failure(row)
+
+    def _finish(self, row: ServerRow) -> None:
+        row.finished = time.monotonic()
+        row.deferred = None
+        self._running.discard(row)
+        # Refill on a later reactor turn: the slot may have been freed inside
+        # a cancel of many rows, which must not start the next ones meanwhile.
+        if self._refill is None and self._queue:
+            from twisted.internet import reactor
+
+            self._refill = reactor.callLater(0, self._fill_slots)
+
+    def _set_status(self, row: ServerRow, status: Status) -> None:
+        row.status = status
+        self.model.touch(row, status_changed=True)

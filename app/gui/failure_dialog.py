@@ -1,0 +1,110 @@
+"""One non-modal dialog listing every failure the user has not yet acknowledged.
+
+Errbacks call :meth:`FailureDialog.add`, which appends an entry and shows
+the dialog without blocking (never ``exec_()``: DESIGN §8, trap 5). Fifty
+failures at once make one dialog with fifty entries. Closing the dialog
+acknowledges what it lists; the next failure starts a fresh list.
+"""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QFontDatabase
+from PyQt5.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from twisted.python.failure import Failure
+
+from app.client import describe_failure
+
+_FAILURE_ROLE = Qt.UserRole
+
+
+class FailureDialog(QDialog):
+    """Failures by server and reason; the selected one's full traceback; Copy."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName("failureDialog")
+        self.setWindowTitle("Download Failures")
+        self.setModal(False)
+        self.resize(640, 460)
+
+        self.summary = QLabel()
+        self.failure_list = QListWidget()
+        self.failure_list.setObjectName("failureList")
+        self.traceback_view = QPlainTextEdit()
+        self.traceback_view.setObjectName("tracebackView")
+        self.traceback_view.setReadOnly(True)
+        self.traceback_view.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.traceback_view.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        splitter = QSplitter(Qt.Vertical)
+        splitter.addWidget(self.failure_list)
+        splitter.addWidget(self.traceback_view)
+        splitter.setSizes([160, 300])
+
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        self.copy_button = QPushButton("&Copy")
+        self.copy_button.setObjectName("copyButton")
+        self.copy_button.setToolTip("Copy the selected failure's traceback")
+        buttons.addButton(self.copy_button, QDialogButtonBox.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.copy_button.clicked.connect(self.copy_traceback)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter)
+        layout.addWidget(buttons)
+        self.failure_list.currentItemChanged.connect(self._show_selected)
+
+    @property
+    def count(self) -> int:
+        return self.failure_list.count()
+
+    def add(self, server: str, failure: Failure, *, select: bool = False) -> None:
+        """List one failure and show the dialog (without taking focus from the window)."""
+        item = QListWidgetItem(f"{server} — {describe_failure(failure)}")
+        item.setData(_FAILURE_ROLE, failure)
+        self.failure_list.addItem(item)
+        if select or self.failure_list.currentItem() is None:
+            self.failure_list.setCurrentItem(item)
+        count = self.failure_list.count()
+        self.summary.setText("1 download failed." if count == 1 else f"{count} downloads failed.")
+        if not self.isVisible():
+            self.show()
+
+    def show_failure(self, server: str, failure: Failure) -> None:
+        """Select ``failure`` (listing it again if acknowledged) and bring the dialog up."""
+        for position in range(self.failure_list.count()):
+            item = self.failure_list.item(position)
+            if item.data(_FAILURE_ROLE) is failure:
+                self.failure_list.setCurrentItem(item)
+                break
+        else:
+            self.add(server, failure, select=True)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def copy_traceback(self) -> None:
+        QApplication.clipboard().setText(self.traceback_view.toPlainText())
+
+    def done(self, result: int) -> None:
+        """Closing (button, Esc, title bar) acknowledges the listed failures; rows keep theirs."""
+        self.failure_list.clear()
+        self.traceback_view.clear()
+        super().done(result)
+
+    def _show_selected(self, item: QListWidgetItem | None) -> None:
+        failure = item.data(_FAILURE_ROLE) if item is not None else None
+        self.traceback_view.setPlainText(failure.getTraceback() if failure is not None else "")

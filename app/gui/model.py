@@ -1,0 +1,237 @@
+"""The server table's model: one row per server, repainted on a timer, not per chunk.
+
+Downloads write into :class:`ServerRow` objects and call :meth:`touch`; that
+only marks the row dirty. A ~20 Hz timer turns the dirty rows into
+``dataChanged`` signals, one per run of adjacent rows, so a thousand chunks a
+second cost twenty repaints (DESIGN §8, trap 6). While anything is on the
+wire the timer also refreshes the clock columns (Elapsed, Rate) twice a
+second; with nothing to do it stops.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from PyQt5.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    pyqtSignal,
+)
+
+from app.gui.rows import ServerRow, Status
+from app.units import format_rate, format_seconds, format_size
+
+COLUMNS = ("Server", "Status", "Progress", "Received", "Rate", "Elapsed")
+SERVER, STATUS, PROGRESS, RECEIVED, RATE, ELAPSED = range(len(COLUMNS))
+
+#: Progress column: True while the bar can only say "busy" (size unknown, bytes flowing).
+BUSY_ROLE = Qt.UserRole + 1
+
+REFRESH_INTERVAL_MS = 50
+CLOCK_INTERVAL_S = 0.5
+
+
+class ServerListModel(QAbstractTableModel):
+    """Rows of :class:`ServerRow`; column 2's ``Qt.UserRole`` is the fraction or ``None``.
+
+    ``statusesChanged`` is emitted (coalesced, from the refresh timer) when
+    any row's status changed, so the window can re-enable its actions without
+    listening to every byte; ``refreshed`` after every tick that changed rows.
+    """
+
+    statusesChanged = pyqtSignal()
+    refreshed = pyqtSignal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ServerRow] = []
+        self._position: dict[int, int] = {}
+        self._dirty: set[int] = set()
+        self._statuses_changed = False
+        self._last_clock = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_INTERVAL_MS)
+        self._timer.timeout.connect(self.flush)
+
+    # Reading
+
+    @property
+    def rows(self) -> list[ServerRow]:
+        """The rows in insertion order (a copy: callers may remove while iterating)."""
+        return list(self._rows)
+
+    def row_at(self, position: int) -> ServerRow:
+        return self._rows[position]
+
+    def position_of(self, row: ServerRow) -> int | None:
+        return self._position.get(id(row))
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.DisplayRole:
+            return display_text(row, column)
+        if role == Qt.ToolTipRole:
+            return tooltip(row, column)
+        if column == PROGRESS and role == Qt.UserRole:
+            return row.fraction
+        if column == PROGRESS and role == BUSY_ROLE:
+            return row.fraction is None and row.status in (Status.CONNECTING, Status.DOWNLOADING)
+        if role == Qt.TextAlignmentRole and column in (RECEIVED, RATE, ELAPSED):
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        return None
+
+    def sort_key(self, position: int, column: int) -> tuple:
+        """What the Sort proxy compares: numbers as numbers, unknowns first."""
+        row = self._rows[position]
+        values = {
+            SERVER: (row.address.host, row.address.port),
+            STATUS: (row.status.value,),
+            PROGRESS: (row.fraction if row.fraction is not None else -1.0,),
+            RECEIVED: (row.received,),
+            RATE: (row.rate or 0.0,),
+            ELAPSED: (row.elapsed or 0.0,),
+        }
+        return values[column]
+
+    # Changing
+
+    def add_rows(self, rows: Iterable[ServerRow]) -> None:
+        new = list(rows)
+        if not new:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+        for offset, row in enumerate(new):
+            self._position[id(row)] = first + offset
+            self._rows.append(row)
+        self.endInsertRows()
+        self.statusesChanged.emit()
+
+    def remove_rows(self, rows: Iterable[ServerRow]) -> None:
+        """Remove rows, one ``beginRemoveRows`` per run of adjacent positions."""
+        positions = sorted({p for p in map(self.position_of, rows) if p is not None})
+        for first, last in reversed(_runs(positions)):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            for row in self._rows[first : last + 1]:
+                self._dirty.discard(id(row))
+            del self._rows[first : last + 1]
+            self.endRemoveRows()
+        if positions:
+            self._position = {id(row): p for p, row in enumerate(self._rows)}
+            self.statusesChanged.emit()
+
+    def touch(self, row: ServerRow, *, status_changed: bool = False) -> None:
+        """Note that ``row`` changed; the view hears of it at the next refresh tick."""
+        if id(row) not in self._position:
+            return
+        self._dirty.add(id(row))
+        self._statuses_changed = self._statuses_changed or status_changed
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def flush(self) -> None:
+        """Emit ``dataChanged`` for the dirty rows (and the clocks of running rows)."""
+        now = time.monotonic()
+        if now - self._last_clock >= CLOCK_INTERVAL_S:
+            self._last_clock = now
+            self._dirty.update(id(row) for row in self._rows if row.status.active)
+        positions = sorted(self._position[key] for key in self._dirty if key in self._position)
+        self._dirty.clear()
+        last_column = len(COLUMNS) - 1
+        for first, last in _runs(positions):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
+        if positions:
+            self.refreshed.emit()
+        if self._statuses_changed:
+            self._statuses_changed = False
+            self.statusesChanged.emit()
+        if not positions and not any(row.status.active for row in self._rows):
+            self._timer.stop()
+
+    def stop(self) -> None:
+        """Stop the refresh timer for good (the window is closing)."""
+        self._timer.stop()
+        self._dirty.clear()
+
+
+class ServerSortModel(QSortFilterProxyModel):
+    """Sorts by :meth:`ServerListModel.sort_key`, so sizes sort as numbers, not as text."""
+
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
+        source = self.sourceModel()
+        assert isinstance(source, ServerListModel)
+        return source.sort_key(left.row(), left.column()) < source.sort_key(
+            right.row(), right.column()
+        )
+
+
+def display_text(row: ServerRow, column: int) -> str:
+    """The text of one cell, as a person reads it."""
+    if column == SERVER:
+        return str(row.address)
+    if column == STATUS:
+        return row.status.value
+    if column == PROGRESS:
+        return progress_text(row)
+    if column == RECEIVED:
+        return format_size(row.received) if row.received or row.started else ""
+    if column == RATE:
+        rate = row.rate
+        return format_rate(rate) if rate is not None else ""
+    if column == ELAPSED:
+        elapsed = row.elapsed
+        return format_seconds(elapsed) if elapsed is not None else ""
+    return ""
+
+
+def progress_text(row: ServerRow) -> str:
+    """The words on the bar: a percentage when the size is known, else bytes and rate."""
+    if row.started is None and row.status is not Status.DONE:
+        return ""
+    fraction = row.fraction
+    if fraction is not None:
+        text = f"{int(fraction * 100)} %"
+    else:
+        rate = row.rate
+        text = format_size(row.received)
+        text = f"{text} · {format_rate(rate)}" if rate is not None else text
+    return f"{text} · {row.reason}" if row.status is Status.FAILED else text
+
+
+def tooltip(row: ServerRow, column: int) -> str | None:
+    if row.status is Status.FAILED:
+        return row.reason
+    if column == SERVER and row.note:
+        return row.note
+    return None
+
+
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    """Sorted positions as (first, last) runs of adjacent ones: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for p in positions:
+        if runs and runs[-1][1] == p - 1:
+            runs[-1] = (runs[-1][0], p)
+        else:
+            runs.append((p, p))
+    return runs

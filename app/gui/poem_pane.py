@@ -1,0 +1,110 @@
+"""The poem pane: the selected row's poem as plain text, its server and size above it.
+
+Poems come from strangers. They are shown with ``setPlainText`` (so
+``<b>`` is five characters, never bold), and control characters that could
+garble the display (escape, backspace, form feed, NUL...) are swapped for
+their visible Unicode pictures (␛, ␈, ␌, ␀). The text is set only when the
+poem shown changes, with undo switched off so Qt keeps no second copy. A big
+poem goes in one slice per event-loop turn (about 40 ms a MiB), so a 10 MB
+poem never freezes the window; the whole text is there a moment later.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PyQt5.QtCore import Qt, QTimer
+from PyQt5.QtGui import QTextCursor
+from PyQt5.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from app.client import Poem
+from app.gui.rows import ServerRow, Status
+from app.units import format_size
+
+# C0 controls except tab and newline, and DEL; a lone CR too (CRLF becomes LF first).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_PICTURE_OF_DEL = "\u2421"
+SLICE = 2**20  # characters set per event-loop turn
+
+
+def visible_text(text: str) -> str:
+    """``text`` with line ends normalised and control characters made visible."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return _CONTROLS.sub(_picture, text)
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return _PICTURE_OF_DEL if code == 0x7F else chr(0x2400 + code)
+
+
+class PoemPane(QWidget):
+    """Label plus read-only ``poemView``; :meth:`show_row` picks what they show."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel("No server selected")
+        self.label.setObjectName("poemLabel")
+        self.label.setTextFormat(Qt.PlainText)
+        self.view = QPlainTextEdit()
+        self.view.setObjectName("poemView")
+        self.view.setReadOnly(True)
+        self.view.setUndoRedoEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.view)
+        self._shown: Poem | None = None
+        self._pending: list[str] = []
+        self._slicer = QTimer(self)
+        self._slicer.setInterval(0)
+        self._slicer.timeout.connect(self._append_slice)
+
+    def show_row(self, row: ServerRow | None) -> None:
+        """Show ``row``'s poem, or say why there is none; cheap when nothing changed."""
+        poem = row.poem if row is not None else None
+        self.label.setText(self._caption(row))
+        if poem is self._shown:
+            return
+        self._shown = poem
+        text = visible_text(poem.text) if poem is not None else ""
+        self._pending = [text[i : i + SLICE] for i in range(SLICE, len(text), SLICE)]
+        self.view.setPlainText(text[:SLICE])
+        if self._pending:
+            self._slicer.start()
+        else:
+            self._slicer.stop()
+
+    @property
+    def loading(self) -> bool:
+        """True while a big poem is still going into the view."""
+        return bool(self._pending)
+
+    def _append_slice(self) -> None:
+        if not self._pending:
+            self._slicer.stop()
+            return
+        cursor = QTextCursor(self.view.document())
+        cursor.movePosition(QTextCursor.End)
+        cursor.insertText(self._pending.pop(0))
+        if not self._pending:
+            self._slicer.stop()
+
+    @staticmethod
+    def _caption(row: ServerRow | None) -> str:
+        if row is None:
+            return "No server selected"
+        poem = row.poem
+        if poem is None:
+            waiting = {
+                Status.FAILED: f"failed: {row.reason}",
+                Status.CANCELLED: "cancelled, no poem",
+            }.get(row.status, "no poem yet")
+            return f"{row.address} — {waiting}"
+        details = [format_size(poem.size), poem.encoding]
+        if poem.replaced:
+            details.append(f"{poem.replaced} invalid bytes shown as �")
+        if row.status is not Status.DONE:
+            details.append(f"from an earlier download; now {row.status.value.lower()}")
+        return f"{row.address} — " + ", ".join(details)

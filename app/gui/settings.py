@@ -1,0 +1,192 @@
+"""Settings kept between runs: one JSON file in the config directory, written atomically.
+
+The file holds the server list (address, encoding, last known poem size),
+the connection limit and the window's geometry, state and splitter (Qt's
+own blobs, base64). Writing goes to a temporary file in the same directory,
+is fsynced, then renamed over the old one, so a crash leaves either the old
+settings or the new, never half of each.
+
+A file that cannot be read as settings (bad JSON, wrong types, binary junk)
+is renamed aside, not deleted, and :func:`load_settings` says so in a
+message for the user; the program then starts with defaults. Loading never
+raises.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.address import Address, parse_address
+from app.client import check_encoding
+from app.gui.downloads import DEFAULT_CONNECTION_LIMIT
+from app.gui.preferences import MAX_CONNECTION_LIMIT
+
+FILE_NAME = "settings.json"
+FORMAT_VERSION = 1
+APP_DIR_NAME = "poetry-downloader"
+
+
+@dataclass(frozen=True)
+class SavedServer:
+    address: Address
+    encoding: str = "utf-8"
+    last_size: int | None = None
+
+
+@dataclass
+class Settings:
+    servers: list[SavedServer] = field(default_factory=list)
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT
+    geometry: bytes = b""
+    window_state: bytes = b""
+    splitter: bytes = b""
+    header: bytes = b""
+
+
+class CorruptSettings(ValueError):
+    """The file exists but does not hold settings this program wrote."""
+
+
+def default_config_dir() -> Path:
+    """``$XDG_CONFIG_HOME/poetry-downloader`` (or the platform's equivalent, from Qt)."""
+    from PyQt5.QtCore import QStandardPaths
+
+    base = QStandardPaths.writableLocation(QStandardPaths.GenericConfigLocation)
+    return Path(base or Path.home() / ".config") / APP_DIR_NAME
+
+
+def load_settings(config_dir: Path) -> tuple[Settings, str | None]:
+    """Read the settings; on a corrupt file, set it aside and return defaults and a message."""
+    path = config_dir / FILE_NAME
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings(), None
+    except OSError as e:
+        return Settings(), f"Could not read the settings file {path}: {e.strerror or e}"
+    try:
+        return _parse(raw), None
+    except CorruptSettings as e:
+        aside = path.with_name(f"{FILE_NAME}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(path, aside)
+        except OSError as move_error:
+            return Settings(), (
+                f"The settings file {path} is damaged ({e}) and could not be moved aside "
+                f"({move_error.strerror or move_error}); starting with default settings."
+            )
+        return Settings(), (
+            f"The settings file was damaged ({e}). It was kept as {aside}; "
+            "starting with default settings."
+        )
+
+
+def save_settings(config_dir: Path, settings: Settings) -> None:
+    """Write atomically: temp file in the same directory, fsync, rename. Raises ``OSError``."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(_to_json(settings), indent=2, ensure_ascii=False) + "\n"
+    fd, temp_name = tempfile.mkstemp(prefix=f".{FILE_NAME}.", dir=config_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as temp:
+            temp.write(text)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.replace(temp_name, config_dir / FILE_NAME)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    _fsync_dir(config_dir)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is durable only once the directory entry is; not every OS can.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _to_json(settings: Settings) -> dict[str, Any]:
+    return {
+        "version": FORMAT_VERSION,
+        "servers": [
+            {"address": str(s.address), "encoding": s.encoding, "last_size": s.last_size}
+            for s in settings.servers
+        ],
+        "connection_limit": settings.connection_limit,
+        "geometry": base64.b64encode(settings.geometry).decode("ascii"),
+        "window_state": base64.b64encode(settings.window_state).decode("ascii"),
+        "splitter": base64.b64encode(settings.splitter).decode("ascii"),
+        "header": base64.b64encode(settings.header).decode("ascii"),
+    }
+
+
+def _parse(raw: bytes) -> Settings:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise CorruptSettings("not JSON text") from e
+    if not isinstance(data, dict):
+        raise CorruptSettings("not a JSON object")
+    if data.get("version", FORMAT_VERSION) != FORMAT_VERSION:
+        raise CorruptSettings(f"unknown version {data.get('version')!r}")
+    servers = _expect(data, "servers", list, [])
+    limit = _expect(data, "connection_limit", int, DEFAULT_CONNECTION_LIMIT)
+    if isinstance(limit, bool) or not 1 <= limit <= MAX_CONNECTION_LIMIT:
+        raise CorruptSettings(f"connection_limit {limit!r} is out of range")
+    return Settings(
+        servers=_parse_servers(servers),
+        connection_limit=limit,
+        geometry=_blob(data, "geometry"),
+        window_state=_blob(data, "window_state"),
+        splitter=_blob(data, "splitter"),
+        header=_blob(data, "header"),
+    )
+
+
+def _parse_servers(entries: list[Any]) -> list[SavedServer]:
+    servers: list[SavedServer] = []
+    seen: set[Address] = set()
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise CorruptSettings(f"server {number} is not an object")
+        try:
+            address = parse_address(_expect(entry, "address", str, ""))
+            encoding = check_encoding(_expect(entry, "encoding", str, "utf-8"))
+        except ValueError as e:
+            raise CorruptSettings(f"server {number}: {e}") from None
+        size = entry.get("last_size")
+        if size is not None and (type(size) is not int or size < 1):
+            raise CorruptSettings(f"server {number}: last_size {size!r} is not a size")
+        if address not in seen:
+            seen.add(address)
+            servers.append(SavedServer(address, encoding, size))
+    return servers
+
+
+def _expect(data: dict[str, Any], key: str, kind: type, default: Any) -> Any:
+    value = data.get(key, default)
+    if not isinstance(value, kind):
+        raise CorruptSettings(f"{key} should be {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
+def _blob(data: dict[str, Any], key: str) -> bytes:
+    try:
+        return base64.b64decode(_expect(data, key, str, ""), validate=True)
+    except binascii.Error as e:
+        raise CorruptSettings(f"{key} is not base64") from e

@@ -1,0 +1,154 @@
+"""Downloading as a person sees it: rows, statuses, bars, the poem pane, failures."""
+
+from __future__ import annotations
+
+import pytest
+from PyQt5.QtCore import Qt
+from PyQt5.QtWidgets import QDialog, QPlainTextEdit
+
+from app.address import Address
+from app.gui import MainWindow
+from tests import hostile
+from tests.gui.conftest import cell, local, row_of, status, statuses, view_model
+
+# Every test ends with no reactor timer of its own still waiting.
+pytestmark = pytest.mark.usefixtures("no_leftover_timers")
+
+POEM = "\n".join(f"Line {n} of a poem that takes a moment to arrive." for n in range(30)).encode()
+
+
+def failure_dialog(window: MainWindow) -> QDialog:
+    dialog = window.findChild(QDialog, "failureDialog")
+    assert dialog is not None
+    return dialog
+
+
+def test_start_all_fills_bars_then_shows_the_poem(qtbot, window, servers):
+    port, _ = servers.poetry(POEM, delay=0.02, num_bytes=40)
+    first = local(port)
+    port, _ = servers.poetry(b"A short poem.\n", delay=0.0)
+    second = local(port)
+    window.add_servers([first, second])
+    assert statuses(window) == ["Idle", "Idle"]
+    # The first download teaches the window the poem's size...
+    window.commands.start_all.trigger()
+    qtbot.waitUntil(lambda: statuses(window) == ["Done", "Done"], timeout=5000)
+
+    # ...so the second shows a determinate bar that only ever grows.
+    fractions: list[float] = []
+
+    def sample() -> None:
+        fractions.append(cell(window, row_of(window, first), 2, Qt.UserRole))
+
+    window.model.refreshed.connect(sample)
+    window.commands.start_all.trigger()
+    qtbot.waitUntil(lambda: status(window, first) == "Done", timeout=5000)
+    window.model.refreshed.disconnect(sample)
+    assert len(fractions) > 3
+    assert all(0.0 <= f <= 1.0 for f in fractions)
+    assert fractions == sorted(fractions)
+    assert cell(window, row_of(window, first), 2, Qt.UserRole) == 1.0
+    assert cell(window, row_of(window, first), 2) == "100 %"
+
+    window.table.selectRow(row_of(window, first))
+    poem_view = window.findChild(QPlainTextEdit, "poemView")
+    assert poem_view.toPlainText() == POEM.decode()
+    assert poem_view.isReadOnly()
+    assert str(first) in window.poem_pane.label.text()
+
+
+def test_unknown_size_is_a_busy_bar_with_the_bytes_received(qtbot, window, servers):
+    port, _ = servers.poetry(POEM, delay=0.02, num_bytes=50)
+    address = local(port)
+    window.add_servers([address], start=True)
+    qtbot.waitUntil(lambda: status(window, address) == "Downloading", timeout=5000)
+    qtbot.waitUntil(lambda: "bytes" in cell(window, 0, 2), timeout=5000)
+    assert cell(window, 0, 2, Qt.UserRole) is None
+    qtbot.waitUntil(lambda: status(window, address) == "Done", timeout=5000)
+    assert cell(window, 0, 2, Qt.UserRole) == 1.0
+
+
+def test_reset_mid_poem_is_a_failure_not_a_poem(qtbot, window, servers):
+    address = local(servers.hostile(hostile.ResetMidPoem))
+    window.add_servers([address], start=True)
+    qtbot.waitUntil(lambda: status(window, address) == "Failed", timeout=5000)
+    reason = cell(window, 0, 0, Qt.ToolTipRole)
+    assert reason.startswith("connection lost after 14 bytes")
+    dialog = failure_dialog(window)
+    assert dialog.isVisible() and not dialog.isModal()
+    traceback = dialog.findChild(QPlainTextEdit, "tracebackView").toPlainText()
+    assert "ConnectionLostError" in traceback
+    assert "connection lost after 14 bytes" in traceback
+    window.table.selectRow(0)
+    assert window.findChild(QPlainTextEdit, "poemView").toPlainText() == ""
+
+
+def test_twenty_failures_make_one_dialog_with_twenty_entries(qtbot, window, servers):
+    from twisted.internet import reactor
+
+    # Ports that were just free and are closed again: every connection is refused.
+    refused = []
+    for _ in range(20):
+        port = reactor.listenTCP(0, hostile._Factory(hostile.CloseAtOnce), interface="127.0.0.1")
+        refused.append(Address("127.0.0.1", port.getHost().port))
+        port.stopListening()
+    window.add_servers(refused, start=True)
+    qtbot.waitUntil(lambda: statuses(window) == ["Failed"] * 20, timeout=5000)
+    dialogs = [d for d in window.findChildren(QDialog, "failureDialog") if d.isVisible()]
+    assert len(dialogs) == 1
+    assert dialogs[0].failure_list.count() == 20
+    assert "connection refused" in dialogs[0].failure_list.item(0).text()
+    assert cell(window, 0, 1, Qt.ToolTipRole) == "connection refused"
+
+
+def test_cancel_is_not_a_failure(qtbot, window, servers):
+    address = local(servers.hostile(hostile.Stall))
+    window.add_servers([address], start=True)
+    qtbot.waitUntil(lambda: status(window, address) == "Downloading", timeout=5000)
+    window.table.selectRow(0)
+    window.commands.cancel.trigger()
+    qtbot.waitUntil(lambda: status(window, address) == "Cancelled", timeout=5000)
+    assert not failure_dialog(window).isVisible()
+
+
+def test_remove_during_download_closes_the_connection(qtbot, window, servers):
+    port, factory = servers.poetry(POEM, delay=0.5, num_bytes=1)
+    address = local(port)
+    window.add_servers([address], start=True)
+    qtbot.waitUntil(lambda: factory.clients == 1, timeout=5000)
+    window.table.selectRow(0)
+    assert window.commands.remove.isEnabled()
+    window.commands.remove.trigger()
+    assert view_model(window).rowCount() == 0
+    qtbot.waitUntil(lambda: factory.clients == 0, timeout=2000)
+
+
+def test_connection_limit_queues_the_rest(qtbot, window, servers):
+    port, factory = servers.poetry(POEM, delay=0.5, num_bytes=1)
+    address = local(port)
+    others = [local(servers.poetry(b"quick\n")[0]) for _ in range(2)]
+    window.downloads.set_limit(1)
+    window.add_servers([address, *others], start=True)
+    qtbot.waitUntil(lambda: factory.clients == 1, timeout=5000)
+    assert statuses(window)[1:] == ["Queued", "Queued"]
+    window.table.selectRow(0)
+    window.commands.cancel.trigger()
+    qtbot.waitUntil(lambda: statuses(window) == ["Cancelled", "Done", "Done"], timeout=5000)
+
+
+def test_markup_poem_is_shown_literally(qtbot, window, servers):
+    markup = "<b>bold</b> <a href='x'>link</a> &amp; <script>alert(1)</script>"
+    address = local(servers.bytes(markup.encode()))
+    window.add_servers([address], start=True)
+    qtbot.waitUntil(lambda: status(window, address) == "Done", timeout=5000)
+    window.table.selectRow(0)
+    assert window.findChild(QPlainTextEdit, "poemView").toPlainText() == markup
+
+
+def test_control_characters_are_made_visible(qtbot, window, servers):
+    address = local(servers.bytes(b"ring\x07 \x1b[31mred\r\nnext\tline\x00"))
+    window.add_servers([address], start=True)
+    qtbot.waitUntil(lambda: status(window, address) == "Done", timeout=5000)
+    window.table.selectRow(0)
+    shown = window.findChild(QPlainTextEdit, "poemView").toPlainText()
+    assert shown == "ring\u2407 \u241b[31mred\nnext\tline\u2400"

@@ -1,0 +1,160 @@
+"""The ``poetry-downloader`` command as a process: starting, refusing, and quitting promptly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app import __version__
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def environment(**changes: str | None) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def test_version_needs_no_display():
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--version"],
+        env=environment(QT_QPA_PLATFORM=None, DISPLAY=None, WAYLAND_DISPLAY=None),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"poetry-downloader {__version__}"
+
+
+def test_without_a_display_it_says_so_in_one_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "10000"],
+        env=environment(QT_QPA_PLATFORM=None, DISPLAY=None, WAYLAND_DISPLAY=None),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1
+    assert "no display" in lines[0]
+
+
+def test_bad_address_is_a_usage_error():
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "localhost:99999"],
+        env=environment(QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert "99999 is outside 1-65535" in done.stderr
+
+
+@pytest.fixture
+def slow_servers(tmp_path: Path):
+    """A poetry-server process serving 80 poems at a crawl, one port each."""
+    poems = []
+    for number in range(80):
+        poem = tmp_path / f"poem-{number}.txt"
+        poem.write_text("So slow. " * 100)
+        poems.append(str(poem))
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from app.cli import server_main; server_main()",
+            "--delay",
+            "0.5",
+            "--num-bytes",
+            "1",
+            *poems,
+        ],
+        env=environment(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    addresses = [server.stdout.readline().rsplit(" ", 1)[1].strip() for _ in poems]
+    yield addresses
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signal_with_downloads_in_flight_exits_0_within_2_seconds(tmp_path, slow_servers, signum):
+    config = tmp_path / "config"
+    app = subprocess.Popen(
+        [sys.executable, "-m", "app", "--config-dir", str(config), *slow_servers],
+        env=environment(QT_QPA_PLATFORM="offscreen"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not (config / "settings.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)  # the window saves the server list once it has added them
+        time.sleep(1.0)  # connections up, bytes trickling in
+        assert app.poll() is None
+        sent = time.monotonic()
+        app.send_signal(signum)
+        app.wait(timeout=10)
+        took = time.monotonic() - sent
+    finally:
+        app.kill()
+        app.wait()
+    assert app.returncode == 0, app.stderr.read()
+    assert took < 2.0, took
+    saved = json.loads((config / "settings.json").read_text())
+    assert len(saved["servers"]) == len(slow_servers)
+
+
+STUCK_LOOKUP = """
+import socket, sys, time
+real = socket.getaddrinfo
+def stuck(host, *args, **kwargs):
+    if host == "stuck.example":
+        time.sleep(30)
+    return real(host, *args, **kwargs)
+socket.getaddrinfo = stuck
+from app.__main__ import main
+sys.argv[0] = "poetry-downloader"
+main()
+"""
+
+
+def test_a_stuck_host_name_lookup_does_not_delay_quitting(tmp_path):
+    config = tmp_path / "config"
+    app = subprocess.Popen(
+        [sys.executable, "-c", STUCK_LOOKUP, "--config-dir", str(config), "stuck.example:10000"],
+        env=environment(QT_QPA_PLATFORM="offscreen"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not (config / "settings.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the lookup is under way, and stuck
+        sent = time.monotonic()
+        app.send_signal(signal.SIGTERM)
+        app.wait(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        app.kill()
+        app.wait()
+    assert app.returncode == 0, app.stderr.read()
+    assert took < 2.0, took
