@@ -79,7 +79,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if options.install_desktop_entry:
         from app.desktop import install_desktop_entry
 
-        install_desktop_entry()
+        try:
+            entry = install_desktop_entry()
+        except (OSError, ValueError) as e:
+            sys.stderr.write(f"{APP_NAME}: cannot install the desktop entry: {e}\n")
+            sys.exit(1)
+        print(f"Installed {entry}; Poetry Downloader is now in the application menu.")
         sys.exit(0)
     problem = display_problem()
     if problem is not None:
@@ -88,7 +93,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     from PyQt5.QtWidgets import QApplication
 
-    app = QApplication([sys.argv[0] if sys.argv else APP_NAME])
+    # argv[0] names the X11 window class, which the desktop entry's
+    # StartupWMClass matches, whether started as a script or `python -m app`.
+    app = QApplication([APP_NAME])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(DISPLAY_NAME)

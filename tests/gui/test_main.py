@@ -53,6 +53,35 @@ def test_without_a_display_it_says_so_in_one_line():
     assert "no display" in lines[0]
 
 
+def test_install_desktop_entry_says_where_it_wrote(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--install-desktop-entry"],
+        env=environment(XDG_DATA_HOME=str(tmp_path), QT_QPA_PLATFORM=None, DISPLAY=None),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    entry = tmp_path / "applications" / "poetry-downloader.desktop"
+    assert done.returncode == 0, done.stderr
+    assert str(entry) in done.stdout
+    assert "Exec=" in entry.read_text()
+
+
+def test_install_desktop_entry_reports_an_unwritable_place_in_one_line(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--install-desktop-entry"],
+        env=environment(XDG_DATA_HOME=str(blocker)),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("poetry-downloader: cannot install the desktop entry:")
+    assert "Traceback" not in done.stderr
+
+
 def test_bad_address_is_a_usage_error():
     done = subprocess.run(
         [sys.executable, "-m", "app", "localhost:99999"],
@@ -95,7 +124,9 @@ def slow_servers(tmp_path: Path):
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_signal_with_downloads_in_flight_exits_0_within_2_seconds(tmp_path, slow_servers, signum):
+def test_signal_with_downloads_in_flight_exits_0_within_2_seconds(
+    qtbot, tmp_path, slow_servers, signum
+):
     config = tmp_path / "config"
     app = subprocess.Popen(
         [sys.executable, "-m", "app", "--config-dir", str(config), *slow_servers],
@@ -104,14 +135,15 @@ def test_signal_with_downloads_in_flight_exits_0_within_2_seconds(tmp_path, slow
         text=True,
     )
     try:
-        deadline = time.monotonic() + 20
-        while not (config / "settings.json").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)  # the window saves the server list once it has added them
-        time.sleep(1.0)  # connections up, bytes trickling in
+        # The window saves the server list once it has added them; then let
+        # the connections come up and bytes trickle in. Waiting spins the
+        # test's own event loop instead of sleeping in it.
+        qtbot.waitUntil((config / "settings.json").exists, timeout=20_000)
+        qtbot.wait(1000)
         assert app.poll() is None
         sent = time.monotonic()
         app.send_signal(signum)
-        app.wait(timeout=10)
+        qtbot.waitUntil(lambda: app.poll() is not None, timeout=10_000)
         took = time.monotonic() - sent
     finally:
         app.kill()
@@ -136,7 +168,7 @@ main()
 """
 
 
-def test_a_stuck_host_name_lookup_does_not_delay_quitting(tmp_path):
+def test_a_stuck_host_name_lookup_does_not_delay_quitting(qtbot, tmp_path):
     config = tmp_path / "config"
     app = subprocess.Popen(
         [sys.executable, "-c", STUCK_LOOKUP, "--config-dir", str(config), "stuck.example:10000"],
@@ -145,13 +177,11 @@ def test_a_stuck_host_name_lookup_does_not_delay_quitting(tmp_path):
         text=True,
     )
     try:
-        deadline = time.monotonic() + 20
-        while not (config / "settings.json").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5)  # the lookup is under way, and stuck
+        qtbot.waitUntil((config / "settings.json").exists, timeout=20_000)
+        qtbot.wait(500)  # the lookup is under way, and stuck
         sent = time.monotonic()
         app.send_signal(signal.SIGTERM)
-        app.wait(timeout=30)
+        qtbot.waitUntil(lambda: app.poll() is not None, timeout=30_000)
         took = time.monotonic() - sent
     finally:
         app.kill()
