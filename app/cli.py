@@ -28,6 +28,7 @@ from app.client import (
     Poem,
     check_encoding,
     describe_failure,
+    failure_details,
     get_poetry,
 )
 from app.server import DEFAULT_DELAY, DEFAULT_NUM_BYTES, PoetryServerFactory
@@ -192,7 +193,7 @@ class _Batch:
         address = self.addresses[index]
         if isinstance(result, Failure):
             if self.options.traceback:
-                self.err.write(result.getTraceback())
+                self.err.write(failure_details(result))
             self.err.write(f"poetry-get: {address}: {describe_failure(result)}\n")
             self.err.flush()
             return

@@ -295,5 +295,19 @@ def describe_failure(failure: Failure) -> str:
     return f"unexpected error: {type(value).__name__}: {value}"
 
 
+def failure_details(failure: Failure) -> str:
+    """The full traceback of a failed download, and of the event that caused it.
+
+    A lost connection is reported as our own :class:`ConnectionLostError`;
+    the transport's reason (a reset, a non-clean close) follows it, so the
+    person reading the traceback sees what the network actually did.
+    """
+    text = failure.getTraceback()
+    cause = getattr(failure.value, "cause", None)
+    if isinstance(cause, Failure):
+        text += "\nCaused by:\n" + cause.getTraceback()
+    return text
+
+
 def _count_bytes(count: int) -> str:
     return "1 byte" if count == 1 else f"{count} bytes"

@@ -25,7 +25,7 @@ from PyQt5.QtWidgets import (
 )
 from twisted.python.failure import Failure
 
-from app.client import describe_failure
+from app.client import describe_failure, failure_details
 
 _FAILURE_ROLE = Qt.UserRole
 
@@ -107,4 +107,4 @@ class FailureDialog(QDialog):
 
     def _show_selected(self, item: QListWidgetItem | None) -> None:
         failure = item.data(_FAILURE_ROLE) if item is not None else None
-        self.traceback_view.setPlainText(failure.getTraceback() if failure is not None else "")
+        self.traceback_view.setPlainText(failure_details(failure) if failure is not None else "")

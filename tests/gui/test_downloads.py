@@ -79,6 +79,8 @@ def test_reset_mid_poem_is_a_failure_not_a_poem(qtbot, window, servers):
     traceback = dialog.findChild(QPlainTextEdit, "tracebackView").toPlainText()
     assert "ConnectionLostError" in traceback
     assert "connection lost after 14 bytes" in traceback
+    # ...followed by what the network did: the reset, as Twisted reported it.
+    assert "Caused by:" in traceback and "twisted.internet.error.ConnectionLost" in traceback
     window.table.selectRow(0)
     assert window.findChild(QPlainTextEdit, "poemView").toPlainText() == ""
 
