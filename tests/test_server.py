@@ -1,0 +1,278 @@
+"""The slow poetry server: many clients at once, each at its own pace, never hoarding memory.
+
+Every test talks to a real ``PoetryServerFactory`` listening on 127.0.0.1
+through real sockets and the test's reactor: either with ``get_poetry`` (the
+project's own client) or with a bare Twisted protocol when the test needs to
+see the raw chunks, stop reading, or hang up early.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+import pytest_twisted
+from twisted.internet import error, protocol
+from twisted.internet.defer import Deferred, DeferredList
+
+from app.client import EmptyPoemError, get_poetry
+from app.server import FULL_SPEED_BLOCK, PoetryServerFactory, PoetryServerProtocol
+from tests.conftest import pending_calls
+from tests.hostile import LOCALHOST
+
+POEM = b"Tyger Tyger, burning bright,\nIn the forests of the night;\n"
+
+
+def pause(seconds: float) -> Deferred[None]:
+    """Let the reactor run for ``seconds`` without blocking it."""
+    from twisted.internet import reactor, task
+
+    return task.deferLater(reactor, seconds, lambda: None)
+
+
+async def wait_until(predicate, what: str, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        await pause(0.01)
+
+
+class WatchedFactory(PoetryServerFactory):
+    """The real server factory, keeping each connection's protocol for inspection."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.built: list[PoetryServerProtocol] = []
+
+    def buildProtocol(self, addr: object) -> PoetryServerProtocol:
+        proto = super().buildProtocol(addr)
+        self.built.append(proto)
+        return proto
+
+
+def listen(servers, factory: PoetryServerFactory) -> int:
+    """Listen on a free port of 127.0.0.1; the ``servers`` fixture closes it."""
+    from twisted.internet import reactor
+
+    port = reactor.listenTCP(0, factory, interface=LOCALHOST)
+    servers.ports.append(port)
+    return port.getHost().port
+
+
+class RawClient(protocol.Protocol):
+    """A bare client: records every chunk as it arrives and how the connection ended."""
+
+    def __init__(self, read: bool = True, hang_up: str | None = None) -> None:
+        self.read = read
+        self.hang_up = hang_up  # "lose" or "abort" after the first chunk
+        self.chunks: list[bytes] = []
+        self.times: list[float] = []
+        self.connected_at = 0.0
+        self.reason: object = None
+        self.ended: Deferred[object] = Deferred()
+
+    def connectionMade(self) -> None:
+        self.connected_at = time.monotonic()
+        if not self.read:
+            self.transport.pauseProducing()  # stop reading from the socket
+
+    def dataReceived(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.times.append(time.monotonic())
+        if self.hang_up == "lose":
+            self.transport.loseConnection()
+        elif self.hang_up == "abort":
+            self.transport.abortConnection()
+
+    def connectionLost(self, reason: object = None) -> None:
+        self.reason = reason
+        self.ended.callback(reason.value)
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+async def connect(port: int, client: RawClient) -> RawClient:
+    from twisted.internet import reactor
+    from twisted.internet.endpoints import TCP4ClientEndpoint, connectProtocol
+
+    await connectProtocol(TCP4ClientEndpoint(reactor, LOCALHOST, port), client)
+    return client
+
+
+def buffered(proto: PoetryServerProtocol) -> int:
+    """Bytes the server's transport holds in user space, not yet handed to the kernel."""
+    transport = proto.transport
+    return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.01])
+@pytest_twisted.ensureDeferred
+async def test_many_clients_at_once_each_get_the_whole_poem(servers, delay: float) -> None:
+    poem = POEM * 4
+    port, factory = servers.poetry(poem, delay=delay, num_bytes=37)
+
+    results = await DeferredList(
+        [get_poetry(LOCALHOST, port, timeout=5, idle_timeout=5) for _ in range(25)],
+        consumeErrors=True,
+    )
+
+    failures = [result for ok, result in results if not ok]
+    assert not failures, failures
+    assert [poem_.text for _, poem_ in results] == [poem.decode()] * 25
+    assert {poem_.size for _, poem_ in results} == {len(poem)}
+    assert factory.connections == 25
+    await wait_until(lambda: factory.clients == 0, "every server connection to close")
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_paced_server_serves_two_clients_in_the_time_of_one(servers) -> None:
+    delay, num_bytes, writes = 0.05, 20, 10
+    poem = b"x" * (num_bytes * writes)
+    one_poem_time = delay * writes  # 0.5 s for each client, if nobody waits for anybody
+    port, _ = servers.poetry(poem, delay=delay, num_bytes=num_bytes)
+
+    started = time.monotonic()
+    first, second = await DeferredList(
+        [get_poetry(LOCALHOST, port), get_poetry(LOCALHOST, port)], fireOnOneErrback=True
+    )
+    elapsed = time.monotonic() - started
+
+    print(f"two paced clients: {elapsed:.3f} s; one alone would take {one_poem_time:.3f} s")
+    assert first[1].size == second[1].size == len(poem)
+    assert elapsed >= one_poem_time * 0.9, "the server did not pace its writes"
+    # A blocking server (the tutorial's) would take twice as long.
+    assert elapsed < one_poem_time * 1.5
+
+
+@pytest_twisted.ensureDeferred
+async def test_delay_zero_sends_eight_mebibytes_at_full_speed_byte_for_byte(servers) -> None:
+    poem = bytes(range(256)) * (8 * 2**20 // 256)
+    port, _ = servers.poetry(poem, delay=0, num_bytes=10)
+
+    started = time.monotonic()
+    result = await get_poetry(LOCALHOST, port, encoding="latin-1", max_bytes=len(poem))
+    elapsed = time.monotonic() - started
+
+    print(f"8 MiB at delay 0: {elapsed:.3f} s")
+    assert result.size == len(poem)
+    assert result.text.encode("latin-1") == poem
+    # 10 bytes per write would be 838,861 writes; full speed means big blocks.
+    assert elapsed < 2.0
+
+
+@pytest_twisted.ensureDeferred
+async def test_full_speed_server_waits_for_a_client_that_stops_reading(servers) -> None:
+    poem = bytes(range(256)) * (32 * 2**20 // 256)  # 32 MiB
+    factory = WatchedFactory(poem, delay=0)
+    port = listen(servers, factory)
+
+    client = await connect(port, RawClient(read=False))
+    await wait_until(lambda: factory.built, "the server to accept")
+    server_side = factory.built[0]
+    await pause(0.5)
+    handed_over = server_side.offset
+    await pause(0.3)
+
+    print(
+        f"not reading: server handed {handed_over} of {len(poem)} bytes to its transport, "
+        f"{buffered(server_side)} still buffered in user space"
+    )
+    # Only what the kernel's socket buffers hold has left the server, and
+    # nothing more is produced while the client does not read.
+    assert server_side.offset == handed_over
+    assert handed_over < len(poem) // 2
+    assert buffered(server_side) <= 2 * FULL_SPEED_BLOCK
+
+    client.transport.resumeProducing()
+    assert isinstance(await client.ended, error.ConnectionDone)
+    assert client.data == poem
+
+
+@pytest_twisted.ensureDeferred
+async def test_paced_server_stops_its_timer_while_the_client_is_backed_up(servers) -> None:
+    num_bytes = 2**20
+    poem = b"p" * (32 * num_bytes)  # 32 writes of 1 MiB, 10 ms apart
+    factory = WatchedFactory(poem, delay=0.01, num_bytes=num_bytes)
+    port = listen(servers, factory)
+
+    client = await connect(port, RawClient(read=False))
+    await wait_until(lambda: factory.built, "the server to accept")
+    server_side = factory.built[0]
+    await pause(0.5)
+    handed_over = server_side.offset
+    await pause(0.3)
+
+    print(
+        f"paced, not reading: {handed_over} of {len(poem)} bytes written, "
+        f"{buffered(server_side)} buffered in user space"
+    )
+    assert server_side.offset == handed_over, "the server kept writing to a full socket"
+    assert handed_over < len(poem) // 2
+    assert buffered(server_side) <= num_bytes + 2 * FULL_SPEED_BLOCK
+
+    client.transport.resumeProducing()
+    assert isinstance(await client.ended, error.ConnectionDone)
+    assert client.data == poem
+
+
+@pytest.mark.parametrize("hang_up", ["lose", "abort"])
+@pytest.mark.parametrize("delay", [0.02, 0.0])
+@pytest_twisted.ensureDeferred
+async def test_a_client_that_hangs_up_early_leaves_no_timer_behind(
+    servers, no_leftover_timers, delay: float, hang_up: str
+) -> None:
+    poem = POEM * 5000 if delay == 0 else POEM  # full speed: more than one block
+    port, factory = servers.poetry(poem, delay=delay, num_bytes=8)
+    before = pending_calls()
+
+    client = await connect(port, RawClient(hang_up=hang_up))
+    await client.ended
+    await wait_until(lambda: factory.clients == 0, "the server to see the client leave")
+
+    assert 0 < len(client.data) < len(poem)
+    assert factory.connections == 1
+    assert pending_calls() - before == set()
+    # The server carries on serving the next client.
+    result = await get_poetry(LOCALHOST, port)
+    assert result.size == len(poem)
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.01])
+@pytest_twisted.ensureDeferred
+async def test_an_empty_poem_file_is_an_empty_poem_for_the_client(servers, delay: float) -> None:
+    port, factory = servers.poetry(b"", delay=delay)
+
+    with pytest.raises(EmptyPoemError, match="empty poem"):
+        await get_poetry(LOCALHOST, port, idle_timeout=5)
+
+    await wait_until(lambda: factory.clients == 0, "the server to close")
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_paced_server_writes_exactly_num_bytes_at_a_time(servers) -> None:
+    delay, num_bytes = 0.03, 10
+    poem = bytes(range(65, 65 + 26)) * 4  # 104 bytes: ten writes of 10, then 4
+    port, _ = servers.poetry(poem, delay=delay, num_bytes=num_bytes)
+
+    client = await connect(port, RawClient())
+    assert isinstance(await client.ended, error.ConnectionDone)
+
+    assert client.data == poem
+    assert [len(chunk) for chunk in client.chunks] == [10] * 10 + [4]
+    # The first write comes one delay after connecting, then one per delay.
+    arrivals = [client.connected_at, *client.times]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    print("gaps between chunks:", ", ".join(f"{gap * 1000:.0f} ms" for gap in gaps))
+    assert min(gaps) > delay * 0.5
+    total = client.times[-1] - client.connected_at
+    assert delay * 11 * 0.9 <= total < delay * 11 + 1.0
+
+
+def test_the_factory_refuses_a_negative_delay_or_no_bytes_per_write() -> None:
+    with pytest.raises(ValueError, match="delay"):
+        PoetryServerFactory(b"poem", delay=-0.1)
+    with pytest.raises(ValueError, match="num_bytes"):
+        PoetryServerFactory(b"poem", delay=0.1, num_bytes=0)
