@@ -204,6 +204,13 @@ class _Batch:
             text = f"{separator}==> {address} <==\n{text}"
             if not text.endswith("\n"):
                 text += "\n"
+        if result.replaced:
+            # Not a failure (DESIGN §1), but the reader should know the text
+            # is not exactly what the server meant.
+            self.err.write(
+                f"poetry-get: {address}: {result.replaced} invalid "
+                f"{result.encoding} bytes shown as U+FFFD\n"
+            )
         try:
             self.out.write(text)
             self.out.flush()

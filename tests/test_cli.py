@@ -374,6 +374,7 @@ async def test_invalid_utf8_is_printed_with_replacement_characters(servers) -> N
 
     assert run.out.decode("utf-8") == "Caf\ufffd au lait,\n\ufffd\ufffd and \ufffd\ufffd end\n"
     assert run.code == 0
+    assert run.err == f"poetry-get: 127.0.0.1:{port}: 5 invalid utf-8 bytes shown as U+FFFD\n"
 
 
 @pytest_twisted.ensureDeferred
