@@ -17,17 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import __version__
-from app.address import Address, parse_address
+from app.cli import address_argument
 
 APP_NAME = "poetry-downloader"
 DISPLAY_NAME = "Poetry Downloader"
-
-
-def _address(text: str) -> Address:
-    try:
-        return parse_address(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="ADDR is PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT; "
         "addresses given are added and downloaded at once.",
     )
-    parser.add_argument("addresses", metavar="ADDR", nargs="*", type=_address)
+    parser.add_argument("addresses", metavar="ADDR", nargs="*", type=address_argument)
     parser.add_argument(
         "--config-dir",
         type=Path,

@@ -72,7 +72,8 @@ def _port_number(text: str) -> int:
     return value
 
 
-def _address(text: str) -> Address:
+def address_argument(text: str) -> Address:
+    """An argparse ``type`` for ``ADDR``: the parser's message becomes the usage error."""
     try:
         return parse_address(text)
     except ValueError as e:
@@ -95,7 +96,7 @@ def _get_parser() -> argparse.ArgumentParser:
         description="Download poems from poetry servers, all at once.",
         epilog="ADDR is PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT.",
     )
-    parser.add_argument("addresses", metavar="ADDR", nargs="+", type=_address)
+    parser.add_argument("addresses", metavar="ADDR", nargs="+", type=address_argument)
     parser.add_argument(
         "--timeout",
         type=_positive_float,
