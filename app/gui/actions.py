@@ -106,6 +106,13 @@ class WindowActions:
             "Set how many downloads run at once",
             "Ctrl+,",
         )
+        self.about = make(
+            "actionAbout",
+            "&About Poetry Downloader",
+            "help-about",
+            QStyle.SP_MessageBoxInformation,
+            "What this program is and where it comes from",
+        )
         self.quit = make(
             "actionQuit",
             "&Quit",

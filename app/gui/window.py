@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
                 ],
             ),
             ("S&ettings", [a.preferences]),
+            ("&Help", [a.about]),
         )
         for title, entries in menus:
             menu = self.menuBar().addMenu(title)
@@ -206,6 +207,7 @@ class MainWindow(QMainWindow):
         a.save_poem.triggered.connect(self.open_save_dialog)
         a.show_error.triggered.connect(self.show_error)
         a.preferences.triggered.connect(self.open_preferences)
+        a.about.triggered.connect(self.show_about)
         a.quit.triggered.connect(self.close)
         # Statuses reach the actions on the next refresh tick; a command's own
         # effect is shown at once, so a quick Esc then Enter does what it says.
@@ -331,12 +333,35 @@ class MainWindow(QMainWindow):
         self._dialogs.append(dialog)
         dialog.open()
 
-    def _tell(self, title: str, text: str, icon: QMessageBox.Icon) -> QMessageBox:
+    def show_about(self) -> QMessageBox:
+        """A non-modal About box: what the program is, its version, what it runs on."""
+        from PyQt5.QtCore import PYQT_VERSION_STR, QT_VERSION_STR
+        from twisted import __version__ as twisted_version
+
+        from app import __version__
+
+        box = self._tell(
+            "About Poetry Downloader",
+            f"Poetry Downloader {__version__}\n\n"
+            "Downloads poems from many poetry servers at once, on one event loop: "
+            "Qt's, driving Twisted's reactor. It grew out of the slow poetry server "
+            "and the get-poetry clients of the Twisted Introduction.\n\n"
+            f"Qt {QT_VERSION_STR} · PyQt {PYQT_VERSION_STR} · Twisted {twisted_version}",
+            QMessageBox.Information,
+            status=False,
+        )
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        return box
+
+    def _tell(
+        self, title: str, text: str, icon: QMessageBox.Icon, *, status: bool = True
+    ) -> QMessageBox:
         box = QMessageBox(icon, title, text, QMessageBox.Ok, self)
         box.setObjectName("messageBox")
         box.setTextFormat(Qt.PlainText)
         box.setWindowModality(Qt.NonModal)
-        self.statusBar().showMessage(text, 10_000)
+        if status:
+            self.statusBar().showMessage(text, 10_000)
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.destroyed.connect(lambda *_: self._dialogs.remove(box))
         self._dialogs.append(box)

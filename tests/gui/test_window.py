@@ -146,3 +146,17 @@ def test_sorting_by_received_sorts_numbers_not_text(qtbot, window, servers):
     shown = [cell(window, row, 0) for row in range(3)]
     assert shown == [str(addresses[2]), str(addresses[0]), str(addresses[1])]
     assert [cell(window, row, 2, Qt.UserRole) for row in range(3)] == [1.0, 1.0, 1.0]
+
+
+def test_about_box_says_what_the_program_is_without_blocking(qtbot, window):
+    from PyQt5.QtWidgets import QAction, QMessageBox
+
+    from app import __version__
+
+    window.findChild(QAction, "actionAbout").trigger()
+
+    box = window.findChild(QMessageBox, "messageBox")
+    assert box.isVisible() and not box.isModal()
+    assert f"Poetry Downloader {__version__}" in box.text()
+    assert "Twisted" in box.text()
+    box.close()
