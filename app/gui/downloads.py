@@ -17,7 +17,7 @@ from twisted.internet.defer import CancelledError
 from twisted.internet.interfaces import IDelayedCall
 from twisted.python.failure import Failure
 
-from app.client import Poem, get_poetry
+from app.client import DEFAULT_MAX_BYTES, Poem, get_poetry
 from app.gui.model import ServerListModel
 from app.gui.rows import ServerRow, Status
 
@@ -44,6 +44,8 @@ class DownloadController:
     ) -> None:
         self.model = model
         self.limit = limit
+        #: The largest poem a row accepts; a bigger one fails as "larger than ...".
+        self.max_bytes = DEFAULT_MAX_BYTES
         self._on_failure = on_failure
         self._on_done = on_done
         self._queue: deque[ServerRow] = deque()
@@ -104,6 +106,7 @@ class DownloadController:
                 row.address.host,
                 row.address.port,
                 encoding=row.encoding,
+                max_bytes=self.max_bytes,
                 progress=lambda total: self._progress(row, total),
                 connected=lambda: self._set_status(row, Status.DOWNLOADING),
             )
