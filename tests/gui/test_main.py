@@ -188,3 +188,86 @@ def test_a_stuck_host_name_lookup_does_not_delay_quitting(qtbot, tmp_path):
         app.wait()
     assert app.returncode == 0, app.stderr.read()
     assert took < 2.0, took
+
+
+def listening_sockets(pid: int) -> dict[str, list[tuple[str, int]]]:
+    """The TCP sockets process ``pid`` listens on, read from /proc: {"tcp": [(ip, port)], ...}."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    found: dict[str, list[tuple[str, int]]] = {"tcp": [], "tcp6": []}
+    for kind in found:
+        with open(f"/proc/net/{kind}") as table:
+            for line in table.readlines()[1:]:
+                fields = line.split()
+                local, state, inode = fields[1], fields[3], fields[9]
+                if state == "0A" and inode in inodes:  # 0A: LISTEN
+                    address, port = local.split(":")
+                    ip = (
+                        ".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0))
+                        if kind == "tcp"
+                        else address
+                    )
+                    found[kind].append((ip, int(port, 16)))
+    return found
+
+
+def test_first_start_serves_demo_poems_on_localhost_only(qtbot, tmp_path):
+    from twisted.python.failure import Failure
+
+    from app.client import get_poetry
+    from app.resources import bundled_poems
+
+    app = subprocess.Popen(
+        [sys.executable, "-m", "app", "--config-dir", str(tmp_path / "config")],
+        env=environment(QT_QPA_PLATFORM="offscreen"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        qtbot.waitUntil(lambda: len(listening_sockets(app.pid)["tcp"]) >= 3, timeout=20_000)
+        sockets = listening_sockets(app.pid)
+        assert sockets["tcp6"] == []
+        assert {ip for ip, _ in sockets["tcp"]} == {"127.0.0.1"}
+        results: list[object] = []
+        downloads = [
+            get_poetry("127.0.0.1", port, idle_timeout=5).addBoth(results.append)
+            for _, port in sockets["tcp"]
+        ]
+        # The demo paces differ; the first whole poem proves the point.
+        qtbot.waitUntil(lambda: any(not isinstance(r, Failure) for r in results), timeout=30_000)
+        for d in downloads:
+            d.cancel()
+        texts = {path.read_text(encoding="utf-8") for path in bundled_poems()}
+        poems = [r for r in results if not isinstance(r, Failure)]
+        assert poems and all(poem.text in texts for poem in poems)
+        app.send_signal(signal.SIGTERM)
+        qtbot.waitUntil(lambda: app.poll() is not None, timeout=10_000)
+    finally:
+        app.kill()
+        app.wait()
+    assert app.returncode == 0, app.stderr.read()
+
+
+def test_a_start_with_addresses_runs_no_demo_servers(qtbot, tmp_path):
+    config = tmp_path / "config"
+    app = subprocess.Popen(
+        [sys.executable, "-m", "app", "--config-dir", str(config), "127.0.0.1:9"],
+        env=environment(QT_QPA_PLATFORM="offscreen"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        qtbot.waitUntil((config / "settings.json").exists, timeout=20_000)
+        qtbot.wait(500)
+        assert listening_sockets(app.pid) == {"tcp": [], "tcp6": []}
+        saved = json.loads((config / "settings.json").read_text())
+        assert [server["address"] for server in saved["servers"]] == ["127.0.0.1:9"]
+    finally:
+        app.kill()
+        app.wait()
