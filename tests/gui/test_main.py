@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,22 @@ def environment(**changes: str | None) -> dict[str, str]:
         else:
             env[key] = value
     return env
+
+
+@contextlib.contextmanager
+def window_process(*args: str) -> Iterator[subprocess.Popen[str]]:
+    """``python ARGS`` offscreen, killed (if it is still running) when the block ends."""
+    app = subprocess.Popen(
+        [sys.executable, *args],
+        env=environment(QT_QPA_PLATFORM="offscreen"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield app
+    finally:
+        app.kill()
+        app.wait()
 
 
 def test_version_needs_no_display():
@@ -128,13 +146,7 @@ def test_signal_with_downloads_in_flight_exits_0_within_2_seconds(
     qtbot, tmp_path, slow_servers, signum
 ):
     config = tmp_path / "config"
-    app = subprocess.Popen(
-        [sys.executable, "-m", "app", "--config-dir", str(config), *slow_servers],
-        env=environment(QT_QPA_PLATFORM="offscreen"),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with window_process("-m", "app", "--config-dir", str(config), *slow_servers) as app:
         # The window saves the server list once it has added them; then let
         # the connections come up and bytes trickle in. Waiting spins the
         # test's own event loop instead of sleeping in it.
@@ -145,9 +157,6 @@ def test_signal_with_downloads_in_flight_exits_0_within_2_seconds(
         app.send_signal(signum)
         qtbot.waitUntil(lambda: app.poll() is not None, timeout=10_000)
         took = time.monotonic() - sent
-    finally:
-        app.kill()
-        app.wait()
     assert app.returncode == 0, app.stderr.read()
     assert took < 2.0, took
     saved = json.loads((config / "settings.json").read_text())
@@ -170,22 +179,15 @@ main()
 
 def test_a_stuck_host_name_lookup_does_not_delay_quitting(qtbot, tmp_path):
     config = tmp_path / "config"
-    app = subprocess.Popen(
-        [sys.executable, "-c", STUCK_LOOKUP, "--config-dir", str(config), "stuck.example:10000"],
-        env=environment(QT_QPA_PLATFORM="offscreen"),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with window_process(
+        "-c", STUCK_LOOKUP, "--config-dir", str(config), "stuck.example:10000"
+    ) as app:
         qtbot.waitUntil((config / "settings.json").exists, timeout=20_000)
         qtbot.wait(500)  # the lookup is under way, and stuck
         sent = time.monotonic()
         app.send_signal(signal.SIGTERM)
         qtbot.waitUntil(lambda: app.poll() is not None, timeout=30_000)
         took = time.monotonic() - sent
-    finally:
-        app.kill()
-        app.wait()
     assert app.returncode == 0, app.stderr.read()
     assert took < 2.0, took
 
@@ -223,13 +225,7 @@ def test_first_start_serves_demo_poems_on_localhost_only(qtbot, tmp_path):
     from app.client import get_poetry
     from app.resources import bundled_poems
 
-    app = subprocess.Popen(
-        [sys.executable, "-m", "app", "--config-dir", str(tmp_path / "config")],
-        env=environment(QT_QPA_PLATFORM="offscreen"),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with window_process("-m", "app", "--config-dir", str(tmp_path / "config")) as app:
         qtbot.waitUntil(lambda: len(listening_sockets(app.pid)["tcp"]) >= 3, timeout=20_000)
         sockets = listening_sockets(app.pid)
         assert sockets["tcp6"] == []
@@ -248,26 +244,14 @@ def test_first_start_serves_demo_poems_on_localhost_only(qtbot, tmp_path):
         assert poems and all(poem.text in texts for poem in poems)
         app.send_signal(signal.SIGTERM)
         qtbot.waitUntil(lambda: app.poll() is not None, timeout=10_000)
-    finally:
-        app.kill()
-        app.wait()
     assert app.returncode == 0, app.stderr.read()
 
 
 def test_a_start_with_addresses_runs_no_demo_servers(qtbot, tmp_path):
     config = tmp_path / "config"
-    app = subprocess.Popen(
-        [sys.executable, "-m", "app", "--config-dir", str(config), "127.0.0.1:9"],
-        env=environment(QT_QPA_PLATFORM="offscreen"),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with window_process("-m", "app", "--config-dir", str(config), "127.0.0.1:9") as app:
         qtbot.waitUntil((config / "settings.json").exists, timeout=20_000)
         qtbot.wait(500)
         assert listening_sockets(app.pid) == {"tcp": [], "tcp6": []}
         saved = json.loads((config / "settings.json").read_text())
         assert [server["address"] for server in saved["servers"]] == ["127.0.0.1:9"]
-    finally:
-        app.kill()
-        app.wait()
