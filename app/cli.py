@@ -35,24 +35,25 @@ from app.server import DEFAULT_DELAY, DEFAULT_NUM_BYTES, PoetryServerFactory
 from app.units import format_size
 
 
-def _positive_float(text: str) -> float:
+def _seconds(text: str, *, zero_allowed: bool = False) -> float:
+    """A finite number of seconds: positive, or also 0 where ``zero_allowed``."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
+    in_range = value >= 0 if zero_allowed else value > 0
+    if not in_range or value == float("inf"):
+        wanted = "0 or more seconds" if zero_allowed else "a positive number of seconds"
+        raise argparse.ArgumentTypeError(f"{text!r} must be {wanted}")
     return value
+
+
+def _positive_float(text: str) -> float:
+    return _seconds(text)
 
 
 def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more seconds")
-    return value
+    return _seconds(text, zero_allowed=True)
 
 
 def _positive_int(text: str) -> int:
