@@ -163,18 +163,26 @@ async def test_delay_zero_sends_eight_mebibytes_at_full_speed_byte_for_byte(serv
     assert elapsed < 2.0
 
 
-@pytest_twisted.ensureDeferred
-async def test_full_speed_server_waits_for_a_client_that_stops_reading(servers) -> None:
-    poem = bytes(range(256)) * (32 * 2**20 // 256)  # 32 MiB
-    factory = WatchedFactory(poem, delay=0)
-    port = listen(servers, factory)
-
-    client = await connect(port, RawClient(read=False))
+async def stop_reading(
+    servers, factory: WatchedFactory
+) -> tuple[RawClient, PoetryServerProtocol, int]:
+    """Connect a client that never reads; once the socket has filled, return
+    the client, the server's side, and how far the server had got. The
+    server is given 0.3 s more, so a test can check it wrote nothing since."""
+    client = await connect(listen(servers, factory), RawClient(read=False))
     await wait_until(lambda: factory.built, "the server to accept")
     server_side = factory.built[0]
     await pause(0.5)
     handed_over = server_side.offset
     await pause(0.3)
+    return client, server_side, handed_over
+
+
+@pytest_twisted.ensureDeferred
+async def test_full_speed_server_waits_for_a_client_that_stops_reading(servers) -> None:
+    poem = bytes(range(256)) * (32 * 2**20 // 256)  # 32 MiB
+    factory = WatchedFactory(poem, delay=0)
+    client, server_side, handed_over = await stop_reading(servers, factory)
 
     print(
         f"not reading: server handed {handed_over} of {len(poem)} bytes to its transport, "
@@ -196,14 +204,7 @@ async def test_paced_server_stops_its_timer_while_the_client_is_backed_up(server
     num_bytes = 2**20
     poem = b"p" * (32 * num_bytes)  # 32 writes of 1 MiB, 10 ms apart
     factory = WatchedFactory(poem, delay=0.01, num_bytes=num_bytes)
-    port = listen(servers, factory)
-
-    client = await connect(port, RawClient(read=False))
-    await wait_until(lambda: factory.built, "the server to accept")
-    server_side = factory.built[0]
-    await pause(0.5)
-    handed_over = server_side.offset
-    await pause(0.3)
+    client, server_side, handed_over = await stop_reading(servers, factory)
 
     print(
         f"paced, not reading: {handed_over} of {len(poem)} bytes written, "
