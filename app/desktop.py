@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from app.atomic_file import write_atomically
 from app.resources import resources_dir
 
 #: The freedesktop application id: names the ``.desktop`` file and the icon.
@@ -182,25 +182,10 @@ def icon_files() -> dict[str, Path]:
     return found
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so a reader sees the old file or the new, never half.
-
-    The menu watches ``applications/`` and may read the entry the moment it
-    appears; a temporary file in the same directory plus ``os.replace`` makes
-    the switch a single rename.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+def _write_public(path: Path, data: bytes) -> None:
+    """Write atomically: the menu watches ``applications/`` and may read the
+    entry the moment it appears. Readable by all, as installed files are."""
+    write_atomically(path, data, mode=0o644)
 
 
 def install_desktop_entry(data_home: Path | None = None, executable: str | None = None) -> Path:
@@ -220,11 +205,11 @@ def install_desktop_entry(data_home: Path | None = None, executable: str | None 
     # Icons first, so the menu entry never shows up without its icon.
     hicolor = home / "icons" / "hicolor"
     for size, source in icon_files().items():
-        _write_atomically(hicolor / size / "apps" / source.name, source.read_bytes())
+        _write_public(hicolor / size / "apps" / source.name, source.read_bytes())
     # GTK trusts a user icon-theme.cache while it is newer than the theme
     # directory itself; touching the directory marks any such cache stale.
     os.utime(hicolor)
 
     target = home / "applications" / DESKTOP_FILE_NAME
-    _write_atomically(target, entry.encode("utf-8"))
+    _write_public(target, entry.encode("utf-8"))
     return target

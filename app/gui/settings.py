@@ -18,13 +18,13 @@ import base64
 import binascii
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.address import Address, parse_address
+from app.atomic_file import write_atomically
 from app.client import check_encoding
 from app.gui.downloads import DEFAULT_CONNECTION_LIMIT
 from app.gui.preferences import MAX_CONNECTION_LIMIT
@@ -90,34 +90,9 @@ def load_settings(config_dir: Path) -> tuple[Settings, str | None]:
 
 
 def save_settings(config_dir: Path, settings: Settings) -> None:
-    """Write atomically: temp file in the same directory, fsync, rename. Raises ``OSError``."""
-    config_dir.mkdir(parents=True, exist_ok=True)
+    """Write atomically (see :mod:`app.atomic_file`). Raises ``OSError``."""
     text = json.dumps(_to_json(settings), indent=2, ensure_ascii=False) + "\n"
-    fd, temp_name = tempfile.mkstemp(prefix=f".{FILE_NAME}.", dir=config_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as temp:
-            temp.write(text)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.replace(temp_name, config_dir / FILE_NAME)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    _fsync_dir(config_dir)
-
-
-def _fsync_dir(directory: Path) -> None:
-    # The rename is durable only once the directory entry is; not every OS can.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    write_atomically(config_dir / FILE_NAME, text.encode("utf-8"))
 
 
 def _to_json(settings: Settings) -> dict[str, Any]:
