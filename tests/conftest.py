@@ -7,6 +7,7 @@ would install the default reactor instead.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -33,23 +34,30 @@ class Servers:
 
         factory = PoetryServerFactory(poem, delay, num_bytes)
         port = reactor.listenTCP(0, factory, interface=hostile.LOCALHOST)
-        self.ports.append(port)
-        return port.getHost().port, factory
+        return self._keep(port), factory
 
     def hostile(self, behaviour: type, **options: object) -> int:
-        port = hostile.serve(behaviour, **options)
-        self.ports.append(port)
-        return port.getHost().port
+        return self._keep(hostile.serve(behaviour, **options))
 
     def bytes(self, payload: bytes, chunk: int | None = None, gap: float = 0.0) -> int:
-        port = hostile.serve_bytes(payload, chunk, gap)
-        self.ports.append(port)
-        return port.getHost().port
+        return self._keep(hostile.serve_bytes(payload, chunk, gap))
+
+    def refused(self) -> int:
+        """A port that was free a moment ago and has nothing listening on it now."""
+        with socket.socket() as probe:
+            probe.bind((hostile.LOCALHOST, 0))
+            return probe.getsockname()[1]
 
     def full_backlog(self) -> int:
         backlog = hostile.FullBacklog()
         self.closers.append(backlog.close)
         return backlog.port
+
+    def _keep(self, port: IListeningPort) -> int:
+        # Test servers are reachable from this machine only, never from the network.
+        assert port.getHost().host == hostile.LOCALHOST, port.getHost()
+        self.ports.append(port)
+        return port.getHost().port
 
     def close(self) -> None:
         for close in self.closers:

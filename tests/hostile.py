@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import socket
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
-from twisted.internet import protocol
+from twisted.internet import error, protocol
 from twisted.internet.interfaces import IListeningPort
+
+from app.client import ConnectionLostError, EmptyPoemError, IdleTimeoutError, PoemTooLargeError
 
 LOCALHOST = "127.0.0.1"
 
@@ -129,6 +133,19 @@ class Drip(_Behaviour):
             self.transport.loseConnection()
 
 
+class HalfClose(_Behaviour):
+    """Sends ``payload``, then shuts down only its sending side and keeps the socket open.
+
+    The client reads end-of-file: that is the poem's end, as a clean close is.
+    """
+
+    payload = b"half closed, wholly sent\n"
+
+    def start(self) -> None:
+        self.transport.write(self.payload)
+        self.transport.loseWriteConnection()
+
+
 class CloseAtOnce(_Behaviour):
     """Accepts and closes cleanly without a byte: an empty poem."""
 
@@ -172,3 +189,122 @@ class FullBacklog:
     def close(self) -> None:
         for sock in [*self.fillers, self.listener]:
             sock.close()
+
+
+# Payloads that are poems, but awkward ones.
+
+INVALID_UTF8 = b"caf\xc3\xa9 \xff\xfe broken \xc3 end\n"
+GB18030_POEM = "床前明月光，疑是地上霜。\n举头望明月，低头思故乡。\n"
+MARKUP_POEM = "<b>bold</b> <a href='file:///etc/passwd'>link</a> &amp; <script>alert(1)</script>\n"
+#: NUL, a bell, ANSI colour and screen-clear escapes, bidi overrides (U+202E, U+2066..2069).
+CONTROL_POEM = "nul\x00 bell\x07 \x1b[31mred\x1b[0m \x1b[2J \u202etxt.exe\u202c \u2066iso\u2069\n"
+
+
+class _Ports(Protocol):
+    """What a case needs to start its server: the ``servers`` fixture of tests/conftest.py."""
+
+    def hostile(self, behaviour: type, **options: object) -> int: ...
+    def bytes(self, payload: bytes, chunk: int | None = None, gap: float = 0.0) -> int: ...
+    def full_backlog(self) -> int: ...
+    def refused(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Case:
+    """One way a server can behave, and what a download from it must end in.
+
+    ``serve`` starts the server and returns its port. A case ends either in
+    ``text`` (the poem, decoded with ``encoding``) or in a failure of type
+    ``failure`` whose plain-words reason is ``reason``. The reasons assume
+    the short limits in :data:`LIMITS`.
+    """
+
+    name: str
+    serve: Callable[[_Ports], int]
+    text: str | None = None
+    failure: type[Exception] | None = None
+    reason: str | None = None
+    encoding: str = "utf-8"
+    replaced: int = 0
+
+
+#: Short limits under which every case ends within about a second.
+LIMITS = {"timeout": 1.0, "idle_timeout": 0.5, "max_bytes": 100_000}
+
+
+CASES: list[Case] = [
+    Case(
+        "reset mid-poem (RST)",
+        lambda s: s.hostile(ResetMidPoem, prefix=b"Half a poem is"),
+        failure=ConnectionLostError,
+        reason="connection lost after 14 bytes",
+    ),
+    Case(
+        "close before sending (RST, no byte)",
+        lambda s: s.hostile(ResetMidPoem, prefix=b""),
+        failure=ConnectionLostError,
+        reason="connection lost after 0 bytes",
+    ),
+    Case(
+        "stall after 8 bytes",
+        lambda s: s.hostile(Stall, prefix=b"And then"),
+        failure=IdleTimeoutError,
+        reason="no data for 0.5 s",
+    ),
+    Case(
+        "flood forever",
+        lambda s: s.hostile(Flood),
+        failure=PoemTooLargeError,
+        reason="larger than 97.7 KiB",
+    ),
+    Case(
+        "accept and close (empty poem)",
+        lambda s: s.hostile(CloseAtOnce),
+        failure=EmptyPoemError,
+        reason="empty poem",
+    ),
+    Case(
+        "full accept queue (connect never completes)",
+        lambda s: s.full_backlog(),
+        failure=error.TimeoutError,
+        reason="timed out",
+    ),
+    Case(
+        "nothing listening (refused)",
+        lambda s: s.refused(),
+        failure=error.ConnectionRefusedError,
+        reason="connection refused",
+    ),
+    Case(
+        "drip one byte every 5 ms",
+        lambda s: s.hostile(Drip, payload=b"drip, drip, drip\n", gap=0.005),
+        text="drip, drip, drip\n",
+    ),
+    Case(
+        "half-close after the poem",
+        lambda s: s.hostile(HalfClose, payload=b"half closed, wholly sent\n"),
+        text="half closed, wholly sent\n",
+    ),
+    Case(
+        "invalid UTF-8",
+        lambda s: s.bytes(INVALID_UTF8, chunk=3),
+        text=INVALID_UTF8.decode("utf-8", "replace"),
+        replaced=3,
+    ),
+    Case(
+        "GB18030 text, declared",
+        lambda s: s.bytes(GB18030_POEM.encode("gb18030"), chunk=5),
+        text=GB18030_POEM,
+        encoding="gb18030",
+    ),
+    Case(
+        "markup",
+        lambda s: s.bytes(MARKUP_POEM.encode()),
+        text=MARKUP_POEM,
+    ),
+    Case(
+        "NUL, ANSI and bidi control characters",
+        lambda s: s.bytes(CONTROL_POEM.encode(), chunk=4),
+        text=CONTROL_POEM,
+    ),
+]

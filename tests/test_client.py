@@ -379,3 +379,24 @@ def test_any_split_of_the_bytes_gives_the_same_text(qtbot, data: bytes, cuts: li
     assert isinstance(poem, Poem), poem
     assert (poem.text, poem.replaced) == decode_poem(data, "utf-8")
     assert poem.size == len(data)
+
+
+# Every hostile behaviour of tests/hostile.py, one test each
+
+
+@pytest.mark.parametrize("case", hostile.CASES, ids=lambda case: case.name)
+@pytest_twisted.ensureDeferred
+async def test_every_hostile_server_ends_in_its_named_outcome(servers, no_leftover_timers, case):
+    port = case.serve(servers)
+    fds = open_fds()
+    d = get_poetry("127.0.0.1", port, encoding=case.encoding, **hostile.LIMITS)
+
+    if case.failure is not None:
+        failure = await failure_of(d)
+        assert failure.check(case.failure), failure.getTraceback()
+        assert describe_failure(failure) == case.reason
+    else:
+        poem = await d
+        assert (poem.text, poem.replaced) == (case.text, case.replaced)
+    await reactor_turn()
+    assert open_fds() == fds
