@@ -107,10 +107,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     from app.gui.lookups import install_abandonable_resolver
     from app.gui.quit_signals import QuitSignals
     from app.gui.window import application_icon
+    from app.log import log_uncaught, start_file_log
 
+    log_file, log_problem = start_file_log()
+    # PyQt aborts on an exception escaping a slot; log it and keep the downloads going.
+    sys.excepthook = log_uncaught
     install_abandonable_resolver(reactor)
     app.setWindowIcon(application_icon())
     window = MainWindow(options.config_dir)
+    window.log_dock.set_log_file(log_file)
+    if log_problem is not None:
+        window.statusBar().showMessage(f"No log file: {log_problem}", 15_000)
     signals = QuitSignals()
     signals.received.connect(lambda _signum: window.close())
     # A bare reactor.stop() from a Qt slot can stall (trap 4): stop on the next turn.

@@ -160,6 +160,9 @@ class PoetryClientFactory(protocol.ClientFactory):
     Cancelling it stops the connection attempt or aborts the connection.
     """
 
+    # One factory per download: Twisted's "Starting factory" lines would drown the log.
+    noisy = False
+
     protocol = PoetryProtocol
 
     def __init__(

@@ -100,6 +100,9 @@ class PoetryServerFactory(protocol.ServerFactory):
     now and ``connections`` the number ever accepted.
     """
 
+    # The program logs what matters itself; Twisted's "starting on" lines are noise.
+    noisy = False
+
     protocol = PoetryServerProtocol
 
     def __init__(

@@ -5,6 +5,12 @@ Every started row gets its own ``get_poetry`` call, hence its own
 wait as Queued and start, in the order asked, as others finish. Results are
 written onto the row and the model is only *touched*: repainting is the
 model's timer's business.
+
+Each row's life goes to the log (``poetry.download`` namespace): started,
+connected, done or failed with its reason, cancelled. If our own code
+raises while handling a result, a last errback logs the traceback, frees
+the row's connection slot and reports it, so one bug in one handler never
+leaves a row stuck in Downloading or a failure lost in an unhandled Deferred.
 """
 
 from __future__ import annotations
@@ -15,9 +21,17 @@ from collections.abc import Callable, Iterable
 
 from twisted.internet.defer import CancelledError
 from twisted.internet.interfaces import IDelayedCall
+from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from app.client import DEFAULT_MAX_BYTES, Poem, get_poetry
+from app.client import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUT,
+    Poem,
+    describe_failure,
+    get_poetry,
+)
 from app.gui.model import ServerListModel
 from app.gui.rows import ServerRow, Status
 
@@ -25,13 +39,18 @@ DEFAULT_CONNECTION_LIMIT = 50
 
 FailureCallback = Callable[[ServerRow], object]
 DoneCallback = Callable[[ServerRow], object]
+InternalErrorCallback = Callable[[ServerRow, Failure], object]
+
+log = Logger(namespace="poetry.download")
 
 
 class DownloadController:
     """Owns the in-flight Deferreds; the only code that calls ``get_poetry`` for the window.
 
     ``on_failure(row)`` runs after a download fails (not when it was
-    cancelled); ``on_done(row)`` after a poem arrived.
+    cancelled); ``on_done(row)`` after a poem arrived;
+    ``on_internal_error(row, failure)`` when our own code raised while
+    handling the row's result (the failure is logged too).
     """
 
     def __init__(
@@ -41,13 +60,18 @@ class DownloadController:
         limit: int = DEFAULT_CONNECTION_LIMIT,
         on_failure: FailureCallback,
         on_done: DoneCallback,
+        on_internal_error: InternalErrorCallback | None = None,
     ) -> None:
         self.model = model
         self.limit = limit
         #: The largest poem a row accepts; a bigger one fails as "larger than ...".
         self.max_bytes = DEFAULT_MAX_BYTES
+        #: Seconds to wait for a connection, and for the next byte once connected.
+        self.timeout = DEFAULT_TIMEOUT
+        self.idle_timeout = DEFAULT_IDLE_TIMEOUT
         self._on_failure = on_failure
         self._on_done = on_done
+        self._on_internal_error = on_internal_error
         self._queue: deque[ServerRow] = deque()
         self._running: set[ServerRow] = set()
         self._refill: IDelayedCall | None = None
@@ -101,20 +125,28 @@ class DownloadController:
         self._running.add(row)
         row.started = time.monotonic()
         self._set_status(row, Status.CONNECTING)
+        log.info("{address}: connecting", address=str(row.address))
         try:
             d = get_poetry(
                 row.address.host,
                 row.address.port,
+                timeout=self.timeout,
+                idle_timeout=self.idle_timeout,
                 encoding=row.encoding,
                 max_bytes=self.max_bytes,
                 progress=lambda total: self._progress(row, total),
-                connected=lambda: self._set_status(row, Status.DOWNLOADING),
+                connected=lambda: self._connected(row),
             )
         except ValueError:
             self._failed(Failure(), row)
             return
         row.deferred = d
         d.addCallbacks(self._succeeded, self._failed, callbackArgs=(row,), errbackArgs=(row,))
+        d.addErrback(self._internal_error, row)
+
+    def _connected(self, row: ServerRow) -> None:
+        log.info("{address}: connected", address=str(row.address))
+        self._set_status(row, Status.DOWNLOADING)
 
     def _progress(self, row: ServerRow, total: int) -> None:
         row.received = total
@@ -126,16 +158,46 @@ class DownloadController:
         row.received = poem.size
         row.expected_size = poem.size
         self._set_status(row, Status.DONE)
+        log.info(
+            "{address}: done, {size} bytes in {elapsed:.2f} s",
+            address=str(row.address),
+            size=poem.size,
+            elapsed=poem.elapsed,
+        )
         self._on_done(row)
 
     def _failed(self, failure: Failure, row: ServerRow) -> None:
         self._finish(row)
         if failure.check(CancelledError):
+            log.info("{address}: cancelled", address=str(row.address))
             self._set_status(row, Status.CANCELLED)
             return
         row.failure = failure
         self._set_status(row, Status.FAILED)
+        log.warn(
+            "{address}: failed: {reason}",
+            address=str(row.address),
+            reason=describe_failure(failure),
+        )
         self._on_failure(row)
+
+    def _internal_error(self, failure: Failure, row: ServerRow) -> None:
+        """Our own code raised while handling the row's result: log, free the slot, report."""
+        log.failure(
+            "Internal error while handling the download from {address}",
+            failure,
+            address=str(row.address),
+        )
+        if row in self._running:
+            self._finish(row)
+        if row.status.active:
+            row.failure = failure
+            self._set_status(row, Status.FAILED)
+        if self._on_internal_error is not None:
+            try:
+                self._on_internal_error(row, failure)
+            except Exception:
+                log.failure("Internal error while reporting an internal error")
 
     def _finish(self, row: ServerRow) -> None:
         row.finished = time.monotonic()

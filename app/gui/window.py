@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from PyQt5.QtCore import QByteArray, QItemSelection, QPoint, Qt, QTimer, pyqtSignal
-from PyQt5.QtGui import QCloseEvent, QIcon
+from PyQt5.QtGui import QCloseEvent, QIcon, QKeySequence
 from PyQt5.QtWidgets import (
     QAbstractItemView,
+    QAction,
     QFileDialog,
     QHeaderView,
     QLabel,
@@ -29,6 +30,7 @@ from PyQt5.QtWidgets import (
     QTableView,
     QWidget,
 )
+from twisted.python.failure import Failure
 
 from app.address import Address
 from app.demo import DemoServers
@@ -37,6 +39,7 @@ from app.gui.add_dialog import AddServersDialog
 from app.gui.delegate import ProgressDelegate
 from app.gui.downloads import DownloadController
 from app.gui.failure_dialog import FailureDialog
+from app.gui.log_dock import LogDock
 from app.gui.model import PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
 from app.gui.poem_pane import PoemPane
 from app.gui.preferences import PreferencesDialog
@@ -78,7 +81,10 @@ class MainWindow(QMainWindow):
         self.proxy = ServerSortModel(self)
         self.proxy.setSourceModel(self.model)
         self.downloads = DownloadController(
-            self.model, on_failure=self._download_failed, on_done=self._download_done
+            self.model,
+            on_failure=self._download_failed,
+            on_done=self._download_done,
+            on_internal_error=self._internal_error,
         )
         self.demo = DemoServers()
         self.commands = WindowActions(self)
@@ -100,6 +106,9 @@ class MainWindow(QMainWindow):
         self.summary = QLabel()
         self.summary.setObjectName("statusSummary")
         self.statusBar().addPermanentWidget(self.summary)
+        self.log_dock = LogDock(parent=self)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.log_dock)
+        self.log_dock.hide()
         self._make_menus_and_toolbar()
         self._connect()
 
@@ -155,6 +164,7 @@ class MainWindow(QMainWindow):
                     a.remove,
                 ],
             ),
+            ("&View", [self._log_action()]),
             ("S&ettings", [a.preferences]),
             ("&Help", [a.about]),
         )
@@ -195,6 +205,15 @@ class MainWindow(QMainWindow):
                 a.quit,
             ]
         )
+
+    def _log_action(self) -> QAction:
+        action = self.log_dock.toggleViewAction()
+        action.setObjectName("actionShowLog")
+        action.setText("&Log")
+        action.setShortcut(QKeySequence("Ctrl+L"))
+        action.setStatusTip("Show what happened to every connection, and any internal error")
+        self.addAction(action)
+        return action
 
     def _connect(self) -> None:
         a = self.commands
@@ -286,6 +305,13 @@ class MainWindow(QMainWindow):
     def _download_failed(self, row: ServerRow) -> None:
         assert row.failure is not None
         self.failure_dialog.add(str(row.address), row.failure)
+
+    def _internal_error(self, row: ServerRow, failure: Failure) -> None:
+        """Our own code failed on a row's result: the log has the details; say so."""
+        self.failure_dialog.add(str(row.address), failure)
+        self.statusBar().showMessage(
+            f"Internal error while handling {row.address}; details in View → Log", 15_000
+        )
 
     def _download_done(self, row: ServerRow) -> None:
         if not row.demo:
@@ -481,6 +507,7 @@ class MainWindow(QMainWindow):
         self.downloads.cancel_all()
         self.demo.stop()
         self.model.stop()
+        self.log_dock.stop()
         self.save_settings()
         for dialog in [*self._dialogs, self.failure_dialog]:
             dialog.close()

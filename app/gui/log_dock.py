@@ -1,0 +1,127 @@
+"""The log dock: the program's recent log records, filtered by level, copyable.
+
+Records arrive from :class:`app.log.LogBuffer` one by one, possibly
+thousands a second during a storm of downloads; they are queued and
+appended on a 100 ms timer, so the view repaints ten times a second at
+most. The view is plain text, with a bounded number of lines: a record is
+data (it may quote a poem's server or a traceback), never markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PyQt5.QtCore import Qt, QTimer
+from PyQt5.QtGui import QFontDatabase
+from PyQt5.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from twisted.logger import LogLevel, globalLogPublisher
+
+from app.log import BUFFER_RECORDS, LogBuffer, LogRecord
+
+FLUSH_MS = 100
+#: The levels the filter offers, and the word shown for each.
+LEVELS = [
+    (LogLevel.debug, "Debug"),
+    (LogLevel.info, "Info"),
+    (LogLevel.warn, "Warnings"),
+    (LogLevel.error, "Errors"),
+]
+
+
+class LogDock(QDockWidget):
+    """Shows the records at or above the chosen level; listens to the global log while open."""
+
+    def __init__(self, log_file: Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__("Log", parent)
+        self.setObjectName("logDock")
+        self.buffer = LogBuffer()
+        self._pending: list[LogRecord] = []
+
+        self.view = QPlainTextEdit()
+        self.view.setObjectName("logView")
+        self.view.setReadOnly(True)
+        self.view.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.view.setMaximumBlockCount(BUFFER_RECORDS * 4)
+        self.view.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        self.level_combo = QComboBox()
+        self.level_combo.setObjectName("logLevelFilter")
+        for level, word in LEVELS:
+            self.level_combo.addItem(word, level)
+        self.level_combo.setCurrentIndex(1)
+        self.level_combo.currentIndexChanged.connect(lambda *_: self._refill())
+        self.copy_button = QPushButton("&Copy")
+        self.copy_button.setObjectName("copyLogButton")
+        self.copy_button.setToolTip("Copy the records shown to the clipboard")
+        self.copy_button.clicked.connect(self.copy)
+        self.file_label = QLabel()
+        self.file_label.setObjectName("logFileLabel")
+        self.file_label.setTextFormat(Qt.PlainText)
+        self.file_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.set_log_file(log_file)
+
+        bar = QHBoxLayout()
+        level_label = QLabel("&Show:")
+        level_label.setBuddy(self.level_combo)
+        bar.addWidget(level_label)
+        bar.addWidget(self.level_combo)
+        bar.addWidget(self.file_label, 1)
+        bar.addWidget(self.copy_button)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.view)
+        self.setWidget(body)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(FLUSH_MS)
+        self._timer.timeout.connect(self._flush)
+        self._timer.start()
+        self.buffer.listeners.append(self._pending.append)
+        globalLogPublisher.addObserver(self.buffer)
+
+    @property
+    def level(self) -> LogLevel:
+        return self.level_combo.currentData()
+
+    def set_log_file(self, path: Path | None) -> None:
+        self.file_label.setText(f"Also in {path}" if path else "")
+
+    def shown_text(self) -> str:
+        return self.view.toPlainText()
+
+    def copy(self) -> None:
+        QApplication.clipboard().setText(self.shown_text())
+
+    def stop(self) -> None:
+        """Stop listening to the global log (the window is going away)."""
+        globalLogPublisher.removeObserver(self.buffer)
+        self._timer.stop()
+
+    def _wanted(self, record: LogRecord) -> bool:
+        return record.level >= self.level
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        records, self._pending[:] = list(self._pending), []
+        lines = [record.line() for record in records if self._wanted(record)]
+        if lines:
+            self.view.appendPlainText("\n".join(lines))
+
+    def _refill(self) -> None:
+        self._pending.clear()
+        self.view.setPlainText(
+            "\n".join(record.line() for record in self.buffer.records if self._wanted(record))
+        )
+        self.view.moveCursor(self.view.textCursor().End)

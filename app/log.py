@@ -1,0 +1,170 @@
+"""The program's log: ``twisted.logger`` events kept in memory for the window, and a rotated file.
+
+Everything that goes wrong without a dialog of its own ends up here: a
+Deferred garbage-collected with an unhandled failure (Twisted logs it as
+"Unhandled error in Deferred"), an exception escaping one of our callbacks
+or Qt slots, and the story of each download. Two observers listen:
+
+- :class:`LogBuffer`, a bounded list of :class:`LogRecord` that the log dock
+  shows; it needs nothing but ``twisted.logger`` and lives as long as the
+  window that adds it to ``globalLogPublisher``;
+- the log file, ``$XDG_STATE_HOME/poetry-downloader/poetry-downloader.log``,
+  rotated at :data:`ROTATE_BYTES` with :data:`KEEP_FILES` old files kept,
+  begun once per process by :func:`start_file_log` (the tests never begin
+  it: they run many windows in one process).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from twisted.logger import (
+    FileLogObserver,
+    ILogObserver,
+    Logger,
+    LogLevel,
+    formatEvent,
+    globalLogBeginner,
+)
+from twisted.python.failure import Failure
+from twisted.python.logfile import LogFile
+from zope.interface import implementer
+
+APP_DIR_NAME = "poetry-downloader"
+LOG_FILE_NAME = "poetry-downloader.log"
+#: One log file grows to this size before it is rotated.
+ROTATE_BYTES = 1_000_000
+#: Rotated files kept beside the live one (``.1`` newest ... ``.5`` oldest).
+KEEP_FILES = 5
+#: Records the window keeps; older ones are only in the file.
+BUFFER_RECORDS = 5_000
+
+log = Logger(namespace="poetry")
+
+LEVEL_WORDS = {
+    LogLevel.debug: "DEBUG",
+    LogLevel.info: "INFO",
+    LogLevel.warn: "WARNING",
+    LogLevel.error: "ERROR",
+    LogLevel.critical: "CRITICAL",
+}
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One event as a person reads it: when, how bad, where from, what (and the traceback)."""
+
+    time: float
+    level: LogLevel
+    namespace: str
+    text: str
+    traceback: str | None = None
+
+    def line(self) -> str:
+        stamp = time.strftime("%H:%M:%S", time.localtime(self.time))
+        millis = int(self.time * 1000) % 1000
+        text = f"{stamp}.{millis:03d} {LEVEL_WORDS[self.level]:<8} {self.text}"
+        if self.traceback:
+            text += "\n" + self.traceback.rstrip("\n")
+        return text
+
+
+def record_of(event: dict) -> LogRecord:
+    """Turn a ``twisted.logger`` event into a record; never raises, whatever the event holds."""
+    level = event.get("log_level")
+    if level not in LEVEL_WORDS:
+        level = LogLevel.info
+    try:
+        text = formatEvent(event)
+    except Exception as e:  # a broken format string must not lose the event
+        text = f"(unformattable log event: {e!r})"
+    failure = event.get("log_failure")
+    traceback = None
+    if isinstance(failure, Failure):
+        try:
+            traceback = failure.getTraceback()
+        except Exception:
+            traceback = f"{failure.type.__name__}: {failure.value}"
+    return LogRecord(
+        time=float(event.get("log_time") or time.time()),
+        level=level,
+        namespace=str(event.get("log_namespace", "")),
+        text=text,
+        traceback=traceback,
+    )
+
+
+@implementer(ILogObserver)
+class LogBuffer:
+    """The newest :data:`BUFFER_RECORDS` events, and a callback for each new one.
+
+    The callback only gets the record; the log dock batches them on a timer,
+    so a storm of events costs one repaint per tick, not one per event.
+    """
+
+    def __init__(self, capacity: int = BUFFER_RECORDS) -> None:
+        self.records: deque[LogRecord] = deque(maxlen=capacity)
+        self.listeners: list[Callable[[LogRecord], object]] = []
+
+    def __call__(self, event: dict) -> None:
+        record = record_of(event)
+        self.records.append(record)
+        for listener in list(self.listeners):
+            listener(record)
+
+
+def default_state_dir() -> Path:
+    """``$XDG_STATE_HOME/poetry-downloader``, or ``~/.local/state/poetry-downloader``."""
+    base = os.environ.get("XDG_STATE_HOME") or ""
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "state"
+    return root / APP_DIR_NAME
+
+
+def _format_for_file(event: dict) -> str:
+    return record_of(event).line() + "\n"
+
+
+def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | None]:
+    """Begin logging to the rotated file; returns its path, or ``None`` and why not.
+
+    Events logged before this call (Twisted buffers them) are written too.
+    An unwritable state directory is not fatal: the window still shows the
+    log, and the reason is returned for the user.
+    """
+    directory = state_dir or default_state_dir()
+    observers = []
+    path: Path | None = None
+    problem = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        logfile = LogFile(
+            LOG_FILE_NAME,
+            str(directory),
+            rotateLength=ROTATE_BYTES,
+            maxRotatedFiles=KEEP_FILES,
+        )
+        observers.append(FileLogObserver(logfile, _format_for_file))
+        path = directory / LOG_FILE_NAME
+    except OSError as e:
+        problem = f"cannot write the log in {directory}: {e.strerror or e}"
+    globalLogBeginner.beginLoggingTo(observers, redirectStandardIO=False)
+    return path, problem
+
+
+def log_uncaught(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    """``sys.excepthook``: an exception that escaped a Qt slot is logged, and the program goes on.
+
+    PyQt's default reaction is to abort the whole process, losing every
+    download in flight for one bug in one handler.
+    """
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, tb)
+        return
+    log.failure("Uncaught exception in a Qt handler", Failure(value, kind, tb))

@@ -1,0 +1,224 @@
+"""The log: connection stories, our own bugs and unhandled Deferred errors reach the log dock.
+
+The dock is opened as a person would (View → Log, Ctrl+L) and read as
+text; the file log and the crash-proof ``sys.excepthook`` are checked in
+child processes, since a process begins its file log only once.
+"""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QKeySequence
+from PyQt5.QtWidgets import QAction, QApplication, QComboBox, QDialog, QDockWidget, QPlainTextEdit
+from twisted.internet.defer import Deferred
+from twisted.logger import Logger, LogLevel
+
+from app.gui.log_dock import FLUSH_MS
+from app.log import ROTATE_BYTES, LogBuffer, record_of
+from tests import hostile
+from tests.gui.conftest import local, status, statuses
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def open_log(qtbot, window) -> QPlainTextEdit:
+    action = window.findChild(QAction, "actionShowLog")
+    assert action.shortcut() == QKeySequence("Ctrl+L")
+    action.trigger()
+    dock = window.findChild(QDockWidget, "logDock")
+    qtbot.waitUntil(dock.isVisible, timeout=1000)
+    return dock.findChild(QPlainTextEdit, "logView")
+
+
+def show_level(window, word: str) -> None:
+    combo = window.findChild(QComboBox, "logLevelFilter")
+    combo.setCurrentIndex(combo.findText(word))
+
+
+def test_each_connection_tells_its_story_in_the_log(qtbot, window, servers):
+    good = local(servers.poetry(b"A short poem.\n", delay=0.01, num_bytes=5)[0])
+    bad = local(servers.hostile(hostile.ResetMidPoem))
+    view = open_log(qtbot, window)
+    assert view.isReadOnly()
+
+    window.add_servers([good, bad], start=True)
+    qtbot.waitUntil(lambda: statuses(window) == ["Done", "Failed"], timeout=5000)
+    qtbot.waitUntil(lambda: "failed" in view.toPlainText(), timeout=2000)
+
+    text = view.toPlainText()
+    for line in (
+        f"INFO     {good}: connecting",
+        f"INFO     {good}: connected",
+        f"INFO     {good}: done, 14 bytes in ",
+        f"WARNING  {bad}: failed: connection lost after 14 bytes",
+    ):
+        assert line in text
+    show_level(window, "Warnings")
+    assert "connecting" not in view.toPlainText()
+    assert f"{bad}: failed: connection lost after 14 bytes" in view.toPlainText()
+
+
+def test_a_bug_in_our_own_callback_is_logged_and_shown_and_the_rest_goes_on(qtbot, window, servers):
+    addresses = [local(servers.poetry(f"poem {n}\n".encode())[0]) for n in range(3)]
+    unlucky = addresses[0]
+    on_done = window.downloads._on_done
+
+    def buggy_on_done(row):  # a simulated bug in the window's handling of one result
+        if row.address == unlucky:
+            raise RuntimeError("simulated bug in on_done")
+        on_done(row)
+
+    window.downloads._on_done = buggy_on_done
+    window.downloads.set_limit(1)  # a leaked connection slot would block the rest
+    view = open_log(qtbot, window)
+
+    window.add_servers(addresses, start=True)
+
+    qtbot.waitUntil(lambda: statuses(window) == ["Done"] * 3, timeout=5000)
+    assert window.downloads.running == 0
+    dialog = window.findChild(QDialog, "failureDialog")
+    qtbot.waitUntil(dialog.isVisible, timeout=1000)
+    assert dialog.failure_list.count() == 1
+    entry = dialog.failure_list.item(0).text()
+    assert str(unlucky) in entry and "RuntimeError: simulated bug in on_done" in entry
+    assert "View → Log" in window.statusBar().currentMessage()
+    show_level(window, "Errors")
+    qtbot.waitUntil(lambda: "simulated bug" in view.toPlainText(), timeout=2000)
+    shown = view.toPlainText()
+    assert f"Internal error while handling the download from {unlucky}" in shown
+    assert "Traceback" in shown and "buggy_on_done" in shown
+    # The reactor still runs: a later download works.
+    later = local(servers.poetry(b"still here\n")[0])
+    window.add_servers([later], start=True)
+    qtbot.waitUntil(lambda: status(window, later) == "Done", timeout=5000)
+
+
+def test_an_unhandled_error_in_a_deferred_is_logged_not_dropped(qtbot, window):
+    view = open_log(qtbot, window)
+    d: Deferred[None] = Deferred()
+    d.errback(ValueError("nobody handled me"))
+    del d
+    gc.collect()
+    qtbot.waitUntil(lambda: "nobody handled me" in view.toPlainText(), timeout=2000)
+    text = view.toPlainText()
+    assert "CRITICAL Unhandled error in Deferred" in text
+    assert "ValueError: nobody handled me" in text
+
+
+def test_copy_puts_the_shown_records_on_the_clipboard(qtbot, window):
+    view = open_log(qtbot, window)
+    Logger(namespace="test").warn("<b>not markup</b> & {count} things", count=3)
+    qtbot.waitUntil(lambda: "things" in view.toPlainText(), timeout=2000)
+    dock = window.findChild(QDockWidget, "logDock")
+    qtbot.mouseClick(dock.copy_button, Qt.LeftButton)
+    copied = QApplication.clipboard().text()
+    assert "WARNING  <b>not markup</b> & 3 things" in copied
+    assert copied == view.toPlainText()
+
+
+def test_a_storm_of_events_is_appended_in_batches(qtbot, window):
+    view = open_log(qtbot, window)
+    appends = []
+    view.textChanged.connect(lambda: appends.append(1))
+    log = Logger(namespace="test")
+    for n in range(2000):
+        log.info("event {n}", n=n)
+    qtbot.waitUntil(lambda: "event 1999" in view.toPlainText(), timeout=2000)
+    qtbot.wait(FLUSH_MS * 2)
+    assert len(appends) <= 3, "the view repainted per event"
+    assert view.toPlainText().count("event ") >= 2000
+
+
+def test_the_buffer_keeps_the_newest_records_only():
+    buffer = LogBuffer(capacity=10)
+    for n in range(25):
+        buffer({"log_format": "n={n}", "n": n, "log_level": LogLevel.info, "log_time": 0.0})
+    assert [r.text for r in buffer.records] == [f"n={n}" for n in range(15, 25)]
+
+
+def test_a_broken_event_still_becomes_a_record():
+    record = record_of({"log_format": "{missing", "log_level": "not a level"})
+    assert record.level is LogLevel.info
+    assert record.text  # Twisted says the format failed; the event is not lost
+
+
+def run_child(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_log_file_rotates_and_keeps_five_old_files(tmp_path):
+    done = run_child(
+        f"""
+        from pathlib import Path
+        from twisted.logger import Logger
+        from app.log import start_file_log
+        path, problem = start_file_log(Path({str(tmp_path / "state")!r}))
+        assert problem is None, problem
+        print(path)
+        log = Logger(namespace="test")
+        for n in range(40_000):
+            log.info("line {{n}} " + "x" * 150, n=n)
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    state = tmp_path / "state"
+    assert done.stdout.strip() == str(state / "poetry-downloader.log")
+    names = sorted(p.name for p in state.iterdir())
+    assert names == ["poetry-downloader.log"] + [f"poetry-downloader.log.{n}" for n in range(1, 6)]
+    for path in state.iterdir():
+        assert path.stat().st_size <= ROTATE_BYTES + 1000
+    assert "line 39999 " in (state / "poetry-downloader.log").read_text()
+
+
+def test_an_unwritable_state_dir_is_reported_not_fatal(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the directory should be")
+    done = run_child(
+        f"""
+        from pathlib import Path
+        from app.log import start_file_log
+        path, problem = start_file_log(Path({str(blocker / "state")!r}))
+        print(path, "|", problem)
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("None | cannot write the log in ")
+
+
+def test_an_exception_escaping_a_qt_slot_is_logged_and_the_program_goes_on(tmp_path):
+    done = run_child(
+        f"""
+        import sys
+        from pathlib import Path
+        from PyQt5.QtCore import QTimer
+        from PyQt5.QtWidgets import QApplication
+        from app.log import log_uncaught, start_file_log
+        app = QApplication([])
+        start_file_log(Path({str(tmp_path / "state")!r}))
+        sys.excepthook = log_uncaught
+        QTimer.singleShot(0, lambda: 1 / 0)
+        QTimer.singleShot(50, lambda: print("still running") or app.quit())
+        app.exec_()
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "still running\n"
+    log = (tmp_path / "state" / "poetry-downloader.log").read_text()
+    assert "CRITICAL Uncaught exception in a Qt handler" in log
+    assert "ZeroDivisionError" in log
