@@ -13,6 +13,7 @@ any of them into the few plain words the command line and the window show.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import time
 from collections.abc import Callable
@@ -294,7 +295,7 @@ def describe_failure(failure: Failure) -> str:
     if isinstance(value, error.NoRouteError):
         return "no route to host"
     if isinstance(value, error.ConnectError):
-        return f"could not connect ({value.osError or type(value).__name__})"
+        return f"could not connect ({_connect_error_words(value)})"
     return f"unexpected error: {type(value).__name__}: {value}"
 
 
@@ -310,6 +311,15 @@ def failure_details(failure: Failure) -> str:
     if isinstance(cause, Failure):
         text += "\nCaused by:\n" + cause.getTraceback()
     return text
+
+
+def _connect_error_words(value: error.ConnectError) -> str:
+    """ "connection reset by peer" rather than Twisted's "104: Connection reset by peer."."""
+    words = value.args[0] if value.args and isinstance(value.args[0], str) else ""
+    if not words and isinstance(value.osError, int):
+        words = os.strerror(value.osError)
+    words = words.strip().rstrip(".")
+    return words[:1].lower() + words[1:] if words else type(value).__name__
 
 
 def _count_bytes(count: int) -> str:

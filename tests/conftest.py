@@ -43,10 +43,15 @@ class Servers:
         return self._keep(hostile.serve_bytes(payload, chunk, gap))
 
     def refused(self) -> int:
-        """A port that was free a moment ago and has nothing listening on it now."""
-        with socket.socket() as probe:
-            probe.bind((hostile.LOCALHOST, 0))
-            return probe.getsockname()[1]
+        """A port with nothing listening: connections to it are refused.
+
+        The socket stays bound (not listening) until the test ends, so no
+        server started later in the test can take the port.
+        """
+        holder = socket.socket()
+        holder.bind((hostile.LOCALHOST, 0))
+        self.closers.append(holder.close)
+        return holder.getsockname()[1]
 
     def full_backlog(self) -> int:
         backlog = hostile.FullBacklog()

@@ -181,6 +181,18 @@ async def test_a_connection_that_never_completes_times_out(servers, no_leftover_
     assert describe_failure(failure) == "timed out"
 
 
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (error.getConnectError((104, "Connection reset by peer")), "connection reset by peer"),
+        (error.ConnectError(osError=113), "no route to host"),
+        (error.ConnectError(), "ConnectError"),
+    ],
+)
+def test_other_connect_errors_are_said_in_words_not_numbers(value, words):
+    assert describe_failure(Failure(value)) == f"could not connect ({words})"
+
+
 @implementer(IHostnameResolver)
 class _Resolver:
     """A name resolver that either knows no host at all or never answers."""
