@@ -6,10 +6,10 @@ own blobs, base64). Writing goes to a temporary file in the same directory,
 is fsynced, then renamed over the old one, so a crash leaves either the old
 settings or the new, never half of each.
 
-A file that cannot be read as settings (bad JSON, wrong types, binary junk)
-is renamed aside, not deleted, and :func:`load_settings` says so in a
-message for the user; the program then starts with defaults. Loading never
-raises.
+A file that cannot be read as settings (bad JSON, wrong types, binary junk,
+no permission to read it) is renamed aside, not deleted nor overwritten, and
+:func:`load_settings` says so in a message for the user; the program then
+starts with defaults. Loading never raises.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import base64
 import binascii
 import json
 import os
+import reprlib
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,9 @@ from app.gui.downloads import DEFAULT_CONNECTION_LIMIT
 from app.gui.preferences import MAX_CONNECTION_LIMIT
 
 FILE_NAME = "settings.json"
+# Far more than any server list needs; a bigger file is not ours, and reading
+# it whole could exhaust the memory.
+MAX_FILE_SIZE = 16 * 2**20
 FORMAT_VERSION = 1
 APP_DIR_NAME = "poetry-downloader"
 
@@ -64,29 +69,35 @@ def default_config_dir() -> Path:
 
 
 def load_settings(config_dir: Path) -> tuple[Settings, str | None]:
-    """Read the settings; on a corrupt file, set it aside and return defaults and a message."""
+    """Read the settings. Never raises.
+
+    Returns the saved settings and ``None``; the defaults and ``None`` when
+    there is no file yet; or, when the file cannot be read or does not hold
+    settings, the defaults and a message for the user. Such a file (or
+    whatever else sits at its name: a directory, a pipe) is first renamed
+    aside to ``settings.json.corrupt-<time>`` (with ``-2``, ``-3``... when
+    that name is taken), so nothing of the user's is lost or overwritten.
+    """
     path = config_dir / FILE_NAME
     try:
-        raw = path.read_bytes()
+        return _parse(_read(path)), None
     except FileNotFoundError:
         return Settings(), None
-    except OSError as e:
-        return Settings(), f"Could not read the settings file {path}: {e.strerror or e}"
-    try:
-        return _parse(raw), None
     except CorruptSettings as e:
-        aside = path.with_name(f"{FILE_NAME}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        try:
-            os.replace(path, aside)
-        except OSError as move_error:
-            return Settings(), (
-                f"The settings file {path} is damaged ({e}) and could not be moved aside "
-                f"({move_error.strerror or move_error}); starting with default settings."
-            )
+        problem = f"is damaged ({_shorten(str(e))})"
+    except (OSError, ValueError) as e:  # ValueError: e.g. a NUL in the directory's name
+        problem = f"could not be read ({_shorten(_reason(e))})"
+    try:
+        aside = _set_aside(path)
+    except (OSError, ValueError) as e:
         return Settings(), (
-            f"The settings file was damaged ({e}). It was kept as {aside}; "
-            "starting with default settings."
+            f"The settings file {path} {problem} and could not be moved aside "
+            f"({_reason(e)}); starting with default settings."
         )
+    return Settings(), (
+        f"The settings file {path} {problem}. It was kept as {aside}; "
+        "starting with default settings."
+    )
 
 
 def save_settings(config_dir: Path, settings: Settings) -> None:
@@ -110,19 +121,52 @@ def _to_json(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _read(path: Path) -> bytes:
+    # Non-blocking, so a named pipe in the file's place cannot hang the start-up.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise CorruptSettings("not a regular file")
+        raw = file.read(MAX_FILE_SIZE + 1)
+    if len(raw) > MAX_FILE_SIZE:
+        raise CorruptSettings(f"larger than {MAX_FILE_SIZE // 2**20} MiB")
+    return raw
+
+
+def _set_aside(path: Path) -> Path:
+    """Rename ``path`` to a ``.corrupt-`` name no earlier copy has; return the new path."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{FILE_NAME}.corrupt-{stamp}")
+    number = 1
+    while os.path.lexists(aside):
+        number += 1
+        aside = path.with_name(f"{FILE_NAME}.corrupt-{stamp}-{number}")
+    os.replace(path, aside)
+    return aside
+
+
+def _reason(error: BaseException) -> str:
+    return (isinstance(error, OSError) and error.strerror) or str(error)
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def _parse(raw: bytes) -> Settings:
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise CorruptSettings("not JSON text") from e
     if not isinstance(data, dict):
         raise CorruptSettings("not a JSON object")
-    if data.get("version", FORMAT_VERSION) != FORMAT_VERSION:
-        raise CorruptSettings(f"unknown version {data.get('version')!r}")
+    version = data.get("version", FORMAT_VERSION)
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise CorruptSettings(f"unknown version {reprlib.repr(version)}")
     servers = _expect(data, "servers", list, [])
     limit = _expect(data, "connection_limit", int, DEFAULT_CONNECTION_LIMIT)
     if isinstance(limit, bool) or not 1 <= limit <= MAX_CONNECTION_LIMIT:
-        raise CorruptSettings(f"connection_limit {limit!r} is out of range")
+        raise CorruptSettings(f"connection_limit {reprlib.repr(limit)} is out of range")
     return Settings(
         servers=_parse_servers(servers),
         connection_limit=limit,
@@ -146,7 +190,7 @@ def _parse_servers(entries: list[Any]) -> list[SavedServer]:
             raise CorruptSettings(f"server {number}: {e}") from None
         size = entry.get("last_size")
         if size is not None and (type(size) is not int or size < 1):
-            raise CorruptSettings(f"server {number}: last_size {size!r} is not a size")
+            raise CorruptSettings(f"server {number}: last_size {reprlib.repr(size)} is not a size")
         if address not in seen:
             seen.add(address)
             servers.append(SavedServer(address, encoding, size))
@@ -161,7 +205,8 @@ def _expect(data: dict[str, Any], key: str, kind: type, default: Any) -> Any:
 
 
 def _blob(data: dict[str, Any], key: str) -> bytes:
+    text = _expect(data, key, str, "")
     try:
-        return base64.b64decode(_expect(data, key, str, ""), validate=True)
-    except binascii.Error as e:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (UnicodeEncodeError, binascii.Error) as e:
         raise CorruptSettings(f"{key} is not base64") from e
