@@ -20,6 +20,7 @@ import pytest_twisted
 from twisted.internet import error, protocol
 from twisted.internet.defer import Deferred
 
+from app.client import IdleTimeoutError
 from tests import hostile
 from tests.hostile import LOCALHOST
 
@@ -298,6 +299,45 @@ async def test_downloads_run_at_once_so_the_total_is_close_to_the_slowest(server
     assert run.out == b"\n".join(header(p) + poem for p, poem in zip(ports, poems, strict=True))
     assert run.elapsed >= max(alone) * 0.9, "the servers did not pace their writes"
     assert run.elapsed < 0.7 * sum(alone)
+
+
+# Every hostile server of tests/hostile.py: exactly the poem, or one plain line
+
+
+def limit_options(encoding: str) -> list[str]:
+    """``hostile.LIMITS`` as poetry-get options, and the server's encoding."""
+    options = [f"--{name.replace('_', '-')}={value}" for name, value in hostile.LIMITS.items()]
+    return [*options, f"--encoding={encoding}"]
+
+
+#: A time limit is never cut short: these failures come only after their limit.
+TIME_LIMITS = {
+    error.TimeoutError: hostile.LIMITS["timeout"],
+    IdleTimeoutError: hostile.LIMITS["idle_timeout"],
+}
+
+
+@pytest.mark.parametrize("case", hostile.CASES, ids=lambda case: case.name)
+@pytest_twisted.ensureDeferred
+async def test_every_hostile_server_ends_in_exactly_the_poem_or_one_plain_line(
+    servers, case: hostile.Case
+) -> None:
+    port = case.serve(servers)
+
+    run = await poetry_get(*limit_options(case.encoding), str(port))
+
+    if case.failure is not None:
+        assert run.err_lines == [failure_line(port, case.reason)], run
+        assert (run.out, run.code) == (b"", 1)
+    else:
+        assert run.out == case.text.encode("utf-8"), run
+        assert run.code == 0, run
+        replaced_note = (
+            f"poetry-get: {LOCALHOST}:{port}: {case.replaced} invalid "
+            f"{case.encoding} bytes shown as U+FFFD\n"
+        )
+        assert run.err == (replaced_note if case.replaced else "")
+    assert TIME_LIMITS.get(case.failure, 0) <= run.elapsed < 5
 
 
 # Failures: one plain line each, never a partial poem
