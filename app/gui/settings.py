@@ -124,10 +124,13 @@ def _to_json(settings: Settings) -> dict[str, Any]:
 def _read(path: Path) -> bytes:
     # Non-blocking, so a named pipe in the file's place cannot hang the start-up.
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with open(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise CorruptSettings("not a regular file")
-        raw = file.read(MAX_FILE_SIZE + 1)
+        with open(fd, "rb", closefd=False) as file:
+            raw = file.read(MAX_FILE_SIZE + 1)
+    finally:
+        os.close(fd)
     if len(raw) > MAX_FILE_SIZE:
         raise CorruptSettings(f"larger than {MAX_FILE_SIZE // 2**20} MiB")
     return raw
