@@ -5,14 +5,21 @@ and where ("line 3: 'localhost:99999': port 99999 is outside 1-65535"), so a
 person fixes the text instead of guessing. Addresses already in the table, or
 given twice, are refused the same way. The dialog is opened with ``open()``
 and reports through the ``serversChosen`` signal: nothing waits on it.
+
+A short list is checked as it is typed. A long one (ten thousand pasted
+addresses take tens of milliseconds to read) is checked once the typing
+pauses, a slice of addresses per event-loop turn, so neither a paste nor
+a keystroke in a huge list freezes the window; OK is disabled from the
+change until the check is done.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from itertools import islice
 
-from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +28,7 @@ from PyQt5.QtWidgets import (
     QFormLayout,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,30 +39,61 @@ from app.client import check_encoding
 ENCODINGS = ("utf-8", "latin-1", "cp1252", "utf-16", "shift_jis", "euc-jp", "gb18030", "big5")
 _SEPARATORS = re.compile(r"[\s,]+")
 MAX_REASONS_SHOWN = 5
+MAX_REASON_CHARS = 150  # a pasted megabyte of garbage is named, not shown
+CHECK_AT_ONCE_CHARS = 20_000  # about a thousand addresses: read in a few milliseconds
+PAUSE_MS = 250  # a longer list is read this long after the last change...
+SLICE = 1_000  # ...this many addresses per event-loop turn (about 10 ms)
+
+
+class AddressReader:
+    """Reads a pasted list in slices: the addresses in order, one reason per problem.
+
+    Lines are numbered as the editor shows them; a problem names its line.
+    """
+
+    def __init__(self, text: str, existing: Collection[Address] = ()) -> None:
+        self.addresses: list[Address] = []
+        self.problems: list[str] = []
+        self.done = False
+        self._existing = existing
+        self._seen: set[Address] = set()
+        self._words = _numbered_words(text)
+
+    def read(self, count: int | None = None) -> bool:
+        """Read up to ``count`` more addresses (all if None); return whether all is read."""
+        read = 0
+        for number, word in islice(self._words, count):
+            read += 1
+            try:
+                address = parse_address(word)
+            except ValueError as e:
+                self.problems.append(f"line {number}: {e}")
+                continue
+            if address in self._existing:
+                self.problems.append(f"line {number}: {address} is already in the list")
+            elif address in self._seen:
+                self.problems.append(f"line {number}: {address} is given twice")
+            else:
+                self._seen.add(address)
+                self.addresses.append(address)
+        self.done = self.done or count is None or read < count
+        return self.done
+
+
+def _numbered_words(text: str) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(text.split("\n"), start=1):
+        for word in _SEPARATORS.split(line):
+            if word:
+                yield number, word
 
 
 def read_addresses(
     text: str, existing: Collection[Address] = ()
 ) -> tuple[list[Address], list[str]]:
-    """Parse a pasted list: addresses in order, and one reason per problem, naming its line."""
-    addresses: list[Address] = []
-    problems: list[str] = []
-    seen: set[Address] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
-        for word in filter(None, _SEPARATORS.split(line)):
-            try:
-                address = parse_address(word)
-            except ValueError as e:
-                problems.append(f"line {number}: {e}")
-                continue
-            if address in existing:
-                problems.append(f"line {number}: {address} is already in the list")
-            elif address in seen:
-                problems.append(f"line {number}: {address} is given twice")
-            else:
-                seen.add(address)
-                addresses.append(address)
-    return addresses, problems
+    """Parse a pasted list at once: addresses in order, and one reason per problem."""
+    reader = AddressReader(text, existing)
+    reader.read()
+    return reader.addresses, reader.problems
 
 
 class AddServersDialog(QDialog):
@@ -82,21 +121,23 @@ class AddServersDialog(QDialog):
         self.start_check = QCheckBox("Start downloading at once")
         self.start_check.setObjectName("startNowCheck")
         self.start_check.setChecked(True)
-        self.problem_label = QLabel()
+        # What was typed or pasted is shown as it is, never as markup.
+        self.problem_label = _plain_label("")
         self.problem_label.setObjectName("problemLabel")
         self.problem_label.setWordWrap(True)
-        self.problem_label.setTextFormat(Qt.PlainText)  # what was typed is never markup
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
-        intro = QLabel(
+        intro = _plain_label(
             "Addresses, separated by spaces, commas or new lines (PORT, HOST:PORT or [IPv6]:PORT):"
         )
         intro.setWordWrap(True)
         intro.setBuddy(self.addresses_edit)
+        encoding_label = _plain_label("&Encoding:")
+        encoding_label.setBuddy(self.encoding_combo)
         form = QFormLayout()
-        form.addRow("&Encoding:", self.encoding_combo)
+        form.addRow(encoding_label, self.encoding_combo)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.addresses_edit)
@@ -105,31 +146,92 @@ class AddServersDialog(QDialog):
         layout.addWidget(self.problem_label)
         layout.addWidget(self.buttons)
 
-        self.addresses_edit.textChanged.connect(self.validate)
-        self.encoding_combo.editTextChanged.connect(self.validate)
+        #: The reading of the text as it is now; None until the text changes and is read again.
+        self._reader: AddressReader | None = None
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(PAUSE_MS)
+        self._pause.timeout.connect(self._start_reading)
+        self._slicer = QTimer(self)
+        self._slicer.setInterval(0)
+        self._slicer.timeout.connect(self._read_slice)
+
+        self.addresses_edit.textChanged.connect(self._text_changed)
+        self.encoding_combo.editTextChanged.connect(self._encoding_changed)
         self.validate()
 
+    @property
+    def checking(self) -> bool:
+        """True from a change of a long list until its check is done (OK is disabled meanwhile)."""
+        return self._reader is None or not self._reader.done
+
     def validate(self) -> bool:
-        """Check everything typed; enable OK only if it all can be added. Returns that verdict."""
-        addresses, problems = read_addresses(self.addresses_edit.toPlainText(), self._existing())
-        try:
-            check_encoding(self.encoding_combo.currentText().strip())
-        except ValueError as e:
-            problems.append(f"encoding: {e}")
-        if not addresses and not problems:
-            problems.append("Type or paste at least one address.")
-        shown = problems[:MAX_REASONS_SHOWN]
-        if len(problems) > MAX_REASONS_SHOWN:
-            shown.append(f"… and {len(problems) - MAX_REASONS_SHOWN} more")
-        self.problem_label.setText("\n".join(shown))
-        ok = not problems
-        self.buttons.button(QDialogButtonBox.Ok).setEnabled(ok)
-        return ok
+        """Check everything now; enable OK only if it all can be added. Returns that verdict."""
+        self._pause.stop()
+        self._slicer.stop()
+        if self._reader is None:
+            self._reader = AddressReader(self.addresses_edit.toPlainText(), self._existing())
+        self._reader.read()
+        return self._show_verdict()
 
     def accept(self) -> None:
         if not self.validate():
             return
-        addresses, _ = read_addresses(self.addresses_edit.toPlainText(), self._existing())
+        assert self._reader is not None
         encoding = check_encoding(self.encoding_combo.currentText().strip())
-        self.serversChosen.emit(addresses, encoding, self.start_check.isChecked())
+        self.serversChosen.emit(self._reader.addresses, encoding, self.start_check.isChecked())
         super().accept()
+
+    def _text_changed(self) -> None:
+        self._reader = None
+        self._slicer.stop()
+        if self.addresses_edit.document().characterCount() <= CHECK_AT_ONCE_CHARS:
+            self.validate()
+        else:
+            self._ok_button.setEnabled(False)
+            self._pause.start()
+
+    def _encoding_changed(self) -> None:
+        if not self.checking:
+            self._show_verdict()
+
+    def _start_reading(self) -> None:
+        self._reader = AddressReader(self.addresses_edit.toPlainText(), self._existing())
+        self._slicer.start()
+
+    def _read_slice(self) -> None:
+        if self._reader is None or self._reader.read(SLICE):
+            self._slicer.stop()
+            self._show_verdict()
+
+    def _show_verdict(self) -> bool:
+        reader = self._reader
+        assert reader is not None and reader.done
+        problems = list(reader.problems)
+        try:
+            check_encoding(self.encoding_combo.currentText().strip())
+        except ValueError as e:
+            problems.append(f"encoding: {e}")
+        if not reader.addresses and not problems:
+            problems.append("Type or paste at least one address.")
+        shown = [_elide(problem) for problem in problems[:MAX_REASONS_SHOWN]]
+        if len(problems) > MAX_REASONS_SHOWN:
+            shown.append(f"… and {len(problems) - MAX_REASONS_SHOWN} more")
+        self.problem_label.setText("\n".join(shown))
+        ok = not problems
+        self._ok_button.setEnabled(ok)
+        return ok
+
+    @property
+    def _ok_button(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.Ok)
+
+
+def _plain_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.PlainText)
+    return label
+
+
+def _elide(reason: str) -> str:
+    return reason if len(reason) <= MAX_REASON_CHARS else reason[: MAX_REASON_CHARS - 1] + "…"
