@@ -31,7 +31,7 @@ from app.client import (
     failure_details,
     get_poetry,
 )
-from app.server import DEFAULT_DELAY, DEFAULT_NUM_BYTES, PoetryServerFactory
+from app.server import DEFAULT_DELAY, DEFAULT_NUM_BYTES, PoetryServerFactory, listen_poetry
 from app.units import format_size
 
 
@@ -334,7 +334,7 @@ def server_main(argv: Sequence[str] | None = None) -> None:
         if port > 65535:
             parser.error(f"no port left for {str(path)!r}: {options.port} + {index} > 65535")
         try:
-            listening = reactor.listenTCP(port, factory, interface=options.iface)
+            listening = listen_poetry(factory, port, options.iface)
         except error.CannotListenError as e:
             reason = getattr(e.socketError, "strerror", None) or e.socketError
             sys.stderr.write(f"poetry-server: cannot listen on {options.iface}:{port}: {reason}\n")

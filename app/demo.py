@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 
 from app.address import Address
 from app.resources import bundled_poems
-from app.server import PoetryServerFactory
+from app.server import PoetryServerFactory, listen_poetry
 
 LOCALHOST = "127.0.0.1"
 
@@ -82,7 +82,6 @@ class DemoServers:
 
     def start(self, poems: list[Path] | None = None) -> list[DemoServer]:
         """Listen on free ports of 127.0.0.1; the last poem's server fails partway."""
-        from twisted.internet import reactor
 
         if self.servers:
             return self.servers
@@ -97,7 +96,7 @@ class DemoServers:
                 )
             else:
                 factory = PoetryServerFactory(poem, delay, num_bytes)
-            port = reactor.listenTCP(0, factory, interface=LOCALHOST)
+            port = listen_poetry(factory, 0, LOCALHOST)
             self._ports.append(port)
             address = Address(LOCALHOST, port.getHost().port)
             self.servers.append(DemoServer(address, path.stem, len(poem), fails))

@@ -15,7 +15,7 @@ import pytest_twisted
 from twisted.internet.defer import DeferredList
 from twisted.internet.interfaces import IListeningPort
 
-from app.server import PoetryServerFactory
+from app.server import PoetryServerFactory, listen_poetry
 from tests import hostile
 
 
@@ -30,10 +30,9 @@ class Servers:
         self, poem: bytes, delay: float = 0.0, num_bytes: int = 10
     ) -> tuple[int, PoetryServerFactory]:
         """The project's own server; returns (port, factory)."""
-        from twisted.internet import reactor
 
         factory = PoetryServerFactory(poem, delay, num_bytes)
-        port = reactor.listenTCP(0, factory, interface=hostile.LOCALHOST)
+        port = listen_poetry(factory, 0, hostile.LOCALHOST)
         return self._keep(port), factory
 
     def hostile(self, behaviour: type, **options: object) -> int:

@@ -22,8 +22,7 @@ from twisted.internet.task import deferLater
 
 from app.client import Poem, describe_failure, get_poetry
 from app.resources import bundled_poems
-from app.server import PoetryServerFactory
-from tests.conftest import Servers, pending_calls
+from tests.conftest import pending_calls
 from tests.hostile import LOCALHOST
 
 CONCURRENT = 2_000
@@ -75,28 +74,14 @@ def open_file_limit() -> Iterator[None]:
     resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
-def serve_to_a_crowd(servers: Servers, poem: bytes) -> tuple[int, PoetryServerFactory]:
-    """The project's server, paced, with an accept queue long enough for every client at once.
-
-    ``servers.poetry`` listens with Twisted's default backlog of 50: Linux then
-    drops most of a burst of 2,000 connections after the client has seen
-    them connect, and those clients wait, sent nothing, until their idle
-    timeout. That is the server's listening socket, not the client, so here
-    the queue is made long enough.
-    """
-    from twisted.internet import reactor
-
-    factory = PoetryServerFactory(poem, WRITE_DELAY, -(-len(poem) // WRITES_PER_POEM))
-    listening = reactor.listenTCP(0, factory, backlog=CONCURRENT, interface=LOCALHOST)
-    servers.ports.append(listening)
-    return listening.getHost().port, factory
-
-
 @pytest_twisted.ensureDeferred
 async def test_two_thousand_downloads_at_once_each_get_their_own_whole_poem(
     servers, open_file_limit, no_leftover_timers, record_property
 ):
-    crowd = [(poem, *serve_to_a_crowd(servers, poem)) for poem in SHORT_POEMS]
+    crowd = [
+        (poem, *servers.poetry(poem, WRITE_DELAY, -(-len(poem) // WRITES_PER_POEM)))
+        for poem in SHORT_POEMS
+    ]
     expected = [crowd[i % len(crowd)][0] for i in range(CONCURRENT)]
     in_flight = peak = 0
 
