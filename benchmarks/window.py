@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+#: How often :func:`when_finished` looks at the rows (its cost: one pass over them).
+POLL_SECONDS = 0.02
+
 if TYPE_CHECKING:
     from twisted.internet.defer import Deferred
 
@@ -42,17 +45,34 @@ def open_window(config_dir: Path) -> MainWindow:
 
 
 def when_finished(rows: list[ServerRow]) -> Deferred[None]:
-    """A Deferred that fires once every row's download has finished, however it ended."""
-    from twisted.internet.defer import Deferred, DeferredList
+    """A Deferred that fires once every row's download has finished, however it ended.
 
-    waits: list[Deferred[None]] = []
-    for row in rows:
-        if row.deferred is None:
-            raise SystemExit(f"{row.address} did not start at once (connection limit?)")
-        wait: Deferred[None] = Deferred()
-        row.deferred.addBoth(_fire_and_pass, wait)
-        waits.append(wait)
-    return DeferredList(waits).addCallback(lambda _: None)
+    Rows that started at once are followed through their Deferreds, which
+    fire the moment the last poem arrives. The window opens many
+    connections in batches across reactor turns (rows wait as Queued
+    meanwhile); then the rows are watched every :data:`POLL_SECONDS`.
+    """
+    from twisted.internet.defer import Deferred, DeferredList
+    from twisted.internet.task import LoopingCall
+
+    if all(row.deferred is not None for row in rows):
+        waits: list[Deferred[None]] = []
+        for row in rows:
+            wait: Deferred[None] = Deferred()
+            row.deferred.addBoth(_fire_and_pass, wait)
+            waits.append(wait)
+        return DeferredList(waits).addCallback(lambda _: None)
+
+    finished: Deferred[None] = Deferred()
+
+    def look() -> None:
+        if not any(row.status.active for row in rows):
+            watch.stop()
+            finished.callback(None)
+
+    watch = LoopingCall(look)
+    watch.start(POLL_SECONDS, now=False)
+    return finished
 
 
 def _fire_and_pass(result: object, wait: Deferred[None]) -> object:
