@@ -154,3 +154,16 @@ def test_control_characters_are_made_visible(qtbot, window, servers):
     window.table.selectRow(0)
     shown = window.findChild(QPlainTextEdit, "poemView").toPlainText()
     assert shown == "ring\u2407 \u241b[31mred\nnext\tline\u2400"
+
+
+def test_start_all_opens_connections_a_batch_per_turn(qtbot, window, servers):
+    from app.gui.downloads import START_BATCH
+
+    addresses = [local(servers.poetry(b"quick\n", delay=0.05, num_bytes=2)[0]) for _ in range(120)]
+    window.downloads.set_limit(500)
+    window.add_servers(addresses)
+    window.commands.start_all.trigger()
+    # The first batch is connecting; the rest wait their turn, visibly.
+    assert window.downloads.running == START_BATCH
+    assert statuses(window).count("Queued") == 120 - START_BATCH
+    qtbot.waitUntil(lambda: statuses(window) == ["Done"] * 120, timeout=10_000)
