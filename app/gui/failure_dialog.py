@@ -41,6 +41,8 @@ class FailureDialog(QDialog):
         self.resize(640, 460)
 
         self.summary = QLabel()
+        self.summary.setObjectName("failureSummary")
+        self.summary.setTextFormat(Qt.PlainText)  # everything here is data, never markup
         self.failure_list = QListWidget()
         self.failure_list.setObjectName("failureList")
         self.traceback_view = QPlainTextEdit()

@@ -10,6 +10,7 @@ second; with nothing to do it stops.
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -220,10 +221,22 @@ def progress_text(row: ServerRow) -> str:
 
 def tooltip(row: ServerRow, column: int) -> str | None:
     if row.status is Status.FAILED:
-        return row.reason
+        return literal_tooltip(row.reason)
     if column == SERVER and row.note:
-        return row.note
+        return literal_tooltip(row.note)
     return None
+
+
+def literal_tooltip(text: str | None) -> str | None:
+    """``text`` as a tooltip shows it: as written, even where it looks like markup.
+
+    A tooltip guesses its format (``Qt.mightBeRichText``) and would render
+    ``<b>`` as bold; text with a ``<`` or ``&`` is escaped into a paragraph
+    instead, so the tooltip reads exactly as the text. Plain words stay as they are.
+    """
+    if text and ("<" in text or "&" in text):
+        return f"<p style='white-space:pre-wrap'>{html.escape(text, quote=False)}</p>"
+    return text
 
 
 def _runs(positions: list[int]) -> list[tuple[int, int]]:

@@ -139,21 +139,40 @@ def test_connection_limit_queues_the_rest(qtbot, window, servers):
 
 
 def test_markup_poem_is_shown_literally(qtbot, window, servers):
-    markup = "<b>bold</b> <a href='x'>link</a> &amp; <script>alert(1)</script>"
-    address = local(servers.bytes(markup.encode()))
+    address = local(servers.bytes(hostile.MARKUP_POEM.encode()))
     window.add_servers([address], start=True)
     qtbot.waitUntil(lambda: status(window, address) == "Done", timeout=5000)
     window.table.selectRow(0)
-    assert window.findChild(QPlainTextEdit, "poemView").toPlainText() == markup
+    view = window.findChild(QPlainTextEdit, "poemView")
+    assert view.toPlainText() == hostile.MARKUP_POEM
+    # Not a link either: no character of the poem is an anchor one could follow.
+    block = view.document().begin()
+    while block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            assert not fragments.fragment().charFormat().isAnchor()
+            fragments += 1
+        block = block.next()
 
 
-def test_control_characters_are_made_visible(qtbot, window, servers):
-    address = local(servers.bytes(b"ring\x07 \x1b[31mred\r\nnext\tline\x00"))
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        (b"ring\x07 \x1b[31mred\r\nnext\tline\x00", "ring\u2407 \u241b[31mred\nnext\tline\u2400"),
+        # Bidi controls stay: right-to-left poems are written with them.
+        (
+            hostile.CONTROL_POEM.encode(),
+            "nul\u2400 bell\u2407 \u241b[31mred\u241b[0m \u241b[2J "
+            "\u202etxt.exe\u202c \u2066iso\u2069\n",
+        ),
+    ],
+)
+def test_control_characters_are_made_visible(qtbot, window, servers, sent, shown):
+    address = local(servers.bytes(sent))
     window.add_servers([address], start=True)
     qtbot.waitUntil(lambda: status(window, address) == "Done", timeout=5000)
     window.table.selectRow(0)
-    shown = window.findChild(QPlainTextEdit, "poemView").toPlainText()
-    assert shown == "ring\u2407 \u241b[31mred\nnext\tline\u2400"
+    assert window.findChild(QPlainTextEdit, "poemView").toPlainText() == shown
 
 
 def test_start_all_opens_connections_a_batch_per_turn(qtbot, window, servers):
