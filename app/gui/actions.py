@@ -8,7 +8,9 @@ is enabled.
 from __future__ import annotations
 
 from PyQt5.QtGui import QIcon, QKeySequence
-from PyQt5.QtWidgets import QAction, QStyle, QWidget
+from PyQt5.QtWidgets import QAction, QActionGroup, QStyle, QWidget
+
+from app.gui.timeline_model import Mode
 
 
 class WindowActions:
@@ -67,6 +69,30 @@ class WindowActions:
             "Download from every server that is not busy",
             "Ctrl+F5",
         )
+        # How Start and Start All run a batch: a pair of radio actions.
+        self.mode_group = QActionGroup(parent)
+        self.mode_reactor = make(
+            "actionModeReactor",
+            "All at &Once (Reactor)",
+            "media-seek-forward",
+            QStyle.SP_MediaSeekForward,
+            "Start every download at once: one reactor serves them all together",
+        )
+        self.mode_one_at_a_time = make(
+            "actionModeOneAtATime",
+            "One at a &Time (Blocking Client)",
+            "go-next",
+            QStyle.SP_ArrowRight,
+            "Start each download when the previous one ends, as a blocking client would",
+        )
+        for action, mode in (
+            (self.mode_reactor, Mode.REACTOR),
+            (self.mode_one_at_a_time, Mode.ONE_AT_A_TIME),
+        ):
+            action.setCheckable(True)
+            action.setData(mode)
+            self.mode_group.addAction(action)
+        self.mode_reactor.setChecked(True)
         self.cancel = make(
             "actionCancel",
             "&Cancel",
@@ -121,6 +147,11 @@ class WindowActions:
             "Stop every download and quit",
             "Ctrl+Q",
         )
+
+    @property
+    def mode(self) -> Mode:
+        """The batch mode chosen: all at once (the default) or one at a time."""
+        return self.mode_group.checkedAction().data()
 
     @property
     def for_rows(self) -> list[QAction | None]:

@@ -34,6 +34,7 @@ from app.client import (
 )
 from app.gui.model import ServerListModel
 from app.gui.rows import ServerRow, Status
+from app.gui.timeline_model import Ending, Mode, Timeline
 
 DEFAULT_CONNECTION_LIMIT = 50
 #: Connections opened in one reactor turn. Opening 2,000 at once holds the
@@ -76,20 +77,34 @@ class DownloadController:
         self._on_failure = on_failure
         self._on_done = on_done
         self._on_internal_error = on_internal_error
+        #: Every connection's events, for the timeline dock and the batch summary.
+        self.timeline = Timeline()
         self._queue: deque[ServerRow] = deque()
         self._running: set[ServerRow] = set()
         self._refill: IDelayedCall | None = None
+        #: How the current batch runs (see :meth:`start`).
+        self.mode = Mode.REACTOR
 
     @property
     def running(self) -> int:
         """How many rows hold a connection (or a connection attempt) now."""
         return len(self._running)
 
-    def start(self, rows: Iterable[ServerRow]) -> None:
-        """Queue every given row that is not already queued or running, then fill free slots."""
-        for row in rows:
-            if row.status.active:
-                continue
+    def start(self, rows: Iterable[ServerRow], mode: Mode = Mode.REACTOR) -> None:
+        """Queue every given row that is not already queued or running, then fill free slots.
+
+        ``Mode.ONE_AT_A_TIME`` runs them as the tutorial's blocking client
+        would, each starting when the previous one ended, but on the
+        reactor, so the window never freezes. The mode holds until the
+        queue is empty and nothing runs.
+        """
+        starting = [row for row in rows if not row.status.active]
+        if not starting:
+            return
+        if not self._queue and not self._running:
+            self.mode = mode
+        self.timeline.begin(((row, str(row.address)) for row in starting), self.mode)
+        for row in starting:
             row.reset_for_download()
             self._set_status(row, Status.QUEUED)
             self._queue.append(row)
@@ -100,7 +115,7 @@ class DownloadController:
         for row in rows:
             if row.status is Status.QUEUED:
                 self._queue.remove(row)
-                self._set_status(row, Status.CANCELLED)
+                self._cancelled_while_queued(row)
             elif row.deferred is not None:
                 # Fires _failed with CancelledError synchronously; the socket is aborted.
                 row.deferred.cancel()
@@ -109,11 +124,23 @@ class DownloadController:
         """Cancel everything, emptying the queue first so no queued row starts meanwhile."""
         queued, self._queue = list(self._queue), deque()
         for row in queued:
-            self._set_status(row, Status.CANCELLED)
+            self._cancelled_while_queued(row)
         self.cancel(list(self._running))
         refill, self._refill = self._refill, None
         if refill is not None and refill.active():
             refill.cancel()
+
+    def forget(self, rows: Iterable[ServerRow]) -> None:
+        """The rows are being removed: cancel them and drop their timeline lanes."""
+        rows = list(rows)
+        self.cancel(rows)
+        for row in rows:
+            self.timeline.forget(row)
+
+    @property
+    def limit_now(self) -> int:
+        """The connection limit in force: 1 while a one-at-a-time batch runs."""
+        return 1 if self.mode is Mode.ONE_AT_A_TIME else self.limit
 
     def set_limit(self, limit: int) -> None:
         """Change the limit; a higher one starts queued rows at once, a lower one stops none."""
@@ -123,7 +150,7 @@ class DownloadController:
     def _fill_slots(self) -> None:
         self._refill = None
         for _ in range(START_BATCH):
-            if not self._queue or len(self._running) >= self.limit:
+            if not self._queue or len(self._running) >= self.limit_now:
                 return
             self._begin(self._queue.popleft())
         self._refill_later()
@@ -138,6 +165,7 @@ class DownloadController:
         self._running.add(row)
         row.started = time.monotonic()
         self._set_status(row, Status.CONNECTING)
+        self.timeline.connect_started(row)
         log.info("{address}: connecting", address=str(row.address))
         try:
             d = get_poetry(
@@ -159,9 +187,11 @@ class DownloadController:
 
     def _connected(self, row: ServerRow) -> None:
         log.info("{address}: connected", address=str(row.address))
+        self.timeline.connected(row)
         self._set_status(row, Status.DOWNLOADING)
 
     def _progress(self, row: ServerRow, total: int) -> None:
+        self.timeline.chunk(row, total - row.received)
         row.received = total
         self.model.touch(row)
 
@@ -171,6 +201,7 @@ class DownloadController:
         row.received = poem.size
         row.expected_size = poem.size
         self._set_status(row, Status.DONE)
+        self.timeline.ended(row, Ending.DONE)
         log.info(
             "{address}: done, {size} bytes in {elapsed:.2f} s",
             address=str(row.address),
@@ -184,9 +215,11 @@ class DownloadController:
         if failure.check(CancelledError):
             log.info("{address}: cancelled", address=str(row.address))
             self._set_status(row, Status.CANCELLED)
+            self.timeline.ended(row, Ending.CANCELLED, "cancelled")
             return
         row.failure = failure
         self._set_status(row, Status.FAILED)
+        self.timeline.ended(row, Ending.FAILED, describe_failure(failure))
         log.warn(
             "{address}: failed: {reason}",
             address=str(row.address),
@@ -206,19 +239,32 @@ class DownloadController:
         if row.status.active:
             row.failure = failure
             self._set_status(row, Status.FAILED)
+            self.timeline.ended(row, Ending.FAILED, describe_failure(failure))
         if self._on_internal_error is not None:
             try:
                 self._on_internal_error(row, failure)
             except Exception:
                 log.failure("Internal error while reporting an internal error")
 
+    def _cancelled_while_queued(self, row: ServerRow) -> None:
+        log.info("{address}: cancelled before it started", address=str(row.address))
+        self._set_status(row, Status.CANCELLED)
+        self.timeline.ended(row, Ending.CANCELLED, "cancelled before it started")
+        self._settle_mode()
+
     def _finish(self, row: ServerRow) -> None:
         row.finished = time.monotonic()
         row.deferred = None
         self._running.discard(row)
+        self._settle_mode()
         # Refill on a later reactor turn: the slot may have been freed inside
         # a cancel of many rows, which must not start the next ones meanwhile.
         self._refill_later()
+
+    def _settle_mode(self) -> None:
+        """A one-at-a-time batch ends when nothing waits or runs; then the limit is back."""
+        if not self._queue and not self._running:
+            self.mode = Mode.REACTOR
 
     def _set_status(self, row: ServerRow, status: Status) -> None:
         row.status = status

@@ -20,6 +20,7 @@ from PyQt5.QtGui import QCloseEvent, QIcon, QKeySequence
 from PyQt5.QtWidgets import (
     QAbstractItemView,
     QAction,
+    QComboBox,
     QFileDialog,
     QHeaderView,
     QLabel,
@@ -51,6 +52,7 @@ from app.gui.settings import (
     load_settings,
     save_settings,
 )
+from app.gui.timeline_model import BatchSummary, batch_summary
 from app.resources import resources_dir
 from app.units import format_size
 
@@ -156,6 +158,9 @@ class MainWindow(QMainWindow):
                 [
                     a.start,
                     a.start_all,
+                    a.mode_reactor,
+                    a.mode_one_at_a_time,
+                    None,
                     a.cancel,
                     a.retry_failed,
                     None,
@@ -188,6 +193,7 @@ class MainWindow(QMainWindow):
                 a.save_poem,
             ],
         )
+        toolbar.insertWidget(a.cancel, self._make_mode_combo())
         self.row_menu = QMenu(self)
         _fill(self.row_menu, a.for_rows)
         # Shortcuts work even where the menu bar is hidden (some desktops).
@@ -206,6 +212,20 @@ class MainWindow(QMainWindow):
             ]
         )
 
+    def _make_mode_combo(self) -> QComboBox:
+        """The toolbar's face of the two mode actions, beside Start All, always in view."""
+        a = self.commands
+        combo = QComboBox()
+        combo.setObjectName("startModeCombo")
+        combo.setToolTip("How Start and Start All run the downloads")
+        modes = [a.mode_reactor, a.mode_one_at_a_time]
+        for action in modes:
+            combo.addItem(action.icon(), action.text().replace("&", ""), action.data())
+        combo.currentIndexChanged.connect(lambda index: modes[index].setChecked(True))
+        a.mode_group.triggered.connect(lambda action: combo.setCurrentIndex(modes.index(action)))
+        self.mode_combo = combo
+        return combo
+
     def _log_action(self) -> QAction:
         action = self.log_dock.toggleViewAction()
         action.setObjectName("actionShowLog")
@@ -219,8 +239,9 @@ class MainWindow(QMainWindow):
         a = self.commands
         a.add_servers.triggered.connect(self.open_add_dialog)
         a.remove.triggered.connect(lambda: self.remove_rows(self.selected_rows()))
-        a.start.triggered.connect(lambda: self.downloads.start(self.selected_rows()))
-        a.start_all.triggered.connect(lambda: self.downloads.start(self.model.rows))
+        a.start.triggered.connect(lambda: self.downloads.start(self.selected_rows(), a.mode))
+        a.start_all.triggered.connect(lambda: self.downloads.start(self.model.rows, a.mode))
+        self.downloads.timeline.on_batch_end = self._batch_ended
         a.cancel.triggered.connect(lambda: self.downloads.cancel(self.selected_rows()))
         a.retry_failed.triggered.connect(self.retry_failed)
         a.save_poem.triggered.connect(self.open_save_dialog)
@@ -282,7 +303,7 @@ class MainWindow(QMainWindow):
         """Cancel the rows' downloads (closing their sockets now), then drop the rows."""
         if not rows:
             return
-        self.downloads.cancel(rows)
+        self.downloads.forget(rows)
         self.model.remove_rows(rows)
         self.save_settings()
 
@@ -312,6 +333,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Internal error while handling {row.address}; details in View → Log", 15_000
         )
+
+    def _batch_ended(self, summary: BatchSummary) -> None:
+        self.statusBar().showMessage(batch_summary(summary))
 
     def _download_done(self, row: ServerRow) -> None:
         if not row.demo:
