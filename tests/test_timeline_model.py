@@ -79,5 +79,6 @@ def test_the_sentences_say_what_the_reactor_buys():
     )
     one = BatchSummary(2, 1, 0, Mode.ONE_AT_A_TIME, 12.6, 12.6, 4.2)
     assert batch_summary(one) == (
-        "3 poems (1 failed) one at a time in 12.6 s; all at once would take about 4.2 s — 3.0× faster"
+        "3 poems (1 failed) one at a time in 12.6 s; "
+        "all at once would take about 4.2 s — 3.0× faster"
     )
