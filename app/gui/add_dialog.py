@@ -26,9 +26,11 @@ from PyQt5.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +41,7 @@ from app.client import check_encoding
 ENCODINGS = ("utf-8", "latin-1", "cp1252", "utf-16", "shift_jis", "euc-jp", "gb18030", "big5")
 _SEPARATORS = re.compile(r"[\s,]+")
 MAX_REASONS_SHOWN = 5
+PROBLEM_LINES = 6  # the height of the reasons' place, in lines of text; it scrolls beyond
 MAX_REASON_CHARS = 150  # a pasted megabyte of garbage is named, not shown
 CHECK_AT_ONCE_CHARS = 20_000  # about a thousand addresses: read in a few milliseconds
 PAUSE_MS = 250  # a longer list is read this long after the last change...
@@ -106,7 +109,7 @@ class AddServersDialog(QDialog):
         self._existing = existing
         self.setObjectName("addServersDialog")
         self.setWindowTitle("Add Servers")
-        self.resize(460, 340)
+        self.resize(560, 440)
 
         self.addresses_edit = QPlainTextEdit()
         self.addresses_edit.setObjectName("addressesEdit")
@@ -125,6 +128,16 @@ class AddServersDialog(QDialog):
         self.problem_label = _plain_label("")
         self.problem_label.setObjectName("problemLabel")
         self.problem_label.setWordWrap(True)
+        self.problem_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        # A fixed-height, scrollable place for the reasons: however many lines
+        # they wrap to, nothing is cut off and the list above does not jump.
+        self.problem_area = QScrollArea()
+        self.problem_area.setObjectName("problemArea")
+        self.problem_area.setWidget(self.problem_label)
+        self.problem_area.setWidgetResizable(True)
+        self.problem_area.setFrameShape(QFrame.NoFrame)
+        self.problem_area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.problem_area.setFixedHeight(self.fontMetrics().lineSpacing() * PROBLEM_LINES)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -143,7 +156,7 @@ class AddServersDialog(QDialog):
         layout.addWidget(self.addresses_edit)
         layout.addLayout(form)
         layout.addWidget(self.start_check)
-        layout.addWidget(self.problem_label)
+        layout.addWidget(self.problem_area)
         layout.addWidget(self.buttons)
 
         #: The reading of the text as it is now; None until the text changes and is read again.

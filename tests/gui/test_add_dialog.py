@@ -209,6 +209,9 @@ def test_ten_thousand_pasted_addresses_keep_the_window_responsive(qtbot, window,
     first_five = "\n".join(said[:5])
     qtbot.waitUntil(lambda: problems(dialog) == first_five + "\n… and 4 more", timeout=5000)
     assert not ok_button(dialog).isEnabled()
+    # All of it can be read (scrolled to if need be): no reason is cut off at the bottom.
+    label = dialog.findChild(QLabel, "problemLabel")
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()), timeout=1000)
 
     # Fixing the first five moves the other four up five lines, and they are named there.
     for number in sorted(MISTAKES, reverse=True)[4:]:
