@@ -17,7 +17,6 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from twisted.internet import error, protocol
 from twisted.internet.defer import CancelledError, Deferred
@@ -35,15 +34,46 @@ DEFAULT_ENCODING = "utf-8"
 ProgressCallback = Callable[[int], object]
 
 
-@dataclass(frozen=True)
 class Poem:
-    """A complete poem: the server closed the connection cleanly after sending it."""
+    """A complete poem: the server closed the connection cleanly after sending it.
 
-    text: str
-    size: int  # bytes received
-    elapsed: float  # seconds from the call to get_poetry to the clean close
-    encoding: str
-    replaced: int  # invalid bytes shown as U+FFFD
+    ``size`` (bytes received), ``elapsed`` (seconds from the call to
+    :func:`get_poetry` to the clean close) and ``encoding`` are known at
+    once. ``text`` and ``replaced`` (invalid bytes shown as U+FFFD) are
+    decoded from the received bytes on first use, once: the Deferred fires
+    the moment the poem is whole, and a poem nobody reads (a window row not
+    selected, a benchmark) never pays for turning 64 MiB into a ``str``.
+    After decoding, the bytes are let go; only the text stays.
+    """
+
+    __slots__ = ("_data", "_decoded", "elapsed", "encoding", "size")
+
+    def __init__(
+        self, data: bytes | bytearray, elapsed: float = 0.0, encoding: str = DEFAULT_ENCODING
+    ) -> None:
+        self._data: bytes | bytearray | None = data
+        self._decoded: tuple[str, int] | None = None
+        self.size = len(data)
+        self.elapsed = elapsed
+        self.encoding = encoding
+
+    @property
+    def text(self) -> str:
+        return self._decode()[0]
+
+    @property
+    def replaced(self) -> int:
+        return self._decode()[1]
+
+    def _decode(self) -> tuple[str, int]:
+        if self._decoded is None:
+            assert self._data is not None
+            self._decoded = decode_poem(self._data, self.encoding)
+            self._data = None
+        return self._decoded
+
+    def __repr__(self) -> str:
+        return f"<Poem {self.size} bytes, {self.encoding}, {self.elapsed:.3f} s>"
 
 
 class PoetryError(Exception):
@@ -83,15 +113,21 @@ class EmptyPoemError(PoetryError):
         super().__init__("empty poem")
 
 
+#: Codecs Python calls text encodings that are no way to read a poem: domain-name
+#: codecs, which refuse most text, and Python-literal escapes, which would turn a
+#: server's backslashes into other characters.
+_NOT_FOR_POEMS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape"})
+
+
 def check_encoding(name: str) -> str:
-    """Return the codec's canonical name, or raise ``ValueError`` if it cannot decode text."""
+    """Return the codec's canonical name, or raise ``ValueError`` saying why it cannot be used."""
     try:
         codec = codecs.lookup(name)
     except (LookupError, TypeError, ValueError):
-        codec = None
+        raise ValueError(f"unknown encoding {name!r}") from None
     # base64, rot13 and friends are codecs but not text encodings.
-    if codec is None or not getattr(codec, "_is_text_encoding", True):
-        raise ValueError(f"unknown encoding {name!r}")
+    if not getattr(codec, "_is_text_encoding", True) or codec.name in _NOT_FOR_POEMS:
+        raise ValueError(f"{name!r} is not a text encoding for poems")
     return codec.name
 
 
@@ -104,9 +140,16 @@ def decode_poem(data: bytes | bytearray, encoding: str) -> tuple[str, int]:
     """Decode, never failing: return the text and how many invalid bytes became U+FFFD."""
     try:
         return data.decode(encoding), 0
-    except UnicodeDecodeError:
+    except UnicodeError:
+        pass
+    try:
         escaped = data.decode(encoding, "surrogateescape")
-        return _ESCAPED_BYTE.subn("\ufffd", escaped)
+    except UnicodeError:
+        # Errors surrogateescape cannot stand for (UTF-16 or UTF-32 cut in the
+        # middle of a unit): plain replacement, counted by its characters.
+        text = data.decode(encoding, "replace")
+        return text, text.count("\ufffd")
+    return _ESCAPED_BYTE.subn("\ufffd", escaped)
 
 
 class PoetryProtocol(protocol.Protocol, TimeoutMixin):
@@ -207,10 +250,9 @@ class PoetryClientFactory(protocol.ClientFactory):
         elif size == 0:
             self._fire(Failure(EmptyPoemError()))
         else:
-            text, replaced = decode_poem(proto.received, self.encoding)
-            proto.received = bytearray()
-            elapsed = time.monotonic() - self.started
-            self._fire(Poem(text, size, elapsed, self.encoding, replaced))
+            # The bytearray itself goes to the poem: no copy of a big poem is made.
+            data, proto.received = proto.received, bytearray()
+            self._fire(Poem(data, time.monotonic() - self.started, self.encoding))
 
     def clientConnectionFailed(self, connector: IConnector, reason: Failure) -> None:
         self._fire(reason)

@@ -292,6 +292,13 @@ CASES: list[Case] = [
         replaced=3,
     ),
     Case(
+        "UTF-16 declared, cut in the middle of a character",
+        lambda s: s.bytes("a poem".encode("utf-16") + b"\x00", chunk=3),
+        text="a poem\ufffd",
+        encoding="utf-16",
+        replaced=1,
+    ),
+    Case(
         "GB18030 text, declared",
         lambda s: s.bytes(GB18030_POEM.encode("gb18030"), chunk=5),
         text=GB18030_POEM,

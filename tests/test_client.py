@@ -327,12 +327,24 @@ async def test_markup_is_data(servers):
     assert poem.text == markup.decode()
 
 
-@pytest.mark.parametrize("name", ["nosuch", "base64", "rot13", ""])
-def test_an_unknown_encoding_is_refused_before_connecting(servers, name):
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("nosuch", "unknown encoding 'nosuch'"),
+        ("", "unknown encoding ''"),
+        ("base64", "'base64' is not a text encoding for poems"),
+        ("rot13", "'rot13' is not a text encoding for poems"),
+        ("punycode", "'punycode' is not a text encoding for poems"),
+        ("unicode_escape", "'unicode_escape' is not a text encoding for poems"),
+    ],
+)
+def test_an_unknown_encoding_is_refused_before_connecting(servers, name, message):
     port, factory = servers.poetry(b"never sent")
 
-    with pytest.raises(ValueError, match="unknown encoding"):
+    with pytest.raises(ValueError) as refused:
         get_poetry("127.0.0.1", port, encoding=name)
+
+    assert str(refused.value) == message
 
     assert factory.connections == 0
 
@@ -412,3 +424,26 @@ async def test_every_hostile_server_ends_in_its_named_outcome(servers, no_leftov
         assert (poem.text, poem.replaced) == (case.text, case.replaced)
     await reactor_turn()
     assert open_fds() == fds
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "text", "replaced"),
+    [
+        (b"\xff\xfea\x00b", "utf-16", "a\ufffd", 1),  # cut in the middle of a unit
+        ("hi".encode("utf-16") + b"\x00", "utf-16", "hi\ufffd", 1),
+        (b"abcdefg", "utf-32", "\ufffd\ufffd", 2),
+        (b"caf\xc3\xa9 \xff", "utf-8", "café \ufffd", 1),
+    ],
+)
+def test_any_bytes_in_any_accepted_encoding_decode_without_failing(data, encoding, text, replaced):
+    assert decode_poem(data, check_encoding(encoding)) == (text, replaced)
+
+
+def test_the_text_is_decoded_once_on_first_use_and_the_bytes_let_go():
+    data = bytearray("床前明月光\n".encode() + b"\xff")
+    poem = Poem(data, elapsed=0.5, encoding="utf-8")
+    assert (poem.size, poem.elapsed, poem.encoding) == (len(data), 0.5, "utf-8")
+    assert poem._data is data  # nothing decoded, nothing copied yet
+    assert (poem.text, poem.replaced) == ("床前明月光\n\ufffd", 1)
+    assert poem._data is None
+    assert poem.text is poem.text
