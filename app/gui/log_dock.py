@@ -71,6 +71,7 @@ class LogDock(QDockWidget):
 
         bar = QHBoxLayout()
         level_label = QLabel("&Show:")
+        level_label.setTextFormat(Qt.PlainText)
         level_label.setBuddy(self.level_combo)
         bar.addWidget(level_label)
         bar.addWidget(self.level_combo)

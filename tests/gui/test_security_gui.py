@@ -38,7 +38,6 @@ OUTSIDE_TEXT_LABELS = {"poemLabel", "problemLabel", "failureSummary", "logFileLa
 #: Labels left to Qt's guess (AutoText) because they only ever show the program's own words.
 OWN_WORDS = {
     "statusSummary": "counts and byte totals the window computes",
-    "&Show:": "the log dock's caption for its level filter",
 }
 MARKUP = hostile.MARKUP_POEM.strip()
 
