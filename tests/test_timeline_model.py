@@ -77,6 +77,11 @@ def test_the_sentences_say_what_the_reactor_buys():
     assert (
         batch_summary(reactor) == "3 poems in 4.2 s; one at a time would take 12.6 s — 3.0× faster"
     )
+    # A connection limit of 1 makes "all at once" sequential too, and it says so.
+    limited = BatchSummary(2, 0, 0, Mode.REACTOR, 2.0, 2.0, 1.0)
+    assert batch_summary(limited) == (
+        "2 poems in 2.0 s; one at a time would take 2.0 s — the downloads did not overlap"
+    )
     one = BatchSummary(2, 1, 0, Mode.ONE_AT_A_TIME, 12.6, 12.6, 4.2)
     assert batch_summary(one) == (
         "3 poems (1 failed) one at a time in 12.6 s; "

@@ -249,7 +249,8 @@ def batch_summary(summary: BatchSummary) -> str:
             f"{_seconds(summary.longest)} — {ratio:.1f}× faster"
         )
     ratio = summary.individual_sum / summary.elapsed if summary.elapsed > 0 else 1.0
+    verdict = f"{ratio:.1f}× faster" if ratio >= 1.05 else "the downloads did not overlap"
     return (
         f"{what} in {elapsed}; one at a time would take "
-        f"{_seconds(summary.individual_sum)} — {ratio:.1f}× faster"
+        f"{_seconds(summary.individual_sum)} — {verdict}"
     )
