@@ -11,11 +11,17 @@ all the others. Here each connection is a producer driven by the reactor:
   producer), so a huge poem to a slow reader is never copied into memory
   once per client.
 
+The pace can change while the server serves (:meth:`PoetryServerFactory.set_pace`),
+and connections in progress follow it at their next write.
+
 Either way the connection is closed cleanly after the last byte: that close
 is what tells the client the poem is complete.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable
 
 from twisted.internet import protocol
 from twisted.internet.interfaces import IDelayedCall, IListeningPort
@@ -31,31 +37,59 @@ FULL_SPEED_BLOCK = 64 * 1024
 LISTEN_BACKLOG = 4096
 
 
+def check_pace(delay: float, num_bytes: int) -> None:
+    """Refuse with ``ValueError`` a pace no server can keep: ``delay`` must be
+    a finite number of seconds, 0 or more; ``num_bytes`` a whole number, 1 or more."""
+    if not isinstance(delay, int | float) or not 0 <= delay < math.inf:
+        raise ValueError(f"delay must be 0 or more seconds, not {delay!r}")
+    if not isinstance(num_bytes, int) or num_bytes < 1:
+        raise ValueError(f"num_bytes must be a whole number of at least 1, not {num_bytes!r}")
+
+
 class PoetryServerProtocol(protocol.Protocol):
-    """Sends the factory's poem to one client, then closes the connection."""
+    """Sends the factory's poem to one client, then closes the connection.
+
+    ``paced`` says which kind of producer the connection is right now: a
+    timer-driven streaming producer (``delay > 0``) or a full-speed pull
+    producer (``delay == 0``). It follows the factory's pace at the next
+    write, re-registering with the transport as the other kind if needed.
+    """
 
     factory: PoetryServerFactory
 
     def __init__(self) -> None:
         self.offset = 0
+        self.paced = False
         self._timer: IDelayedCall | None = None
+        self._waiting_since = 0.0  # when the pending timer was set
         self._paused = False
 
     def connectionMade(self) -> None:
         self.factory.clients += 1
         self.factory.connections += 1
-        paced = self.factory.delay > 0
+        self.factory.serving.add(self)
+        self._produce(paced=self.factory.delay > 0)
+
+    def _produce(self, paced: bool) -> None:
+        self.paced = paced
         self.transport.registerProducer(self, streaming=paced)
         if paced:
+            self._paused = False
             self._schedule()
         # A pull producer is asked for its first block by registerProducer.
+
+    def _switch(self, paced: bool) -> None:
+        self.transport.unregisterProducer()
+        self._produce(paced)
 
     # IPushProducer (paced) and IPullProducer (full speed)
 
     def resumeProducing(self) -> None:
-        if self.factory.delay > 0:
+        if self.paced:
             self._paused = False
             self._schedule()
+        elif self.factory.delay > 0:
+            self._switch(paced=True)  # slowed down since the last block
         else:
             self._write_block(max(self.factory.num_bytes, FULL_SPEED_BLOCK))
 
@@ -68,15 +102,29 @@ class PoetryServerProtocol(protocol.Protocol):
 
     def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
         self.factory.clients -= 1
+        self.factory.serving.discard(self)
         self._stop_timer()
+
+    def pace_changed(self) -> None:
+        """The factory's pace changed: the next write is due one *new* delay
+        after the last one (at once if that moment has passed), not when the
+        old delay would have ended."""
+        timer = self._timer
+        if timer is not None and timer.active():
+            due = self._waiting_since + self.factory.delay
+            timer.reset(max(0.0, due - self.factory.clock.seconds()))
 
     def _schedule(self) -> None:
         if self._timer is None and not self._paused:
             clock = self.factory.clock
+            self._waiting_since = clock.seconds()
             self._timer = clock.callLater(self.factory.delay, self._tick)
 
     def _tick(self) -> None:
         self._timer = None
+        if self.factory.delay == 0:
+            self._switch(paced=False)  # sped up to full speed since the last write
+            return
         self._write_block(self.factory.num_bytes)
         self._schedule()
 
@@ -86,10 +134,14 @@ class PoetryServerProtocol(protocol.Protocol):
             self.transport.write(poem[self.offset : self.offset + size])
             self.offset += size
         if self.offset >= len(poem):
-            self._stop_timer()
-            self._paused = True
-            self.transport.unregisterProducer()
-            self.transport.loseConnection()
+            self._finish(self.transport.loseConnection)
+
+    def _finish(self, close: Callable[[], None]) -> None:
+        """Produce nothing more, then end the connection with ``close``."""
+        self._stop_timer()
+        self._paused = True
+        self.transport.unregisterProducer()
+        close()
 
     def _stop_timer(self) -> None:
         timer, self._timer = self._timer, None
@@ -101,8 +153,12 @@ class PoetryServerFactory(protocol.ServerFactory):
     """Serves one poem (bytes) to any number of clients at once.
 
     ``delay`` seconds between writes of ``num_bytes`` each; ``delay=0`` sends
-    at full speed with back-pressure. ``clients`` is the number connected
-    now and ``connections`` the number ever accepted.
+    at full speed with back-pressure. Change them with :meth:`set_pace`.
+    ``clients`` is the number connected now, ``connections`` the number ever
+    accepted, and ``serving`` the connections in progress.
+
+    Raises ``ValueError`` for a negative or non-finite ``delay``, or a
+    ``num_bytes`` that is not a whole number of at least 1.
     """
 
     # The program logs what matters itself; Twisted's "starting on" lines are noise.
@@ -117,10 +173,7 @@ class PoetryServerFactory(protocol.ServerFactory):
         num_bytes: int = DEFAULT_NUM_BYTES,
         clock: object | None = None,
     ) -> None:
-        if delay < 0:
-            raise ValueError(f"delay must be 0 or more seconds, not {delay!r}")
-        if num_bytes < 1:
-            raise ValueError(f"num_bytes must be at least 1, not {num_bytes!r}")
+        check_pace(delay, num_bytes)
         if clock is None:
             from twisted.internet import reactor as clock
         self.poem = bytes(poem)
@@ -129,6 +182,27 @@ class PoetryServerFactory(protocol.ServerFactory):
         self.clock = clock
         self.clients = 0
         self.connections = 0
+        self.serving: set[PoetryServerProtocol] = set()
+
+    def set_pace(self, delay: float, num_bytes: int) -> None:
+        """Write ``num_bytes`` every ``delay`` seconds from now on, to every client.
+
+        New connections start at this pace. A connection in progress follows
+        it from its next write: its next write comes one new ``delay`` after
+        its last one (at once, if that is already past), with the new
+        ``num_bytes``. It changes kind too: a paced connection sped up to
+        ``delay=0`` becomes a full-speed pull producer at its next write, and a
+        full-speed one slowed down becomes paced when its transport next asks
+        for data (which a client that has stopped reading never does until it
+        reads again).
+
+        Raises ``ValueError`` like the constructor, leaving the pace unchanged.
+        """
+        check_pace(delay, num_bytes)
+        self.delay = delay
+        self.num_bytes = num_bytes
+        for connection in list(self.serving):
+            connection.pace_changed()
 
 
 def listen_poetry(

@@ -277,3 +277,137 @@ def test_the_factory_refuses_a_negative_delay_or_no_bytes_per_write() -> None:
         PoetryServerFactory(b"poem", delay=-0.1)
     with pytest.raises(ValueError, match="num_bytes"):
         PoetryServerFactory(b"poem", delay=0.1, num_bytes=0)
+
+
+# Changing the pace while serving (a learner slows one demo server down)
+
+
+def gaps_between(times: list[float]) -> list[float]:
+    return [later - earlier for earlier, later in itertools.pairwise(times)]
+
+
+def written_from(client: RawClient, offset: int) -> tuple[list[int], list[float]]:
+    """Sizes and arrival times of the chunks the client received from byte ``offset`` on."""
+    starts = list(itertools.accumulate((len(c) for c in client.chunks), initial=0))
+    assert offset in starts, f"no chunk starts at byte {offset}: {starts}"
+    first = starts.index(offset)
+    return [len(c) for c in client.chunks[first:]], client.times[first:]
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_crawling_download_speeds_up_at_once_after_set_pace(
+    servers, no_leftover_timers
+) -> None:
+    old_delay, new_delay = 0.5, 0.02
+    poem = b"s" * 210  # one write of 10 at the old pace, then eight of 25 at the new
+    factory = WatchedFactory(poem, delay=old_delay, num_bytes=10)
+    client = await connect(listen(servers, factory), RawClient())
+    await wait_until(lambda: client.chunks, "the first chunk")
+
+    factory.set_pace(new_delay, 25)
+    switched_at = time.monotonic()
+    assert isinstance(await client.ended, error.ConnectionDone)
+    rest = client.times[-1] - switched_at
+
+    gaps = gaps_between(client.times)
+    old_rest = (len(poem) - 10) // 10 * old_delay  # 20 more writes of 10 bytes: 10 s
+    print(
+        f"sped up from {old_delay} s to {new_delay} s: the rest took {rest:.3f} s "
+        f"(at the old pace {old_rest:.0f} s); gaps "
+        + ", ".join(f"{gap * 1000:.0f} ms" for gap in gaps)
+    )
+    assert client.data == poem
+    assert [len(chunk) for chunk in client.chunks] == [10] + [25] * 8
+    # The write already waiting for the old delay was moved up, not waited out.
+    assert gaps[0] < old_delay / 2
+    assert 7 * new_delay * 0.9 <= rest < 1.0
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_download_in_progress_slows_down_after_set_pace(
+    servers, no_leftover_timers
+) -> None:
+    new_delay, new_bytes = 0.1, 20
+    poem = b"w" * 300  # 30 writes of 10 bytes at 10 ms: 0.3 s, if left alone
+    factory = WatchedFactory(poem, delay=0.01, num_bytes=10)
+    client = await connect(listen(servers, factory), RawClient())
+    await wait_until(lambda: len(client.chunks) >= 3, "a few fast chunks")
+
+    server_side = factory.built[0]
+    factory.set_pace(new_delay, new_bytes)
+    switched_at, offset = time.monotonic(), server_side.offset
+    assert isinstance(await client.ended, error.ConnectionDone)
+
+    sizes, times = written_from(client, offset)
+    writes = -(-(len(poem) - offset) // new_bytes)
+    rest = times[-1] - switched_at
+    print(
+        f"slowed down at byte {offset}: {writes} writes of {new_bytes} took {rest:.3f} s; gaps "
+        + ", ".join(f"{gap * 1000:.0f} ms" for gap in gaps_between(times))
+    )
+    assert client.data == poem
+    assert sizes[:-1] == [new_bytes] * (writes - 1)
+    assert min(gaps_between(times)) > new_delay * 0.8
+    assert rest >= writes * new_delay * 0.9
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_paced_download_set_to_delay_zero_finishes_at_full_speed(
+    servers, no_leftover_timers
+) -> None:
+    poem = bytes(range(256)) * 4096  # 1 MiB: 29 hours at 10 bytes every 0.5 s
+    factory = WatchedFactory(poem, delay=0.5, num_bytes=10)
+    client = await connect(listen(servers, factory), RawClient())
+    await wait_until(lambda: client.chunks, "the first chunk")
+
+    factory.set_pace(0, 10)
+    switched_at = time.monotonic()
+    assert isinstance(await client.ended, error.ConnectionDone)
+    rest = client.times[-1] - switched_at
+
+    print(f"paced to full speed: the last {len(poem) - 10} bytes took {rest:.3f} s")
+    assert client.data == poem
+    assert not factory.built[0].paced, "still on its timer"
+    assert max(len(chunk) for chunk in client.chunks) > 10
+    assert rest < 1.0
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_full_speed_download_slowed_down_is_paced_from_its_next_block(
+    servers, no_leftover_timers
+) -> None:
+    new_delay, new_bytes = 0.05, 2**20
+    poem = bytes(range(256)) * (32 * 2**20 // 256)  # 32 MiB: about 0.1 s at full speed
+    factory = WatchedFactory(poem, delay=0)
+    client, server_side, handed_over = await stop_reading(servers, factory)
+    assert not server_side.paced
+
+    factory.set_pace(new_delay, new_bytes)
+    resumed_at = time.monotonic()
+    client.transport.resumeProducing()
+    assert isinstance(await client.ended, error.ConnectionDone)
+    rest = client.times[-1] - resumed_at
+
+    writes = -(-(len(poem) - handed_over) // new_bytes)
+    print(
+        f"full speed slowed down after {handed_over} bytes: "
+        f"{writes} writes of 1 MiB took {rest:.3f} s"
+    )
+    assert client.data == poem
+    assert server_side.paced
+    assert rest >= (writes - 1) * new_delay * 0.9
+
+
+@pytest.mark.parametrize(
+    ("delay", "num_bytes"),
+    [(-0.1, 10), (float("nan"), 10), (float("inf"), 10), ("1", 10), (0.1, 0), (0.1, 2.5)],
+)
+def test_set_pace_refuses_bad_values_and_keeps_the_old_pace(
+    delay: object, num_bytes: object
+) -> None:
+    factory = PoetryServerFactory(b"poem", delay=0.3, num_bytes=7)
+    with pytest.raises(ValueError, match="delay" if num_bytes == 10 else "num_bytes"):
+        factory.set_pace(delay, num_bytes)
+    with pytest.raises(ValueError):
+        PoetryServerFactory(b"poem", delay=delay, num_bytes=num_bytes)
+    assert (factory.delay, factory.num_bytes) == (0.3, 7)
