@@ -3,21 +3,22 @@
 A first start has no servers to talk to, so the window starts these on
 127.0.0.1 (free ports), one per bundled poem, each at its own pace, so a new
 user sees bars move within a second. One of them hangs up mid-poem on
-purpose, to show what a failure looks like.
+purpose, to show what a failure looks like. Each server's pace can be changed
+while it serves (:meth:`DemoServers.set_pace`), so a learner can slow one
+down and watch only its download stretch.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from twisted.internet import protocol
-from twisted.internet.interfaces import IDelayedCall, IListeningPort
-from twisted.python.failure import Failure
+from twisted.internet.defer import Deferred, DeferredList
+from twisted.internet.interfaces import IListeningPort
 
 from app.address import Address
 from app.resources import bundled_poems
-from app.server import PoetryServerFactory, listen_poetry
+from app.server import PoetryServerFactory, PoetryServerProtocol, listen_poetry
 
 LOCALHOST = "127.0.0.1"
 
@@ -28,39 +29,36 @@ FAILING_PACE = (0.1, 16)
 
 @dataclass(frozen=True)
 class DemoServer:
+    """One running demo server; its pace is live (see :meth:`DemoServers.set_pace`)."""
+
     address: Address
     poem_name: str
     poem_size: int
     fails: bool
+    bytes_sent: int  # what one download receives: the whole poem, or up to the break
+    factory: PoetryServerFactory = field(repr=False, compare=False)
+
+    @property
+    def pace(self) -> tuple[float, int]:
+        """(seconds between writes, bytes per write), as the server writes now."""
+        return self.factory.delay, self.factory.num_bytes
 
 
-class _BreakingProtocol(protocol.Protocol):
-    """Sends the poem at the factory's pace, then aborts the connection partway through."""
+class _BreakingProtocol(PoetryServerProtocol):
+    """Sends the poem at the factory's pace (changeable, like any server's), but
+    aborts the connection once ``break_after`` bytes have gone out."""
 
     factory: BreakingServerFactory
 
-    def connectionMade(self) -> None:
-        self.offset = 0
-        self._timer: IDelayedCall | None = None
-        self._schedule()
-
-    def _schedule(self) -> None:
-        self._timer = self.factory.clock.callLater(self.factory.delay, self._tick)
-
-    def _tick(self) -> None:
+    def _write_block(self, size: int) -> None:
+        # The cut comes at the write after the last bytes, when the transport
+        # has handed them on: an abort throws away whatever it still holds.
         if self.offset >= self.factory.break_after:
-            self._timer = None
-            self.transport.abortConnection()
+            self._finish(self.transport.abortConnection)
             return
-        end = min(self.offset + self.factory.num_bytes, self.factory.break_after)
+        end = min(self.offset + size, self.factory.break_after)
         self.transport.write(self.factory.poem[self.offset : end])
         self.offset = end
-        self._schedule()
-
-    def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
-        timer, self._timer = self._timer, None
-        if timer is not None and timer.active():
-            timer.cancel()
 
 
 class BreakingServerFactory(PoetryServerFactory):
@@ -90,21 +88,37 @@ class DemoServers:
             poem = path.read_bytes()
             fails = number == len(paths) - 1 and len(paths) > 1
             delay, num_bytes = FAILING_PACE if fails else PACES[number % len(PACES)]
+            sent = max(len(poem) * 2 // 3, 1) if fails else len(poem)
             if fails:
                 factory: PoetryServerFactory = BreakingServerFactory(
-                    poem, delay, num_bytes, break_after=max(len(poem) * 2 // 3, 1)
+                    poem, delay, num_bytes, break_after=sent
                 )
             else:
                 factory = PoetryServerFactory(poem, delay, num_bytes)
             port = listen_poetry(factory, 0, LOCALHOST)
             self._ports.append(port)
             address = Address(LOCALHOST, port.getHost().port)
-            self.servers.append(DemoServer(address, path.stem, len(poem), fails))
+            self.servers.append(DemoServer(address, path.stem, len(poem), fails, sent, factory))
         return self.servers
 
-    def stop(self) -> None:
-        """Stop listening. Clients still connected are the downloads' to cancel."""
+    def set_pace(self, address: Address, delay: float, num_bytes: int) -> None:
+        """Pace the demo server at ``address``: downloads in progress follow at their next write.
+
+        Raises ``LookupError`` if no running demo server has that address, and
+        ``ValueError`` for a pace :meth:`PoetryServerFactory.set_pace` refuses.
+        """
+        for server in self.servers:
+            if server.address == address:
+                server.factory.set_pace(delay, num_bytes)
+                return
+        raise LookupError(f"no demo server is running on {address}")
+
+    def stop(self) -> Deferred[object]:
+        """Stop listening; the Deferred fires once every port is closed.
+
+        Clients still connected are the downloads' to cancel.
+        """
         ports, self._ports = self._ports, []
-        for port in ports:
-            port.stopListening()
+        stopping = [port.stopListening() for port in ports]
         self.servers = []
+        return DeferredList([d for d in stopping if d is not None])
