@@ -42,7 +42,8 @@ def test_each_demo_server_shows_its_pace_and_set_pace_changes_only_that_one(demo
     assert [s.pace for s in demo.servers if s is not chosen] == expected[:1] + expected[2:]
 
 
-def test_set_pace_refuses_a_stranger_and_a_bad_pace(demo) -> None:
+@pytest_twisted.ensureDeferred
+async def test_set_pace_refuses_a_stranger_and_a_bad_pace(demo) -> None:
     server = demo.servers[0]
     before = server.pace
     with pytest.raises(LookupError, match="no demo server"):
@@ -53,7 +54,7 @@ def test_set_pace_refuses_a_stranger_and_a_bad_pace(demo) -> None:
         demo.set_pace(server.address, 0.1, 0)
     assert server.pace == before
 
-    pytest_twisted.blockon(demo.stop())
+    await demo.stop()
     with pytest.raises(LookupError):
         demo.set_pace(server.address, 0.1, 10)
 
