@@ -109,10 +109,15 @@ class PoetryServerProtocol(protocol.Protocol):
         """The factory's pace changed: the next write is due one *new* delay
         after the last one (at once if that moment has passed), not when the
         old delay would have ended."""
-        timer = self._timer
-        if timer is not None and timer.active():
-            due = self._waiting_since + self.factory.delay
-            timer.reset(max(0.0, due - self.factory.clock.seconds()))
+        if self._timer is None:
+            return  # paused, finished, or a pull producer: nothing is waiting
+        # A new call rather than DelayedCall.reset(): qt5reactor is not told of
+        # a reset, so when the pace changes from a Qt slot (the pace dialog), a
+        # write moved sooner would still wait for the old delay's wake-up.
+        clock = self.factory.clock
+        due = self._waiting_since + self.factory.delay
+        self._stop_timer()
+        self._timer = clock.callLater(max(0.0, due - clock.seconds()), self._tick)
 
     def _schedule(self) -> None:
         if self._timer is None and not self._paused:
