@@ -1,0 +1,203 @@
+"""The Demo Server Pace dialog: slow one demo server down and watch its download stretch.
+
+Each running demo server gets a row: its poem and address, the seconds
+between writes, the bytes per write, and how long one download takes at
+that pace. Apply (or OK) hands the new paces to :class:`DemoServers`, and
+downloads already in progress follow them from their next write. The
+dialog is non-modal, even when opened with ``open()``: the point is to
+watch the window's progress bars while changing a pace.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.demo import DemoServer, DemoServers
+from app.units import format_seconds
+
+MAX_DELAY = 5.0
+DELAY_STEP = 0.05
+MAX_NUM_BYTES = 65536
+HINT = (
+    "A slower server's download stretches; the others are not held up "
+    "— that is the reactor at work."
+)
+NO_SERVERS = (
+    "No demo servers are running, so there is no pace to change. "
+    "They run on a first start, or when the program is started with --demo."
+)
+
+
+def plain_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.PlainText)  # poem names come from files: data, never markup
+    return label
+
+
+def download_time(server: DemoServer, delay: float, num_bytes: int) -> str:
+    """What one download from ``server`` takes at this pace, in words."""
+    if delay == 0:
+        return "full speed"
+    seconds = format_seconds(math.ceil(server.bytes_sent / num_bytes) * delay)
+    return f"≈ {seconds}, then breaks off" if server.fails else f"≈ {seconds}"
+
+
+@dataclass
+class _PaceRow:
+    server: DemoServer
+    delay: QDoubleSpinBox
+    num_bytes: QSpinBox
+    estimate: QLabel
+
+    @property
+    def chosen(self) -> tuple[float, int]:
+        return self.delay.value(), self.num_bytes.value()
+
+    @property
+    def changed(self) -> bool:
+        return self.chosen != self.server.pace
+
+
+class DemoPaceDialog(QDialog):
+    """Paces for the running demo servers; emits ``paceApplied(address, delay, num_bytes)``
+    for each server whose pace Apply or OK changed."""
+
+    paceApplied = pyqtSignal(str, float, int)
+
+    def __init__(self, demo: DemoServers, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("demoPaceDialog")
+        self.setWindowTitle("Demo Server Pace")
+        self.setModal(False)
+        self.demo = demo
+        self.rows = [self._make_row(server) for server in demo.servers]
+
+        layout = QVBoxLayout(self)
+        if self.rows:
+            hint = plain_label(HINT)
+            hint.setObjectName("paceHint")
+            hint.setWordWrap(True)
+            layout.addWidget(hint)
+            layout.addLayout(self._make_grid())
+            buttons = QDialogButtonBox(
+                QDialogButtonBox.Ok | QDialogButtonBox.Apply | QDialogButtonBox.Close
+            )
+            self.apply_button = buttons.button(QDialogButtonBox.Apply)
+            self.apply_button.setEnabled(False)
+            self.apply_button.clicked.connect(self.apply)
+            buttons.accepted.connect(self.accept)
+        else:
+            none = plain_label(NO_SERVERS)
+            none.setObjectName("paceNoServers")
+            none.setWordWrap(True)
+            layout.addWidget(none)
+            buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        self.status = plain_label("")
+        self.status.setObjectName("paceStatus")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+
+    def _make_row(self, server: DemoServer) -> _PaceRow:
+        port = server.address.port
+        delay, num_bytes = server.pace
+        delay_spin = QDoubleSpinBox()
+        delay_spin.setObjectName(f"paceDelay-{port}")
+        delay_spin.setAccessibleName(f"Seconds between writes for {server.poem_name}")
+        delay_spin.setRange(0.0, MAX_DELAY)
+        delay_spin.setSingleStep(DELAY_STEP)
+        delay_spin.setDecimals(2)
+        delay_spin.setSuffix(" s")
+        delay_spin.setSpecialValueText("full speed")  # shown at 0
+        delay_spin.setValue(delay)
+        bytes_spin = QSpinBox()
+        bytes_spin.setObjectName(f"paceBytes-{port}")
+        bytes_spin.setAccessibleName(f"Bytes per write for {server.poem_name}")
+        bytes_spin.setRange(1, MAX_NUM_BYTES)
+        bytes_spin.setValue(num_bytes)
+        estimate = plain_label("")
+        estimate.setObjectName(f"paceEstimate-{port}")
+        row = _PaceRow(server, delay_spin, bytes_spin, estimate)
+        delay_spin.valueChanged.connect(lambda _: self._edited(row))
+        bytes_spin.valueChanged.connect(lambda _: self._edited(row))
+        self._show_estimate(row)
+        return row
+
+    def _make_grid(self) -> QGridLayout:
+        grid = QGridLayout()
+        headers = ("Server", "Between writes", "Bytes per write", "One download")
+        for column, header in enumerate(headers):
+            grid.addWidget(plain_label(header), 0, column)
+        for number, row in enumerate(self.rows, start=1):
+            server = row.server
+            name = f"{server.poem_name} — {server.address}"
+            if server.fails:
+                name += " (breaks off on purpose)"
+            label = plain_label(name)
+            label.setObjectName(f"paceServer-{server.address.port}")
+            label.setBuddy(row.delay)
+            grid.addWidget(label, number, 0)
+            grid.addWidget(row.delay, number, 1)
+            grid.addWidget(row.num_bytes, number, 2)
+            grid.addWidget(row.estimate, number, 3)
+        return grid
+
+    def open(self) -> None:
+        """Show the dialog and return, leaving the window usable (QDialog's own
+        ``open()`` would make it window-modal)."""
+        self.setWindowModality(Qt.NonModal)
+        self.show()
+
+    def apply(self) -> None:
+        """Give each changed pace to its server; downloads in progress follow at the next write."""
+        applied: list[str] = []
+        stopped: list[str] = []
+        for row in self.rows:
+            if not row.changed:
+                continue
+            delay, num_bytes = row.chosen
+            try:
+                self.demo.set_pace(row.server.address, delay, num_bytes)
+            except LookupError:
+                stopped.append(row.server.poem_name)
+                continue
+            applied.append(row.server.poem_name)
+            self.paceApplied.emit(str(row.server.address), delay, num_bytes)
+        lines = []
+        if applied:
+            lines.append(
+                f"New pace for {', '.join(applied)}; downloads in progress follow it "
+                "from their next write."
+            )
+        if stopped:
+            lines.append(f"No longer running: {', '.join(stopped)}.")
+        self.status.setText("\n".join(lines))
+        self._update_apply()
+
+    def accept(self) -> None:
+        self.apply()
+        super().accept()
+
+    def _edited(self, row: _PaceRow) -> None:
+        self._show_estimate(row)
+        self._update_apply()
+
+    def _show_estimate(self, row: _PaceRow) -> None:
+        row.estimate.setText(download_time(row.server, *row.chosen))
+
+    def _update_apply(self) -> None:
+        self.apply_button.setEnabled(any(row.changed for row in self.rows))
