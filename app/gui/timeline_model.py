@@ -49,6 +49,8 @@ class Lane:
     """One connection's events, in seconds since its batch started."""
 
     label: str
+    #: The batch (:attr:`Timeline.batch`) whose start is this lane's zero.
+    batch: int = 0
     connect_started: float | None = None
     connected: float | None = None
     ended: float | None = None
@@ -130,6 +132,8 @@ class Timeline:
         self.lanes: dict[object, Lane] = {}
         self.batch_start: float | None = None
         self.mode = Mode.REACTOR
+        #: The current (or last) batch's number, counting from 1; 0 before any.
+        self.batch = 0
         self.last_summary: BatchSummary | None = None
         self.on_batch_end: Callable[[BatchSummary], object] | None = None
         self.changed = False
@@ -155,11 +159,12 @@ class Timeline:
             return
         if not self._open:
             self.batch_start = self.clock()
+            self.batch += 1
             self.mode = mode
             self._batch = set()
             self.last_summary = None
         for key, label in keys:
-            self.lanes[key] = Lane(label)
+            self.lanes[key] = Lane(label, self.batch)
             self._batch.add(key)
             self._open.add(key)
         self.changed = True
