@@ -53,6 +53,7 @@ from app.gui.settings import (
     save_settings,
 )
 from app.gui.timeline_model import BatchSummary, batch_summary
+from app.gui.timeline_view import TimelineDock
 from app.resources import resources_dir
 from app.units import format_size
 
@@ -111,6 +112,8 @@ class MainWindow(QMainWindow):
         self.log_dock = LogDock(parent=self)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.log_dock)
         self.log_dock.hide()
+        self.timeline_dock = TimelineDock(self.table, self.model, self.downloads.timeline, self)
+        self.addDockWidget(Qt.RightDockWidgetArea, self.timeline_dock)
         self._make_menus_and_toolbar()
         self._connect()
 
@@ -169,7 +172,7 @@ class MainWindow(QMainWindow):
                     a.remove,
                 ],
             ),
-            ("&View", [self._log_action()]),
+            ("&View", [self._timeline_action(), self._log_action()]),
             ("S&ettings", [a.preferences]),
             ("&Help", [a.about]),
         )
@@ -232,6 +235,15 @@ class MainWindow(QMainWindow):
         action.setText("&Log")
         action.setShortcut(QKeySequence("Ctrl+L"))
         action.setStatusTip("Show what happened to every connection, and any internal error")
+        self.addAction(action)
+        return action
+
+    def _timeline_action(self) -> QAction:
+        action = self.timeline_dock.toggleViewAction()
+        action.setObjectName("actionShowTimeline")
+        action.setText("&Timeline")
+        action.setShortcut(QKeySequence("Ctrl+T"))
+        action.setStatusTip("Show each connection of the last Start All on one clock")
         self.addAction(action)
         return action
 
@@ -484,7 +496,7 @@ class MainWindow(QMainWindow):
         if settings.geometry:
             self.restoreGeometry(QByteArray(settings.geometry))
         else:
-            self.resize(1000, 650)
+            self.resize(1280, 700)
         if settings.window_state:
             self.restoreState(QByteArray(settings.window_state))
         if settings.splitter:
