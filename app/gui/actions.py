@@ -132,6 +132,13 @@ class WindowActions:
             "Set how many downloads run at once",
             "Ctrl+,",
         )
+        self.demo_pace = make(
+            "actionDemoPace",
+            "Demo Server &Pace…",
+            "media-playback-pause",
+            QStyle.SP_MediaSeekBackward,
+            "Slow a demo server down or speed it up, and watch its timeline lane stretch",
+        )
         self.about = make(
             "actionAbout",
             "&About Poetry Downloader",

@@ -102,7 +102,9 @@ def load_settings(config_dir: Path) -> tuple[Settings, str | None]:
 
 def save_settings(config_dir: Path, settings: Settings) -> None:
     """Write atomically (see :mod:`app.atomic_file`). Raises ``OSError``."""
-    text = json.dumps(_to_json(settings), indent=2, ensure_ascii=False) + "\n"
+    # No indent: only then does json use its C encoder, 4-5x faster for a long
+    # server list (the list is saved the moment it changes).
+    text = json.dumps(_to_json(settings), ensure_ascii=False) + "\n"
     write_atomically(config_dir / FILE_NAME, text.encode("utf-8"))
 
 

@@ -42,6 +42,7 @@ from app.gui.downloads import DownloadController
 from app.gui.failure_dialog import FailureDialog
 from app.gui.log_dock import LogDock
 from app.gui.model import PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
+from app.gui.pace_dialog import DemoPaceDialog
 from app.gui.poem_pane import PoemPane
 from app.gui.preferences import PreferencesDialog
 from app.gui.rows import ServerRow, Status
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.summary = QLabel()
         self.summary.setObjectName("statusSummary")
+        self.summary.setTextFormat(Qt.PlainText)
         self.statusBar().addPermanentWidget(self.summary)
         self.log_dock = LogDock(parent=self)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.log_dock)
@@ -173,7 +175,7 @@ class MainWindow(QMainWindow):
                 ],
             ),
             ("&View", [self._timeline_action(), self._log_action()]),
-            ("S&ettings", [a.preferences]),
+            ("S&ettings", [a.preferences, a.demo_pace]),
             ("&Help", [a.about]),
         )
         for title, entries in menus:
@@ -259,6 +261,7 @@ class MainWindow(QMainWindow):
         a.save_poem.triggered.connect(self.open_save_dialog)
         a.show_error.triggered.connect(self.show_error)
         a.preferences.triggered.connect(self.open_preferences)
+        a.demo_pace.triggered.connect(self.open_demo_pace)
         a.about.triggered.connect(self.show_about)
         a.quit.triggered.connect(self.close)
         # Statuses reach the actions on the next refresh tick; a command's own
@@ -290,7 +293,7 @@ class MainWindow(QMainWindow):
         if new:
             self.save_settings()
         if start:
-            self.downloads.start(rows)
+            self.downloads.start(rows, self.commands.mode)
         return rows
 
     def start_demo(self) -> list[ServerRow]:
@@ -366,6 +369,12 @@ class MainWindow(QMainWindow):
     def open_preferences(self) -> PreferencesDialog:
         dialog = PreferencesDialog(self.downloads.limit, self)
         dialog.limitChosen.connect(self._set_connection_limit)
+        self._open(dialog)
+        return dialog
+
+    def open_demo_pace(self) -> DemoPaceDialog:
+        """Pace controls for the embedded demo servers; changes apply to downloads under way."""
+        dialog = DemoPaceDialog(self.demo, self)
         self._open(dialog)
         return dialog
 

@@ -35,10 +35,6 @@ pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 
 #: Labels whose text comes from servers, from what was typed, or from the file system.
 OUTSIDE_TEXT_LABELS = {"poemLabel", "problemLabel", "failureSummary", "logFileLabel"}
-#: Labels left to Qt's guess (AutoText) because they only ever show the program's own words.
-OWN_WORDS = {
-    "statusSummary": "counts and byte totals the window computes",
-}
 MARKUP = hostile.MARKUP_POEM.strip()
 
 
@@ -93,8 +89,6 @@ def test_labels_that_can_show_outside_text_are_plain_text(qtbot, window, servers
         f"{label.objectName() or label.text()!r} in {type(label.window()).__name__}"
         for label in labels
         if label.textFormat() != Qt.PlainText
-        and label.objectName() not in OWN_WORDS
-        and label.text() not in OWN_WORDS
     ]
     assert guessing == [], "labels that would render markup: set Qt.PlainText"
     assert all(named[name].textFormat() == Qt.PlainText for name in OUTSIDE_TEXT_LABELS)

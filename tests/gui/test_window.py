@@ -6,7 +6,15 @@ import time
 
 import pytest
 from PyQt5.QtCore import Qt, QTimer
-from PyQt5.QtWidgets import QDialog, QFileDialog, QPlainTextEdit, QSpinBox
+from PyQt5.QtWidgets import (
+    QAction,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QMenu,
+    QPlainTextEdit,
+    QSpinBox,
+)
 
 from app.address import Address
 from tests import hostile
@@ -160,3 +168,19 @@ def test_about_box_says_what_the_program_is_without_blocking(qtbot, window):
     assert f"Poetry Downloader {__version__}" in box.text()
     assert "Twisted" in box.text()
     box.close()
+
+
+def test_demo_server_pace_opens_from_the_settings_menu_without_blocking(qtbot, window):
+    window.start_demo()
+    action = window.findChild(QAction, "actionDemoPace")
+    menus = {menu.title(): menu for menu in window.menuBar().findChildren(QMenu)}
+    assert action in menus["S&ettings"].actions()
+    action.trigger()
+    dialog = window.findChild(QDialog, "demoPaceDialog")
+    qtbot.waitUntil(dialog.isVisible, timeout=1000)
+    assert not dialog.isModal()
+    ports = {server.address.port for server in window.demo.servers}
+    delays = dialog.findChildren(QDoubleSpinBox)
+    assert {int(spin.objectName().removeprefix("paceDelay-")) for spin in delays} == ports
+    # The downloads go on while the dialog is open.
+    qtbot.waitUntil(lambda: "Done" in statuses(window), timeout=5000)
