@@ -38,6 +38,9 @@ class FailureDialog(QDialog):
         self.setObjectName("failureDialog")
         self.setWindowTitle("Download Failures")
         self.setModal(False)
+        # A failure arriving while you work must not take the keyboard from the
+        # window (Esc would stop cancelling); Show Error… activates it on purpose.
+        self.setAttribute(Qt.WA_ShowWithoutActivating)
         self.resize(640, 460)
 
         self.summary = QLabel()
@@ -83,7 +86,11 @@ class FailureDialog(QDialog):
         count = self.failure_list.count()
         self.summary.setText("1 download failed." if count == 1 else f"{count} downloads failed.")
         if not self.isVisible():
+            working_in = QApplication.activeWindow()
             self.show()
+            # Platforms that activate every new window anyway: give the keyboard back.
+            if working_in is not None and working_in is not self:
+                working_in.activateWindow()
 
     def show_failure(self, server: str, failure: Failure) -> None:
         """Select ``failure`` (listing it again if acknowledged) and bring the dialog up."""

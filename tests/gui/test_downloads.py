@@ -186,3 +186,19 @@ def test_start_all_opens_connections_a_batch_per_turn(qtbot, window, servers):
     assert window.downloads.running == START_BATCH
     assert statuses(window).count("Queued") == 120 - START_BATCH
     qtbot.waitUntil(lambda: statuses(window) == ["Done"] * 120, timeout=10_000)
+
+
+def test_a_failure_shows_its_dialog_without_taking_the_keyboard(qtbot, window, servers):
+    from PyQt5.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    stalled = local(servers.hostile(hostile.Stall))
+    refused = local(servers.refused())
+    window.add_servers([stalled, refused], start=True)
+    qtbot.waitUntil(lambda: failure_dialog(window).isVisible(), timeout=5000)
+    assert QApplication.activeWindow() is window
+    # Esc still reaches the window: it cancels the selected, stalled download.
+    window.table.selectRow(row_of(window, stalled))
+    qtbot.keyClick(window.table, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: status(window, stalled) == "Cancelled", timeout=2000)
