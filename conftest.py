@@ -1,8 +1,9 @@
-"""Root pytest set-up: a QApplication must exist before pytest-twisted installs qt5reactor.
+"""Root pytest set-up: a QApplication, then the program's qt5reactor, before pytest-twisted.
 
-Without it qt5reactor makes a bare QCoreApplication and the first widget
-aborts the process (DESIGN §8, trap 1). A ``tryfirst`` ``pytest_configure``
-runs before pytest-twisted's own.
+Without the QApplication qt5reactor makes a bare QCoreApplication and the
+first widget aborts the process (DESIGN §8, trap 1). The reactor is
+``app.gui.qt_reactor``'s subclass of qt5reactor's, the one the program runs
+on. A ``tryfirst`` ``pytest_configure`` runs before pytest-twisted's own.
 """
 
 from __future__ import annotations
@@ -26,3 +27,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if QApplication.instance() is None:
         config._poetry_qapp = QApplication(sys.argv[:1])  # kept alive for the whole run
+    if config.getoption("reactor", None) == "qt5reactor":
+        # The program's own QtReactor subclass; pytest-twisted then finds a
+        # qt5reactor already installed and runs every test on it.
+        from app.gui import qt_reactor
+
+        qt_reactor.install()

@@ -1,7 +1,8 @@
 """``poetry-downloader`` and ``python -m app``: open the Poetry Downloader window.
 
-Start-up order matters (DESIGN §8): the ``QApplication`` first, then
-``qt5reactor.install()``, then anything that imports the reactor, then
+Start-up order matters (DESIGN §8): the ``QApplication`` first, then the
+qt5reactor (``app.gui.qt_reactor.install()``, qt5reactor's ``QtReactor``
+with a lighter per-socket path), then anything that imports the reactor, then
 ``reactor.run()`` (never ``app.exec_()``). Every way out (closing the
 window, Quit, Ctrl+Q, SIGINT, SIGTERM) goes through ``MainWindow.close()``,
 which cancels downloads, stops the demo servers and saves the settings; the
@@ -98,9 +99,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     # reactor half-stopped (DESIGN §8, trap 3); the window's closed signal quits.
     app.setQuitOnLastWindowClosed(False)
 
-    import qt5reactor
+    from app.gui import qt_reactor
 
-    qt5reactor.install()
+    qt_reactor.install()
     from twisted.internet import reactor
 
     from app.gui import MainWindow

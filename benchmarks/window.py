@@ -22,14 +22,14 @@ if TYPE_CHECKING:
 
 
 def install_qt_reactor() -> object:
-    """Make the QApplication, then install qt5reactor; return the application."""
+    """Make the QApplication, then install the app's qt5reactor; return the application."""
     from PyQt5.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
-    import qt5reactor
+    from app.gui import qt_reactor
 
-    qt5reactor.install()
+    qt_reactor.install()
     return app
 
 
