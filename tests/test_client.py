@@ -440,10 +440,29 @@ def test_any_bytes_in_any_accepted_encoding_decode_without_failing(data, encodin
 
 
 def test_the_text_is_decoded_once_on_first_use_and_the_bytes_let_go():
-    data = bytearray("床前明月光\n".encode() + b"\xff")
-    poem = Poem(data, elapsed=0.5, encoding="utf-8")
-    assert (poem.size, poem.elapsed, poem.encoding) == (len(data), 0.5, "utf-8")
-    assert poem._data is data  # nothing decoded, nothing copied yet
+    chunks = ["床前明".encode(), "月光\n".encode() + b"\xff"]
+    poem = Poem(chunks, elapsed=0.5, encoding="utf-8")
+    assert (poem.size, poem.elapsed, poem.encoding) == (sum(map(len, chunks)), 0.5, "utf-8")
+    assert poem._chunks is chunks  # nothing decoded, nothing copied yet
     assert (poem.text, poem.replaced) == ("床前明月光\n\ufffd", 1)
-    assert poem._data is None
+    assert poem._chunks is None
     assert poem.text is poem.text
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_fast_poem_is_read_in_growing_pieces_and_a_slow_one_is_not(servers):
+    from app.client import MAX_READ_SIZE
+
+    big = bytes(range(256)) * (8 * 2**20 // 256)
+    fast = servers.bytes(big)  # written at once: the kernel holds more than 64 KiB ready
+    sizes: list[int] = []
+    poem = await get_poetry("127.0.0.1", fast, progress=sizes.append)
+    assert poem.size == len(big) and poem._chunks is not None
+    pieces = [len(chunk) for chunk in poem._chunks]
+    assert max(pieces) > 2**16, "reads never grew past Twisted's 64 KiB"
+    assert max(pieces) <= MAX_READ_SIZE
+    assert len(sizes) < len(big) // 2**16
+
+    slow, _ = servers.poetry(b"tick " * 40, delay=0.005, num_bytes=5)
+    poem = await get_poetry("127.0.0.1", slow)
+    assert max(len(chunk) for chunk in poem._chunks) < 2**16
