@@ -255,7 +255,6 @@ class MainWindow(QMainWindow):
         a.remove.triggered.connect(lambda: self.remove_rows(self.selected_rows()))
         a.start.triggered.connect(lambda: self.downloads.start(self.selected_rows(), a.mode))
         a.start_all.triggered.connect(lambda: self.downloads.start(self.model.rows, a.mode))
-        self.downloads.timeline.on_batch_end = self._batch_ended
         a.cancel.triggered.connect(lambda: self.downloads.cancel(self.selected_rows()))
         a.retry_failed.triggered.connect(self.retry_failed)
         a.save_poem.triggered.connect(self.open_save_dialog)
@@ -268,6 +267,7 @@ class MainWindow(QMainWindow):
         # effect is shown at once, so a quick Esc then Enter does what it says.
         for action in (a.remove, a.start, a.start_all, a.cancel, a.retry_failed):
             action.triggered.connect(lambda *_: self._update_actions())
+        self.downloads.timeline.on_batch_end = self._batch_ended
         self.model.statusesChanged.connect(self._statuses_changed)
         self.model.refreshed.connect(self._update_summary)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
