@@ -15,6 +15,7 @@ import pytest_twisted
 from twisted.internet.defer import DeferredList
 from twisted.internet.interfaces import IListeningPort
 
+from app.demo import DemoServers
 from app.server import PoetryServerFactory, listen_poetry
 from tests import hostile
 
@@ -75,6 +76,15 @@ def servers() -> Iterator[Servers]:
     s = Servers()
     yield s
     s.close()
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoServers]:
+    """The embedded demo servers, started (one per bundled poem) and stopped after the test."""
+    servers = DemoServers()
+    servers.start()
+    yield servers
+    pytest_twisted.blockon(servers.stop())
 
 
 def pending_calls() -> set[object]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import pytest_twisted
 
@@ -14,14 +12,6 @@ from app.resources import bundled_poems
 from tests.test_server import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoServers]:
-    servers = DemoServers()
-    servers.start()
-    yield servers
-    pytest_twisted.blockon(servers.stop())
 
 
 def failing(demo: DemoServers) -> DemoServer:

@@ -21,6 +21,7 @@ from PyQt5.QtWidgets import (
     QAbstractItemView,
     QAction,
     QComboBox,
+    QDockWidget,
     QFileDialog,
     QHeaderView,
     QLabel,
@@ -174,7 +175,25 @@ class MainWindow(QMainWindow):
                     a.remove,
                 ],
             ),
-            ("&View", [self._timeline_action(), self._log_action()]),
+            (
+                "&View",
+                [
+                    self._dock_action(
+                        self.timeline_dock,
+                        "actionShowTimeline",
+                        "&Timeline",
+                        "Ctrl+T",
+                        "Show each connection of the last Start All on one clock",
+                    ),
+                    self._dock_action(
+                        self.log_dock,
+                        "actionShowLog",
+                        "&Log",
+                        "Ctrl+L",
+                        "Show what happened to every connection, and any internal error",
+                    ),
+                ],
+            ),
             ("S&ettings", [a.preferences, a.demo_pace]),
             ("&Help", [a.about]),
         )
@@ -231,21 +250,13 @@ class MainWindow(QMainWindow):
         self.mode_combo = combo
         return combo
 
-    def _log_action(self) -> QAction:
-        action = self.log_dock.toggleViewAction()
-        action.setObjectName("actionShowLog")
-        action.setText("&Log")
-        action.setShortcut(QKeySequence("Ctrl+L"))
-        action.setStatusTip("Show what happened to every connection, and any internal error")
-        self.addAction(action)
-        return action
-
-    def _timeline_action(self) -> QAction:
-        action = self.timeline_dock.toggleViewAction()
-        action.setObjectName("actionShowTimeline")
-        action.setText("&Timeline")
-        action.setShortcut(QKeySequence("Ctrl+T"))
-        action.setStatusTip("Show each connection of the last Start All on one clock")
+    def _dock_action(self, dock: QDockWidget, name: str, text: str, key: str, tip: str) -> QAction:
+        """The View menu's toggle for ``dock``, named for automation, with its own shortcut."""
+        action = dock.toggleViewAction()
+        action.setObjectName(name)
+        action.setText(text)
+        action.setShortcut(QKeySequence(key))
+        action.setStatusTip(tip)
         self.addAction(action)
         return action
 

@@ -8,11 +8,9 @@ boxes and press the dialog's buttons.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-import pytest_twisted
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import (
     QAbstractSpinBox,
@@ -29,14 +27,6 @@ from app.demo import DemoServer, DemoServers
 from app.gui.pace_dialog import HINT, DemoPaceDialog
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoServers]:
-    servers = DemoServers()
-    servers.start()
-    yield servers
-    pytest_twisted.blockon(servers.stop())
 
 
 @pytest.fixture
