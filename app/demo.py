@@ -80,7 +80,6 @@ class DemoServers:
 
     def start(self, poems: list[Path] | None = None) -> list[DemoServer]:
         """Listen on free ports of 127.0.0.1; the last poem's server fails partway."""
-
         if self.servers:
             return self.servers
         paths = bundled_poems() if poems is None else poems

@@ -35,6 +35,14 @@ def format_seconds(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s"
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text``, or its first ``limit - 1`` characters and "…".
+
+    A pasted megabyte of junk is named in a message, not shown whole.
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def _one_decimal(value: float) -> str:
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text

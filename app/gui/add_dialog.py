@@ -27,7 +27,6 @@ from PyQt5.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QFrame,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -37,6 +36,8 @@ from PyQt5.QtWidgets import (
 
 from app.address import Address, parse_address
 from app.client import check_encoding
+from app.gui.labels import plain_label
+from app.units import shorten
 
 ENCODINGS = ("utf-8", "latin-1", "cp1252", "utf-16", "shift_jis", "euc-jp", "gb18030", "big5")
 _SEPARATORS = re.compile(r"[\s,]+")
@@ -125,7 +126,7 @@ class AddServersDialog(QDialog):
         self.start_check.setObjectName("startNowCheck")
         self.start_check.setChecked(True)
         # What was typed or pasted is shown as it is, never as markup.
-        self.problem_label = _plain_label("")
+        self.problem_label = plain_label("")
         self.problem_label.setObjectName("problemLabel")
         self.problem_label.setWordWrap(True)
         self.problem_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
@@ -142,12 +143,12 @@ class AddServersDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
-        intro = _plain_label(
+        intro = plain_label(
             "Addresses, separated by spaces, commas or new lines (PORT, HOST:PORT or [IPv6]:PORT):"
         )
         intro.setWordWrap(True)
         intro.setBuddy(self.addresses_edit)
-        encoding_label = _plain_label("&Encoding:")
+        encoding_label = plain_label("&Encoding:")
         encoding_label.setBuddy(self.encoding_combo)
         form = QFormLayout()
         form.addRow(encoding_label, self.encoding_combo)
@@ -227,7 +228,7 @@ class AddServersDialog(QDialog):
             problems.append(f"encoding: {e}")
         if not reader.addresses and not problems:
             problems.append("Type or paste at least one address.")
-        shown = [_elide(problem) for problem in problems[:MAX_REASONS_SHOWN]]
+        shown = [shorten(problem, MAX_REASON_CHARS) for problem in problems[:MAX_REASONS_SHOWN]]
         if len(problems) > MAX_REASONS_SHOWN:
             shown.append(f"… and {len(problems) - MAX_REASONS_SHOWN} more")
         self.problem_label.setText("\n".join(shown))
@@ -238,13 +239,3 @@ class AddServersDialog(QDialog):
     @property
     def _ok_button(self) -> QPushButton:
         return self.buttons.button(QDialogButtonBox.Ok)
-
-
-def _plain_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.PlainText)
-    return label
-
-
-def _elide(reason: str) -> str:
-    return reason if len(reason) <= MAX_REASON_CHARS else reason[: MAX_REASON_CHARS - 1] + "…"

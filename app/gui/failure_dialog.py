@@ -14,7 +14,6 @@ from PyQt5.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -26,6 +25,7 @@ from PyQt5.QtWidgets import (
 from twisted.python.failure import Failure
 
 from app.client import describe_failure, failure_details
+from app.gui.labels import plain_label
 
 _FAILURE_ROLE = Qt.UserRole
 
@@ -43,9 +43,7 @@ class FailureDialog(QDialog):
         self.setAttribute(Qt.WA_ShowWithoutActivating)
         self.resize(640, 460)
 
-        self.summary = QLabel()
-        self.summary.setObjectName("failureSummary")
-        self.summary.setTextFormat(Qt.PlainText)  # everything here is data, never markup
+        self.summary = plain_label(name="failureSummary")
         self.failure_list = QListWidget()
         self.failure_list.setObjectName("failureList")
         self.traceback_view = QPlainTextEdit()

@@ -18,7 +18,6 @@ from PyQt5.QtWidgets import (
     QComboBox,
     QDockWidget,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from PyQt5.QtWidgets import (
 )
 from twisted.logger import LogLevel, globalLogPublisher
 
+from app.gui.labels import plain_label
 from app.log import BUFFER_RECORDS, LogBuffer, LogRecord
 
 FLUSH_MS = 100
@@ -63,15 +63,12 @@ class LogDock(QDockWidget):
         self.copy_button.setObjectName("copyLogButton")
         self.copy_button.setToolTip("Copy the records shown to the clipboard")
         self.copy_button.clicked.connect(self.copy)
-        self.file_label = QLabel()
-        self.file_label.setObjectName("logFileLabel")
-        self.file_label.setTextFormat(Qt.PlainText)
+        self.file_label = plain_label(name="logFileLabel")
         self.file_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.set_log_file(log_file)
 
         bar = QHBoxLayout()
-        level_label = QLabel("&Show:")
-        level_label.setTextFormat(Qt.PlainText)
+        level_label = plain_label("&Show:")
         level_label.setBuddy(self.level_combo)
         bar.addWidget(level_label)
         bar.addWidget(self.level_combo)

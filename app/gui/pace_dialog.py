@@ -26,6 +26,7 @@ from PyQt5.QtWidgets import (
 )
 
 from app.demo import DemoServer, DemoServers
+from app.gui.labels import plain_label
 from app.units import format_seconds
 
 MAX_DELAY = 5.0
@@ -39,12 +40,6 @@ NO_SERVERS = (
     "No demo servers are running, so there is no pace to change. "
     "They run on a first start, or when the program is started with --demo."
 )
-
-
-def plain_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.PlainText)  # poem names come from files: data, never markup
-    return label
 
 
 def download_time(server: DemoServer, delay: float, num_bytes: int) -> str:

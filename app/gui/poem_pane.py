@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 
-from PyQt5.QtCore import Qt, QTimer
+from PyQt5.QtCore import QTimer
 from PyQt5.QtGui import QTextCursor
-from PyQt5.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.client import Poem
+from app.gui.labels import plain_label
 from app.gui.rows import ServerRow, Status
 from app.units import format_size
 
@@ -44,9 +45,7 @@ class PoemPane(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel("No server selected")
-        self.label.setObjectName("poemLabel")
-        self.label.setTextFormat(Qt.PlainText)
+        self.label = plain_label("No server selected", "poemLabel")
         self.view = QPlainTextEdit()
         self.view.setObjectName("poemView")
         self.view.setReadOnly(True)

@@ -30,12 +30,15 @@ from app.atomic_file import write_atomically
 from app.client import check_encoding
 from app.gui.downloads import DEFAULT_CONNECTION_LIMIT
 from app.gui.preferences import MAX_CONNECTION_LIMIT
+from app.units import shorten
 
 FILE_NAME = "settings.json"
 # Far more than any server list needs; a bigger file is not ours, and reading
 # it whole could exhaust the memory.
 MAX_FILE_SIZE = 16 * 2**20
 FORMAT_VERSION = 1
+#: The most of a damaged file's own words quoted in the message about it.
+MAX_MESSAGE_PART = 200
 APP_DIR_NAME = "poetry-downloader"
 
 
@@ -84,9 +87,9 @@ def load_settings(config_dir: Path) -> tuple[Settings, str | None]:
     except FileNotFoundError:
         return Settings(), None
     except CorruptSettings as e:
-        problem = f"is damaged ({_shorten(str(e))})"
+        problem = f"is damaged ({shorten(str(e), MAX_MESSAGE_PART)})"
     except (OSError, ValueError) as e:  # ValueError: e.g. a NUL in the directory's name
-        problem = f"could not be read ({_shorten(_reason(e))})"
+        problem = f"could not be read ({shorten(_reason(e), MAX_MESSAGE_PART)})"
     try:
         aside = _set_aside(path)
     except (OSError, ValueError) as e:
@@ -152,10 +155,6 @@ def _set_aside(path: Path) -> Path:
 
 def _reason(error: BaseException) -> str:
     return (isinstance(error, OSError) and error.strerror) or str(error)
-
-
-def _shorten(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _parse(raw: bytes) -> Settings:

@@ -34,7 +34,6 @@ from PyQt5.QtWidgets import (
     QApplication,
     QDockWidget,
     QHBoxLayout,
-    QLabel,
     QTableView,
     QToolButton,
     QToolTip,
@@ -42,6 +41,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from app.gui.labels import plain_label
 from app.gui.model import ServerListModel, literal_tooltip
 from app.gui.timeline_model import Ending, Lane, Mode, Timeline, batch_summary
 from app.units import format_size
@@ -616,9 +616,7 @@ class TimelineDock(QDockWidget):
         self.setObjectName("timelineDock")
         self.timeline = timeline
         self.view = TimelineView(table, model, timeline)
-        self.summary = QLabel()
-        self.summary.setObjectName("timelineSummary")
-        self.summary.setTextFormat(Qt.PlainText)
+        self.summary = plain_label(name="timelineSummary")
         self.summary.setWordWrap(True)
         self.zoom_in_button = self._button("timelineZoomIn", "+", "Zoom in (Ctrl+wheel)")
         self.zoom_out_button = self._button("timelineZoomOut", "−", "Zoom out (Ctrl+wheel)")

@@ -24,7 +24,6 @@ from PyQt5.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QHeaderView,
-    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -41,6 +40,7 @@ from app.gui.add_dialog import AddServersDialog
 from app.gui.delegate import ProgressDelegate
 from app.gui.downloads import DownloadController
 from app.gui.failure_dialog import FailureDialog
+from app.gui.labels import plain_label
 from app.gui.log_dock import LogDock
 from app.gui.model import PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
 from app.gui.pace_dialog import DemoPaceDialog
@@ -108,9 +108,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.splitter)
-        self.summary = QLabel()
-        self.summary.setObjectName("statusSummary")
-        self.summary.setTextFormat(Qt.PlainText)
+        self.summary = plain_label(name="statusSummary")
         self.statusBar().addPermanentWidget(self.summary)
         self.log_dock = LogDock(parent=self)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.log_dock)
