@@ -7,13 +7,15 @@ would install the default reactor instead.
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Callable, Iterator
 
 import pytest
 import pytest_twisted
-from twisted.internet.defer import DeferredList
+from twisted.internet.defer import Deferred, DeferredList
 from twisted.internet.interfaces import IListeningPort
+from twisted.internet.task import deferLater
 
 from app.demo import DemoServers
 from app.server import PoetryServerFactory, listen_poetry
@@ -85,6 +87,18 @@ def demo() -> Iterator[DemoServers]:
     servers.start()
     yield servers
     pytest_twisted.blockon(servers.stop())
+
+
+def open_fds() -> int:
+    """How many file descriptors this process has open now."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+def reactor_turn() -> Deferred[None]:
+    """Let the reactor run once, so sockets closed "at once" are really closed."""
+    from twisted.internet import reactor
+
+    return deferLater(reactor, 0.01, lambda: None)
 
 
 def pending_calls() -> set[object]:

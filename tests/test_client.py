@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import pytest_twisted
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +9,6 @@ from hypothesis import strategies as st
 from twisted.internet import error
 from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.interfaces import IHostnameResolver
-from twisted.internet.task import deferLater
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
@@ -30,20 +27,9 @@ from app.client import (
 )
 from app.resources import bundled_poems
 from tests import hostile
-from tests.conftest import pending_calls
+from tests.conftest import open_fds, pending_calls, reactor_turn
 
 JINGYESI = next(p for p in bundled_poems() if p.name == "jingyesi.txt").read_bytes()
-
-
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
-
-
-def reactor_turn() -> Deferred[None]:
-    """Let the reactor run once, so sockets closed "at once" are really closed."""
-    from twisted.internet import reactor
-
-    return deferLater(reactor, 0.01, lambda: None)
 
 
 async def failure_of(d: Deferred[Poem]) -> Failure:

@@ -17,12 +17,11 @@ from collections.abc import Iterator
 
 import pytest
 import pytest_twisted
-from twisted.internet.defer import Deferred, DeferredList
-from twisted.internet.task import deferLater
+from twisted.internet.defer import DeferredList
 
 from app.client import Poem, describe_failure, get_poetry
 from app.resources import bundled_poems
-from tests.conftest import pending_calls
+from tests.conftest import open_fds, pending_calls, reactor_turn
 from tests.hostile import LOCALHOST
 
 CONCURRENT = 2_000
@@ -37,22 +36,11 @@ WRITES_PER_POEM, WRITE_DELAY = 10, 0.1
 SHORT_POEMS = [path.read_bytes() for path in bundled_poems() if path.stat().st_size < 2048]
 
 
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
-
-
 def rss_mb() -> float:
     """Resident memory of this process in MiB."""
     with open("/proc/self/statm") as statm:
         resident_pages = int(statm.read().split()[1])
     return resident_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def reactor_turn() -> Deferred[None]:
-    """Let the reactor run once, so sockets closed "at once" are really closed."""
-    from twisted.internet import reactor
-
-    return deferLater(reactor, 0.01, lambda: None)
 
 
 def report(record_property, title: str, **numbers: float) -> None:
