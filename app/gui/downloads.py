@@ -219,12 +219,9 @@ class DownloadController:
             return
         row.failure = failure
         self._set_status(row, Status.FAILED)
-        self.timeline.ended(row, Ending.FAILED, describe_failure(failure))
-        log.warn(
-            "{address}: failed: {reason}",
-            address=str(row.address),
-            reason=describe_failure(failure),
-        )
+        reason = describe_failure(failure)
+        self.timeline.ended(row, Ending.FAILED, reason)
+        log.warn("{address}: failed: {reason}", address=str(row.address), reason=reason)
         self._on_failure(row)
 
     def _internal_error(self, failure: Failure, row: ServerRow) -> None:
