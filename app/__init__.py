@@ -5,3 +5,8 @@ nothing of Qt; the window lives in :mod:`app.gui` and builds on the core.
 """
 
 __version__ = "0.1.0"
+#: The program's name wherever a machine reads it: command, config and log
+#: directories, desktop entry, icon, X11 window class.
+APP_NAME = "poetry-downloader"
+#: The name a person reads in title bars and menus.
+DISPLAY_NAME = "Poetry Downloader"

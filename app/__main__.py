@@ -17,11 +17,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app import __version__
+from app import APP_NAME, DISPLAY_NAME, __version__
 from app.cli import address_argument
-
-APP_NAME = "poetry-downloader"
-DISPLAY_NAME = "Poetry Downloader"
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -18,11 +18,12 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from app import APP_NAME
 from app.atomic_file import write_atomically
 from app.resources import resources_dir
 
 #: The freedesktop application id: names the ``.desktop`` file and the icon.
-APP_ID = "poetry-downloader"
+APP_ID = APP_NAME
 DESKTOP_FILE_NAME = f"{APP_ID}.desktop"
 
 # Desktop Entry spec, "The Exec key": an argument containing any of these must

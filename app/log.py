@@ -37,8 +37,9 @@ from twisted.python.failure import Failure
 from twisted.python.logfile import LogFile
 from zope.interface import implementer
 
-APP_DIR_NAME = "poetry-downloader"
-LOG_FILE_NAME = "poetry-downloader.log"
+from app import APP_NAME
+
+LOG_FILE_NAME = f"{APP_NAME}.log"
 #: One log file grows to this size before it is rotated.
 ROTATE_BYTES = 1_000_000
 #: Rotated files kept beside the live one (``.1`` newest ... ``.5`` oldest).
@@ -124,7 +125,7 @@ def default_state_dir() -> Path:
     """``$XDG_STATE_HOME/poetry-downloader``, or ``~/.local/state/poetry-downloader``."""
     base = os.environ.get("XDG_STATE_HOME") or ""
     root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "state"
-    return root / APP_DIR_NAME
+    return root / APP_NAME
 
 
 def _format_for_file(event: dict) -> str:

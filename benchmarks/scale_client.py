@@ -28,7 +28,7 @@ def main(argv: list[str]) -> None:
     from twisted.internet import reactor
 
     from app.address import parse_address
-    from app.gui.rows import Status
+    from app.rows import Status
     from benchmarks.heartbeat import Heartbeat, PaintCounter
 
     addresses = [parse_address(line) for line in Path(address_file).read_text().split()]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from twisted.internet.defer import Deferred
 
     from app.gui import MainWindow
-    from app.gui.rows import ServerRow
+    from app.rows import ServerRow
 
 
 def install_qt_reactor() -> object:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PyQt5.QtGui import QIcon, QKeySequence
 from PyQt5.QtWidgets import QAction, QActionGroup, QStyle, QWidget
 
-from app.gui.timeline_model import Mode
+from app.timeline import Mode
 
 
 class WindowActions:

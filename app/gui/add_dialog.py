@@ -15,9 +15,7 @@ change until the check is done.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Iterator
-from itertools import islice
+from collections.abc import Callable, Collection
 
 from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import (
@@ -34,70 +32,19 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from app.address import Address, parse_address
+from app.address import Address
+from app.address_list import AddressReader
 from app.client import check_encoding
 from app.gui.labels import plain_label
 from app.units import shorten
 
 ENCODINGS = ("utf-8", "latin-1", "cp1252", "utf-16", "shift_jis", "euc-jp", "gb18030", "big5")
-_SEPARATORS = re.compile(r"[\s,]+")
 MAX_REASONS_SHOWN = 5
 PROBLEM_LINES = 6  # the height of the reasons' place, in lines of text; it scrolls beyond
 MAX_REASON_CHARS = 150  # a pasted megabyte of garbage is named, not shown
 CHECK_AT_ONCE_CHARS = 20_000  # about a thousand addresses: read in a few milliseconds
 PAUSE_MS = 250  # a longer list is read this long after the last change...
 SLICE = 1_000  # ...this many addresses per event-loop turn (about 10 ms)
-
-
-class AddressReader:
-    """Reads a pasted list in slices: the addresses in order, one reason per problem.
-
-    Lines are numbered as the editor shows them; a problem names its line.
-    """
-
-    def __init__(self, text: str, existing: Collection[Address] = ()) -> None:
-        self.addresses: list[Address] = []
-        self.problems: list[str] = []
-        self.done = False
-        self._existing = existing
-        self._seen: set[Address] = set()
-        self._words = _numbered_words(text)
-
-    def read(self, count: int | None = None) -> bool:
-        """Read up to ``count`` more addresses (all if None); return whether all is read."""
-        read = 0
-        for number, word in islice(self._words, count):
-            read += 1
-            try:
-                address = parse_address(word)
-            except ValueError as e:
-                self.problems.append(f"line {number}: {e}")
-                continue
-            if address in self._existing:
-                self.problems.append(f"line {number}: {address} is already in the list")
-            elif address in self._seen:
-                self.problems.append(f"line {number}: {address} is given twice")
-            else:
-                self._seen.add(address)
-                self.addresses.append(address)
-        self.done = self.done or count is None or read < count
-        return self.done
-
-
-def _numbered_words(text: str) -> Iterator[tuple[int, str]]:
-    for number, line in enumerate(text.split("\n"), start=1):
-        for word in _SEPARATORS.split(line):
-            if word:
-                yield number, word
-
-
-def read_addresses(
-    text: str, existing: Collection[Address] = ()
-) -> tuple[list[Address], list[str]]:
-    """Parse a pasted list at once: addresses in order, and one reason per problem."""
-    reader = AddressReader(text, existing)
-    reader.read()
-    return reader.addresses, reader.problems
 
 
 class AddServersDialog(QDialog):

@@ -15,6 +15,8 @@ from twisted.internet._resolver import GAIResolver
 from twisted.internet.interfaces import IReactorPluggableNameResolver, IReactorThreads
 from twisted.python.threadpool import ThreadPool
 
+from app import APP_NAME
+
 MAX_LOOKUPS = 10
 
 
@@ -30,7 +32,7 @@ class _AbandonablePool(ThreadPool):
 
 def install_abandonable_resolver(reactor: IReactorThreads) -> ThreadPool:
     """Make ``reactor`` resolve host names on daemon threads it never waits for."""
-    pool = _AbandonablePool(0, MAX_LOOKUPS, "poetry-downloader lookups")
+    pool = _AbandonablePool(0, MAX_LOOKUPS, f"{APP_NAME} lookups")
     pool.start()
     resolver_reactor: IReactorPluggableNameResolver = reactor  # type: ignore[assignment]
     resolver_reactor.installNameResolver(GAIResolver(reactor, lambda: pool))

@@ -25,7 +25,7 @@ from PyQt5.QtCore import (
     pyqtSignal,
 )
 
-from app.gui.rows import ServerRow, Status
+from app.rows import ServerRow, Status
 from app.units import format_rate, format_seconds, format_size
 
 COLUMNS = ("Server", "Status", "Progress", "Received", "Rate", "Elapsed")

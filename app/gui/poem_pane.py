@@ -19,7 +19,7 @@ from PyQt5.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.client import Poem
 from app.gui.labels import plain_label
-from app.gui.rows import ServerRow, Status
+from app.rows import ServerRow, Status
 from app.units import format_size
 
 # C0 controls except tab and newline, and DEL; a lone CR too (CRLF becomes LF first).

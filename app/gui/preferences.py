@@ -13,7 +13,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-MAX_CONNECTION_LIMIT = 10_000
+from app.downloads import MAX_CONNECTION_LIMIT
 
 
 class PreferencesDialog(QDialog):

@@ -33,12 +33,13 @@ from PyQt5.QtWidgets import (
 )
 from twisted.python.failure import Failure
 
+from app import APP_NAME, DISPLAY_NAME
 from app.address import Address
 from app.demo import DemoServers
+from app.downloads import DownloadController
 from app.gui.actions import WindowActions
 from app.gui.add_dialog import AddServersDialog
 from app.gui.delegate import ProgressDelegate
-from app.gui.downloads import DownloadController
 from app.gui.failure_dialog import FailureDialog
 from app.gui.labels import plain_label
 from app.gui.log_dock import LogDock
@@ -46,17 +47,17 @@ from app.gui.model import PROGRESS, SERVER, STATUS, ServerListModel, ServerSortM
 from app.gui.pace_dialog import DemoPaceDialog
 from app.gui.poem_pane import PoemPane
 from app.gui.preferences import PreferencesDialog
-from app.gui.rows import ServerRow, Status
-from app.gui.settings import (
+from app.gui.timeline_view import TimelineDock
+from app.resources import resources_dir
+from app.rows import ServerRow, Status
+from app.settings import (
     SavedServer,
     Settings,
     default_config_dir,
     load_settings,
     save_settings,
 )
-from app.gui.timeline_model import BatchSummary, batch_summary
-from app.gui.timeline_view import TimelineDock
-from app.resources import resources_dir
+from app.timeline import BatchSummary, batch_summary
 from app.units import format_size
 
 SAVE_DELAY_MS = 1000  # sizes learnt from finished downloads are saved in batches
@@ -64,7 +65,7 @@ SAVE_DELAY_MS = 1000  # sizes learnt from finished downloads are saved in batche
 
 def application_icon() -> QIcon:
     """The app's icon if the desktop files are installed alongside, else an empty icon."""
-    path = resources_dir() / "icons" / "poetry-downloader.svg"
+    path = resources_dir() / "icons" / f"{APP_NAME}.svg"
     return QIcon(str(path)) if path.is_file() else QIcon()
 
 
@@ -76,7 +77,7 @@ class MainWindow(QMainWindow):
     def __init__(self, config_dir: str | os.PathLike[str] | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
-        self.setWindowTitle("Poetry Downloader")
+        self.setWindowTitle(DISPLAY_NAME)
         self.setWindowIcon(application_icon())
         self.config_dir = Path(config_dir) if config_dir is not None else default_config_dir()
         self._shut_down = False

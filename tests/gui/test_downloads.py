@@ -176,7 +176,7 @@ def test_control_characters_are_made_visible(qtbot, window, servers, sent, shown
 
 
 def test_start_all_opens_connections_a_batch_per_turn(qtbot, window, servers):
-    from app.gui.downloads import START_BATCH
+    from app.downloads import START_BATCH
 
     addresses = [local(servers.poetry(b"quick\n", delay=0.05, num_bytes=2)[0]) for _ in range(120)]
     window.downloads.set_limit(500)

@@ -15,8 +15,8 @@ import time
 import pytest
 from PyQt5.QtWidgets import QAction, QComboBox
 
-from app.gui.timeline_model import Ending
 from app.server import PoetryServerFactory, PoetryServerProtocol, listen_poetry
+from app.timeline import Ending
 from tests import hostile
 from tests.gui.conftest import local, statuses
 

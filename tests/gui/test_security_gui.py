@@ -26,7 +26,7 @@ from twisted.python.failure import Failure
 
 from app.client import PoetryError
 from app.gui import MainWindow
-from app.gui.rows import Status
+from app.rows import Status
 from tests import hostile
 from tests.gui.conftest import local, row_of, status
 

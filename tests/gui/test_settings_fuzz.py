@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from app.address import Address, parse_address
 from app.client import check_encoding
-from app.gui.preferences import MAX_CONNECTION_LIMIT
-from app.gui.settings import FILE_NAME, SavedServer, Settings, load_settings, save_settings
+from app.downloads import MAX_CONNECTION_LIMIT
+from app.settings import FILE_NAME, SavedServer, Settings, load_settings, save_settings
 
 ASIDE_PREFIX = f"{FILE_NAME}.corrupt-"
 

@@ -24,7 +24,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
 from app.address import Address
-from app.gui.settings import FILE_NAME, SavedServer, Settings, load_settings, save_settings
+from app.settings import FILE_NAME, SavedServer, Settings, load_settings, save_settings
 
 ROUNDS = 30
 # How long after its first save a writer is killed, at most (seconds).
@@ -35,7 +35,7 @@ import sys
 from pathlib import Path
 
 from app.address import Address
-from app.gui.settings import SavedServer, Settings, save_settings
+from app.settings import SavedServer, Settings, save_settings
 
 
 def saved(count):

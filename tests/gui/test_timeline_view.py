@@ -21,8 +21,8 @@ from PyQt5.QtWidgets import QAction, QApplication, QDockWidget, QLabel, QToolBut
 from app.address import Address
 from app.gui import MainWindow
 from app.gui.model import ELAPSED
-from app.gui.timeline_model import MAX_MARKS, Ending, Mode, batch_summary
 from app.gui.timeline_view import CANCELLED_COLOUR, FAILED_COLOUR, TimelineView
+from app.timeline import MAX_MARKS, Ending, Mode, batch_summary
 from tests import hostile
 from tests.gui.conftest import cell, local, row_of, status, statuses, view_model
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.gui.timeline_model import (
+from app.timeline import (
     MAX_MARKS,
     BatchSummary,
     Ending,

@@ -33,10 +33,12 @@ from app.client import (
     get_poetry,
 )
 from app.gui.model import ServerListModel
-from app.gui.rows import ServerRow, Status
-from app.gui.timeline_model import Ending, Mode, Timeline
+from app.rows import ServerRow, Status
+from app.timeline import Ending, Mode, Timeline
 
 DEFAULT_CONNECTION_LIMIT = 50
+#: The most the Preferences dialog and the settings file accept.
+MAX_CONNECTION_LIMIT = 10_000
 #: Connections opened in one reactor turn. Opening 2,000 at once holds the
 #: event loop for about half a second; in batches the table keeps painting
 #: and the heartbeat keeps beating while the rest wait as Queued.

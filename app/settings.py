@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app import APP_NAME
 from app.address import Address, parse_address
 from app.atomic_file import write_atomically
 from app.client import check_encoding
-from app.gui.downloads import DEFAULT_CONNECTION_LIMIT
-from app.gui.preferences import MAX_CONNECTION_LIMIT
+from app.downloads import DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT
 from app.units import shorten
 
 FILE_NAME = "settings.json"
@@ -39,7 +39,6 @@ MAX_FILE_SIZE = 16 * 2**20
 FORMAT_VERSION = 1
 #: The most of a damaged file's own words quoted in the message about it.
 MAX_MESSAGE_PART = 200
-APP_DIR_NAME = "poetry-downloader"
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,13 @@ class CorruptSettings(ValueError):
 
 
 def default_config_dir() -> Path:
-    """``$XDG_CONFIG_HOME/poetry-downloader`` (or the platform's equivalent, from Qt)."""
-    from PyQt5.QtCore import QStandardPaths
+    """``$XDG_CONFIG_HOME/poetry-downloader``, or ``~/.config/poetry-downloader``.
 
-    base = QStandardPaths.writableLocation(QStandardPaths.GenericConfigLocation)
-    return Path(base or Path.home() / ".config") / APP_DIR_NAME
+    The XDG rule: a relative ``XDG_CONFIG_HOME`` is ignored, as if unset.
+    """
+    base = os.environ.get("XDG_CONFIG_HOME") or ""
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".config"
+    return root / APP_NAME
 
 
 def load_settings(config_dir: Path) -> tuple[Settings, str | None]:
