@@ -2,26 +2,29 @@
 
 Every started row gets its own ``get_poetry`` call, hence its own
 ``PoetryClientFactory`` and ``Deferred``. Rows beyond the connection limit
-wait as Queued and start, in the order asked, as others finish. Results are
-written onto the row and the model is only *touched*: repainting is the
-model's timer's business.
+wait as Queued and start, in the order asked, as others finish.
 
-Each row's life goes to the log (``poetry.download`` namespace): started,
-connected, done or failed with its reason, cancelled. If our own code
-raises while handling a result, a last errback logs the traceback, frees
-the row's connection slot and reports it, so one bug in one handler never
-leaves a row stuck in Downloading or a failure lost in an unhandled Deferred.
+:class:`DownloadController` is the one producer of download events
+(:mod:`app.events`): whatever happens to a row's download, it publishes
+the event on its :class:`~app.events.EventStream`, which writes it onto
+the row and tells every observer. Nothing here knows who listens: the
+window's widgets, the log, a benchmark or a test subscribe alike.
+
+If our own code raises while handling a result, a last errback on the
+Deferred frees the row's connection slot and publishes an
+``InternalError`` that ends the row as Failed, so one bug never leaves a
+row stuck in Downloading or a failure lost in an unhandled Deferred.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from functools import partial
 
-from twisted.internet.defer import CancelledError
+from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.interfaces import IDelayedCall
-from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from app.client import (
@@ -32,9 +35,23 @@ from app.client import (
     describe_failure,
     get_poetry,
 )
-from app.gui.model import ServerListModel
+from app.events import (
+    BatchEnded,
+    BatchStarted,
+    BatchSummary,
+    Cancelled,
+    Connected,
+    Connecting,
+    Done,
+    EventStream,
+    Failed,
+    Forgotten,
+    InternalError,
+    Mode,
+    Progress,
+    Queued,
+)
 from app.rows import ServerRow, Status
-from app.timeline import Ending, Mode, Timeline
 
 DEFAULT_CONNECTION_LIMIT = 50
 #: The most the Preferences dialog and the settings file accept.
@@ -44,72 +61,65 @@ MAX_CONNECTION_LIMIT = 10_000
 #: and the heartbeat keeps beating while the rest wait as Queued.
 START_BATCH = 50
 
-FailureCallback = Callable[[ServerRow], object]
-DoneCallback = Callable[[ServerRow], object]
-InternalErrorCallback = Callable[[ServerRow, Failure], object]
-
-log = Logger(namespace="poetry.download")
-
 
 class DownloadController:
-    """Owns the in-flight Deferreds; the only code that calls ``get_poetry`` for the window.
+    """Owns the queue and the in-flight Deferreds: the window's only caller of ``get_poetry``.
 
-    ``on_failure(row)`` runs after a download fails (not when it was
-    cancelled); ``on_done(row)`` after a poem arrived;
-    ``on_internal_error(row, failure)`` when our own code raised while
-    handling the row's result (the failure is logged too).
+    ``events`` is where everything that happens is published; subscribe to
+    it to follow the downloads.
     """
 
-    def __init__(
-        self,
-        model: ServerListModel,
-        *,
-        limit: int = DEFAULT_CONNECTION_LIMIT,
-        on_failure: FailureCallback,
-        on_done: DoneCallback,
-        on_internal_error: InternalErrorCallback | None = None,
-    ) -> None:
-        self.model = model
+    def __init__(self, events: EventStream, *, limit: int = DEFAULT_CONNECTION_LIMIT) -> None:
+        self.events = events
         self.limit = limit
         #: The largest poem a row accepts; a bigger one fails as "larger than ...".
         self.max_bytes = DEFAULT_MAX_BYTES
         #: Seconds to wait for a connection, and for the next byte once connected.
         self.timeout = DEFAULT_TIMEOUT
         self.idle_timeout = DEFAULT_IDLE_TIMEOUT
-        self._on_failure = on_failure
-        self._on_done = on_done
-        self._on_internal_error = on_internal_error
-        #: Every connection's events, for the timeline dock and the batch summary.
-        self.timeline = Timeline()
         self._queue: deque[ServerRow] = deque()
-        self._running: set[ServerRow] = set()
+        self._running: dict[ServerRow, Deferred[Poem] | None] = {}
         self._refill: IDelayedCall | None = None
         #: How the current batch runs (see :meth:`start`).
         self.mode = Mode.REACTOR
+        #: The current (or last) batch's number, counting from 1; 0 before any.
+        self.batch = 0
+        self._batch_open = False
+        self._batch_rows: set[ServerRow] = set()
+        self._batch_started = 0.0
 
     @property
     def running(self) -> int:
         """How many rows hold a connection (or a connection attempt) now."""
         return len(self._running)
 
+    @property
+    def limit_now(self) -> int:
+        """The connection limit in force: 1 while a one-at-a-time batch runs."""
+        return 1 if self.mode is Mode.ONE_AT_A_TIME else self.limit
+
     def start(self, rows: Iterable[ServerRow], mode: Mode = Mode.REACTOR) -> None:
         """Queue every given row that is not already queued or running, then fill free slots.
 
-        ``Mode.ONE_AT_A_TIME`` runs them as the tutorial's blocking client
-        would, each starting when the previous one ended, but on the
-        reactor, so the window never freezes. The mode holds until the
-        queue is empty and nothing runs.
+        Rows started while a batch runs join it, in its mode. Otherwise they
+        begin a new batch in ``mode``: ``Mode.ONE_AT_A_TIME`` runs them as
+        the tutorial's blocking client would, each starting when the
+        previous one ended, but on the reactor, so the window never freezes.
         """
         starting = [row for row in rows if not row.status.active]
         if not starting:
             return
-        if not self._queue and not self._running:
+        if not self._busy:
             self.mode = mode
-        self.timeline.begin(((row, str(row.address)) for row in starting), self.mode)
+            self.batch += 1
+            self._batch_open = True
+            self._batch_rows = set()
+            self._batch_started = time.monotonic()
+            self.events.publish(BatchStarted(self.batch, mode))
         for row in starting:
-            row.reset_for_download()
-            self._set_status(row, Status.QUEUED)
+            self._batch_rows.add(row)
             self._queue.append(row)
+            self.events.publish(Queued(row, self.batch))
         self._fill_slots()
 
     def cancel(self, rows: Iterable[ServerRow]) -> None:
@@ -117,37 +127,45 @@ class DownloadController:
         for row in rows:
             if row.status is Status.QUEUED:
                 self._queue.remove(row)
-                self._cancelled_while_queued(row)
-            elif row.deferred is not None:
+                self._end(row, Cancelled(row, queued=True))
+            elif (d := self._running.get(row)) is not None:
                 # Fires _failed with CancelledError synchronously; the socket is aborted.
-                row.deferred.cancel()
+                d.cancel()
 
     def cancel_all(self) -> None:
         """Cancel everything, emptying the queue first so no queued row starts meanwhile."""
-        queued, self._queue = list(self._queue), deque()
-        for row in queued:
-            self._cancelled_while_queued(row)
+        # One at a time from the front: the batch ends with the last of them,
+        # and no slot freed meanwhile starts a queued row (refills wait a turn).
+        while self._queue:
+            row = self._queue.popleft()
+            self._end(row, Cancelled(row, queued=True))
         self.cancel(list(self._running))
         refill, self._refill = self._refill, None
         if refill is not None and refill.active():
             refill.cancel()
 
     def forget(self, rows: Iterable[ServerRow]) -> None:
-        """The rows are being removed: cancel them and drop their timeline lanes."""
+        """The rows are being removed: cancel them and say they are gone.
+
+        They leave their batch first, so its summary counts only rows that
+        are still listed.
+        """
         rows = list(rows)
+        self._batch_rows.difference_update(rows)
         self.cancel(rows)
         for row in rows:
-            self.timeline.forget(row)
-
-    @property
-    def limit_now(self) -> int:
-        """The connection limit in force: 1 while a one-at-a-time batch runs."""
-        return 1 if self.mode is Mode.ONE_AT_A_TIME else self.limit
+            self.events.publish(Forgotten(row))
 
     def set_limit(self, limit: int) -> None:
         """Change the limit; a higher one starts queued rows at once, a lower one stops none."""
         self.limit = max(1, limit)
         self._fill_slots()
+
+    # Connection slots
+
+    @property
+    def _busy(self) -> bool:
+        return bool(self._queue or self._running)
 
     def _fill_slots(self) -> None:
         self._refill = None
@@ -164,11 +182,8 @@ class DownloadController:
             self._refill = reactor.callLater(0, self._fill_slots)
 
     def _begin(self, row: ServerRow) -> None:
-        self._running.add(row)
-        row.started = time.monotonic()
-        self._set_status(row, Status.CONNECTING)
-        self.timeline.connect_started(row)
-        log.info("{address}: connecting", address=str(row.address))
+        self._running[row] = None
+        self.events.publish(Connecting(row))
         try:
             d = get_poetry(
                 row.address.host,
@@ -177,94 +192,75 @@ class DownloadController:
                 idle_timeout=self.idle_timeout,
                 encoding=row.encoding,
                 max_bytes=self.max_bytes,
-                progress=lambda total: self._progress(row, total),
-                connected=lambda: self._connected(row),
+                progress=partial(self._progress, row),
+                connected=partial(self._connected, row),
             )
         except ValueError:
             self._failed(Failure(), row)
             return
-        row.deferred = d
+        self._running[row] = d
         d.addCallbacks(self._succeeded, self._failed, callbackArgs=(row,), errbackArgs=(row,))
         d.addErrback(self._internal_error, row)
 
+    # What get_poetry reports, as events
+
     def _connected(self, row: ServerRow) -> None:
-        log.info("{address}: connected", address=str(row.address))
-        self.timeline.connected(row)
-        self._set_status(row, Status.DOWNLOADING)
+        self.events.publish(Connected(row))
 
     def _progress(self, row: ServerRow, total: int) -> None:
-        self.timeline.chunk(row, total - row.received)
-        row.received = total
-        self.model.touch(row)
+        self.events.publish(Progress(row, total, total - row.received))
 
     def _succeeded(self, poem: Poem, row: ServerRow) -> None:
-        self._finish(row)
-        row.poem = poem
-        row.received = poem.size
-        row.expected_size = poem.size
-        self._set_status(row, Status.DONE)
-        self.timeline.ended(row, Ending.DONE)
-        log.info(
-            "{address}: done, {size} bytes in {elapsed:.2f} s",
-            address=str(row.address),
-            size=poem.size,
-            elapsed=poem.elapsed,
-        )
-        self._on_done(row)
+        self._end(row, Done(row, poem))
 
     def _failed(self, failure: Failure, row: ServerRow) -> None:
-        self._finish(row)
         if failure.check(CancelledError):
-            log.info("{address}: cancelled", address=str(row.address))
-            self._set_status(row, Status.CANCELLED)
-            self.timeline.ended(row, Ending.CANCELLED, "cancelled")
-            return
-        row.failure = failure
-        self._set_status(row, Status.FAILED)
-        reason = describe_failure(failure)
-        self.timeline.ended(row, Ending.FAILED, reason)
-        log.warn("{address}: failed: {reason}", address=str(row.address), reason=reason)
-        self._on_failure(row)
+            self._end(row, Cancelled(row, queued=False))
+        else:
+            self._end(row, Failed(row, failure, describe_failure(failure)))
 
     def _internal_error(self, failure: Failure, row: ServerRow) -> None:
-        """Our own code raised while handling the row's result: log, free the slot, report."""
-        log.failure(
-            "Internal error while handling the download from {address}",
-            failure,
-            address=str(row.address),
-        )
-        if row in self._running:
-            self._finish(row)
-        if row.status.active:
-            row.failure = failure
-            self._set_status(row, Status.FAILED)
-            self.timeline.ended(row, Ending.FAILED, describe_failure(failure))
-        if self._on_internal_error is not None:
-            try:
-                self._on_internal_error(row, failure)
-            except Exception:
-                log.failure("Internal error while reporting an internal error")
+        """Our own code raised while handling the row's result: free the slot, end the row."""
+        self._end(row, InternalError(row, failure, fatal=True))
 
-    def _cancelled_while_queued(self, row: ServerRow) -> None:
-        log.info("{address}: cancelled before it started", address=str(row.address))
-        self._set_status(row, Status.CANCELLED)
-        self.timeline.ended(row, Ending.CANCELLED, "cancelled before it started")
-        self._settle_mode()
+    def _end(self, row: ServerRow, event: Done | Failed | Cancelled | InternalError) -> None:
+        """The row's download is over: free its slot, say how it ended, and maybe end the batch.
 
-    def _finish(self, row: ServerRow) -> None:
-        row.finished = time.monotonic()
-        row.deferred = None
-        self._running.discard(row)
-        self._settle_mode()
-        # Refill on a later reactor turn: the slot may have been freed inside
-        # a cancel of many rows, which must not start the next ones meanwhile.
+        The next queued rows start on a later reactor turn: the slot may have
+        been freed inside a cancel of many rows, which must not start the
+        next ones meanwhile.
+        """
+        self._running.pop(row, None)
+        self.events.publish(event)
+        if not self._busy:
+            self._end_batch()
         self._refill_later()
 
-    def _settle_mode(self) -> None:
-        """A one-at-a-time batch ends when nothing waits or runs; then the limit is back."""
-        if not self._queue and not self._running:
-            self.mode = Mode.REACTOR
+    def _end_batch(self) -> None:
+        """Nothing waits or runs: the batch is over, and a one-at-a-time mode with it."""
+        mode, self.mode = self.mode, Mode.REACTOR
+        rows, self._batch_rows = self._batch_rows, set()
+        if self._batch_open:
+            self._batch_open = False
+            summary = summarize(rows, mode, self._batch_started)
+            self.events.publish(BatchEnded(self.batch, summary))
 
-    def _set_status(self, row: ServerRow, status: Status) -> None:
-        row.status = status
-        self.model.touch(row, status_changed=True)
+
+def summarize(rows: Iterable[ServerRow], mode: Mode, started: float) -> BatchSummary | None:
+    """A finished batch's rows against its start: see :class:`app.events.BatchSummary`."""
+    ended = [row for row in rows if row.finished is not None]
+    if not ended:
+        return None
+    durations = [
+        row.finished - row.started
+        for row in ended
+        if row.started is not None and row.finished is not None
+    ] or [0.0]
+    return BatchSummary(
+        poems=sum(row.status is Status.DONE for row in ended),
+        failed=sum(row.status is Status.FAILED for row in ended),
+        mode=mode,
+        elapsed=max(row.finished for row in ended if row.finished is not None) - started,
+        individual_sum=sum(durations),
+        longest=max(durations),
+    )

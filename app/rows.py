@@ -1,9 +1,11 @@
 """One server's row: what the table shows and what a download leaves behind.
 
-A :class:`ServerRow` is plain data. The download controller writes to it as
-events arrive; the table model reads from it when the view asks. Keeping the
-two apart lets the network go as fast as it likes while the view repaints
-on its own timer.
+A :class:`ServerRow` is plain data, and :meth:`ServerRow.apply` is the one
+place its download state changes: the event stream (:mod:`app.events`)
+applies each event to its row before anyone hears of it, so every observer
+reads a row that already says what the event says. The table model reads
+rows when the view asks; the network goes as fast as it likes while the
+view repaints on its own timer.
 """
 
 from __future__ import annotations
@@ -12,11 +14,21 @@ import enum
 import time
 from dataclasses import dataclass, field
 
-from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from app.address import Address
 from app.client import Poem, describe_failure
+from app.events import (
+    Cancelled,
+    Connected,
+    Connecting,
+    Done,
+    Failed,
+    InternalError,
+    Progress,
+    Queued,
+    RowEvent,
+)
 
 
 class Status(enum.Enum):
@@ -55,16 +67,42 @@ class ServerRow:
     received: int = 0
     started: float | None = None  # time.monotonic() when the connection attempt began
     finished: float | None = None
-    poem: Poem | None = None
-    failure: Failure | None = None
-    deferred: Deferred[Poem] | None = field(default=None, repr=False)
+    poem: Poem | None = field(default=None, repr=False)
+    failure: Failure | None = field(default=None, repr=False)
 
-    def reset_for_download(self) -> None:
-        """Forget the previous attempt's bytes and verdict; keep the poem until a new one comes."""
-        self.received = 0
-        self.started = None
-        self.finished = None
-        self.failure = None
+    def apply(self, event: RowEvent) -> None:
+        """Write what ``event`` says onto the row; only :class:`app.events.EventStream` calls it."""
+        match event:
+            case Progress(received=received):
+                self.received = received
+            case Queued():
+                # A new attempt: forget the last one's bytes and verdict, keep
+                # its poem until a new one comes.
+                self.status = Status.QUEUED
+                self.received = 0
+                self.started = self.finished = None
+                self.failure = None
+            case Connecting():
+                self.status = Status.CONNECTING
+                self.started = time.monotonic()
+            case Connected():
+                self.status = Status.DOWNLOADING
+            case Done(poem=poem):
+                self.poem = poem
+                self.received = self.expected_size = poem.size
+                self._end(Status.DONE)
+            case Failed(failure=failure):
+                self.failure = failure
+                self._end(Status.FAILED)
+            case Cancelled():
+                self._end(Status.CANCELLED)
+            case InternalError(failure=failure, fatal=True) if self.status.active:
+                self.failure = failure
+                self._end(Status.FAILED)
+
+    def _end(self, status: Status) -> None:
+        self.status = status
+        self.finished = time.monotonic()
 
     @property
     def elapsed(self) -> float | None:

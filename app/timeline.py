@@ -1,9 +1,10 @@
 """What the timeline draws: each connection's life on a clock that starts with the batch.
 
-The download controller reports every event here as it happens (connect
-started, connected, each received chunk, clean close, failure, cancel);
-this module keeps them per row in a :class:`Lane`, with nothing Qt in it,
-so the tests can check the record against the download it describes.
+A :class:`Timeline` observes the download events (:mod:`app.events`) as
+they happen (connect started, connected, each received chunk, clean
+close, failure, cancel) and keeps them per row in a :class:`Lane`, on its
+own clock, with nothing Qt in it, so the tests can check the record
+against the download it describes.
 
 Memory per connection is bounded whatever the download does: chunks are
 kept as *marks*, each a time bucket with a chunk count and a byte total.
@@ -15,8 +16,9 @@ knows exactly how many chunks and bytes arrived.
 
 A *batch* is what one Start All (or Start) began: its clock's zero is the
 moment it started, and it ends when every row in it has ended. Then
-:func:`batch_summary` compares the time taken with the sum of the
-individual download times, the number that shows what the reactor buys.
+:func:`batch_summary` words the controller's summary: the time taken
+against the sum of the individual download times, the number that shows
+what the reactor buys.
 """
 
 from __future__ import annotations
@@ -27,6 +29,25 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from app.client import describe_failure
+from app.events import (
+    BatchEnded,
+    BatchStarted,
+    BatchSummary,
+    Cancelled,
+    Connected,
+    Connecting,
+    Done,
+    DownloadEvent,
+    Failed,
+    Forgotten,
+    InternalError,
+    Mode,
+    Progress,
+    Queued,
+)
+from app.rows import ServerRow
+
 #: Marks a lane keeps before merging neighbours (3 numbers each).
 MAX_MARKS = 256
 
@@ -35,13 +56,6 @@ class Ending(enum.Enum):
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
-
-
-class Mode(enum.Enum):
-    """How Start All runs a batch."""
-
-    REACTOR = "All at once"
-    ONE_AT_A_TIME = "One at a time"
 
 
 @dataclass(eq=False)
@@ -109,38 +123,19 @@ class Lane:
         self.bucket, self.times, self.counts, self.sizes = bucket, times, counts, sizes
 
 
-@dataclass(frozen=True)
-class BatchSummary:
-    poems: int
-    failed: int
-    cancelled: int
-    mode: Mode
-    elapsed: float
-    individual_sum: float
-    longest: float
-
-
 class Timeline:
-    """Lanes by row key, the current batch's clock, and a callback when a batch ends.
-
-    ``on_batch_end(summary)`` runs once per batch, after its last row ended.
-    ``changed`` is set by every event; the widget clears it when it repaints.
-    """
+    """Lanes by row, and the current batch's clock; :meth:`observe` takes the download events."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self.lanes: dict[object, Lane] = {}
+        self.lanes: dict[ServerRow, Lane] = {}
         self.batch_start: float | None = None
         self.mode = Mode.REACTOR
         #: The current (or last) batch's number, counting from 1; 0 before any.
         self.batch = 0
+        #: The last batch's summary once it ended; ``None`` while one runs.
         self.last_summary: BatchSummary | None = None
-        self.on_batch_end: Callable[[BatchSummary], object] | None = None
-        self.changed = False
-        self._batch: set[object] = set()
-        self._open: set[object] = set()
-
-    # The clock
+        self._open: set[ServerRow] = set()
 
     def now(self) -> float:
         """Seconds since the current (or last) batch started; 0 before any."""
@@ -150,84 +145,51 @@ class Timeline:
 
     @property
     def running(self) -> bool:
+        """True while a lane of the batch has not ended: its bar still grows."""
         return bool(self._open)
 
-    def begin(self, keys: Iterable[tuple[object, str]], mode: Mode) -> None:
-        """Rows (key, label) are about to start: a new batch unless one is still running."""
-        keys = list(keys)
-        if not keys:
-            return
-        if not self._open:
-            self.batch_start = self.clock()
-            self.batch += 1
-            self.mode = mode
-            self._batch = set()
-            self.last_summary = None
-        for key, label in keys:
-            self.lanes[key] = Lane(label, self.batch)
-            self._batch.add(key)
-            self._open.add(key)
-        self.changed = True
+    def observe(self, event: DownloadEvent) -> None:
+        """Record one event on its row's lane, in seconds since its batch started."""
+        match event:
+            case Progress(row=row, chunk=chunk):
+                if (lane := self.lanes.get(row)) is not None:
+                    lane.add_chunk(self.now(), chunk)
+            case BatchStarted(batch=batch, mode=mode):
+                self.batch_start = self.clock()
+                self.batch = batch
+                self.mode = mode
+                self.last_summary = None
+            case Queued(row=row, batch=batch):
+                self.lanes[row] = Lane(str(row.address), batch)
+                self._open.add(row)
+            case Connecting(row=row):
+                if (lane := self.lanes.get(row)) is not None:
+                    lane.connect_started = self.now()
+            case Connected(row=row):
+                if (lane := self.lanes.get(row)) is not None:
+                    lane.connected = self.now()
+            case Done(row=row):
+                self._ended(row, Ending.DONE)
+            case Failed(row=row, reason=reason):
+                self._ended(row, Ending.FAILED, reason)
+            case Cancelled(row=row):
+                self._ended(row, Ending.CANCELLED, event.reason)
+            case InternalError(row=row, failure=failure, fatal=True):
+                self._ended(row, Ending.FAILED, describe_failure(failure))
+            case Forgotten(row=row):
+                self.lanes.pop(row, None)
+                self._open.discard(row)
+            case BatchEnded(summary=summary):
+                self.last_summary = summary
 
-    def forget(self, key: object) -> None:
-        """The row was removed: its lane goes, and the batch no longer waits for it."""
-        self.lanes.pop(key, None)
-        self._batch.discard(key)
-        if key in self._open:
-            self._open.discard(key)
-            self._maybe_end_batch()
-        self.changed = True
-
-    # Events from the downloads
-
-    def connect_started(self, key: object) -> None:
-        lane = self.lanes.get(key)
-        if lane is not None:
-            lane.connect_started = self.now()
-            self.changed = True
-
-    def connected(self, key: object) -> None:
-        lane = self.lanes.get(key)
-        if lane is not None:
-            lane.connected = self.now()
-            self.changed = True
-
-    def chunk(self, key: object, size: int) -> None:
-        lane = self.lanes.get(key)
-        if lane is not None:
-            lane.add_chunk(self.now(), size)
-            self.changed = True
-
-    def ended(self, key: object, ending: Ending, reason: str = "") -> None:
-        lane = self.lanes.get(key)
-        if lane is None:
+    def _ended(self, row: ServerRow, ending: Ending, reason: str = "") -> None:
+        lane = self.lanes.get(row)
+        if lane is None or row not in self._open:
             return
         lane.ended = self.now()
         lane.ending = ending
         lane.reason = reason
-        self._open.discard(key)
-        self.changed = True
-        self._maybe_end_batch()
-
-    def _maybe_end_batch(self) -> None:
-        if self._open or not self._batch:
-            return
-        lanes = [self.lanes[key] for key in self._batch if key in self.lanes]
-        self._batch = set()
-        if not lanes:
-            return
-        durations = [lane.duration or 0.0 for lane in lanes]
-        self.last_summary = BatchSummary(
-            poems=sum(lane.ending is Ending.DONE for lane in lanes),
-            failed=sum(lane.ending is Ending.FAILED for lane in lanes),
-            cancelled=sum(lane.ending is Ending.CANCELLED for lane in lanes),
-            mode=self.mode,
-            elapsed=max(lane.ended or 0.0 for lane in lanes),
-            individual_sum=sum(durations),
-            longest=max(durations),
-        )
-        if self.on_batch_end is not None:
-            self.on_batch_end(self.last_summary)
+        self._open.discard(row)
 
 
 def _seconds(seconds: float) -> str:

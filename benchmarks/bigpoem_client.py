@@ -43,7 +43,7 @@ def main(argv: list[str]) -> None:
             marks["start"] = time.monotonic()
             rows = window.add_servers([Address(host, int(port_text))], start=True)
             window.table.selectRow(0)
-            when_finished(rows).addBoth(shown, rows[0])
+            when_finished(window, rows).addBoth(shown, rows[0])
 
         def shown(_: object, row: Any) -> None:
             marks["done"] = time.monotonic()

@@ -47,7 +47,7 @@ def main(argv: list[str]) -> None:
             paints.count = 0
             heartbeat.start()
             rows.extend(window.add_servers(addresses, start=True))
-            when_finished(rows).addBoth(end)
+            when_finished(window, rows).addBoth(end)
             reactor.callLater(float(timeout_text), end, None)
 
         def end(_: object) -> None:

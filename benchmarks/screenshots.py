@@ -93,7 +93,7 @@ async def batch_done(window: MainWindow) -> None:
     """Wait for the batch to end and the dock to show its summary (the next refresh tick)."""
     from twisted.internet import reactor, task
 
-    timeline = window.downloads.timeline
+    timeline = window.timeline
     while timeline.running or timeline.last_summary is None:
         await task.deferLater(reactor, 0.05)
     await task.deferLater(reactor, 0.3)

@@ -138,7 +138,7 @@ def window_client(host: str, port: int, size: int) -> dict[str, Any]:
                 paints.count = 0
                 times.append(time.monotonic())
                 rows.extend(window.add_servers([Address(host, port)], start=True))
-                when_finished(rows).addBoth(end)
+                when_finished(window, rows).addBoth(end)
 
             def end(_: object) -> None:
                 times.append(time.monotonic())

@@ -1,8 +1,9 @@
 """The window under test, as the app builds it: QApplication, then qt5reactor, then MainWindow.
 
-The order is the app's own (DESIGN §8, trap 1). The window is shown
-(offscreen under ``QT_QPA_PLATFORM=offscreen``), so the table and its
-progress delegate really paint while downloads run.
+The order is the app's own: a reactor installed before the QApplication
+would make a bare QCoreApplication, and the first widget would abort. The
+window is shown (offscreen under ``QT_QPA_PLATFORM=offscreen``), so the
+table and its progress delegate really paint while downloads run.
 """
 
 from __future__ import annotations
@@ -10,9 +11,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-#: How often :func:`when_finished` looks at the rows (its cost: one pass over them).
-POLL_SECONDS = 0.02
 
 if TYPE_CHECKING:
     from twisted.internet.defer import Deferred
@@ -38,43 +36,35 @@ def open_window(config_dir: Path) -> MainWindow:
     try:
         from app.gui import MainWindow
     except ImportError as e:
-        raise SystemExit(f"benchmark needs app.gui.MainWindow (DESIGN §6): {e}") from None
+        raise SystemExit(f"benchmark needs app.gui.MainWindow: {e}") from None
     window = MainWindow(config_dir=config_dir)
     window.show()
     return window
 
 
-def when_finished(rows: list[ServerRow]) -> Deferred[None]:
-    """A Deferred that fires once every row's download has finished, however it ended.
+def when_finished(window: MainWindow, rows: list[ServerRow]) -> Deferred[None]:
+    """A Deferred that fires once every row's download has ended, however it ended.
 
-    Rows that started at once are followed through their Deferreds, which
-    fire the moment the last poem arrives. The window opens many
-    connections in batches across reactor turns (rows wait as Queued
-    meanwhile); then the rows are watched every :data:`POLL_SECONDS`.
+    It follows the window's download events, as every part of the window
+    does, and fires on the ending of the last of ``rows``.
     """
-    from twisted.internet.defer import Deferred, DeferredList
-    from twisted.internet.task import LoopingCall
+    from twisted.internet.defer import Deferred
 
-    if all(row.deferred is not None for row in rows):
-        waits: list[Deferred[None]] = []
-        for row in rows:
-            wait: Deferred[None] = Deferred()
-            row.deferred.addBoth(_fire_and_pass, wait)
-            waits.append(wait)
-        return DeferredList(waits).addCallback(lambda _: None)
+    from app.events import ENDINGS, DownloadEvent, InternalError
 
+    waiting = {id(row) for row in rows if row.status.active}
     finished: Deferred[None] = Deferred()
 
-    def look() -> None:
-        if not any(row.status.active for row in rows):
-            watch.stop()
-            finished.callback(None)
+    def heard(event: DownloadEvent) -> None:
+        ended = isinstance(event, ENDINGS) or (isinstance(event, InternalError) and event.fatal)
+        if ended and id(event.row) in waiting:
+            waiting.discard(id(event.row))
+            if not waiting:
+                window.events.unsubscribe(heard)
+                finished.callback(None)
 
-    watch = LoopingCall(look)
-    watch.start(POLL_SECONDS, now=False)
+    if waiting:
+        window.events.subscribe(heard)
+    else:
+        finished.callback(None)
     return finished
-
-
-def _fire_and_pass(result: object, wait: Deferred[None]) -> object:
-    wait.callback(None)
-    return result

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from app.timeline import (
-    MAX_MARKS,
+from twisted.internet.error import ConnectionRefusedError
+from twisted.python.failure import Failure
+
+from app.address import Address
+from app.client import Poem
+from app.events import (
+    BatchEnded,
+    BatchStarted,
     BatchSummary,
-    Ending,
-    Lane,
+    Cancelled,
+    Connected,
+    Connecting,
+    Done,
+    Failed,
+    Forgotten,
     Mode,
-    Timeline,
-    batch_summary,
+    Progress,
+    Queued,
 )
+from app.rows import ServerRow
+from app.timeline import MAX_MARKS, Ending, Lane, Timeline, batch_summary
 
 
 class Clock:
@@ -41,48 +53,74 @@ def test_few_chunks_are_kept_one_mark_each():
     assert list(lane.marks()) == [(n * 0.1, 1, 10) for n in range(10)]
 
 
-def test_a_batch_ends_when_its_last_row_ends_and_is_summed():
-    clock = Clock()
-    timeline = Timeline(clock)
-    ended = []
-    timeline.on_batch_end = ended.append
-    timeline.begin([("a", "A"), ("b", "B"), ("c", "C")], Mode.REACTOR)
-    for key in "abc":
-        timeline.connect_started(key)
-    clock.now += 1.0
-    timeline.ended("a", Ending.DONE)
-    clock.now += 1.0
-    timeline.ended("b", Ending.FAILED, "connection refused")
-    assert not ended
-    timeline.forget("c")  # removed mid-batch: the batch no longer waits for it
-    (summary,) = ended
-    assert (summary.poems, summary.failed, summary.elapsed) == (1, 1, 2.0)
-    assert summary.individual_sum == 3.0 and summary.longest == 2.0
-    assert timeline.lanes["b"].reason == "connection refused"
+def rows(*ports: int) -> list[ServerRow]:
+    return [ServerRow(Address("127.0.0.1", port)) for port in ports]
 
 
-def test_rows_started_while_a_batch_runs_join_it():
+def test_lanes_record_each_event_on_the_batchs_clock():
     clock = Clock()
     timeline = Timeline(clock)
-    timeline.begin([("a", "A")], Mode.REACTOR)
-    clock.now += 0.5
-    timeline.begin([("b", "B")], Mode.ONE_AT_A_TIME)
-    assert timeline.mode is Mode.REACTOR
-    timeline.connect_started("b")
-    assert timeline.lanes["b"].connect_started == 0.5
+    a, b, c = rows(1, 2, 3)
+    timeline.observe(BatchStarted(1, Mode.REACTOR))
+    for row in (a, b, c):
+        timeline.observe(Queued(row, 1))
+    assert timeline.running and timeline.last_summary is None
+    for row in (a, b, c):
+        timeline.observe(Connecting(row))
+    clock.now += 0.25
+    timeline.observe(Connected(a))
+    timeline.observe(Progress(a, 10, 10))
+    clock.now += 0.75
+    timeline.observe(Done(a, Poem(b"x" * 10)))
+    clock.now += 1.0
+    timeline.observe(Failed(b, Failure(ConnectionRefusedError()), "connection refused"))
+    assert timeline.running
+    timeline.observe(Forgotten(c))  # removed mid-batch: its lane goes
+    assert not timeline.running and c not in timeline.lanes
+
+    lane_a, lane_b = timeline.lanes[a], timeline.lanes[b]
+    assert (lane_a.label, lane_a.batch) == ("127.0.0.1:1", 1)
+    assert (lane_a.connect_started, lane_a.connected, lane_a.ended) == (0.0, 0.25, 1.0)
+    assert list(lane_a.marks()) == [(0.25, 1, 10)] and lane_a.ending is Ending.DONE
+    assert (lane_b.ended, lane_b.ending, lane_b.reason) == (
+        2.0,
+        Ending.FAILED,
+        "connection refused",
+    )
+    summary = BatchSummary(1, 1, Mode.REACTOR, 2.0, 3.0, 2.0)
+    timeline.observe(BatchEnded(1, summary))
+    assert timeline.last_summary is summary
+
+
+def test_a_new_batch_restarts_the_clock_and_a_cancel_says_whether_it_had_started():
+    clock = Clock()
+    timeline = Timeline(clock)
+    (a,) = rows(1)
+    timeline.observe(BatchStarted(1, Mode.REACTOR))
+    timeline.observe(Queued(a, 1))
+    timeline.observe(Cancelled(a, queued=True))
+    clock.now += 5.0
+    timeline.observe(BatchStarted(2, Mode.ONE_AT_A_TIME))
+    assert (timeline.batch, timeline.mode, timeline.now()) == (2, Mode.ONE_AT_A_TIME, 0.0)
+    assert timeline.lanes[a].reason == "cancelled before it started"
+    timeline.observe(Queued(a, 2))
+    timeline.observe(Connecting(a))
+    timeline.observe(Cancelled(a, queued=False))
+    lane = timeline.lanes[a]
+    assert (lane.batch, lane.ending, lane.reason) == (2, Ending.CANCELLED, "cancelled")
 
 
 def test_the_sentences_say_what_the_reactor_buys():
-    reactor = BatchSummary(3, 0, 0, Mode.REACTOR, 4.2, 12.6, 4.2)
+    reactor = BatchSummary(3, 0, Mode.REACTOR, 4.2, 12.6, 4.2)
     assert (
         batch_summary(reactor) == "3 poems in 4.2 s; one at a time would take 12.6 s — 3.0× faster"
     )
     # A connection limit of 1 makes "all at once" sequential too, and it says so.
-    limited = BatchSummary(2, 0, 0, Mode.REACTOR, 2.0, 2.0, 1.0)
+    limited = BatchSummary(2, 0, Mode.REACTOR, 2.0, 2.0, 1.0)
     assert batch_summary(limited) == (
         "2 poems in 2.0 s; one at a time would take 2.0 s — the downloads did not overlap"
     )
-    one = BatchSummary(2, 1, 0, Mode.ONE_AT_A_TIME, 12.6, 12.6, 4.2)
+    one = BatchSummary(2, 1, Mode.ONE_AT_A_TIME, 12.6, 12.6, 4.2)
     assert batch_summary(one) == (
         "3 poems (1 failed) one at a time in 12.6 s; "
         "all at once would take about 4.2 s — 3.0× faster"

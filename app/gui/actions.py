@@ -1,16 +1,29 @@
-"""The window's actions: one ``QAction`` each, named for automation (DESIGN §6).
+"""The window's actions, one ``QAction`` each, named for automation, and where they appear.
 
 Toolbar, menus and the rows' context menu all hold these same objects, so
 a shortcut, a toolbar button and a menu entry can never disagree about what
-is enabled.
+is enabled. :func:`build_menus_and_toolbar` lays them out in one table.
 """
 
 from __future__ import annotations
 
-from PyQt5.QtGui import QIcon, QKeySequence
-from PyQt5.QtWidgets import QAction, QActionGroup, QStyle, QWidget
+from collections.abc import Iterable
 
-from app.timeline import Mode
+from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QIcon, QKeySequence
+from PyQt5.QtWidgets import (
+    QAction,
+    QActionGroup,
+    QComboBox,
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QStyle,
+    QToolBar,
+    QWidget,
+)
+
+from app.events import Mode
 
 
 class WindowActions:
@@ -158,7 +171,8 @@ class WindowActions:
     @property
     def mode(self) -> Mode:
         """The batch mode chosen: all at once (the default) or one at a time."""
-        return self.mode_group.checkedAction().data()
+        mode: Mode = self.mode_group.checkedAction().data()
+        return mode
 
     @property
     def for_rows(self) -> list[QAction | None]:
@@ -176,3 +190,124 @@ class WindowActions:
             self.start_all,
             self.retry_failed,
         ]
+
+
+def build_menus_and_toolbar(
+    window: QMainWindow, a: WindowActions, timeline_dock: QDockWidget, log_dock: QDockWidget
+) -> QMenu:
+    """Fill the window's menu bar and toolbar with the actions; return the rows' context menu."""
+    menus: list[tuple[str, list[QAction | None]]] = [
+        ("&File", [a.add_servers, a.save_poem, None, a.quit]),
+        (
+            "&Servers",
+            [
+                a.start,
+                a.start_all,
+                a.mode_reactor,
+                a.mode_one_at_a_time,
+                None,
+                a.cancel,
+                a.retry_failed,
+                None,
+                a.show_error,
+                None,
+                a.remove,
+            ],
+        ),
+        (
+            "&View",
+            [
+                _dock_action(
+                    window,
+                    timeline_dock,
+                    "actionShowTimeline",
+                    "&Timeline",
+                    "Ctrl+T",
+                    "Show each connection of the last Start All on one clock",
+                ),
+                _dock_action(
+                    window,
+                    log_dock,
+                    "actionShowLog",
+                    "&Log",
+                    "Ctrl+L",
+                    "Show what happened to every connection, and any internal error",
+                ),
+            ],
+        ),
+        ("S&ettings", [a.preferences, a.demo_pace]),
+        ("&Help", [a.about]),
+    ]
+    for title, entries in menus:
+        menu = window.menuBar().addMenu(title)
+        _fill(menu, entries)
+    toolbar = window.addToolBar("Main")
+    toolbar.setObjectName("mainToolBar")
+    toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+    _fill(
+        toolbar,
+        [
+            a.add_servers,
+            a.remove,
+            None,
+            a.start,
+            a.start_all,
+            a.cancel,
+            a.retry_failed,
+            None,
+            a.save_poem,
+        ],
+    )
+    toolbar.insertWidget(a.cancel, _mode_combo(a))
+    row_menu = QMenu(window)
+    _fill(row_menu, a.for_rows)
+    # Shortcuts work even where the menu bar is hidden (some desktops).
+    window.addActions(
+        [
+            a.add_servers,
+            a.remove,
+            a.start,
+            a.start_all,
+            a.cancel,
+            a.retry_failed,
+            a.save_poem,
+            a.show_error,
+            a.preferences,
+            a.quit,
+        ]
+    )
+    return row_menu
+
+
+def _mode_combo(a: WindowActions) -> QComboBox:
+    """The toolbar's face of the two mode actions, beside Start All, always in view."""
+    combo = QComboBox()
+    combo.setObjectName("startModeCombo")
+    combo.setToolTip("How Start and Start All run the downloads")
+    modes = [a.mode_reactor, a.mode_one_at_a_time]
+    for action in modes:
+        combo.addItem(action.icon(), action.text().replace("&", ""), action.data())
+    combo.currentIndexChanged.connect(lambda index: modes[index].setChecked(True))
+    a.mode_group.triggered.connect(lambda action: combo.setCurrentIndex(modes.index(action)))
+    return combo
+
+
+def _dock_action(
+    window: QMainWindow, dock: QDockWidget, name: str, text: str, key: str, tip: str
+) -> QAction:
+    """The View menu's toggle for ``dock``, named for automation, with its own shortcut."""
+    action = dock.toggleViewAction()
+    action.setObjectName(name)
+    action.setText(text)
+    action.setShortcut(QKeySequence(key))
+    action.setStatusTip(tip)
+    window.addAction(action)
+    return action
+
+
+def _fill(container: QMenu | QToolBar, entries: Iterable[QAction | None]) -> None:
+    for entry in entries:
+        if entry is None:
+            container.addSeparator()
+        else:
+            container.addAction(entry)

@@ -1,9 +1,12 @@
 """One non-modal dialog listing every failure the user has not yet acknowledged.
 
-Errbacks call :meth:`FailureDialog.add`, which appends an entry and shows
-the dialog without blocking (never ``exec_()``: DESIGN §8, trap 5). Fifty
-failures at once make one dialog with fifty entries. Closing the dialog
-acknowledges what it lists; the next failure starts a fresh list.
+The dialog follows the download signals: each ``Failed`` (and each
+``InternalError``, a bug of ours while handling a row) is appended with
+:meth:`FailureDialog.add`, which shows the dialog without blocking: never
+``exec_()``, which inside an errback would stall the reactor's timers and
+the other errbacks while it is open. Fifty failures at once make one
+dialog with fifty entries. Closing the dialog acknowledges what it lists;
+the next failure starts a fresh list.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from PyQt5.QtWidgets import (
 from twisted.python.failure import Failure
 
 from app.client import describe_failure, failure_details
+from app.events import Failed, InternalError
+from app.gui.download_signals import DownloadSignals
 from app.gui.labels import plain_label
 
 _FAILURE_ROLE = Qt.UserRole
@@ -70,9 +75,12 @@ class FailureDialog(QDialog):
         layout.addWidget(buttons)
         self.failure_list.currentItemChanged.connect(self._show_selected)
 
-    @property
-    def count(self) -> int:
-        return self.failure_list.count()
+    def follow(self, signals: DownloadSignals) -> None:
+        signals.failed.connect(self._failed)
+        signals.internalError.connect(self._failed)
+
+    def _failed(self, event: Failed | InternalError) -> None:
+        self.add(str(event.row.address), event.failure)
 
     def add(self, server: str, failure: Failure, *, select: bool = False) -> None:
         """List one failure and show the dialog (without taking focus from the window)."""

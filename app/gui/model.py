@@ -1,11 +1,12 @@
 """The server table's model: one row per server, repainted on a timer, not per chunk.
 
-Downloads write into :class:`ServerRow` objects and call :meth:`touch`; that
-only marks the row dirty. A ~20 Hz timer turns the dirty rows into
-``dataChanged`` signals, one per run of adjacent rows, so a thousand chunks a
-second cost twenty repaints (DESIGN §8, trap 6). While anything is on the
-wire the timer also refreshes the clock columns (Elapsed, Rate) twice a
-second; with nothing to do it stops.
+The model follows the download signals (:meth:`ServerListModel.follow`):
+an event only marks its row dirty. A ~20 Hz timer turns the dirty rows
+into ``dataChanged`` signals, one per run of adjacent rows, so a thousand
+chunks a second cost twenty repaints (repainting per chunk melts a view at
+a few hundred rows). While anything is on the wire the timer also
+refreshes the clock columns (Elapsed, Rate) twice a second; with nothing
+to do it stops.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from PyQt5.QtCore import (
     pyqtSignal,
 )
 
+from app.events import BatchEnded, BatchStarted, DownloadEvent, Forgotten, Progress
+from app.gui.download_signals import DownloadSignals
 from app.rows import ServerRow, Status
 from app.units import format_rate, format_seconds, format_size
 
@@ -114,6 +117,16 @@ class ServerListModel(QAbstractTableModel):
         }
         return values[column]
 
+    # Following the downloads
+
+    def follow(self, signals: DownloadSignals) -> None:
+        signals.event.connect(self._heard)
+
+    def _heard(self, event: DownloadEvent) -> None:
+        if isinstance(event, BatchStarted | BatchEnded | Forgotten):
+            return
+        self._touch(event.row, status_changed=not isinstance(event, Progress))
+
     # Changing
 
     def add_rows(self, rows: Iterable[ServerRow]) -> None:
@@ -141,7 +154,7 @@ class ServerListModel(QAbstractTableModel):
             self._position = {id(row): p for p, row in enumerate(self._rows)}
             self.statusesChanged.emit()
 
-    def touch(self, row: ServerRow, *, status_changed: bool = False) -> None:
+    def _touch(self, row: ServerRow, *, status_changed: bool = False) -> None:
         """Note that ``row`` changed; the view hears of it at the next refresh tick."""
         if id(row) not in self._position:
             return

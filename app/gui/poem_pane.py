@@ -7,6 +7,10 @@ their visible Unicode pictures (␛, ␈, ␌, ␀). The text is set only when t
 poem shown changes, with undo switched off so Qt keeps no second copy. A big
 poem goes in one slice per event-loop turn (about 40 ms a MiB), so a 10 MB
 poem never freezes the window; the whole text is there a moment later.
+
+The pane follows the download signals: when the row it shows connects,
+fails or brings its poem, the pane says so at once, the same way for a
+success as for a failure.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from PyQt5.QtGui import QTextCursor
 from PyQt5.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.client import Poem
+from app.events import BatchEnded, BatchStarted, DownloadEvent, Progress
+from app.gui.download_signals import DownloadSignals
 from app.gui.labels import plain_label
 from app.rows import ServerRow, Status
 from app.units import format_size
@@ -54,14 +60,19 @@ class PoemPane(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.label)
         layout.addWidget(self.view)
+        self._row: ServerRow | None = None
         self._shown: Poem | None = None
         self._pending: list[str] = []
         self._slicer = QTimer(self)
         self._slicer.setInterval(0)
         self._slicer.timeout.connect(self._append_slice)
 
+    def follow(self, signals: DownloadSignals) -> None:
+        signals.event.connect(self._heard)
+
     def show_row(self, row: ServerRow | None) -> None:
         """Show ``row``'s poem, or say why there is none; cheap when nothing changed."""
+        self._row = row
         poem = row.poem if row is not None else None
         self.label.setText(self._caption(row))
         if poem is self._shown:
@@ -75,10 +86,12 @@ class PoemPane(QWidget):
         else:
             self._slicer.stop()
 
-    @property
-    def loading(self) -> bool:
-        """True while a big poem is still going into the view."""
-        return bool(self._pending)
+    def _heard(self, event: DownloadEvent) -> None:
+        """The shown row changed status (bytes alone change nothing the pane shows)."""
+        if isinstance(event, Progress | BatchStarted | BatchEnded) or self._row is None:
+            return
+        if event.row is self._row:
+            self.show_row(self._row)
 
     def _append_slice(self) -> None:
         if not self._pending:

@@ -19,7 +19,17 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from PyQt5.QtCore import QEvent, QItemSelectionModel, QLine, QModelIndex, QPoint, QRect, QSize, Qt
+from PyQt5.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QLine,
+    QModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+)
 from PyQt5.QtGui import (
     QColor,
     QHelpEvent,
@@ -41,9 +51,11 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from app.events import DownloadEvent, Mode
+from app.gui.download_signals import DownloadSignals
 from app.gui.labels import plain_label
 from app.gui.model import ServerListModel, literal_tooltip
-from app.timeline import Ending, Lane, Mode, Timeline, batch_summary
+from app.timeline import Ending, Lane, Timeline, batch_summary
 from app.units import format_size
 
 #: A red and a grey that read on light and dark bases alike (no palette role has them).
@@ -56,6 +68,8 @@ MIN_VISIBLE_SPAN = 0.002
 #: How far out zooming goes, in multiples of the whole batch.
 MAX_ZOOM_OUT = 8.0
 ZOOM_STEP = 2.0
+#: How soon, and how often while a batch runs, the dock repaints after an event.
+REPAINT_MS = 50
 MARGIN_LEFT = 10
 MARGIN_RIGHT = 18
 #: Pixels either side of a tick, cap or line that still count as over it.
@@ -601,8 +615,10 @@ def _count(n: int, word: str) -> str:
 class TimelineDock(QDockWidget):
     """The timeline beside the table: a :class:`TimelineView`, a summary and zoom buttons.
 
-    It repaints when the table model's refresh tick fires and the timeline
-    changed (or still runs, so the bars grow with the clock).
+    It follows the download signals: an event schedules a repaint
+    :data:`REPAINT_MS` later (however many arrive meanwhile), and while the
+    batch runs it keeps repainting at that pace, so the bars grow with the
+    clock.
     """
 
     def __init__(
@@ -641,7 +657,18 @@ class TimelineDock(QDockWidget):
         self.dockLocationChanged.connect(self.view.update)
         self.topLevelChanged.connect(self.view.update)
         self._show_summary()
-        model.refreshed.connect(self.refresh)
+        self._repaint = QTimer(self)
+        self._repaint.setInterval(REPAINT_MS)
+        self._repaint.timeout.connect(self.refresh)
+        self._stale = False
+
+    def follow(self, signals: DownloadSignals) -> None:
+        signals.event.connect(self._heard)
+
+    def _heard(self, _event: DownloadEvent) -> None:
+        self._stale = True
+        if not self._repaint.isActive():
+            self._repaint.start()
 
     def _button(self, name: str, text: str, tip: str) -> QToolButton:
         button = QToolButton()
@@ -651,11 +678,17 @@ class TimelineDock(QDockWidget):
         button.setAutoRaise(True)
         return button
 
+    @property
+    def repainting(self) -> bool:
+        """True while an event waits to be painted, or a batch runs and its bars grow."""
+        return self._repaint.isActive()
+
     def refresh(self) -> None:
         """Repaint if anything happened since the last repaint, or the batch is running."""
-        if not (self.timeline.changed or self.timeline.running):
+        if not (self._stale or self.timeline.running):
+            self._repaint.stop()
             return
-        self.timeline.changed = False
+        self._stale = False
         self._show_summary()
         self.view.update()
 

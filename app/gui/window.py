@@ -1,7 +1,12 @@
-"""The main window: the server table, the poem pane, the actions that tie them together.
+"""The main window: builds the pieces, subscribes them to the downloads, keeps the settings.
 
-The window owns the pieces and wires them; each piece lives in its own
-module (model, delegate, downloads, dialogs, settings). It never blocks: every
+Every piece lives in its own module (model, delegate, poem pane, dialogs,
+docks); the actions and menus are in :mod:`app.gui.actions`, and what the
+actions do to rows in :mod:`app.gui.row_commands`. What happens to a
+download reaches the pieces along one path: the controller publishes on
+an :class:`~app.events.EventStream`, :class:`DownloadSignals` re-emits it
+as Qt signals, and each piece follows those signals (see
+:meth:`MainWindow._follow_downloads`). The window never blocks: every
 dialog is opened with ``open()`` or ``show()`` and answers through signals.
 
 Closing the window is the one way out: :meth:`shutdown` cancels every
@@ -12,41 +17,38 @@ emitted so whoever runs the reactor can stop it (``app.__main__``).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from pathlib import Path
 
-from PyQt5.QtCore import QByteArray, QItemSelection, QPoint, Qt, QTimer, pyqtSignal
-from PyQt5.QtGui import QCloseEvent, QIcon, QKeySequence
+from PyQt5.QtCore import QByteArray, QPoint, Qt, QTimer, pyqtSignal
+from PyQt5.QtGui import QCloseEvent, QIcon
 from PyQt5.QtWidgets import (
     QAbstractItemView,
-    QAction,
-    QComboBox,
-    QDockWidget,
-    QFileDialog,
+    QDialog,
     QHeaderView,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QSplitter,
     QTableView,
     QWidget,
 )
-from twisted.python.failure import Failure
 
 from app import APP_NAME, DISPLAY_NAME
-from app.address import Address
 from app.demo import DemoServers
+from app.download_log import log_download_event
 from app.downloads import DownloadController
-from app.gui.actions import WindowActions
+from app.events import BatchEnded, Done, EventStream, InternalError
+from app.gui.actions import WindowActions, build_menus_and_toolbar
 from app.gui.add_dialog import AddServersDialog
 from app.gui.delegate import ProgressDelegate
+from app.gui.download_signals import DownloadSignals
 from app.gui.failure_dialog import FailureDialog
-from app.gui.labels import plain_label
 from app.gui.log_dock import LogDock
 from app.gui.model import PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
 from app.gui.pace_dialog import DemoPaceDialog
 from app.gui.poem_pane import PoemPane
 from app.gui.preferences import PreferencesDialog
+from app.gui.row_commands import RowCommands
+from app.gui.status_summary import StatusSummary
 from app.gui.timeline_view import TimelineDock
 from app.resources import resources_dir
 from app.rows import ServerRow, Status
@@ -57,8 +59,7 @@ from app.settings import (
     load_settings,
     save_settings,
 )
-from app.timeline import BatchSummary, batch_summary
-from app.units import format_size
+from app.timeline import Timeline, batch_summary
 
 SAVE_DELAY_MS = 1000  # sizes learnt from finished downloads are saved in batches
 
@@ -69,7 +70,7 @@ def application_icon() -> QIcon:
     return QIcon(str(path)) if path.is_file() else QIcon()
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, RowCommands):
     """The Poetry Downloader window. ``MainWindow(config_dir=None)`` uses the user's config dir."""
 
     closed = pyqtSignal()
@@ -83,16 +84,16 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._dialogs: list[QWidget] = []
 
+        # The downloads, and the one bridge every piece below follows.
+        self.events = EventStream()
+        self.downloads = DownloadController(self.events)
+        self.signals = DownloadSignals(self.events, self)
+        self.timeline = Timeline()
+        self.demo = DemoServers()
+
         self.model = ServerListModel(self)
         self.proxy = ServerSortModel(self)
         self.proxy.setSourceModel(self.model)
-        self.downloads = DownloadController(
-            self.model,
-            on_failure=self._download_failed,
-            on_done=self._download_done,
-            on_internal_error=self._internal_error,
-        )
-        self.demo = DemoServers()
         self.commands = WindowActions(self)
         self.failure_dialog = FailureDialog(self)
         self._save_timer = QTimer(self)
@@ -109,23 +110,25 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.splitter)
-        self.summary = plain_label(name="statusSummary")
+        self.summary = StatusSummary(self.model)
         self.statusBar().addPermanentWidget(self.summary)
         self.log_dock = LogDock(parent=self)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.log_dock)
         self.log_dock.hide()
-        self.timeline_dock = TimelineDock(self.table, self.model, self.downloads.timeline, self)
+        self.timeline_dock = TimelineDock(self.table, self.model, self.timeline, self)
         self.addDockWidget(Qt.RightDockWidgetArea, self.timeline_dock)
-        self._make_menus_and_toolbar()
-        self._connect()
+        self.row_menu = build_menus_and_toolbar(
+            self, self.commands, self.timeline_dock, self.log_dock
+        )
+        self._follow_downloads()
+        self._connect_actions()
 
         settings, message = load_settings(self.config_dir)
         self._apply_settings(settings)
         self.saved_servers_found = bool(settings.servers)
         if message is not None:
-            self._tell("Settings Reset", message, QMessageBox.Warning)
-        self._update_actions()
-        self._update_summary()
+            self.tell("Settings Reset", message, QMessageBox.Warning)
+        self.update_actions()
 
     # Building
 
@@ -154,118 +157,27 @@ class MainWindow(QMainWindow):
         table.setSortingEnabled(True)
         return table
 
-    def _make_menus_and_toolbar(self) -> None:
-        a = self.commands
-        menus = (
-            ("&File", [a.add_servers, a.save_poem, None, a.quit]),
-            (
-                "&Servers",
-                [
-                    a.start,
-                    a.start_all,
-                    a.mode_reactor,
-                    a.mode_one_at_a_time,
-                    None,
-                    a.cancel,
-                    a.retry_failed,
-                    None,
-                    a.show_error,
-                    None,
-                    a.remove,
-                ],
-            ),
-            (
-                "&View",
-                [
-                    self._dock_action(
-                        self.timeline_dock,
-                        "actionShowTimeline",
-                        "&Timeline",
-                        "Ctrl+T",
-                        "Show each connection of the last Start All on one clock",
-                    ),
-                    self._dock_action(
-                        self.log_dock,
-                        "actionShowLog",
-                        "&Log",
-                        "Ctrl+L",
-                        "Show what happened to every connection, and any internal error",
-                    ),
-                ],
-            ),
-            ("S&ettings", [a.preferences, a.demo_pace]),
-            ("&Help", [a.about]),
-        )
-        for title, entries in menus:
-            menu = self.menuBar().addMenu(title)
-            _fill(menu, entries)
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("mainToolBar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        _fill(
-            toolbar,
-            [
-                a.add_servers,
-                a.remove,
-                None,
-                a.start,
-                a.start_all,
-                a.cancel,
-                a.retry_failed,
-                None,
-                a.save_poem,
-            ],
-        )
-        toolbar.insertWidget(a.cancel, self._make_mode_combo())
-        self.row_menu = QMenu(self)
-        _fill(self.row_menu, a.for_rows)
-        # Shortcuts work even where the menu bar is hidden (some desktops).
-        self.addActions(
-            [
-                a.add_servers,
-                a.remove,
-                a.start,
-                a.start_all,
-                a.cancel,
-                a.retry_failed,
-                a.save_poem,
-                a.show_error,
-                a.preferences,
-                a.quit,
-            ]
-        )
+    def _follow_downloads(self) -> None:
+        """Subscribe every piece to the bridge: the one path a download's events take."""
+        signals = self.signals
+        signals.event.connect(self.timeline.observe)
+        signals.event.connect(log_download_event)
+        self.model.follow(signals)
+        self.poem_pane.follow(signals)
+        self.failure_dialog.follow(signals)
+        self.summary.follow(signals)
+        self.timeline_dock.follow(signals)
+        signals.done.connect(self._download_done)
+        signals.internalError.connect(self._internal_error)
+        signals.batchEnded.connect(self._batch_ended)
 
-    def _make_mode_combo(self) -> QComboBox:
-        """The toolbar's face of the two mode actions, beside Start All, always in view."""
-        a = self.commands
-        combo = QComboBox()
-        combo.setObjectName("startModeCombo")
-        combo.setToolTip("How Start and Start All run the downloads")
-        modes = [a.mode_reactor, a.mode_one_at_a_time]
-        for action in modes:
-            combo.addItem(action.icon(), action.text().replace("&", ""), action.data())
-        combo.currentIndexChanged.connect(lambda index: modes[index].setChecked(True))
-        a.mode_group.triggered.connect(lambda action: combo.setCurrentIndex(modes.index(action)))
-        self.mode_combo = combo
-        return combo
-
-    def _dock_action(self, dock: QDockWidget, name: str, text: str, key: str, tip: str) -> QAction:
-        """The View menu's toggle for ``dock``, named for automation, with its own shortcut."""
-        action = dock.toggleViewAction()
-        action.setObjectName(name)
-        action.setText(text)
-        action.setShortcut(QKeySequence(key))
-        action.setStatusTip(tip)
-        self.addAction(action)
-        return action
-
-    def _connect(self) -> None:
+    def _connect_actions(self) -> None:
         a = self.commands
         a.add_servers.triggered.connect(self.open_add_dialog)
-        a.remove.triggered.connect(lambda: self.remove_rows(self.selected_rows()))
-        a.start.triggered.connect(lambda: self.downloads.start(self.selected_rows(), a.mode))
-        a.start_all.triggered.connect(lambda: self.downloads.start(self.model.rows, a.mode))
-        a.cancel.triggered.connect(lambda: self.downloads.cancel(self.selected_rows()))
+        a.remove.triggered.connect(self.remove_selected)
+        a.start.triggered.connect(self.start_selected)
+        a.start_all.triggered.connect(self.start_all)
+        a.cancel.triggered.connect(self.cancel_selected)
         a.retry_failed.triggered.connect(self.retry_failed)
         a.save_poem.triggered.connect(self.open_save_dialog)
         a.show_error.triggered.connect(self.show_error)
@@ -273,98 +185,30 @@ class MainWindow(QMainWindow):
         a.demo_pace.triggered.connect(self.open_demo_pace)
         a.about.triggered.connect(self.show_about)
         a.quit.triggered.connect(self.close)
-        # Statuses reach the actions on the next refresh tick; a command's own
-        # effect is shown at once, so a quick Esc then Enter does what it says.
+        # Statuses reach the actions on the model's next refresh tick; a command's
+        # own effect is shown at once, so a quick Esc then Enter does what it says.
         for action in (a.remove, a.start, a.start_all, a.cancel, a.retry_failed):
-            action.triggered.connect(lambda *_: self._update_actions())
-        self.downloads.timeline.on_batch_end = self._batch_ended
-        self.model.statusesChanged.connect(self._statuses_changed)
-        self.model.refreshed.connect(self._update_summary)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
+            action.triggered.connect(self.update_actions)
+        self.model.statusesChanged.connect(self.update_actions)
+        self.table.selectionModel().selectionChanged.connect(self.update_actions)
+        self.table.selectionModel().currentRowChanged.connect(self._show_current)
         self.table.customContextMenuRequested.connect(self._open_row_menu)
 
-    # Rows
+    # What the downloads tell the window itself
 
-    def add_servers(
-        self, addresses: Iterable[Address], encoding: str = "utf-8", *, start: bool = False
-    ) -> list[ServerRow]:
-        """Add rows for addresses not yet listed; start them (and listed ones) if asked."""
-        known = {row.address: row for row in self.model.rows}
-        rows: list[ServerRow] = []
-        new: list[ServerRow] = []
-        for address in addresses:
-            row = known.get(address)
-            if row is None:
-                row = known[address] = ServerRow(address, encoding)
-                new.append(row)
-            rows.append(row)
-        self.model.add_rows(new)
-        if new:
-            self.save_settings()
-        if start:
-            self.downloads.start(rows, self.commands.mode)
-        return rows
+    def _download_done(self, event: Done) -> None:
+        if not event.row.demo:
+            self._save_timer.start()
 
-    def start_demo(self) -> list[ServerRow]:
-        """Start the embedded demo servers, list them and download from them at once."""
-        known = {row.address for row in self.model.rows}
-        rows = [
-            ServerRow(
-                server.address,
-                expected_size=server.poem_size,
-                demo=True,
-                note=f"Embedded demo server: {server.poem_name}"
-                + (" (breaks off on purpose)" if server.fails else ""),
-            )
-            for server in self.demo.start()
-            if server.address not in known
-        ]
-        self.model.add_rows(rows)
-        self.downloads.start(rows)
-        return rows
-
-    def remove_rows(self, rows: list[ServerRow]) -> None:
-        """Cancel the rows' downloads (closing their sockets now), then drop the rows."""
-        if not rows:
-            return
-        self.downloads.forget(rows)
-        self.model.remove_rows(rows)
-        self.save_settings()
-
-    def retry_failed(self) -> None:
-        self.downloads.start([row for row in self.model.rows if row.status is Status.FAILED])
-
-    def selected_rows(self) -> list[ServerRow]:
-        """The selected rows, top to bottom as the user sees them."""
-        indexes = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
-        return [self.model.row_at(self.proxy.mapToSource(i).row()) for i in indexes]
-
-    def current_row(self) -> ServerRow | None:
-        index = self.table.selectionModel().currentIndex()
-        if not index.isValid():
-            return None
-        return self.model.row_at(self.proxy.mapToSource(index).row())
-
-    # Download results
-
-    def _download_failed(self, row: ServerRow) -> None:
-        assert row.failure is not None
-        self.failure_dialog.add(str(row.address), row.failure)
-
-    def _internal_error(self, row: ServerRow, failure: Failure) -> None:
-        """Our own code failed on a row's result: the log has the details; say so."""
-        self.failure_dialog.add(str(row.address), failure)
+    def _internal_error(self, event: InternalError) -> None:
+        """Our own code failed on a row's event: the log has the details; say so."""
         self.statusBar().showMessage(
-            f"Internal error while handling {row.address}; details in View → Log", 15_000
+            f"Internal error while handling {event.row.address}; details in View → Log", 15_000
         )
 
-    def _batch_ended(self, summary: BatchSummary) -> None:
-        self.statusBar().showMessage(batch_summary(summary))
-
-    def _download_done(self, row: ServerRow) -> None:
-        if not row.demo:
-            self._save_timer.start()
+    def _batch_ended(self, event: BatchEnded) -> None:
+        if event.summary is not None:
+            self.statusBar().showMessage(batch_summary(event.summary))
 
     # Dialogs (all non-modal: the reactor keeps running while they are open)
 
@@ -373,42 +217,23 @@ class MainWindow(QMainWindow):
         dialog.serversChosen.connect(
             lambda addresses, encoding, start: self.add_servers(addresses, encoding, start=start)
         )
-        self._open(dialog)
+        self.open_dialog(dialog)
         return dialog
 
     def open_preferences(self) -> PreferencesDialog:
         dialog = PreferencesDialog(self.downloads.limit, self)
         dialog.limitChosen.connect(self._set_connection_limit)
-        self._open(dialog)
+        self.open_dialog(dialog)
         return dialog
 
     def open_demo_pace(self) -> DemoPaceDialog:
         """Pace controls for the embedded demo servers; changes apply to downloads under way."""
         dialog = DemoPaceDialog(self.demo, self)
-        self._open(dialog)
+        self.open_dialog(dialog)
         return dialog
 
-    def open_save_dialog(self) -> QFileDialog | None:
-        row = self.current_row()
-        if row is None or row.poem is None:
-            return None
-        poem = row.poem
-        name = f"{row.address.host}-{row.address.port}.txt".replace(":", "_")
-        dialog = QFileDialog(self, "Save Poem As", str(Path.home() / name), "Text files (*.txt)")
-        dialog.setObjectName("savePoemDialog")
-        dialog.setAcceptMode(QFileDialog.AcceptSave)
-        dialog.setOption(QFileDialog.DontUseNativeDialog)
-        dialog.setDefaultSuffix("txt")
-        dialog.fileSelected.connect(lambda path: self._write_poem(Path(path), poem.text))
-        self._open(dialog)
-        return dialog
-
-    def show_error(self) -> None:
-        row = self.current_row()
-        if row is not None and row.failure is not None:
-            self.failure_dialog.show_failure(str(row.address), row.failure)
-
-    def _open(self, dialog: QWidget) -> None:
+    def open_dialog(self, dialog: QDialog) -> None:
+        """Open ``dialog`` window-modal without blocking; it is deleted when closed."""
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda *_: self._dialogs.remove(dialog))
         self._dialogs.append(dialog)
@@ -421,9 +246,9 @@ class MainWindow(QMainWindow):
 
         from app import __version__
 
-        box = self._tell(
-            "About Poetry Downloader",
-            f"Poetry Downloader {__version__}\n\n"
+        box = self.tell(
+            f"About {DISPLAY_NAME}",
+            f"{DISPLAY_NAME} {__version__}\n\n"
             "Downloads poems from many poetry servers at once, on one event loop: "
             "Qt's, driving Twisted's reactor. It grew out of the slow poetry server "
             "and the get-poetry clients of the Twisted Introduction.\n\n"
@@ -434,9 +259,10 @@ class MainWindow(QMainWindow):
         box.setIconPixmap(self.windowIcon().pixmap(64, 64))
         return box
 
-    def _tell(
+    def tell(
         self, title: str, text: str, icon: QMessageBox.Icon, *, status: bool = True
     ) -> QMessageBox:
+        """A non-modal message box; unless ``status`` is False, the status bar says it too."""
         box = QMessageBox(icon, title, text, QMessageBox.Ok, self)
         box.setObjectName("messageBox")
         box.setTextFormat(Qt.PlainText)
@@ -449,58 +275,12 @@ class MainWindow(QMainWindow):
         box.show()
         return box
 
-    def _write_poem(self, path: Path, text: str) -> None:
-        try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as e:
-            self._tell(
-                "Poem Not Saved", f"Could not save {path}: {e.strerror or e}", QMessageBox.Warning
-            )
-        else:
-            self.statusBar().showMessage(f"Saved {path}", 5000)
-
     def _set_connection_limit(self, limit: int) -> None:
         self.downloads.set_limit(limit)
         self.save_settings()
 
-    # Keeping the actions, the pane and the status bar true
-
-    def _statuses_changed(self) -> None:
-        self._update_actions()
-        self._update_summary()
-        self._show_current()
-
-    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        self._update_actions()
-
     def _show_current(self) -> None:
         self.poem_pane.show_row(self.current_row())
-
-    def _update_actions(self) -> None:
-        a = self.commands
-        selected = self.selected_rows()
-        rows = self.model.rows
-        current = self.current_row()
-        a.remove.setEnabled(bool(selected))
-        a.start.setEnabled(any(not row.status.active for row in selected))
-        a.cancel.setEnabled(any(row.status.active for row in selected))
-        a.start_all.setEnabled(any(not row.status.active for row in rows))
-        a.retry_failed.setEnabled(any(row.status is Status.FAILED for row in rows))
-        a.save_poem.setEnabled(current is not None and current.poem is not None)
-        a.show_error.setEnabled(current is not None and current.failure is not None)
-
-    def _update_summary(self) -> None:
-        counts = dict.fromkeys(Status, 0)
-        received = 0
-        for row in self.model.rows:
-            counts[row.status] += 1
-            received += row.received
-        parts = [f"{counts[Status.CONNECTING] + counts[Status.DOWNLOADING]} downloading"]
-        if counts[Status.QUEUED]:
-            parts.append(f"{counts[Status.QUEUED]} queued")
-        parts += [f"{counts[Status.DONE]} done", f"{counts[Status.FAILED]} failed"]
-        parts.append(f"{format_size(received)} received")
-        self.summary.setText(" · ".join(parts))
 
     def _open_row_menu(self, position: QPoint) -> None:
         self.row_menu.popup(self.table.viewport().mapToGlobal(position))
@@ -571,11 +351,3 @@ class MainWindow(QMainWindow):
         self.shutdown()
         super().closeEvent(event)
         self.closed.emit()
-
-
-def _fill(container: QWidget, entries: Iterable[object]) -> None:
-    for entry in entries:
-        if entry is None:
-            container.addSeparator()
-        else:
-            container.addAction(entry)

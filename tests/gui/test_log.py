@@ -19,6 +19,7 @@ from PyQt5.QtWidgets import QAction, QApplication, QComboBox, QDialog, QDockWidg
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger, LogLevel
 
+from app.events import Done, DownloadEvent
 from app.gui.log_dock import FLUSH_MS
 from app.log import ROTATE_BYTES, LogBuffer, record_of
 from tests import hostile
@@ -67,14 +68,12 @@ def test_each_connection_tells_its_story_in_the_log(qtbot, window, servers):
 def test_a_bug_in_our_own_callback_is_logged_and_shown_and_the_rest_goes_on(qtbot, window, servers):
     addresses = [local(servers.poetry(f"poem {n}\n".encode())[0]) for n in range(3)]
     unlucky = addresses[0]
-    on_done = window.downloads._on_done
 
-    def buggy_on_done(row):  # a simulated bug in the window's handling of one result
-        if row.address == unlucky:
+    def buggy_on_done(event: DownloadEvent) -> None:  # a simulated bug in one result's handling
+        if isinstance(event, Done) and event.row.address == unlucky:
             raise RuntimeError("simulated bug in on_done")
-        on_done(row)
 
-    window.downloads._on_done = buggy_on_done
+    window.events.subscribe(buggy_on_done)
     window.downloads.set_limit(1)  # a leaked connection slot would block the rest
     view = open_log(qtbot, window)
 

@@ -115,7 +115,7 @@ def test_the_timeline_records_every_chunk_and_byte_of_the_download(qtbot, window
     qtbot.waitUntil(lambda: statuses(window) == ["Done"], timeout=5000)
 
     row = window.model.rows[0]
-    lane = window.downloads.timeline.lanes[row]
+    lane = window.timeline.lanes[row]
     assert (lane.chunks, lane.bytes) == (len(chunks), row.poem.size)
     assert sum(count for _, count, _ in lane.marks()) == len(chunks)
     assert sum(size for _, _, size in lane.marks()) == row.poem.size

@@ -216,7 +216,7 @@ def test_applying_to_a_stopped_demo_server_says_it_is_no_longer_running(qtbot, d
 def test_opened_as_the_window_opens_dialogs_it_leaves_the_window_usable(qtbot, window):
     window.start_demo()
     dialog = DemoPaceDialog(window.demo, window)
-    window._open(dialog)
+    window.open_dialog(dialog)
     qtbot.waitExposed(dialog)
 
     assert dialog.isVisible() and dialog.windowModality() == Qt.NonModal

@@ -35,6 +35,6 @@ def test_a_burst_of_readable_sockets_costs_far_fewer_iterations_than_reads(qtbot
         qtbot.waitUntil(lambda: statuses(window) == ["Done"] * 200, timeout=20_000)
     finally:
         del reactor.runUntilCurrent
-    reads = sum(window.downloads.timeline.lanes[row].chunks for row in window.model.rows)
+    reads = sum(window.timeline.lanes[row].chunks for row in window.model.rows)
     assert reads >= 1000
     assert iterations < reads / 2, (iterations, reads)

@@ -24,9 +24,9 @@ from PyQt5.QtWidgets import (
 )
 from twisted.python.failure import Failure
 
-from app.client import PoetryError
+from app.client import PoetryError, describe_failure
+from app.events import Failed
 from app.gui import MainWindow
-from app.rows import Status
 from tests import hostile
 from tests.gui.conftest import local, row_of, status
 
@@ -124,12 +124,8 @@ def test_a_reason_that_looks_like_markup_is_shown_as_written(qtbot, window):
     # No server can put markup in a reason today; this is the day one can.
     (row,) = window.add_servers([local(9)])
     failure = Failure(PoetryError(MARKUP))
-    # What the download controller does with a failed download...
-    row.failure = failure
-    row.status = Status.FAILED
-    window.model.touch(row, status_changed=True)
-    # ...and what the window does with it.
-    window.failure_dialog.add(str(row.address), failure)
+    # What the download controller publishes for a failed download.
+    window.events.publish(Failed(row, failure, describe_failure(failure)))
     qtbot.waitUntil(lambda: status(window, row.address) == "Failed", timeout=2000)
 
     model = window.table.model()

@@ -17,12 +17,26 @@ import pytest
 from PyQt5.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PyQt5.QtGui import QHelpEvent, QMouseEvent, QPalette, QWheelEvent
 from PyQt5.QtWidgets import QAction, QApplication, QDockWidget, QLabel, QToolButton, QToolTip
+from twisted.internet.error import ConnectionRefusedError
+from twisted.python.failure import Failure
 
 from app.address import Address
+from app.client import Poem
+from app.events import (
+    BatchStarted,
+    Connected,
+    Connecting,
+    Done,
+    Failed,
+    Mode,
+    Progress,
+    Queued,
+)
 from app.gui import MainWindow
 from app.gui.model import ELAPSED
 from app.gui.timeline_view import CANCELLED_COLOUR, FAILED_COLOUR, TimelineView
-from app.timeline import MAX_MARKS, Ending, Mode, batch_summary
+from app.rows import ServerRow
+from app.timeline import MAX_MARKS, Timeline, batch_summary
 from tests import hostile
 from tests.gui.conftest import cell, local, row_of, status, statuses, view_model
 
@@ -56,14 +70,21 @@ def tooltips_along(window: MainWindow, row: int) -> list[str]:
 
 
 def lane_of_address(window: MainWindow, address: Address):
-    return window.downloads.timeline.lanes[window.model.rows[row_of(window, address)]]
+    return window.timeline.lanes[window.model.rows[row_of(window, address)]]
 
 
 def fake_clock(window: MainWindow) -> list[float]:
     """Drive the window's timeline from a clock the test sets: ``clock[0] = seconds``."""
     clock = [0.0]
-    window.downloads.timeline.clock = lambda: clock[0]
+    window.timeline.clock = lambda: clock[0]
     return clock
+
+
+def begin_batch(timeline: Timeline, rows: list[ServerRow]) -> None:
+    """Start a batch of ``rows`` on the timeline, as the download controller would tell it."""
+    timeline.observe(BatchStarted(timeline.batch + 1, Mode.REACTOR))
+    for row in rows:
+        timeline.observe(Queued(row, timeline.batch))
 
 
 def wheel(view: TimelineView, point: QPoint, delta: QPoint, modifiers=Qt.NoModifier) -> QWheelEvent:
@@ -118,7 +139,8 @@ def test_a_lane_per_row_in_the_tables_order_also_after_sorting(qtbot, window, se
     window.add_servers(addresses)
     window.commands.start_all.trigger()
     qtbot.waitUntil(lambda: statuses(window) == ["Done"] * 3, timeout=5000)
-    qtbot.waitUntil(lambda: not window.downloads.timeline.changed, timeout=1000)
+    dock = window.findChild(QDockWidget, "timelineDock")
+    qtbot.waitUntil(lambda: not dock.repainting, timeout=1000)
 
     def lanes_match_rows() -> list[float]:
         """Each row's lane names that row's server; returns where each lane ends."""
@@ -150,14 +172,14 @@ def test_a_lane_per_row_in_the_tables_order_also_after_sorting(qtbot, window, se
 def test_lanes_follow_the_tables_scrolling_and_only_visible_lanes_are_painted(qtbot, window):
     clock = fake_clock(window)
     rows = window.add_servers(Address("127.0.0.1", 20_000 + n) for n in range(200))
-    timeline = window.downloads.timeline
-    timeline.begin(((row, str(row.address)) for row in rows), Mode.REACTOR)
+    timeline = window.timeline
+    begin_batch(timeline, rows)
     for row in rows:
-        timeline.connect_started(row)
+        timeline.observe(Connecting(row))
         clock[0] += 0.01
-        timeline.connected(row)
-        timeline.chunk(row, 10)
-        timeline.ended(row, Ending.DONE)
+        timeline.observe(Connected(row))
+        timeline.observe(Progress(row, 10, 10))
+        timeline.observe(Done(row, Poem(b"x" * 10)))
     view = the_view(window)
     visible = view.lanes_area().height() // window.table.rowHeight(0) + 2
 
@@ -242,7 +264,7 @@ def test_endings_done_failed_and_cancelled_read_and_look_different(qtbot, window
     )
     window.table.selectRow(row_of(window, stalled))
     window.commands.cancel.trigger()  # the toolbar's Cancel: the failure dialog has the focus
-    qtbot.waitUntil(lambda: not window.downloads.timeline.running, timeout=2000)
+    qtbot.waitUntil(lambda: not window.timeline.running, timeout=2000)
     window.table.clearSelection()
     view = the_view(window)
     view.fit()
@@ -270,11 +292,11 @@ def test_endings_done_failed_and_cancelled_read_and_look_different(qtbot, window
 def test_merged_marks_say_how_many_chunks_and_bytes_and_when(qtbot, window):
     clock = fake_clock(window)
     (row,) = window.add_servers([Address("127.0.0.1", 20_000)])
-    timeline = window.downloads.timeline
-    timeline.begin([(row, str(row.address))], Mode.REACTOR)
-    timeline.connect_started(row)
+    timeline = window.timeline
+    begin_batch(timeline, [row])
+    timeline.observe(Connecting(row))
     clock[0] = 0.5
-    timeline.connected(row)
+    timeline.observe(Connected(row))
     view = the_view(window)
     view.show_span(0.0, 3.0)
     column = round(view.x_at(1.0))
@@ -282,11 +304,11 @@ def test_merged_marks_say_how_many_chunks_and_bytes_and_when(qtbot, window):
     start = view.time_at(column + 0.1)
     per_pixel = view.time_at(1) - view.time_at(0)
     times = [start + k * 0.3 * per_pixel for k in range(3)]
-    for at in [*times, 2.0]:
+    for n, at in enumerate([*times, 2.0], start=1):
         clock[0] = at
-        timeline.chunk(row, 7)
+        timeline.observe(Progress(row, 7 * n, 7))
     clock[0] = 2.5
-    timeline.ended(row, Ending.DONE)
+    timeline.observe(Done(row, Poem(b"x" * 28)))
 
     y = row_y(window, 0)
     text = view.toolTipAt(QPoint(column, y))
@@ -306,12 +328,12 @@ def test_zoom_pan_and_fit_change_the_time_shown_and_fit_follows_a_live_batch(
     window.add_servers([local(port)], start=True)
     view = the_view(window)
     dock = window.findChild(QDockWidget, "timelineDock")
-    qtbot.waitUntil(lambda: window.downloads.timeline.now() > 0.1, timeout=2000)
+    qtbot.waitUntil(lambda: window.timeline.now() > 0.1, timeout=2000)
     early = view.visible_span()
     qtbot.waitUntil(lambda: view.visible_span()[1] > early[1], timeout=3000)
     assert view.fitted and view.visible_span()[0] == 0.0
     qtbot.waitUntil(lambda: statuses(window) == ["Done"], timeout=5000)
-    summary = window.downloads.timeline.last_summary
+    summary = window.timeline.last_summary
     qtbot.waitUntil(
         lambda: (
             dock.summary.text().replace("\u00a0", " ") == f"All at once: {batch_summary(summary)}"
@@ -404,18 +426,25 @@ def test_live_lanes_repaint_on_the_tables_tick_not_per_chunk(qtbot, window, serv
 def test_a_thousand_lanes_of_full_marks_repaint_within_budget(qtbot, window):
     clock = fake_clock(window)
     rows = window.add_servers(Address("127.0.0.1", 20_000 + n) for n in range(1000))
-    timeline = window.downloads.timeline
-    timeline.begin(((row, str(row.address)) for row in rows), Mode.REACTOR)
+    timeline = window.timeline
+    begin_batch(timeline, rows)
+    refused = Failure(ConnectionRefusedError())
     for n, row in enumerate(rows):
         clock[0] = n * 0.002
-        timeline.connect_started(row)
+        timeline.observe(Connecting(row))
         clock[0] += 0.01
-        timeline.connected(row)
+        timeline.observe(Connected(row))
+        received = 0
         for k in range(MAX_MARKS):
             clock[0] += 0.004 + (k % 7) * 0.001
-            timeline.chunk(row, 10 + (n * k) % 90)
+            chunk = 10 + (n * k) % 90
+            received += chunk
+            timeline.observe(Progress(row, received, chunk))
         clock[0] += 0.05
-        timeline.ended(row, Ending.FAILED if n % 10 == 9 else Ending.DONE, "connection refused")
+        if n % 10 == 9:
+            timeline.observe(Failed(row, refused, "connection refused"))
+        else:
+            timeline.observe(Done(row, Poem(b"x" * received)))
     assert all(len(lane.times) == MAX_MARKS for lane in timeline.lanes.values())
     window.table.selectRow(3)
     # A big screen, the timeline given half of it: many lanes, many columns.

@@ -1,0 +1,239 @@
+"""A download's life as one ordered sequence of typed events, and the stream that carries them.
+
+Every row's download goes through the same events, in this order::
+
+    Queued -> Connecting -> Connected -> Progress* -> Done
+                                                   -> Failed
+    (at any point before the end)                  -> Cancelled
+    (at any point, when our own code raised)          InternalError
+
+and a *batch* (what one Start or Start All began, plus whatever joins it
+while it runs) is bracketed by ``BatchStarted`` and ``BatchEnded``.
+``Forgotten`` says a row was removed, so its record can go.
+
+:class:`app.downloads.DownloadController` is the only producer. It
+publishes on an :class:`EventStream`, which first writes the event onto
+its row (:meth:`app.rows.ServerRow.apply`, the one place a row's state
+changes) and then hands it to every observer, in the order they
+subscribed. An observer is any callable taking one event: the log, the
+command line, a test, or the window's Qt bridge
+(:mod:`app.gui.download_signals`), which re-emits each event as a typed
+signal for the widgets. Nothing here imports Qt.
+
+An observer that raises does not stop the others, nor the download: the
+stream logs the traceback and publishes an :class:`InternalError` for the
+row, which the window shows like a failure.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
+
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+
+if TYPE_CHECKING:
+    from app.client import Poem
+    from app.rows import ServerRow
+
+
+class Mode(enum.Enum):
+    """How a batch runs: every download at once, or each after the previous one."""
+
+    REACTOR = "All at once"
+    ONE_AT_A_TIME = "One at a time"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """How a batch went: its time against the sum of its downloads' times.
+
+    ``elapsed`` runs from the batch's start to its last ending;
+    ``individual_sum`` adds up each download's own time, which is what
+    downloading them one after another would have taken; ``longest`` is
+    the longest single download, what all at once would have taken.
+    """
+
+    poems: int
+    failed: int
+    mode: Mode
+    elapsed: float
+    individual_sum: float
+    longest: float
+
+
+# The events of one row's download.
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """The row waits for a free connection slot, in batch number ``batch``."""
+
+    row: ServerRow
+    batch: int
+
+
+@dataclass(frozen=True, slots=True)
+class Connecting:
+    """A connection attempt (name lookup, then TCP connect) began."""
+
+    row: ServerRow
+
+
+@dataclass(frozen=True, slots=True)
+class Connected:
+    """The TCP connection is up; the poem's bytes may follow."""
+
+    row: ServerRow
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """``chunk`` more bytes arrived, ``received`` in all so far."""
+
+    row: ServerRow
+    received: int
+    chunk: int
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """The server closed the connection cleanly: the whole poem is here."""
+
+    row: ServerRow
+    poem: Poem
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The download failed; ``reason`` is the failure in a few plain words."""
+
+    row: ServerRow
+    failure: Failure
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    """The user stopped the download; ``queued`` if it never got to connect."""
+
+    row: ServerRow
+    queued: bool
+
+    @property
+    def reason(self) -> str:
+        return "cancelled before it started" if self.queued else "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class InternalError:
+    """Our own code raised while handling one of the row's events; ``failure`` is that bug.
+
+    ``fatal`` when the bug was in the download's own handling, which then
+    cannot go on: the row ends as Failed. A bug in an observer (a widget, the
+    log) leaves the download alone.
+    """
+
+    row: ServerRow
+    failure: Failure
+    fatal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """The row was removed from the list; nothing more will be said about it."""
+
+    row: ServerRow
+
+
+# The events of a batch.
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStarted:
+    """Batch number ``batch`` began: its clock starts now."""
+
+    batch: int
+    mode: Mode
+
+
+@dataclass(frozen=True, slots=True)
+class BatchEnded:
+    """Every row of the batch ended (or was removed); ``summary`` is ``None`` if none is left."""
+
+    batch: int
+    summary: BatchSummary | None
+
+
+RowEvent: TypeAlias = (
+    Queued
+    | Connecting
+    | Connected
+    | Progress
+    | Done
+    | Failed
+    | Cancelled
+    | InternalError
+    | Forgotten
+)
+DownloadEvent: TypeAlias = RowEvent | BatchStarted | BatchEnded
+#: Anything that takes the events: a function, a bound method, an object with ``__call__``.
+DownloadObserver: TypeAlias = Callable[[DownloadEvent], object]
+#: The events after which the row's download is over.
+ENDINGS = (Done, Failed, Cancelled)
+
+log = Logger(namespace="poetry.download")
+
+
+class EventStream:
+    """Writes each event onto its row, then tells every observer, in the order they subscribed.
+
+    Every observer hears the same events in the same order, even when an
+    observer's own reaction publishes more (a slot that restarts a row, the
+    report of an observer's bug): such events are written onto their rows
+    at once, so the controller's next decision sees them, but they are
+    delivered only after the event being delivered has reached everyone.
+    """
+
+    def __init__(self) -> None:
+        self._observers: list[DownloadObserver] = []
+        self._undelivered: deque[DownloadEvent] = deque()
+        self._delivering = False
+
+    def subscribe(self, observer: DownloadObserver) -> None:
+        self._observers.append(observer)
+
+    def unsubscribe(self, observer: DownloadObserver) -> None:
+        self._observers.remove(observer)
+
+    def publish(self, event: DownloadEvent) -> None:
+        """Apply ``event`` to its row, then deliver it; an observer's exception is reported."""
+        if not isinstance(event, BatchStarted | BatchEnded):
+            event.row.apply(event)
+        self._undelivered.append(event)
+        if self._delivering:
+            return
+        self._delivering = True
+        try:
+            while self._undelivered:
+                self._deliver(self._undelivered.popleft())
+        finally:
+            self._delivering = False
+
+    def _deliver(self, event: DownloadEvent) -> None:
+        for observer in list(self._observers):
+            try:
+                observer(event)
+            except Exception:
+                self._observer_failed(event, Failure())
+
+    def _observer_failed(self, event: DownloadEvent, failure: Failure) -> None:
+        if isinstance(event, InternalError | BatchStarted | BatchEnded):
+            # Nothing left to tell a row about: the log has to do.
+            log.failure("Internal error while handling {event!r}", failure, event=event)
+            return
+        self.publish(InternalError(event.row, failure))

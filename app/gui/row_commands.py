@@ -1,0 +1,176 @@
+"""What the window does to its rows: add, start, cancel, remove, retry, save a poem, show an error.
+
+:class:`RowCommands` is a part of :class:`app.gui.window.MainWindow` (a
+mixin): the commands need the window's table, model and download
+controller, which the window builds; the window only composes. Each
+command reads the rows it acts on from the selection as a person sees it
+(sorted or not), asks the controller or the model to act, and keeps the
+actions' enabled state true to what is selected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PyQt5.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QMessageBox,
+    QStatusBar,
+    QTableView,
+    QWidget,
+)
+
+from app.address import Address
+from app.demo import DemoServers
+from app.downloads import DownloadController
+from app.gui.actions import WindowActions
+from app.gui.failure_dialog import FailureDialog
+from app.gui.model import ServerListModel, ServerSortModel
+from app.rows import ServerRow, Status
+
+
+class RowCommands:
+    """The row commands of the main window; the attributes below are the window's parts."""
+
+    table: QTableView
+    model: ServerListModel
+    proxy: ServerSortModel
+    downloads: DownloadController
+    demo: DemoServers
+    commands: WindowActions
+    failure_dialog: FailureDialog
+
+    if TYPE_CHECKING:  # the window's own methods; at run time the window has them
+
+        def window(self) -> QWidget: ...
+        def statusBar(self) -> QStatusBar: ...
+        def save_settings(self) -> None: ...
+        def open_dialog(self, dialog: QDialog) -> None: ...
+        def tell(self, title: str, text: str, icon: QMessageBox.Icon) -> QMessageBox: ...
+
+    # The rows acted on
+
+    def selected_rows(self) -> list[ServerRow]:
+        """The selected rows, top to bottom as the user sees them."""
+        indexes = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [self.model.row_at(self.proxy.mapToSource(i).row()) for i in indexes]
+
+    def current_row(self) -> ServerRow | None:
+        index = self.table.selectionModel().currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.row_at(self.proxy.mapToSource(index).row())
+
+    # Commands
+
+    def add_servers(
+        self, addresses: Iterable[Address], encoding: str = "utf-8", *, start: bool = False
+    ) -> list[ServerRow]:
+        """Add rows for addresses not yet listed; start them (and listed ones) if asked."""
+        known = {row.address: row for row in self.model.rows}
+        rows: list[ServerRow] = []
+        new: list[ServerRow] = []
+        for address in addresses:
+            row = known.get(address)
+            if row is None:
+                row = known[address] = ServerRow(address, encoding)
+                new.append(row)
+            rows.append(row)
+        self.model.add_rows(new)
+        if new:
+            self.save_settings()
+        if start:
+            self.downloads.start(rows, self.commands.mode)
+        return rows
+
+    def start_demo(self) -> list[ServerRow]:
+        """Start the embedded demo servers, list them and download from them at once."""
+        known = {row.address for row in self.model.rows}
+        rows = [
+            ServerRow(
+                server.address,
+                expected_size=server.poem_size,
+                demo=True,
+                note=f"Embedded demo server: {server.poem_name}"
+                + (" (breaks off on purpose)" if server.fails else ""),
+            )
+            for server in self.demo.start()
+            if server.address not in known
+        ]
+        self.model.add_rows(rows)
+        self.downloads.start(rows)
+        return rows
+
+    def start_selected(self) -> None:
+        self.downloads.start(self.selected_rows(), self.commands.mode)
+
+    def start_all(self) -> None:
+        self.downloads.start(self.model.rows, self.commands.mode)
+
+    def cancel_selected(self) -> None:
+        self.downloads.cancel(self.selected_rows())
+
+    def remove_rows(self, rows: list[ServerRow]) -> None:
+        """Cancel the rows' downloads (closing their sockets now), then drop the rows."""
+        if not rows:
+            return
+        self.downloads.forget(rows)
+        self.model.remove_rows(rows)
+        self.save_settings()
+
+    def remove_selected(self) -> None:
+        self.remove_rows(self.selected_rows())
+
+    def retry_failed(self) -> None:
+        self.downloads.start([row for row in self.model.rows if row.status is Status.FAILED])
+
+    def show_error(self) -> None:
+        row = self.current_row()
+        if row is not None and row.failure is not None:
+            self.failure_dialog.show_failure(str(row.address), row.failure)
+
+    def open_save_dialog(self) -> QFileDialog | None:
+        """Ask where to save the current row's poem (non-modal); written as UTF-8 when chosen."""
+        row = self.current_row()
+        if row is None or row.poem is None:
+            return None
+        poem = row.poem
+        name = f"{row.address.host}-{row.address.port}.txt".replace(":", "_")
+        dialog = QFileDialog(
+            self.window(), "Save Poem As", str(Path.home() / name), "Text files (*.txt)"
+        )
+        dialog.setObjectName("savePoemDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptSave)
+        dialog.setOption(QFileDialog.DontUseNativeDialog)
+        dialog.setDefaultSuffix("txt")
+        dialog.fileSelected.connect(lambda path: self._write_poem(Path(path), poem.text))
+        self.open_dialog(dialog)
+        return dialog
+
+    def _write_poem(self, path: Path, text: str) -> None:
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as e:
+            self.tell(
+                "Poem Not Saved", f"Could not save {path}: {e.strerror or e}", QMessageBox.Warning
+            )
+        else:
+            self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    # Keeping the actions true to the selection and the statuses
+
+    def update_actions(self) -> None:
+        a = self.commands
+        selected = self.selected_rows()
+        rows = self.model.rows
+        current = self.current_row()
+        a.remove.setEnabled(bool(selected))
+        a.start.setEnabled(any(not row.status.active for row in selected))
+        a.cancel.setEnabled(any(row.status.active for row in selected))
+        a.start_all.setEnabled(any(not row.status.active for row in rows))
+        a.retry_failed.setEnabled(any(row.status is Status.FAILED for row in rows))
+        a.save_poem.setEnabled(current is not None and current.poem is not None)
+        a.show_error.setEnabled(current is not None and current.failure is not None)

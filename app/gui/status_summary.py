@@ -1,0 +1,55 @@
+"""The status bar's counts: "3 downloading · 2 queued · 5 done · 1 failed · 13.7 KiB received".
+
+It follows the download signals and the rows coming and going, and
+rewrites itself at most :data:`REFRESH_MS` after a change, so a storm of
+progress events costs a few label updates a second.
+"""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import Qt, QTimer
+from PyQt5.QtWidgets import QLabel, QWidget
+
+from app.gui.download_signals import DownloadSignals
+from app.gui.model import ServerListModel
+from app.rows import Status
+from app.units import format_size
+
+REFRESH_MS = 100
+
+
+class StatusSummary(QLabel):
+    """A plain-text label counting the rows by status, with the bytes received."""
+
+    def __init__(self, model: ServerListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusSummary")
+        self.setTextFormat(Qt.PlainText)
+        self._model = model
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.recount)
+        model.rowsInserted.connect(self._changed)
+        model.rowsRemoved.connect(self._changed)
+        self.recount()
+
+    def follow(self, signals: DownloadSignals) -> None:
+        signals.event.connect(self._changed)
+
+    def _changed(self, *_: object) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def recount(self) -> None:
+        counts = dict.fromkeys(Status, 0)
+        received = 0
+        for row in self._model.rows:
+            counts[row.status] += 1
+            received += row.received
+        parts = [f"{counts[Status.CONNECTING] + counts[Status.DOWNLOADING]} downloading"]
+        if counts[Status.QUEUED]:
+            parts.append(f"{counts[Status.QUEUED]} queued")
+        parts += [f"{counts[Status.DONE]} done", f"{counts[Status.FAILED]} failed"]
+        parts.append(f"{format_size(received)} received")
+        self.setText(" · ".join(parts))
