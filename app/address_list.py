@@ -59,12 +59,3 @@ def _numbered_words(text: str) -> Iterator[tuple[int, str]]:
         for word in _SEPARATORS.split(line):
             if word:
                 yield number, word
-
-
-def read_addresses(
-    text: str, existing: Collection[Address] = ()
-) -> tuple[list[Address], list[str]]:
-    """Parse a pasted list at once: addresses in order, and one reason per problem."""
-    reader = AddressReader(text, existing)
-    reader.read()
-    return reader.addresses, reader.problems

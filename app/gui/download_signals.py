@@ -67,13 +67,8 @@ class DownloadSignals(QObject):
             BatchStarted: self.batchStarted,
             BatchEnded: self.batchEnded,
         }
-        self._events = events
         events.subscribe(self.observe)
 
     def observe(self, event: DownloadEvent) -> None:
         self.event.emit(event)
         self._by_kind[type(event)].emit(event)
-
-    def detach(self) -> None:
-        """Stop hearing the stream (the window is closing; nothing is left to show)."""
-        self._events.unsubscribe(self.observe)
