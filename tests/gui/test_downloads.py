@@ -202,3 +202,27 @@ def test_a_failure_shows_its_dialog_without_taking_the_keyboard(qtbot, window, s
     window.table.selectRow(row_of(window, stalled))
     qtbot.keyClick(window.table, Qt.Key_Escape)
     qtbot.waitUntil(lambda: status(window, stalled) == "Cancelled", timeout=2000)
+
+
+def test_a_poem_and_a_failure_reach_the_window_along_the_same_path_at_once(qtbot, window, servers):
+    """The poem pane and the failure dialog are both told by the download signals, synchronously.
+
+    A slot connected after the window's own runs after every part of the
+    window heard the event: by then the selected row's poem is in the pane,
+    and the failure is in the dialog, with no timer tick in between.
+    """
+    good = local(servers.poetry(POEM)[0])
+    refused = local(servers.refused())
+    window.add_servers([good, refused])
+    window.table.selectRow(row_of(window, good))
+    poem_view = window.findChild(QPlainTextEdit, "poemView")
+    seen: dict[str, str] = {}
+    window.signals.done.connect(lambda event: seen.setdefault("done", poem_view.toPlainText()))
+    window.signals.failed.connect(
+        lambda event: seen.setdefault("failed", failure_dialog(window).failure_list.item(0).text())
+    )
+
+    with qtbot.waitSignals([window.signals.done, window.signals.failed], timeout=5000):
+        window.commands.start_all.trigger()
+
+    assert seen == {"done": POEM.decode(), "failed": f"{refused} — connection refused"}
