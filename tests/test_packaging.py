@@ -34,8 +34,8 @@ async def test_the_wheel_brings_poems_and_commands_to_any_directory(tmp_path: Pa
         commands = archive.read(entry_points).decode()
     assert "app/data/poems/jingyesi.txt" in names
     assert sum(n.startswith("app/data/poems/") for n in names) >= 5
-    assert "poetry-get = app.cli:get_main" in commands
-    assert "poetry-server = app.cli:server_main" in commands
+    assert "poetry-get = app.cli.get:main" in commands
+    assert "poetry-server = app.cli.serve:main" in commands
     assert "[gui_scripts]" in commands and "poetry-downloader = app.__main__:main" in commands
 
     target = tmp_path / "site"

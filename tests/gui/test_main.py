@@ -124,7 +124,7 @@ def slow_servers(tmp_path: Path):
         [
             sys.executable,
             "-c",
-            "from app.cli import server_main; server_main()",
+            "from app.cli.serve import main; main()",
             "--delay",
             "0.5",
             "--num-bytes",
