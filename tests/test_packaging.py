@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest_twisted
 from twisted.internet.utils import getProcessOutputAndValue
 
+from app import __version__
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,6 +30,7 @@ async def test_the_wheel_brings_poems_and_commands_to_any_directory(tmp_path: Pa
         cwd=tmp_path,
     )  # fmt: skip
     (wheel,) = tmp_path.glob("poetry_downloader-*.whl")
+    assert wheel.name.startswith(f"poetry_downloader-{__version__}-")  # the one version
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
