@@ -19,7 +19,7 @@ from PyQt5.QtWidgets import (
 
 from app.address import Address
 from app.gui import MainWindow
-from tests.gui.conftest import cell, local, status, statuses, view_model
+from tests.conftest import cell, local, status, statuses, view_model
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")

@@ -22,7 +22,7 @@ from twisted.logger import Logger, LogLevel
 from app.gui.log_dock import FLUSH_MS
 from app.log import ROTATE_BYTES, LogBuffer, record_of
 from tests import hostile
-from tests.gui.conftest import local, status, statuses
+from tests.conftest import local, status, statuses
 
 REPO = Path(__file__).resolve().parents[2]
 

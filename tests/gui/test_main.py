@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from app import __version__
+from tests.conftest import listening_sockets
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -190,33 +191,6 @@ def test_a_stuck_host_name_lookup_does_not_delay_quitting(qtbot, tmp_path):
         took = time.monotonic() - sent
     assert app.returncode == 0, app.stderr.read()
     assert took < 2.0, took
-
-
-def listening_sockets(pid: int) -> dict[str, list[tuple[str, int]]]:
-    """The TCP sockets process ``pid`` listens on, read from /proc: {"tcp": [(ip, port)], ...}."""
-    inodes = set()
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[len("socket:[") : -1])
-    found: dict[str, list[tuple[str, int]]] = {"tcp": [], "tcp6": []}
-    for kind in found:
-        with open(f"/proc/net/{kind}") as table:
-            for line in table.readlines()[1:]:
-                fields = line.split()
-                local, state, inode = fields[1], fields[3], fields[9]
-                if state == "0A" and inode in inodes:  # 0A: LISTEN
-                    address, port = local.split(":")
-                    ip = (
-                        ".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0))
-                        if kind == "tcp"
-                        else address
-                    )
-                    found[kind].append((ip, int(port, 16)))
-    return found
 
 
 def test_first_start_serves_demo_poems_on_localhost_only(qtbot, tmp_path):

@@ -24,7 +24,7 @@ from app.gui.model import ELAPSED
 from app.gui.timeline_view import CANCELLED_COLOUR, FAILED_COLOUR, TimelineView
 from app.timeline import MAX_MARKS, Ending, Mode, batch_summary
 from tests import hostile
-from tests.gui.conftest import cell, local, row_of, status, statuses, view_model
+from tests.conftest import cell, local, row_of, status, statuses, view_model
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 
