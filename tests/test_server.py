@@ -165,9 +165,12 @@ async def stop_reading(
     client = await connect(listen(servers, factory), RawClient(read=False))
     await wait_until(lambda: factory.built, "the server to accept")
     server_side = factory.built[0]
+    # A fixed wait: no event says the socket is full for good, as the kernel
+    # still takes bursts of bytes for some tens of milliseconds after the
+    # server's first stall.
     await pause(0.5)
     handed_over = server_side.offset
-    await pause(0.3)
+    await pause(0.3)  # a negative check: time for a write that must not come
     return client, server_side, handed_over
 
 
