@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import APP_NAME, DISPLAY_NAME, __version__
-from app.cli import address_argument
+from app.cli.arguments import address_argument
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -44,7 +44,7 @@ def _server_command() -> list[str]:
     script = Path(sys.executable).with_name("poetry-server")
     if script.is_file():
         return [str(script)]
-    return [sys.executable, "-c", "from app.cli import server_main; server_main()"]
+    return [sys.executable, "-c", "from app.cli.serve import main; main()"]
 
 
 @contextmanager

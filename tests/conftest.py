@@ -1,25 +1,44 @@
-"""Fixtures shared by the core, command-line and window tests: real servers on 127.0.0.1.
+"""The one home of what several test modules share: fixtures and helpers, imported from here.
 
-Nothing here imports ``twisted.internet.reactor`` at module level: this file
-is loaded before pytest-twisted installs qt5reactor, and an early import
-would install the default reactor instead.
+- real servers on 127.0.0.1 (``servers``, ``demo``) and the sockets and
+  timers a test must not leave behind;
+- waiting on a condition while the reactor runs (:func:`wait_until`), never
+  for a fixed time;
+- the window on a fresh config dir (``window``, ``config_dir``) and ways to
+  read its table as automation does (:func:`status`, :func:`cell`...).
+
+Test modules import the helpers with ``from tests.conftest import ...``; no
+test module imports another. Nothing here imports ``twisted.internet.reactor``
+at module level: this file is loaded before the root ``conftest.py`` creates
+the ``QApplication`` and installs qt5reactor, and an early import would
+install the default reactor instead. Importing :mod:`app.gui` that early is
+safe: it makes no Qt object and does not touch the reactor.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import pytest_twisted
+from PyQt5 import sip
+from PyQt5.QtCore import QAbstractItemModel, Qt
+from pytestqt.qtbot import QtBot
 from twisted.internet.defer import Deferred, DeferredList
 from twisted.internet.interfaces import IListeningPort
 from twisted.internet.task import deferLater
 
+from app.address import Address
 from app.demo import DemoServers
+from app.gui import MainWindow
 from app.server import PoetryServerFactory, listen_poetry
 from tests import hostile
+
+# Servers
 
 
 class Servers:
@@ -89,6 +108,9 @@ def demo() -> Iterator[DemoServers]:
     pytest_twisted.blockon(servers.stop())
 
 
+# What a test leaves behind, and waiting for what it needs
+
+
 def open_fds() -> int:
     """How many file descriptors this process has open now."""
     return len(os.listdir("/proc/self/fd"))
@@ -115,3 +137,97 @@ def no_leftover_timers() -> Iterator[None]:
     yield
     left = pending_calls() - before
     assert not left, f"timers left behind: {left}"
+
+
+async def wait_until(predicate: Callable[[], object], what: str, timeout: float = 5.0) -> None:
+    """Run the reactor until ``predicate()`` holds; fail naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        await reactor_turn()
+
+
+def listening_sockets(pid: int) -> dict[str, list[tuple[str, int]]]:
+    """The TCP sockets process ``pid`` listens on, read from /proc: {"tcp": [(ip, port)], ...}."""
+    inodes: set[str] = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    found: dict[str, list[tuple[str, int]]] = {"tcp": [], "tcp6": []}
+    for kind in found:
+        with open(f"/proc/net/{kind}") as table:
+            for line in table.readlines()[1:]:
+                fields = line.split()
+                local, state, inode = fields[1], fields[3], fields[9]
+                if state == "0A" and inode in inodes:  # 0A: LISTEN
+                    address, port = local.split(":")
+                    ip = (
+                        ".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0))
+                        if kind == "tcp"
+                        else address
+                    )
+                    found[kind].append((ip, int(port, 16)))
+    return found
+
+
+# The window: one on a fresh config dir, read as automation reads it.
+#
+# Servers come from the ``servers`` fixture, which closes them after the
+# test; every window is closed here, which cancels its downloads.
+# ``qtbot.waitUntil`` spins the Qt loop, and with it the qt5reactor, so the
+# network runs while a test waits.
+
+
+def local(port: int) -> Address:
+    """The address of a test server (the ``servers`` fixture hands out ports)."""
+    return Address(hostile.LOCALHOST, port)
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    return tmp_path / "config"
+
+
+@pytest.fixture
+def window(qtbot: QtBot, config_dir: Path) -> Iterator[MainWindow]:
+    """A shown window; afterwards closed, and the connections it closed given time to wind down."""
+    timers_before = pending_calls()
+    win = MainWindow(config_dir=config_dir)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    if not sip.isdeleted(win):
+        win.close()
+    # Aborted connections finish closing on the next reactor turns (both ends
+    # of a demo server's connections live in this process).
+    qtbot.waitUntil(lambda: not pending_calls() - timers_before, timeout=2000)
+
+
+def view_model(window: MainWindow) -> QAbstractItemModel:
+    """The model as automation sees it: through the table view."""
+    return window.findChild(type(window.table), "serverTable").model()
+
+
+def cell(window: MainWindow, row: int, column: int, role: int = Qt.DisplayRole) -> object:
+    model = view_model(window)
+    return model.data(model.index(row, column), role)
+
+
+def row_of(window: MainWindow, address: Address) -> int:
+    model = view_model(window)
+    for row in range(model.rowCount()):
+        if cell(window, row, 0) == str(address):
+            return row
+    raise LookupError(f"{address} is not in the table")
+
+
+def status(window: MainWindow, address: Address) -> str:
+    return str(cell(window, row_of(window, address), 1))
+
+
+def statuses(window: MainWindow) -> list[str]:
+    return [str(cell(window, row, 1)) for row in range(view_model(window).rowCount())]

@@ -9,7 +9,7 @@ from app.address import Address
 from app.client import ConnectionLostError, get_poetry
 from app.demo import FAILING_PACE, PACES, DemoServer, DemoServers
 from app.resources import bundled_poems
-from tests.test_server import wait_until
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 

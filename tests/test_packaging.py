@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest_twisted
 from twisted.internet.utils import getProcessOutputAndValue
 
+from app import __version__
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,14 +30,15 @@ async def test_the_wheel_brings_poems_and_commands_to_any_directory(tmp_path: Pa
         cwd=tmp_path,
     )  # fmt: skip
     (wheel,) = tmp_path.glob("poetry_downloader-*.whl")
+    assert wheel.name.startswith(f"poetry_downloader-{__version__}-")  # the one version
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
         commands = archive.read(entry_points).decode()
     assert "app/data/poems/jingyesi.txt" in names
     assert sum(n.startswith("app/data/poems/") for n in names) >= 5
-    assert "poetry-get = app.cli:get_main" in commands
-    assert "poetry-server = app.cli:server_main" in commands
+    assert "poetry-get = app.cli.get:main" in commands
+    assert "poetry-server = app.cli.serve:main" in commands
     assert "[gui_scripts]" in commands and "poetry-downloader = app.__main__:main" in commands
 
     target = tmp_path / "site"

@@ -19,7 +19,7 @@ from twisted.internet import task
 
 import app
 from app.demo import DemoServers
-from tests.gui.test_main import listening_sockets
+from tests.conftest import listening_sockets
 from tests.hostile import LOCALHOST
 
 APP = Path(app.__file__).resolve().parent

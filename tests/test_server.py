@@ -18,7 +18,7 @@ from twisted.internet.defer import Deferred, DeferredList
 
 from app.client import EmptyPoemError, get_poetry
 from app.server import FULL_SPEED_BLOCK, PoetryServerFactory, PoetryServerProtocol
-from tests.conftest import pending_calls
+from tests.conftest import pending_calls, wait_until
 from tests.hostile import LOCALHOST
 
 POEM = b"Tyger Tyger, burning bright,\nIn the forests of the night;\n"
@@ -29,13 +29,6 @@ def pause(seconds: float) -> Deferred[None]:
     from twisted.internet import reactor, task
 
     return task.deferLater(reactor, seconds, lambda: None)
-
-
-async def wait_until(predicate, what: str, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        await pause(0.01)
 
 
 class WatchedFactory(PoetryServerFactory):
@@ -172,9 +165,12 @@ async def stop_reading(
     client = await connect(listen(servers, factory), RawClient(read=False))
     await wait_until(lambda: factory.built, "the server to accept")
     server_side = factory.built[0]
+    # A fixed wait: no event says the socket is full for good, as the kernel
+    # still takes bursts of bytes for some tens of milliseconds after the
+    # server's first stall.
     await pause(0.5)
     handed_over = server_side.offset
-    await pause(0.3)
+    await pause(0.3)  # a negative check: time for a write that must not come
     return client, server_side, handed_over
 
 

@@ -9,7 +9,7 @@ from PyQt5.QtWidgets import QDialog, QPlainTextEdit
 from app.address import Address
 from app.gui import MainWindow
 from tests import hostile
-from tests.gui.conftest import cell, local, row_of, status, statuses, view_model
+from tests.conftest import cell, local, row_of, status, statuses, view_model
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")

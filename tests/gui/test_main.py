@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from app import __version__
+from app import APP_NAME, __version__
+from app.downloads import DEFAULT_CONNECTION_LIMIT
+from app.log import LOG_FILE_NAME
+from tests.conftest import listening_sockets
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,11 +33,16 @@ def environment(**changes: str | None) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def window_process(*args: str) -> Iterator[subprocess.Popen[str]]:
-    """``python ARGS`` offscreen, killed (if it is still running) when the block ends."""
+def window_process(*args: str, state: Path | None = None) -> Iterator[subprocess.Popen[str]]:
+    """``python ARGS`` offscreen, killed (if it is still running) when the block ends.
+
+    With ``state`` the window writes its log file there, where :func:`logged`
+    reads what it did, instead of in the state dir all the test windows share.
+    """
+    log_place = {} if state is None else {"XDG_STATE_HOME": str(state)}
     app = subprocess.Popen(
         [sys.executable, *args],
-        env=environment(QT_QPA_PLATFORM="offscreen"),
+        env=environment(QT_QPA_PLATFORM="offscreen", **log_place),
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -43,6 +51,14 @@ def window_process(*args: str) -> Iterator[subprocess.Popen[str]]:
     finally:
         app.kill()
         app.wait()
+
+
+def logged(state: Path) -> list[str]:
+    """The lines a window started with ``state`` has written to its log file so far."""
+    try:
+        return (state / APP_NAME / LOG_FILE_NAME).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
 
 
 def test_version_needs_no_display():
@@ -124,7 +140,7 @@ def slow_servers(tmp_path: Path):
         [
             sys.executable,
             "-c",
-            "from app.cli import server_main; server_main()",
+            "from app.cli.serve import main; main()",
             "--delay",
             "0.5",
             "--num-bytes",
@@ -145,13 +161,21 @@ def slow_servers(tmp_path: Path):
 def test_signal_with_downloads_in_flight_exits_0_within_2_seconds(
     qtbot, tmp_path, slow_servers, signum
 ):
-    config = tmp_path / "config"
-    with window_process("-m", "app", "--config-dir", str(config), *slow_servers) as app:
-        # The window saves the server list once it has added them; then let
-        # the connections come up and bytes trickle in. Waiting spins the
+    config, state = tmp_path / "config", tmp_path / "state"
+    with window_process(
+        "-m", "app", "--config-dir", str(config), *slow_servers, state=state
+    ) as app:
+        # The window saves the server list once it has added them; then every
+        # connection slot fills with a download under way. Waiting spins the
         # test's own event loop instead of sleeping in it.
         qtbot.waitUntil((config / "settings.json").exists, timeout=20_000)
-        qtbot.wait(1000)
+        qtbot.waitUntil(
+            lambda: (
+                sum(line.endswith(": connected") for line in logged(state))
+                >= DEFAULT_CONNECTION_LIMIT
+            ),
+            timeout=20_000,
+        )
         assert app.poll() is None
         sent = time.monotonic()
         app.send_signal(signum)
@@ -163,11 +187,16 @@ def test_signal_with_downloads_in_flight_exits_0_within_2_seconds(
     assert len(saved["servers"]) == len(slow_servers)
 
 
+# The lookup of stuck.example hangs in its worker thread, as on a dead DNS
+# server: the sleep is the behaviour under test, not a wait. It first leaves
+# a mark (the file named by the first argument) so the test knows it began.
 STUCK_LOOKUP = """
-import socket, sys, time
+import pathlib, socket, sys, time
+began = pathlib.Path(sys.argv.pop(1))
 real = socket.getaddrinfo
 def stuck(host, *args, **kwargs):
     if host == "stuck.example":
+        began.touch()
         time.sleep(30)
     return real(host, *args, **kwargs)
 socket.getaddrinfo = stuck
@@ -178,45 +207,18 @@ main()
 
 
 def test_a_stuck_host_name_lookup_does_not_delay_quitting(qtbot, tmp_path):
-    config = tmp_path / "config"
+    config, lookup_began = tmp_path / "config", tmp_path / "lookup-began"
     with window_process(
-        "-c", STUCK_LOOKUP, "--config-dir", str(config), "stuck.example:10000"
+        "-c", STUCK_LOOKUP, str(lookup_began), "--config-dir", str(config), "stuck.example:10000"
     ) as app:
         qtbot.waitUntil((config / "settings.json").exists, timeout=20_000)
-        qtbot.wait(500)  # the lookup is under way, and stuck
+        qtbot.waitUntil(lookup_began.exists, timeout=20_000)  # under way, and stuck
         sent = time.monotonic()
         app.send_signal(signal.SIGTERM)
         qtbot.waitUntil(lambda: app.poll() is not None, timeout=30_000)
         took = time.monotonic() - sent
     assert app.returncode == 0, app.stderr.read()
     assert took < 2.0, took
-
-
-def listening_sockets(pid: int) -> dict[str, list[tuple[str, int]]]:
-    """The TCP sockets process ``pid`` listens on, read from /proc: {"tcp": [(ip, port)], ...}."""
-    inodes = set()
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[len("socket:[") : -1])
-    found: dict[str, list[tuple[str, int]]] = {"tcp": [], "tcp6": []}
-    for kind in found:
-        with open(f"/proc/net/{kind}") as table:
-            for line in table.readlines()[1:]:
-                fields = line.split()
-                local, state, inode = fields[1], fields[3], fields[9]
-                if state == "0A" and inode in inodes:  # 0A: LISTEN
-                    address, port = local.split(":")
-                    ip = (
-                        ".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0))
-                        if kind == "tcp"
-                        else address
-                    )
-                    found[kind].append((ip, int(port, 16)))
-    return found
 
 
 def test_first_start_serves_demo_poems_on_localhost_only(qtbot, tmp_path):
@@ -248,10 +250,20 @@ def test_first_start_serves_demo_poems_on_localhost_only(qtbot, tmp_path):
 
 
 def test_a_start_with_addresses_runs_no_demo_servers(qtbot, tmp_path):
-    config = tmp_path / "config"
-    with window_process("-m", "app", "--config-dir", str(config), "127.0.0.1:9") as app:
-        qtbot.waitUntil((config / "settings.json").exists, timeout=20_000)
-        qtbot.wait(500)
+    config, state = tmp_path / "config", tmp_path / "state"
+    with window_process(
+        "-m", "app", "--config-dir", str(config), "127.0.0.1:9", state=state
+    ) as app:
+        # The demo servers would start in the reactor turn that starts the
+        # download (and saves the list); how the download went is logged on a
+        # later turn, so by then they would be listening.
+        qtbot.waitUntil(
+            lambda: any(
+                " 127.0.0.1:9: " in line and not line.endswith(": connecting")
+                for line in logged(state)
+            ),
+            timeout=20_000,
+        )
         assert listening_sockets(app.pid) == {"tcp": [], "tcp6": []}
         saved = json.loads((config / "settings.json").read_text())
         assert [server["address"] for server in saved["servers"]] == ["127.0.0.1:9"]

@@ -18,7 +18,7 @@ from PyQt5.QtWidgets import QAction, QComboBox
 from app.server import PoetryServerFactory, PoetryServerProtocol, listen_poetry
 from app.timeline import Ending
 from tests import hostile
-from tests.gui.conftest import local, statuses
+from tests.conftest import local, statuses
 
 POEM = b"Slow and steady lines\n" * 3  # 66 bytes, 3 writes of 22 bytes, 0.1 s apart
 

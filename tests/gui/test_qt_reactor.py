@@ -5,7 +5,7 @@ from __future__ import annotations
 import qt5reactor
 
 from app.gui.qt_reactor import PoetryQtReactor
-from tests.gui.conftest import local, statuses
+from tests.conftest import local, statuses
 
 
 def test_the_tests_run_on_the_programs_reactor():

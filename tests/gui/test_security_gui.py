@@ -28,7 +28,7 @@ from app.client import PoetryError, describe_failure
 from app.events import Failed
 from app.gui import MainWindow
 from tests import hostile
-from tests.gui.conftest import local, row_of, status
+from tests.conftest import local, row_of, status
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")

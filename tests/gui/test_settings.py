@@ -11,7 +11,7 @@ from PyQt5.QtWidgets import QMessageBox
 from app.address import Address
 from app.gui import MainWindow
 from app.settings import FILE_NAME, load_settings
-from tests.gui.conftest import cell, local, status, view_model
+from tests.conftest import cell, local, status, view_model
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")

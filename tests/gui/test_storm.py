@@ -21,7 +21,7 @@ from app.client import ConnectionLostError
 from app.gui.window import MainWindow
 from benchmarks.heartbeat import HEARTBEAT_MS, Heartbeat
 from tests import hostile
-from tests.gui.conftest import cell, local, row_of, status, statuses, view_model
+from tests.conftest import cell, local, row_of, status, statuses, view_model
 
 ROWS = 300
 MAX_GAP_S = 0.250

@@ -38,7 +38,7 @@ from app.gui.timeline_view import CANCELLED_COLOUR, FAILED_COLOUR, TimelineView
 from app.rows import ServerRow
 from app.timeline import MAX_MARKS, Timeline, batch_summary
 from tests import hostile
-from tests.gui.conftest import cell, local, row_of, status, statuses, view_model
+from tests.conftest import cell, local, row_of, status, statuses, view_model
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 

@@ -18,7 +18,7 @@ from PyQt5.QtWidgets import (
 
 from app.address import Address
 from tests import hostile
-from tests.gui.conftest import cell, local, status, statuses, view_model
+from tests.conftest import cell, local, status, statuses, view_model
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")

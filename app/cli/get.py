@@ -1,8 +1,10 @@
-"""The command lines: ``poetry-get`` downloads, ``poetry-server`` serves.
+"""``poetry-get``: download poems from many servers at once and print them in the order given.
 
-Both run on Twisted's default reactor. Usage mistakes exit with status 2 and
-one line saying what is wrong; download failures are one plain line each on
-stderr (a traceback only with ``--traceback``) and exit status 1.
+Every download starts at once on Twisted's default reactor; a poem is
+printed as soon as it and the ones before it are complete, so a slow server
+holds up only the poems after it. Download failures are one plain line each
+on stderr (a traceback only with ``--traceback``) and exit status 1; usage
+mistakes exit with status 2 and one line saying what is wrong.
 """
 
 from __future__ import annotations
@@ -12,86 +14,28 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from twisted.internet.defer import Deferred, DeferredList
 from twisted.python.failure import Failure
 
 from app import __version__
-from app.address import Address, parse_address
+from app.address import Address
+from app.cli.arguments import address_argument, encoding_argument, positive_float, positive_int
 from app.client import (
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_BYTES,
     DEFAULT_TIMEOUT,
     Poem,
-    check_encoding,
     describe_failure,
     failure_details,
     get_poetry,
 )
-from app.server import DEFAULT_DELAY, DEFAULT_NUM_BYTES, PoetryServerFactory, listen_poetry
 from app.units import format_size
 
 
-def _seconds(text: str, *, zero_allowed: bool = False) -> float:
-    """A finite number of seconds: positive, or also 0 where ``zero_allowed``."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    in_range = value >= 0 if zero_allowed else value > 0
-    if not in_range or value == float("inf"):
-        wanted = "0 or more seconds" if zero_allowed else "a positive number of seconds"
-        raise argparse.ArgumentTypeError(f"{text!r} must be {wanted}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    return _seconds(text)
-
-
-def _non_negative_float(text: str) -> float:
-    return _seconds(text, zero_allowed=True)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
-
-
-def _port_number(text: str) -> int:
-    value = _positive_int(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is outside 1-65535")
-    return value
-
-
-def address_argument(text: str) -> Address:
-    """An argparse ``type`` for ``ADDR``: the parser's message becomes the usage error."""
-    try:
-        return parse_address(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
-def _encoding(text: str) -> str:
-    try:
-        return check_encoding(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
-# poetry-get
-
-
-def _get_parser() -> argparse.ArgumentParser:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="poetry-get",
         description="Download poems from poetry servers, all at once.",
@@ -100,28 +44,28 @@ def _get_parser() -> argparse.ArgumentParser:
     parser.add_argument("addresses", metavar="ADDR", nargs="+", type=address_argument)
     parser.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=positive_float,
         default=DEFAULT_TIMEOUT,
         metavar="S",
         help="seconds allowed to look up and connect (default %(default)g)",
     )
     parser.add_argument(
         "--idle-timeout",
-        type=_positive_float,
+        type=positive_float,
         default=DEFAULT_IDLE_TIMEOUT,
         metavar="S",
         help="give up after S seconds without a byte (default %(default)g)",
     )
     parser.add_argument(
         "--max-bytes",
-        type=_positive_int,
+        type=positive_int,
         default=DEFAULT_MAX_BYTES,
         metavar="N",
         help="give up on poems larger than N bytes (default 16 MiB)",
     )
     parser.add_argument(
         "--encoding",
-        type=_encoding,
+        type=encoding_argument,
         default="utf-8",
         metavar="E",
         help="text encoding of the poems (default utf-8)",
@@ -173,7 +117,7 @@ class _Batch:
         for d in self.deferreds:
             d.cancel()
 
-    def _progress_for(self, index: int):
+    def _progress_for(self, index: int) -> Callable[[int], None]:
         def progress(total: int) -> None:
             self.received[index] = total
 
@@ -207,8 +151,9 @@ class _Batch:
             if not text.endswith("\n"):
                 text += "\n"
         if result.replaced:
-            # Not a failure (DESIGN §1), but the reader should know the text
-            # is not exactly what the server meant.
+            # Bytes the encoding cannot read never fail a download, here as in
+            # the window, but the reader should know the text is not exactly
+            # what the server meant.
             self.err.write(
                 f"poetry-get: {address}: {result.replaced} invalid "
                 f"{result.encoding} bytes shown as U+FFFD\n"
@@ -237,9 +182,9 @@ class _Batch:
             self._progress_shown = False
 
 
-def get_main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``poetry-get``; exits 0 if every poem arrived, 1 if not, 2 on bad usage."""
-    options = _get_parser().parse_args(argv)
+    options = _parser().parse_args(argv)
     from twisted.internet import reactor
     from twisted.internet.task import LoopingCall
 
@@ -276,74 +221,6 @@ def get_main(argv: Sequence[str] | None = None) -> None:
     if not batch.stdout_closed:
         out.flush()
     sys.exit(1 if batch.failed or interrupted or batch.stdout_closed else 0)
-
-
-# poetry-server
-
-
-def _server_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="poetry-server",
-        description="Serve poems slowly, to any number of clients at once. "
-        "Each FILE gets its own port.",
-    )
-    parser.add_argument("files", metavar="FILE", nargs="+", type=Path)
-    parser.add_argument(
-        "--iface", default="127.0.0.1", help="interface to listen on (default %(default)s)"
-    )
-    parser.add_argument(
-        "--port",
-        type=_port_number,
-        default=None,
-        metavar="N",
-        help="first port; the next files get N+1, N+2... (default: free ports)",
-    )
-    parser.add_argument(
-        "--delay",
-        type=_non_negative_float,
-        default=DEFAULT_DELAY,
-        metavar="S",
-        help="seconds between writes (default %(default)g; 0 sends at full speed)",
-    )
-    parser.add_argument(
-        "--num-bytes",
-        type=_positive_int,
-        default=DEFAULT_NUM_BYTES,
-        metavar="N",
-        help="bytes per write (default %(default)s)",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    return parser
-
-
-def server_main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of ``poetry-server``: serve until interrupted, then exit 0."""
-    parser = _server_parser()
-    options = parser.parse_args(argv)
-    poems = []
-    for path in options.files:
-        try:
-            poems.append(path.read_bytes())
-        except OSError as e:
-            parser.error(f"cannot read {str(path)!r}: {e.strerror or e}")
-    from twisted.internet import error, reactor
-
-    for index, (path, poem) in enumerate(zip(options.files, poems, strict=True)):
-        factory = PoetryServerFactory(poem, options.delay, options.num_bytes)
-        port = 0 if options.port is None else options.port + index
-        if port > 65535:
-            parser.error(f"no port left for {str(path)!r}: {options.port} + {index} > 65535")
-        try:
-            listening = listen_poetry(factory, port, options.iface)
-        except error.CannotListenError as e:
-            reason = getattr(e.socketError, "strerror", None) or e.socketError
-            sys.stderr.write(f"poetry-server: cannot listen on {options.iface}:{port}: {reason}\n")
-            sys.exit(1)
-        host = listening.getHost()
-        served = Address(host.host, host.port)
-        print(f"Serving {path} on {served}", flush=True)
-    reactor.run()
-    sys.exit(0)
 
 
 def _text_stream(stream: TextIO, encoding: str) -> TextIO:

@@ -1,0 +1,69 @@
+"""Command-line words turned into values, for ``poetry-get``, ``poetry-server`` and the window.
+
+Each function is an argparse ``type``: a word that does not fit raises
+``argparse.ArgumentTypeError`` with a message a person can act on, and
+argparse turns it into one usage line and exit status 2. Nothing here
+imports the reactor, so the window can use :func:`address_argument` before
+it installs its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from app.address import Address, parse_address
+from app.client import check_encoding
+
+
+def _seconds(text: str, *, zero_allowed: bool = False) -> float:
+    """A finite number of seconds: positive, or also 0 where ``zero_allowed``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    in_range = value >= 0 if zero_allowed else value > 0
+    if not in_range or value == float("inf"):
+        wanted = "0 or more seconds" if zero_allowed else "a positive number of seconds"
+        raise argparse.ArgumentTypeError(f"{text!r} must be {wanted}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    return _seconds(text)
+
+
+def non_negative_float(text: str) -> float:
+    return _seconds(text, zero_allowed=True)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def port_number(text: str) -> int:
+    value = positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is outside 1-65535")
+    return value
+
+
+def address_argument(text: str) -> Address:
+    """An argparse ``type`` for ``ADDR``: the parser's message becomes the usage error."""
+    try:
+        return parse_address(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def encoding_argument(text: str) -> str:
+    """An argparse ``type`` for ``--encoding``: a text encoding, refused before connecting."""
+    try:
+        return check_encoding(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
