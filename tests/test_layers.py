@@ -15,13 +15,13 @@ import pytest
 import app
 
 CORE = sorted(
-    f"app.{info.name}"
-    for info in pkgutil.iter_modules(app.__path__)
-    if info.name not in ("gui", "__main__", "data")
+    info.name
+    for info in pkgutil.walk_packages(app.__path__, "app.")
+    if info.name.split(".")[1] not in ("gui", "__main__", "data")
 )
 
 
-def test_the_core_is_every_top_level_module_but_the_window_and_its_start_up():
+def test_the_core_is_every_module_but_the_window_and_its_start_up():
     assert {"app.events", "app.downloads", "app.rows", "app.timeline", "app.settings"} <= set(CORE)
 
 
