@@ -9,8 +9,8 @@ from app.timeline import (
     Lane,
     Mode,
     Timeline,
-    batch_summary,
 )
+from app.timeline_words import batch_summary
 
 
 class Clock:

@@ -43,7 +43,8 @@ from PyQt5.QtWidgets import (
 
 from app.gui.labels import plain_label
 from app.gui.model import ServerListModel, literal_tooltip
-from app.timeline import Ending, Lane, Mode, Timeline, batch_summary
+from app.timeline import Ending, Lane, Mode, Timeline
+from app.timeline_words import batch_summary
 from app.units import format_size
 
 #: A red and a grey that read on light and dark bases alike (no palette role has them).

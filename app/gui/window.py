@@ -57,7 +57,8 @@ from app.settings import (
     load_settings,
     save_settings,
 )
-from app.timeline import BatchSummary, batch_summary
+from app.timeline import BatchSummary
+from app.timeline_words import batch_summary
 from app.units import format_size
 
 SAVE_DELAY_MS = 1000  # sizes learnt from finished downloads are saved in batches

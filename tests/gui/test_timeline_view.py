@@ -22,7 +22,8 @@ from app.address import Address
 from app.gui import MainWindow
 from app.gui.model import ELAPSED
 from app.gui.timeline_view import CANCELLED_COLOUR, FAILED_COLOUR, TimelineView
-from app.timeline import MAX_MARKS, Ending, Mode, batch_summary
+from app.timeline import MAX_MARKS, Ending, Mode
+from app.timeline_words import batch_summary
 from tests import hostile
 from tests.gui.conftest import cell, local, row_of, status, statuses, view_model
 
