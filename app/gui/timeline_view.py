@@ -1,4 +1,4 @@
-"""The timeline dock: every connection of the batch on one clock, a lane beside each table row.
+"""The timeline's lanes: every connection of the batch on one clock, a lane beside each table row.
 
 A lane shows one download's life in seconds since its batch started: a thin
 line while it connects, then a bar until it ends, a tick per chunk (taller
@@ -15,7 +15,6 @@ as one). It repaints on the table model's refresh tick, never per chunk.
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
@@ -30,21 +29,10 @@ from PyQt5.QtGui import (
     QPen,
     QWheelEvent,
 )
-from PyQt5.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QHBoxLayout,
-    QTableView,
-    QToolButton,
-    QToolTip,
-    QVBoxLayout,
-    QWidget,
-)
+from PyQt5.QtWidgets import QApplication, QTableView, QToolTip, QWidget
 
-from app.gui.labels import plain_label
 from app.gui.model import ServerListModel, literal_tooltip
-from app.timeline import Ending, Lane, Mode, Timeline
-from app.timeline_words import batch_summary
+from app.timeline import Ending, Lane, Timeline
 from app.units import format_size
 
 #: A red and a grey that read on light and dark bases alike (no palette role has them).
@@ -63,7 +51,6 @@ MARGIN_RIGHT = 18
 HIT = 3
 #: Labelled axis ticks are at least this many pixels apart.
 TICK_SPACING = 64
-_UNIT_SPACE = re.compile(r"(\d) s\b")
 #: Round spans a fitted axis grows through, so its labels do not jitter as it grows.
 _NICE_SPANS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
@@ -597,81 +584,3 @@ class TimelineView(QWidget):
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-class TimelineDock(QDockWidget):
-    """The timeline beside the table: a :class:`TimelineView`, a summary and zoom buttons.
-
-    It repaints when the table model's refresh tick fires and the timeline
-    changed (or still runs, so the bars grow with the clock).
-    """
-
-    def __init__(
-        self,
-        table: QTableView,
-        model: ServerListModel,
-        timeline: Timeline,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__("Timeline", parent)
-        self.setObjectName("timelineDock")
-        self.timeline = timeline
-        self.view = TimelineView(table, model, timeline)
-        self.summary = plain_label(name="timelineSummary")
-        self.summary.setWordWrap(True)
-        self.zoom_in_button = self._button("timelineZoomIn", "+", "Zoom in (Ctrl+wheel)")
-        self.zoom_out_button = self._button("timelineZoomOut", "−", "Zoom out (Ctrl+wheel)")
-        self.fit_button = self._button("timelineFit", "Fit", "Show the whole batch")
-        self.zoom_in_button.clicked.connect(lambda: self.view.zoom(ZOOM_STEP))
-        self.zoom_out_button.clicked.connect(lambda: self.view.zoom(1 / ZOOM_STEP))
-        self.fit_button.clicked.connect(self.view.fit)
-
-        # The view comes first, so that beside the table its lanes are level with the rows.
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 0, 0, 2)
-        bar.addWidget(self.summary, 1)
-        for button in (self.zoom_out_button, self.zoom_in_button, self.fit_button):
-            bar.addWidget(button, 0, Qt.AlignTop)
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(bar)
-        self.setWidget(body)
-        self.dockLocationChanged.connect(self.view.update)
-        self.topLevelChanged.connect(self.view.update)
-        self._show_summary()
-        model.refreshed.connect(self.refresh)
-
-    def _button(self, name: str, text: str, tip: str) -> QToolButton:
-        button = QToolButton()
-        button.setObjectName(name)
-        button.setText(text)
-        button.setToolTip(tip)
-        button.setAutoRaise(True)
-        return button
-
-    def refresh(self) -> None:
-        """Repaint if anything happened since the last repaint, or the batch is running."""
-        if not (self.timeline.changed or self.timeline.running):
-            return
-        self.timeline.changed = False
-        self._show_summary()
-        self.view.update()
-
-    def _show_summary(self) -> None:
-        timeline = self.timeline
-        if timeline.batch_start is None:
-            text = "Start All draws each connection here, on the batch's clock."
-        elif timeline.last_summary is not None:
-            text = batch_summary(timeline.last_summary)
-            if timeline.mode is Mode.REACTOR:  # the other mode's summary names its mode
-                text = f"{timeline.mode.value}: {text}"
-        elif timeline.running:
-            text = f"{timeline.mode.value} — running for {timeline.now():.1f} s"
-        else:
-            text = timeline.mode.value
-        text = _UNIT_SPACE.sub("\\1\u00a0s", text)  # "3.5 s" never wraps between number and unit
-        if self.summary.text() != text:
-            self.summary.setText(text)

@@ -47,7 +47,7 @@ from app.gui.model import PROGRESS, SERVER, STATUS, ServerListModel, ServerSortM
 from app.gui.pace_dialog import DemoPaceDialog
 from app.gui.poem_pane import PoemPane
 from app.gui.preferences import PreferencesDialog
-from app.gui.timeline_view import TimelineDock
+from app.gui.timeline_dock import TimelineDock
 from app.resources import resources_dir
 from app.rows import ServerRow, Status
 from app.settings import (
