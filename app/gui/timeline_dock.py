@@ -14,8 +14,9 @@ from PyQt5.QtWidgets import QDockWidget, QHBoxLayout, QTableView, QToolButton, Q
 
 from app.gui.labels import plain_label
 from app.gui.model import ServerListModel
-from app.gui.timeline_view import ZOOM_STEP, TimelineView
+from app.gui.timeline_view import TimelineView
 from app.timeline import Mode, Timeline
+from app.timeline_axis import ZOOM_STEP
 from app.timeline_words import batch_summary
 
 _UNIT_SPACE = re.compile(r"(\d) s\b")

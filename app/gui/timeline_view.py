@@ -15,8 +15,6 @@ as one). It repaints on the table model's refresh tick, never per chunk.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 
 from PyQt5.QtCore import QEvent, QItemSelectionModel, QLine, QModelIndex, QPoint, QRect, QSize, Qt
 from PyQt5.QtGui import (
@@ -33,26 +31,23 @@ from PyQt5.QtWidgets import QApplication, QTableView, QToolTip, QWidget
 
 from app.gui.model import ServerListModel, literal_tooltip
 from app.timeline import Ending, Lane, Timeline
+from app.timeline_axis import (
+    MARGIN_LEFT,
+    MARGIN_RIGHT,
+    ZOOM_STEP,
+    AxisNavigator,
+    TimeAxis,
+    mark_columns,
+    tick_label,
+    tick_step,
+)
 from app.units import format_size
 
 #: A red and a grey that read on light and dark bases alike (no palette role has them).
 FAILED_COLOUR = QColor(222, 56, 43)
 CANCELLED_COLOUR = QColor(136, 136, 136)
-#: Seconds a fitted axis shows at least, so the first moments of a batch are not a blur.
-MIN_SPAN = 0.5
-#: Zooming in stops when the view spans this many seconds.
-MIN_VISIBLE_SPAN = 0.002
-#: How far out zooming goes, in multiples of the whole batch.
-MAX_ZOOM_OUT = 8.0
-ZOOM_STEP = 2.0
-MARGIN_LEFT = 10
-MARGIN_RIGHT = 18
 #: Pixels either side of a tick, cap or line that still count as over it.
 HIT = 3
-#: Labelled axis ticks are at least this many pixels apart.
-TICK_SPACING = 64
-#: Round spans a fitted axis grows through, so its labels do not jitter as it grows.
-_NICE_SPANS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 
 def _at(seconds: float) -> str:
@@ -65,55 +60,6 @@ def _between(start: float, stop: float) -> str:
     while decimals < 6 and f"{start:.{decimals}f}" == f"{stop:.{decimals}f}":
         decimals += 1
     return f"{start:.{decimals}f}–{stop:.{decimals}f} s"
-
-
-def _nice_ceil(value: float) -> float:
-    power = 10 ** math.floor(math.log10(value))
-    return next(f * power for f in _NICE_SPANS if f * power >= value * (1 - 1e-9))
-
-
-def tick_step(pixels_per_second: float) -> float:
-    """The smallest step of 1, 2 or 5 × 10^k seconds whose ticks are TICK_SPACING px apart."""
-    wanted = TICK_SPACING / pixels_per_second
-    power = 10 ** math.floor(math.log10(wanted))
-    return next(f * power for f in (1, 2, 5, 10) if f * power >= wanted * (1 - 1e-9))
-
-
-def tick_label(seconds: float, step: float) -> str:
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    return f"{seconds:.{decimals}f} s"
-
-
-@dataclass
-class _Columns:
-    """A lane's marks merged per pixel column: column ``j`` is at ``xs[j]``.
-
-    It holds marks ``firsts[j]`` up to (not including) ``firsts[j + 1]``, or
-    ``end`` for the last column, and ``sizes[j]`` bytes.
-    """
-
-    xs: list[int]
-    firsts: list[int]
-    sizes: list[int]
-    end: int
-
-    def marks_of(self, j: int) -> range:
-        stop = self.firsts[j + 1] if j + 1 < len(self.firsts) else self.end
-        return range(self.firsts[j], stop)
-
-
-@dataclass(frozen=True)
-class TimeAxis:
-    """How seconds become x: the second at the plot's left edge, and pixels per second."""
-
-    t0: float
-    scale: float
-
-    def x(self, seconds: float) -> float:
-        return MARGIN_LEFT + (seconds - self.t0) * self.scale
-
-    def time(self, x: float) -> float:
-        return self.t0 + (x - MARGIN_LEFT) / self.scale
 
 
 class TimelineView(QWidget):
@@ -139,10 +85,9 @@ class TimelineView(QWidget):
         self._table = table
         self._proxy = table.model()
         self._model = model
-        self._fitted = True
-        self._t0 = 0.0
-        self._scale = 100.0  # pixels per second, while not fitted
-        self._press: tuple[QPoint, float, float] | None = None
+        self._navigator = AxisNavigator(timeline)
+        #: Where a left-button press was, and the axis then: a drag pans from there.
+        self._press: tuple[QPoint, TimeAxis] | None = None
         self._dragging = False
         #: How many lanes the last paint drew (the ones inside its rectangle).
         self.painted_lanes = 0
@@ -165,38 +110,18 @@ class TimelineView(QWidget):
 
     @property
     def fitted(self) -> bool:
-        return self._fitted
+        return self._navigator.fitted
 
     def plot_width(self) -> int:
         return max(self.width() - MARGIN_LEFT - MARGIN_RIGHT, 1)
 
-    def batch_end(self) -> float:
-        """Seconds from the batch's start to its last event, or to now while it runs."""
-        timeline = self.timeline
-        if timeline.running:
-            return timeline.now()
-        return max(
-            (
-                lane.ended
-                for lane in timeline.lanes.values()
-                if lane.batch == timeline.batch and lane.ended is not None
-            ),
-            default=0.0,
-        )
-
-    def _fit_span(self) -> float:
-        return _nice_ceil(max(self.batch_end() * 1.02, MIN_SPAN))
-
     def axis(self) -> TimeAxis:
         """The time axis as shown now."""
-        if self._fitted:
-            return TimeAxis(0.0, self.plot_width() / self._fit_span())
-        return TimeAxis(self._t0, self._scale)
+        return self._navigator.axis(self.plot_width())
 
     def visible_span(self) -> tuple[float, float]:
         """The first and last second the plot shows."""
-        axis = self.axis()
-        return axis.t0, axis.time(MARGIN_LEFT + self.plot_width())
+        return self._navigator.visible_span(self.plot_width())
 
     def x_at(self, seconds: float) -> float:
         return self.axis().x(seconds)
@@ -206,34 +131,22 @@ class TimelineView(QWidget):
 
     def fit(self) -> None:
         """Show the whole batch, and keep showing all of it as it grows."""
-        self._fitted = True
+        self._navigator.fit()
         self.update()
 
     def show_span(self, start: float, end: float) -> None:
         """Show the seconds from ``start`` to ``end`` across the plot (no longer fitted)."""
-        self._set_view(start, self.plot_width() / max(end - start, MIN_VISIBLE_SPAN))
+        self._navigator.show_span(start, end, self.plot_width())
+        self.update()
 
     def zoom(self, factor: float, anchor_x: float | None = None) -> None:
         """Scale the axis by ``factor`` (> 1 zooms in), keeping the time under ``anchor_x``."""
-        if anchor_x is None:
-            anchor_x = MARGIN_LEFT + self.plot_width() / 2
-        axis = self.axis()
-        anchor = axis.time(anchor_x)
-        most = self.plot_width() / MIN_VISIBLE_SPAN
-        least = self.plot_width() / (self._fit_span() * MAX_ZOOM_OUT)
-        new_scale = min(max(axis.scale * factor, least), most)
-        self._set_view(anchor - (anchor_x - MARGIN_LEFT) / new_scale, new_scale)
+        self._navigator.zoom(factor, anchor_x, self.plot_width())
+        self.update()
 
     def pan(self, pixels: float) -> None:
         """Move the axis ``pixels`` to the right (later times come into view from the right)."""
-        axis = self.axis()
-        self._set_view(axis.t0 + pixels / axis.scale, axis.scale)
-
-    def _set_view(self, t0: float, scale: float) -> None:
-        span = self.plot_width() / scale
-        self._t0 = min(max(t0, -span / 2), max(self.batch_end(), span) - span / 2)
-        self._scale = scale
-        self._fitted = False
+        self._navigator.pan(pixels, self.plot_width())
         self.update()
 
     # Lanes
@@ -293,28 +206,6 @@ class TimelineView(QWidget):
         last = header.logicalIndexAt(bottom - area.top())
         return range(first, (last if last >= 0 else count - 1) + 1)
 
-    @staticmethod
-    def _columns(axis: TimeAxis, lane: Lane, t_lo: float, t_hi: float) -> _Columns:
-        """The lane's marks from ``t_lo`` to ``t_hi``, merged per pixel column."""
-        scale = axis.scale
-        offset = axis.x(0.0)
-        times, sizes = lane.times, lane.sizes
-        lo = bisect_left(times, t_lo - lane.bucket)
-        hi = bisect_right(times, t_hi)
-        xs: list[int] = []
-        firsts: list[int] = []
-        totals: list[int] = []
-        floor = math.floor
-        for i in range(lo, hi):
-            x = floor(offset + times[i] * scale)
-            if xs and xs[-1] == x:
-                totals[-1] += sizes[i]
-            else:
-                xs.append(x)
-                firsts.append(i)
-                totals.append(sizes[i])
-        return _Columns(xs, firsts, totals, hi)
-
     # Painting
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -352,7 +243,7 @@ class TimelineView(QWidget):
             painter.drawLine(x, area.top(), x, area.bottom())
 
         t_lo, t_hi = time_axis.time(rect.left() - 1), time_axis.time(rect.right() + 2)
-        columns = [self._columns(time_axis, lane, t_lo, t_hi) for _, lane, _ in lanes]
+        columns = [mark_columns(time_axis, lane, t_lo, t_hi) for _, lane, _ in lanes]
         largest = max((max(c.sizes) for c in columns if c.sizes), default=1)
         now = self.timeline.now()
         ticks: dict[int, tuple[QColor, list[QLine]]] = {}
@@ -499,7 +390,7 @@ class TimelineView(QWidget):
         return f"cancelled at {at}"
 
     def _mark_near(self, axis: TimeAxis, lane: Lane, x: int) -> str | None:
-        columns = self._columns(axis, lane, axis.time(x - HIT - 1), axis.time(x + HIT + 2))
+        columns = mark_columns(axis, lane, axis.time(x - HIT - 1), axis.time(x + HIT + 2))
         near = [j for j, column in enumerate(columns.xs) if abs(column - x) <= HIT]
         if not near:
             return None
@@ -532,20 +423,20 @@ class TimelineView(QWidget):
         if event.button() != Qt.LeftButton:
             super().mousePressEvent(event)
             return
-        axis = self.axis()
-        self._press = (event.pos(), axis.t0, axis.scale)
+        self._press = (event.pos(), self.axis())
         self._dragging = False
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._press is None:
             return
-        start, t0, scale = self._press
+        start, axis = self._press
         dx = event.pos().x() - start.x()
         if not self._dragging and abs(dx) < QApplication.startDragDistance():
             return
         self._dragging = True
         self.setCursor(Qt.ClosedHandCursor)
-        self._set_view(t0 - dx / scale, scale)
+        self._navigator.place(axis.t0 - dx / axis.scale, axis.scale, self.plot_width())
+        self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._press is None or event.button() != Qt.LeftButton:
