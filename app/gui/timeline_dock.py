@@ -7,19 +7,15 @@ come from :mod:`app.timeline_words`.
 
 from __future__ import annotations
 
-import re
-
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QDockWidget, QHBoxLayout, QTableView, QToolButton, QVBoxLayout, QWidget
 
 from app.gui.labels import plain_label
 from app.gui.model import ServerListModel
 from app.gui.timeline_view import TimelineView
-from app.timeline import Mode, Timeline
+from app.timeline import Timeline
 from app.timeline_axis import ZOOM_STEP
-from app.timeline_words import batch_summary
-
-_UNIT_SPACE = re.compile(r"(\d) s\b")
+from app.timeline_words import dock_summary
 
 
 class TimelineDock(QDockWidget):
@@ -84,17 +80,6 @@ class TimelineDock(QDockWidget):
         self.view.update()
 
     def _show_summary(self) -> None:
-        timeline = self.timeline
-        if timeline.batch_start is None:
-            text = "Start All draws each connection here, on the batch's clock."
-        elif timeline.last_summary is not None:
-            text = batch_summary(timeline.last_summary)
-            if timeline.mode is Mode.REACTOR:  # the other mode's summary names its mode
-                text = f"{timeline.mode.value}: {text}"
-        elif timeline.running:
-            text = f"{timeline.mode.value} — running for {timeline.now():.1f} s"
-        else:
-            text = timeline.mode.value
-        text = _UNIT_SPACE.sub("\\1\u00a0s", text)  # "3.5 s" never wraps between number and unit
+        text = dock_summary(self.timeline)
         if self.summary.text() != text:
             self.summary.setText(text)

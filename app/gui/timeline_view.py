@@ -41,25 +41,11 @@ from app.timeline_axis import (
     tick_label,
     tick_step,
 )
-from app.units import format_size
+from app.timeline_words import lane_tooltip
 
 #: A red and a grey that read on light and dark bases alike (no palette role has them).
 FAILED_COLOUR = QColor(222, 56, 43)
 CANCELLED_COLOUR = QColor(136, 136, 136)
-#: Pixels either side of a tick, cap or line that still count as over it.
-HIT = 3
-
-
-def _at(seconds: float) -> str:
-    return f"{seconds:.2f} s"
-
-
-def _between(start: float, stop: float) -> str:
-    """Two times as "3.50–3.60 s", with more decimals where two would make the ends equal."""
-    decimals = 2
-    while decimals < 6 and f"{start:.{decimals}f}" == f"{stop:.{decimals}f}":
-        decimals += 1
-    return f"{start:.{decimals}f}–{stop:.{decimals}f} s"
 
 
 class TimelineView(QWidget):
@@ -352,58 +338,7 @@ class TimelineView(QWidget):
         lane = self.lane_of(row) if row >= 0 else None
         if lane is None:
             return None
-        what = self._describe(self.axis(), lane, pos.x())
-        return f"{lane.label}\n{what}" if what else None
-
-    def _describe(self, axis: TimeAxis, lane: Lane, x: int) -> str | None:
-        now = self.timeline.now()
-        end = lane.ended if lane.ended is not None else now
-        if lane.ending is not None and abs(x - axis.x(end)) <= HIT:
-            return self._ending(lane)
-        mark = self._mark_near(axis, lane, x)
-        if mark is not None:
-            return mark
-        if lane.connect_started is not None:
-            until = lane.connected if lane.connected is not None else lane.ended
-            stop = until if until is not None else now
-            if axis.x(lane.connect_started) - HIT <= x <= axis.x(stop) + HIT:
-                if until is None:
-                    return f"connecting since {_at(lane.connect_started)}"
-                return f"connecting from {_at(lane.connect_started)} to {_at(until)}"
-        if lane.connected is not None and axis.x(lane.connected) <= x <= axis.x(end):
-            received = f"{format_size(lane.bytes)} in {_count(lane.chunks, 'chunk')}"
-            if lane.ended is None:
-                return f"downloading since {_at(lane.connected)}: {received} so far"
-            return f"downloading from {_at(lane.connected)} to {_at(end)}: {received}"
-        return None
-
-    @staticmethod
-    def _ending(lane: Lane) -> str:
-        at = _at(lane.ended or 0.0)
-        if lane.ending is Ending.DONE:
-            received = f"{format_size(lane.bytes)} in {_count(lane.chunks, 'chunk')}"
-            return f"done at {at}: {received}"
-        if lane.ending is Ending.FAILED:
-            return f"failed at {at}: {lane.reason}"
-        if lane.connect_started is None:
-            return f"cancelled at {at}, before it started"
-        return f"cancelled at {at}"
-
-    def _mark_near(self, axis: TimeAxis, lane: Lane, x: int) -> str | None:
-        columns = mark_columns(axis, lane, axis.time(x - HIT - 1), axis.time(x + HIT + 2))
-        near = [j for j, column in enumerate(columns.xs) if abs(column - x) <= HIT]
-        if not near:
-            return None
-        marks = columns.marks_of(min(near, key=lambda j: abs(columns.xs[j] - x)))
-        first_chunk = sum(lane.counts[: marks.start]) + 1
-        count = sum(lane.counts[marks.start : marks.stop])
-        size = format_size(sum(lane.sizes[marks.start : marks.stop]))
-        start = lane.times[marks.start]
-        if count == 1:
-            return f"chunk {first_chunk}: {size} at {_at(start)}"
-        stop = lane.times[marks.stop - 1] + lane.bucket
-        chunks = f"chunks {first_chunk}–{first_chunk + count - 1}"
-        return f"{chunks}: {size} at {_between(start, stop)}"
+        return lane_tooltip(lane, self.axis(), pos.x(), self.timeline.now())
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.ToolTip:
@@ -471,7 +406,3 @@ class TimelineView(QWidget):
             lines = QApplication.wheelScrollLines() * bar.singleStep()
             bar.setValue(bar.value() - round(delta.y() / 120 * lines))
         event.accept()
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
