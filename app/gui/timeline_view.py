@@ -1,51 +1,27 @@
-"""The timeline's lanes: every connection of the batch on one clock, a lane beside each table row.
+"""The timeline widget: a lane beside each table row, on the batch's clock.
 
-A lane shows one download's life in seconds since its batch started: a thin
-line while it connects, then a bar until it ends, a tick per chunk (taller
-for more bytes), and its ending: a cap in the text colour when done, red
-when it failed, grey when cancelled. Lanes follow the table: same order
-(sorting included), same row height, same vertical scroll, same selection.
+Lanes follow the table: same order (sorting included), same row height,
+same vertical scroll, same selection. This module is the Qt side of that:
+where each lane is, and what the mouse does. The axis arithmetic is in
+:mod:`app.timeline_axis`, the words in :mod:`app.timeline_words`, the
+drawing in :mod:`app.gui.timeline_paint`.
 
-What it costs stays bounded whatever the downloads do: a repaint draws only
-the lanes inside the damaged rectangle, and at most one tick per lane per
-pixel column (marks that fall in the same column are drawn, and described,
-as one). It repaints on the table model's refresh tick, never per chunk.
+What a repaint costs stays bounded whatever the downloads do: it draws only
+the lanes inside the damaged rectangle. It repaints on the table model's
+refresh tick (see :mod:`app.gui.timeline_dock`), never per chunk.
 """
 
 from __future__ import annotations
 
-import math
-
-from PyQt5.QtCore import QEvent, QItemSelectionModel, QLine, QModelIndex, QPoint, QRect, QSize, Qt
-from PyQt5.QtGui import (
-    QColor,
-    QHelpEvent,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QPen,
-    QWheelEvent,
-)
+from PyQt5.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, QRect, QSize, Qt
+from PyQt5.QtGui import QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
 from PyQt5.QtWidgets import QApplication, QTableView, QToolTip, QWidget
 
 from app.gui.model import ServerListModel, literal_tooltip
-from app.timeline import Ending, Lane, Timeline
-from app.timeline_axis import (
-    MARGIN_LEFT,
-    MARGIN_RIGHT,
-    ZOOM_STEP,
-    AxisNavigator,
-    TimeAxis,
-    mark_columns,
-    tick_label,
-    tick_step,
-)
+from app.gui.timeline_paint import PaintedRow, TimelinePainter
+from app.timeline import Lane, Timeline
+from app.timeline_axis import MARGIN_LEFT, MARGIN_RIGHT, ZOOM_STEP, AxisNavigator, TimeAxis
 from app.timeline_words import lane_tooltip
-
-#: A red and a grey that read on light and dark bases alike (no palette role has them).
-FAILED_COLOUR = QColor(222, 56, 43)
-CANCELLED_COLOUR = QColor(136, 136, 136)
 
 
 class TimelineView(QWidget):
@@ -195,140 +171,26 @@ class TimelineView(QWidget):
     # Painting
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        rect = event.rect()
-        palette = self.palette()
-        painter = QPainter(self)
-        painter.fillRect(rect, palette.base())
+        damaged = event.rect()
         area = self.lanes_area()
-        time_axis = self.axis()
-        step = tick_step(time_axis.scale)
-        painter.setClipRect(rect.intersected(area))
-
         selection = self._table.selectionModel()
         alternate = self._table.alternatingRowColors()
-        lanes: list[tuple[QRect, Lane, bool]] = []
-        for row in self._rows_between(area, rect.top(), rect.bottom()):
-            lane_rect = self.lane_rect(row, area)
-            selected = selection.isRowSelected(row, QModelIndex())
-            if selected:
-                painter.fillRect(lane_rect, palette.highlight())
-            elif row % 2 and alternate:
-                painter.fillRect(lane_rect, palette.alternateBase())
-            lane = self.lane_of(row)
-            if lane is not None:
-                lanes.append((lane_rect, lane, selected))
-        self.painted_lanes = len(lanes)
-
-        grid = QColor(palette.color(QPalette.Text))
-        grid.setAlpha(28)
-        painter.setPen(grid)
-        first_tick = math.ceil(time_axis.time(rect.left()) / step)
-        last_tick = math.floor(time_axis.time(rect.right() + 1) / step)
-        for n in range(max(first_tick, 0), last_tick + 1):
-            x = round(time_axis.x(n * step))
-            painter.drawLine(x, area.top(), x, area.bottom())
-
-        t_lo, t_hi = time_axis.time(rect.left() - 1), time_axis.time(rect.right() + 2)
-        columns = [mark_columns(time_axis, lane, t_lo, t_hi) for _, lane, _ in lanes]
-        largest = max((max(c.sizes) for c in columns if c.sizes), default=1)
-        now = self.timeline.now()
-        ticks: dict[int, tuple[QColor, list[QLine]]] = {}
-        for (lane_rect, lane, selected), lane_columns in zip(lanes, columns, strict=True):
-            self._paint_lane(painter, palette, time_axis, lane_rect, lane, selected, now)
-            accent = self._accent(palette, lane, selected)
-            lines = ticks.setdefault(accent.rgba(), (accent, []))[1]
-            top, bottom = self._bar(lane_rect)
-            height = bottom - top
-            for x, size in zip(lane_columns.xs, lane_columns.sizes, strict=True):
-                length = max(2, round(math.sqrt(size / largest) * height))
-                lines.append(QLine(x, bottom, x, bottom - length))
-        for colour, lines in ticks.values():
-            painter.setPen(colour)
-            painter.drawLines(lines)
-
-        if self.timeline.running:
-            x = self._clamp(time_axis.x(now))
-            painter.setPen(QPen(palette.color(QPalette.Highlight), 1, Qt.DashLine))
-            painter.drawLine(x, area.top(), x, area.bottom())
-
-        band = QRect(0, area.bottom() + 1, self.width(), self.height() - area.bottom() - 1)
-        if rect.intersects(band):
-            painter.setClipRect(rect)
-            self._paint_axis(painter, palette, time_axis, band, step)
+        rows = [
+            PaintedRow(
+                rect=self.lane_rect(row, area),
+                lane=self.lane_of(row),
+                selected=selection.isRowSelected(row, QModelIndex()),
+                striped=bool(row % 2) and alternate,
+            )
+            for row in self._rows_between(area, damaged.top(), damaged.bottom())
+        ]
+        self.painted_lanes = sum(row.lane is not None for row in rows)
+        painter = QPainter(self)
+        timeline_painter = TimelinePainter(
+            painter, self.palette(), self.fontMetrics(), self.size(), self.axis()
+        )
+        timeline_painter.paint(damaged, area, rows, self.timeline.now(), self.timeline.running)
         painter.end()
-
-    def _bar(self, lane_rect: QRect) -> tuple[int, int]:
-        """The top and bottom y of a lane's bar."""
-        pad = max(2, lane_rect.height() // 5)
-        return lane_rect.top() + pad, lane_rect.bottom() - pad
-
-    @staticmethod
-    def _accent(palette: QPalette, lane: Lane, selected: bool) -> QColor:
-        if lane.ending is Ending.FAILED:
-            return FAILED_COLOUR
-        if lane.ending is Ending.CANCELLED:
-            return CANCELLED_COLOUR
-        return palette.color(QPalette.HighlightedText if selected else QPalette.Highlight)
-
-    def _clamp(self, x: float) -> int:
-        """Pixels within reach of the widget: far-off times must not overflow Qt's ints."""
-        return round(min(max(x, -16.0), self.width() + 16.0))
-
-    def _paint_lane(
-        self,
-        painter: QPainter,
-        palette: QPalette,
-        time_axis: TimeAxis,
-        lane_rect: QRect,
-        lane: Lane,
-        selected: bool,
-        now: float,
-    ) -> None:
-        top, bottom = self._bar(lane_rect)
-        middle = (top + bottom) // 2
-        ink = palette.color(QPalette.HighlightedText if selected else QPalette.Text)
-        end = lane.ended if lane.ended is not None else now
-        if lane.connect_started is not None:
-            start = self._clamp(time_axis.x(lane.connect_started))
-            stop = self._clamp(time_axis.x(lane.connected if lane.connected is not None else end))
-            faint = QColor(ink)
-            faint.setAlpha(150)
-            painter.setPen(faint)
-            painter.drawLine(start, middle, stop, middle)
-            painter.drawLine(start, middle - 2, start, middle + 2)
-        if lane.connected is not None:
-            start = self._clamp(time_axis.x(lane.connected))
-            stop = self._clamp(time_axis.x(end))
-            tint = QColor(self._accent(palette, lane, selected))
-            tint.setAlpha(60)
-            painter.fillRect(QRect(start, top, max(stop - start, 1), bottom - top + 1), tint)
-        if lane.ending is not None:
-            x = self._clamp(time_axis.x(end))
-            cap = ink if lane.ending is Ending.DONE else self._accent(palette, lane, selected)
-            painter.fillRect(QRect(x - 1, top - 2, 2, bottom - top + 5), cap)
-
-    def _paint_axis(
-        self, painter: QPainter, palette: QPalette, time_axis: TimeAxis, band: QRect, step: float
-    ) -> None:
-        """Seconds under the lanes: a tick and a label every ``step``, labels never overlapping."""
-        painter.fillRect(band, palette.button())
-        painter.setPen(palette.color(QPalette.Mid))
-        painter.drawLine(band.left(), band.top(), band.right(), band.top())
-        painter.setPen(palette.color(QPalette.ButtonText))
-        metrics = self.fontMetrics()
-        baseline = band.top() + 4 + metrics.ascent()
-        free_from = 0
-        first = max(math.ceil(time_axis.time(0) / step), 0)
-        last = math.floor(time_axis.time(self.width()) / step)
-        for n in range(first, last + 1):
-            x = round(time_axis.x(n * step))
-            painter.drawLine(x, band.top(), x, band.top() + 3)
-            label = tick_label(n * step, step)
-            width = metrics.horizontalAdvance(label)
-            left = min(max(x - width // 2, 2), self.width() - width - 2)
-            if left >= free_from:
-                painter.drawText(left, baseline, label)
-                free_from = left + width + metrics.horizontalAdvance("  ")
 
     # What is under the pointer
 

@@ -21,7 +21,8 @@ from PyQt5.QtWidgets import QAction, QApplication, QDockWidget, QLabel, QToolBut
 from app.address import Address
 from app.gui import MainWindow
 from app.gui.model import ELAPSED
-from app.gui.timeline_view import CANCELLED_COLOUR, FAILED_COLOUR, TimelineView
+from app.gui.timeline_paint import CANCELLED_COLOUR, FAILED_COLOUR
+from app.gui.timeline_view import TimelineView
 from app.timeline import MAX_MARKS, Ending, Mode
 from app.timeline_words import batch_summary
 from tests import hostile
