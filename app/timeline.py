@@ -16,7 +16,7 @@ knows exactly how many chunks and bytes arrived.
 
 A *batch* is what one Start All (or Start) began: its clock's zero is the
 moment it started, and it ends when every row in it has ended. Then
-:func:`batch_summary` words the controller's summary: the time taken
+:func:`app.timeline_words.batch_summary` words the controller's summary: the time taken
 against the sum of the individual download times, the number that shows
 what the reactor buys.
 """
@@ -190,34 +190,3 @@ class Timeline:
         lane.ending = ending
         lane.reason = reason
         self._open.discard(row)
-
-
-def _seconds(seconds: float) -> str:
-    """Tenths are what the comparison needs: "0.35 s", "4.2 s", "12.6 s"."""
-    return f"{seconds:.2f} s" if seconds < 1 else f"{seconds:.1f} s"
-
-
-def batch_summary(summary: BatchSummary) -> str:
-    """The sentence under the timeline and in the status bar after a batch.
-
-    "3 poems in 4.2 s; one at a time would take 12.6 s — 3.0× faster", or
-    for a one-at-a-time batch, what all at once would have taken (the
-    longest single download, since they would all have overlapped).
-    """
-    count = summary.poems + summary.failed
-    what = f"{count} poem{'s' if count != 1 else ''}"
-    if summary.failed:
-        what += f" ({summary.failed} failed)"
-    elapsed = _seconds(summary.elapsed)
-    if summary.mode is Mode.ONE_AT_A_TIME:
-        ratio = summary.elapsed / summary.longest if summary.longest > 0 else 1.0
-        return (
-            f"{what} one at a time in {elapsed}; all at once would take about "
-            f"{_seconds(summary.longest)} — {ratio:.1f}× faster"
-        )
-    ratio = summary.individual_sum / summary.elapsed if summary.elapsed > 0 else 1.0
-    verdict = f"{ratio:.1f}× faster" if ratio >= 1.05 else "the downloads did not overlap"
-    return (
-        f"{what} in {elapsed}; one at a time would take "
-        f"{_seconds(summary.individual_sum)} — {verdict}"
-    )

@@ -22,7 +22,8 @@ from app.events import (
     Queued,
 )
 from app.rows import ServerRow
-from app.timeline import MAX_MARKS, Ending, Lane, Timeline, batch_summary
+from app.timeline import MAX_MARKS, Ending, Lane, Timeline
+from app.timeline_words import batch_summary
 
 
 class Clock:

@@ -1,145 +1,27 @@
-"""The timeline dock: every connection of the batch on one clock, a lane beside each table row.
+"""The timeline widget: a lane beside each table row, on the batch's clock.
 
-A lane shows one download's life in seconds since its batch started: a thin
-line while it connects, then a bar until it ends, a tick per chunk (taller
-for more bytes), and its ending: a cap in the text colour when done, red
-when it failed, grey when cancelled. Lanes follow the table: same order
-(sorting included), same row height, same vertical scroll, same selection.
+Lanes follow the table: same order (sorting included), same row height,
+same vertical scroll, same selection. This module is the Qt side of that:
+where each lane is, and what the mouse does. The axis arithmetic is in
+:mod:`app.timeline_axis`, the words in :mod:`app.timeline_words`, the
+drawing in :mod:`app.gui.timeline_paint`.
 
-What it costs stays bounded whatever the downloads do: a repaint draws only
-the lanes inside the damaged rectangle, and at most one tick per lane per
-pixel column (marks that fall in the same column are drawn, and described,
-as one). It repaints on the table model's refresh tick, never per chunk.
+What a repaint costs stays bounded whatever the downloads do: it draws only
+the lanes inside the damaged rectangle. It repaints on the table model's
+refresh tick (see :mod:`app.gui.timeline_dock`), never per chunk.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from PyQt5.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, QRect, QSize, Qt
+from PyQt5.QtGui import QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
+from PyQt5.QtWidgets import QApplication, QTableView, QToolTip, QWidget
 
-from PyQt5.QtCore import (
-    QEvent,
-    QItemSelectionModel,
-    QLine,
-    QModelIndex,
-    QPoint,
-    QRect,
-    QSize,
-    Qt,
-    QTimer,
-)
-from PyQt5.QtGui import (
-    QColor,
-    QHelpEvent,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QPen,
-    QWheelEvent,
-)
-from PyQt5.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QHBoxLayout,
-    QTableView,
-    QToolButton,
-    QToolTip,
-    QVBoxLayout,
-    QWidget,
-)
-
-from app.events import DownloadEvent, Mode
-from app.gui.download_signals import DownloadSignals
-from app.gui.labels import plain_label
 from app.gui.model import ServerListModel, literal_tooltip
-from app.timeline import Ending, Lane, Timeline, batch_summary
-from app.units import format_size
-
-#: A red and a grey that read on light and dark bases alike (no palette role has them).
-FAILED_COLOUR = QColor(222, 56, 43)
-CANCELLED_COLOUR = QColor(136, 136, 136)
-#: Seconds a fitted axis shows at least, so the first moments of a batch are not a blur.
-MIN_SPAN = 0.5
-#: Zooming in stops when the view spans this many seconds.
-MIN_VISIBLE_SPAN = 0.002
-#: How far out zooming goes, in multiples of the whole batch.
-MAX_ZOOM_OUT = 8.0
-ZOOM_STEP = 2.0
-#: How soon, and how often while a batch runs, the dock repaints after an event.
-REPAINT_MS = 50
-MARGIN_LEFT = 10
-MARGIN_RIGHT = 18
-#: Pixels either side of a tick, cap or line that still count as over it.
-HIT = 3
-#: Labelled axis ticks are at least this many pixels apart.
-TICK_SPACING = 64
-_UNIT_SPACE = re.compile(r"(\d) s\b")
-#: Round spans a fitted axis grows through, so its labels do not jitter as it grows.
-_NICE_SPANS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
-
-
-def _at(seconds: float) -> str:
-    return f"{seconds:.2f} s"
-
-
-def _between(start: float, stop: float) -> str:
-    """Two times as "3.50–3.60 s", with more decimals where two would make the ends equal."""
-    decimals = 2
-    while decimals < 6 and f"{start:.{decimals}f}" == f"{stop:.{decimals}f}":
-        decimals += 1
-    return f"{start:.{decimals}f}–{stop:.{decimals}f} s"
-
-
-def _nice_ceil(value: float) -> float:
-    power = 10 ** math.floor(math.log10(value))
-    return next(f * power for f in _NICE_SPANS if f * power >= value * (1 - 1e-9))
-
-
-def tick_step(pixels_per_second: float) -> float:
-    """The smallest step of 1, 2 or 5 × 10^k seconds whose ticks are TICK_SPACING px apart."""
-    wanted = TICK_SPACING / pixels_per_second
-    power = 10 ** math.floor(math.log10(wanted))
-    return next(f * power for f in (1, 2, 5, 10) if f * power >= wanted * (1 - 1e-9))
-
-
-def tick_label(seconds: float, step: float) -> str:
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    return f"{seconds:.{decimals}f} s"
-
-
-@dataclass
-class _Columns:
-    """A lane's marks merged per pixel column: column ``j`` is at ``xs[j]``.
-
-    It holds marks ``firsts[j]`` up to (not including) ``firsts[j + 1]``, or
-    ``end`` for the last column, and ``sizes[j]`` bytes.
-    """
-
-    xs: list[int]
-    firsts: list[int]
-    sizes: list[int]
-    end: int
-
-    def marks_of(self, j: int) -> range:
-        stop = self.firsts[j + 1] if j + 1 < len(self.firsts) else self.end
-        return range(self.firsts[j], stop)
-
-
-@dataclass(frozen=True)
-class TimeAxis:
-    """How seconds become x: the second at the plot's left edge, and pixels per second."""
-
-    t0: float
-    scale: float
-
-    def x(self, seconds: float) -> float:
-        return MARGIN_LEFT + (seconds - self.t0) * self.scale
-
-    def time(self, x: float) -> float:
-        return self.t0 + (x - MARGIN_LEFT) / self.scale
+from app.gui.timeline_paint import PaintedRow, TimelinePainter
+from app.timeline import Lane, Timeline
+from app.timeline_axis import MARGIN_LEFT, MARGIN_RIGHT, ZOOM_STEP, AxisNavigator, TimeAxis
+from app.timeline_words import lane_tooltip
 
 
 class TimelineView(QWidget):
@@ -165,10 +47,9 @@ class TimelineView(QWidget):
         self._table = table
         self._proxy = table.model()
         self._model = model
-        self._fitted = True
-        self._t0 = 0.0
-        self._scale = 100.0  # pixels per second, while not fitted
-        self._press: tuple[QPoint, float, float] | None = None
+        self._navigator = AxisNavigator(timeline)
+        #: Where a left-button press was, and the axis then: a drag pans from there.
+        self._press: tuple[QPoint, TimeAxis] | None = None
         self._dragging = False
         #: How many lanes the last paint drew (the ones inside its rectangle).
         self.painted_lanes = 0
@@ -191,38 +72,18 @@ class TimelineView(QWidget):
 
     @property
     def fitted(self) -> bool:
-        return self._fitted
+        return self._navigator.fitted
 
     def plot_width(self) -> int:
         return max(self.width() - MARGIN_LEFT - MARGIN_RIGHT, 1)
 
-    def batch_end(self) -> float:
-        """Seconds from the batch's start to its last event, or to now while it runs."""
-        timeline = self.timeline
-        if timeline.running:
-            return timeline.now()
-        return max(
-            (
-                lane.ended
-                for lane in timeline.lanes.values()
-                if lane.batch == timeline.batch and lane.ended is not None
-            ),
-            default=0.0,
-        )
-
-    def _fit_span(self) -> float:
-        return _nice_ceil(max(self.batch_end() * 1.02, MIN_SPAN))
-
     def axis(self) -> TimeAxis:
         """The time axis as shown now."""
-        if self._fitted:
-            return TimeAxis(0.0, self.plot_width() / self._fit_span())
-        return TimeAxis(self._t0, self._scale)
+        return self._navigator.axis(self.plot_width())
 
     def visible_span(self) -> tuple[float, float]:
         """The first and last second the plot shows."""
-        axis = self.axis()
-        return axis.t0, axis.time(MARGIN_LEFT + self.plot_width())
+        return self._navigator.visible_span(self.plot_width())
 
     def x_at(self, seconds: float) -> float:
         return self.axis().x(seconds)
@@ -232,34 +93,22 @@ class TimelineView(QWidget):
 
     def fit(self) -> None:
         """Show the whole batch, and keep showing all of it as it grows."""
-        self._fitted = True
+        self._navigator.fit()
         self.update()
 
     def show_span(self, start: float, end: float) -> None:
         """Show the seconds from ``start`` to ``end`` across the plot (no longer fitted)."""
-        self._set_view(start, self.plot_width() / max(end - start, MIN_VISIBLE_SPAN))
+        self._navigator.show_span(start, end, self.plot_width())
+        self.update()
 
     def zoom(self, factor: float, anchor_x: float | None = None) -> None:
         """Scale the axis by ``factor`` (> 1 zooms in), keeping the time under ``anchor_x``."""
-        if anchor_x is None:
-            anchor_x = MARGIN_LEFT + self.plot_width() / 2
-        axis = self.axis()
-        anchor = axis.time(anchor_x)
-        most = self.plot_width() / MIN_VISIBLE_SPAN
-        least = self.plot_width() / (self._fit_span() * MAX_ZOOM_OUT)
-        new_scale = min(max(axis.scale * factor, least), most)
-        self._set_view(anchor - (anchor_x - MARGIN_LEFT) / new_scale, new_scale)
+        self._navigator.zoom(factor, anchor_x, self.plot_width())
+        self.update()
 
     def pan(self, pixels: float) -> None:
         """Move the axis ``pixels`` to the right (later times come into view from the right)."""
-        axis = self.axis()
-        self._set_view(axis.t0 + pixels / axis.scale, axis.scale)
-
-    def _set_view(self, t0: float, scale: float) -> None:
-        span = self.plot_width() / scale
-        self._t0 = min(max(t0, -span / 2), max(self.batch_end(), span) - span / 2)
-        self._scale = scale
-        self._fitted = False
+        self._navigator.pan(pixels, self.plot_width())
         self.update()
 
     # Lanes
@@ -319,165 +168,29 @@ class TimelineView(QWidget):
         last = header.logicalIndexAt(bottom - area.top())
         return range(first, (last if last >= 0 else count - 1) + 1)
 
-    @staticmethod
-    def _columns(axis: TimeAxis, lane: Lane, t_lo: float, t_hi: float) -> _Columns:
-        """The lane's marks from ``t_lo`` to ``t_hi``, merged per pixel column."""
-        scale = axis.scale
-        offset = axis.x(0.0)
-        times, sizes = lane.times, lane.sizes
-        lo = bisect_left(times, t_lo - lane.bucket)
-        hi = bisect_right(times, t_hi)
-        xs: list[int] = []
-        firsts: list[int] = []
-        totals: list[int] = []
-        floor = math.floor
-        for i in range(lo, hi):
-            x = floor(offset + times[i] * scale)
-            if xs and xs[-1] == x:
-                totals[-1] += sizes[i]
-            else:
-                xs.append(x)
-                firsts.append(i)
-                totals.append(sizes[i])
-        return _Columns(xs, firsts, totals, hi)
-
     # Painting
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        rect = event.rect()
-        palette = self.palette()
-        painter = QPainter(self)
-        painter.fillRect(rect, palette.base())
+        damaged = event.rect()
         area = self.lanes_area()
-        time_axis = self.axis()
-        step = tick_step(time_axis.scale)
-        painter.setClipRect(rect.intersected(area))
-
         selection = self._table.selectionModel()
         alternate = self._table.alternatingRowColors()
-        lanes: list[tuple[QRect, Lane, bool]] = []
-        for row in self._rows_between(area, rect.top(), rect.bottom()):
-            lane_rect = self.lane_rect(row, area)
-            selected = selection.isRowSelected(row, QModelIndex())
-            if selected:
-                painter.fillRect(lane_rect, palette.highlight())
-            elif row % 2 and alternate:
-                painter.fillRect(lane_rect, palette.alternateBase())
-            lane = self.lane_of(row)
-            if lane is not None:
-                lanes.append((lane_rect, lane, selected))
-        self.painted_lanes = len(lanes)
-
-        grid = QColor(palette.color(QPalette.Text))
-        grid.setAlpha(28)
-        painter.setPen(grid)
-        first_tick = math.ceil(time_axis.time(rect.left()) / step)
-        last_tick = math.floor(time_axis.time(rect.right() + 1) / step)
-        for n in range(max(first_tick, 0), last_tick + 1):
-            x = round(time_axis.x(n * step))
-            painter.drawLine(x, area.top(), x, area.bottom())
-
-        t_lo, t_hi = time_axis.time(rect.left() - 1), time_axis.time(rect.right() + 2)
-        columns = [self._columns(time_axis, lane, t_lo, t_hi) for _, lane, _ in lanes]
-        largest = max((max(c.sizes) for c in columns if c.sizes), default=1)
-        now = self.timeline.now()
-        ticks: dict[int, tuple[QColor, list[QLine]]] = {}
-        for (lane_rect, lane, selected), lane_columns in zip(lanes, columns, strict=True):
-            self._paint_lane(painter, palette, time_axis, lane_rect, lane, selected, now)
-            accent = self._accent(palette, lane, selected)
-            lines = ticks.setdefault(accent.rgba(), (accent, []))[1]
-            top, bottom = self._bar(lane_rect)
-            height = bottom - top
-            for x, size in zip(lane_columns.xs, lane_columns.sizes, strict=True):
-                length = max(2, round(math.sqrt(size / largest) * height))
-                lines.append(QLine(x, bottom, x, bottom - length))
-        for colour, lines in ticks.values():
-            painter.setPen(colour)
-            painter.drawLines(lines)
-
-        if self.timeline.running:
-            x = self._clamp(time_axis.x(now))
-            painter.setPen(QPen(palette.color(QPalette.Highlight), 1, Qt.DashLine))
-            painter.drawLine(x, area.top(), x, area.bottom())
-
-        band = QRect(0, area.bottom() + 1, self.width(), self.height() - area.bottom() - 1)
-        if rect.intersects(band):
-            painter.setClipRect(rect)
-            self._paint_axis(painter, palette, time_axis, band, step)
+        rows = [
+            PaintedRow(
+                rect=self.lane_rect(row, area),
+                lane=self.lane_of(row),
+                selected=selection.isRowSelected(row, QModelIndex()),
+                striped=bool(row % 2) and alternate,
+            )
+            for row in self._rows_between(area, damaged.top(), damaged.bottom())
+        ]
+        self.painted_lanes = sum(row.lane is not None for row in rows)
+        painter = QPainter(self)
+        timeline_painter = TimelinePainter(
+            painter, self.palette(), self.fontMetrics(), self.size(), self.axis()
+        )
+        timeline_painter.paint(damaged, area, rows, self.timeline.now(), self.timeline.running)
         painter.end()
-
-    def _bar(self, lane_rect: QRect) -> tuple[int, int]:
-        """The top and bottom y of a lane's bar."""
-        pad = max(2, lane_rect.height() // 5)
-        return lane_rect.top() + pad, lane_rect.bottom() - pad
-
-    @staticmethod
-    def _accent(palette: QPalette, lane: Lane, selected: bool) -> QColor:
-        if lane.ending is Ending.FAILED:
-            return FAILED_COLOUR
-        if lane.ending is Ending.CANCELLED:
-            return CANCELLED_COLOUR
-        return palette.color(QPalette.HighlightedText if selected else QPalette.Highlight)
-
-    def _clamp(self, x: float) -> int:
-        """Pixels within reach of the widget: far-off times must not overflow Qt's ints."""
-        return round(min(max(x, -16.0), self.width() + 16.0))
-
-    def _paint_lane(
-        self,
-        painter: QPainter,
-        palette: QPalette,
-        time_axis: TimeAxis,
-        lane_rect: QRect,
-        lane: Lane,
-        selected: bool,
-        now: float,
-    ) -> None:
-        top, bottom = self._bar(lane_rect)
-        middle = (top + bottom) // 2
-        ink = palette.color(QPalette.HighlightedText if selected else QPalette.Text)
-        end = lane.ended if lane.ended is not None else now
-        if lane.connect_started is not None:
-            start = self._clamp(time_axis.x(lane.connect_started))
-            stop = self._clamp(time_axis.x(lane.connected if lane.connected is not None else end))
-            faint = QColor(ink)
-            faint.setAlpha(150)
-            painter.setPen(faint)
-            painter.drawLine(start, middle, stop, middle)
-            painter.drawLine(start, middle - 2, start, middle + 2)
-        if lane.connected is not None:
-            start = self._clamp(time_axis.x(lane.connected))
-            stop = self._clamp(time_axis.x(end))
-            tint = QColor(self._accent(palette, lane, selected))
-            tint.setAlpha(60)
-            painter.fillRect(QRect(start, top, max(stop - start, 1), bottom - top + 1), tint)
-        if lane.ending is not None:
-            x = self._clamp(time_axis.x(end))
-            cap = ink if lane.ending is Ending.DONE else self._accent(palette, lane, selected)
-            painter.fillRect(QRect(x - 1, top - 2, 2, bottom - top + 5), cap)
-
-    def _paint_axis(
-        self, painter: QPainter, palette: QPalette, time_axis: TimeAxis, band: QRect, step: float
-    ) -> None:
-        """Seconds under the lanes: a tick and a label every ``step``, labels never overlapping."""
-        painter.fillRect(band, palette.button())
-        painter.setPen(palette.color(QPalette.Mid))
-        painter.drawLine(band.left(), band.top(), band.right(), band.top())
-        painter.setPen(palette.color(QPalette.ButtonText))
-        metrics = self.fontMetrics()
-        baseline = band.top() + 4 + metrics.ascent()
-        free_from = 0
-        first = max(math.ceil(time_axis.time(0) / step), 0)
-        last = math.floor(time_axis.time(self.width()) / step)
-        for n in range(first, last + 1):
-            x = round(time_axis.x(n * step))
-            painter.drawLine(x, band.top(), x, band.top() + 3)
-            label = tick_label(n * step, step)
-            width = metrics.horizontalAdvance(label)
-            left = min(max(x - width // 2, 2), self.width() - width - 2)
-            if left >= free_from:
-                painter.drawText(left, baseline, label)
-                free_from = left + width + metrics.horizontalAdvance("  ")
 
     # What is under the pointer
 
@@ -487,58 +200,7 @@ class TimelineView(QWidget):
         lane = self.lane_of(row) if row >= 0 else None
         if lane is None:
             return None
-        what = self._describe(self.axis(), lane, pos.x())
-        return f"{lane.label}\n{what}" if what else None
-
-    def _describe(self, axis: TimeAxis, lane: Lane, x: int) -> str | None:
-        now = self.timeline.now()
-        end = lane.ended if lane.ended is not None else now
-        if lane.ending is not None and abs(x - axis.x(end)) <= HIT:
-            return self._ending(lane)
-        mark = self._mark_near(axis, lane, x)
-        if mark is not None:
-            return mark
-        if lane.connect_started is not None:
-            until = lane.connected if lane.connected is not None else lane.ended
-            stop = until if until is not None else now
-            if axis.x(lane.connect_started) - HIT <= x <= axis.x(stop) + HIT:
-                if until is None:
-                    return f"connecting since {_at(lane.connect_started)}"
-                return f"connecting from {_at(lane.connect_started)} to {_at(until)}"
-        if lane.connected is not None and axis.x(lane.connected) <= x <= axis.x(end):
-            received = f"{format_size(lane.bytes)} in {_count(lane.chunks, 'chunk')}"
-            if lane.ended is None:
-                return f"downloading since {_at(lane.connected)}: {received} so far"
-            return f"downloading from {_at(lane.connected)} to {_at(end)}: {received}"
-        return None
-
-    @staticmethod
-    def _ending(lane: Lane) -> str:
-        at = _at(lane.ended or 0.0)
-        if lane.ending is Ending.DONE:
-            received = f"{format_size(lane.bytes)} in {_count(lane.chunks, 'chunk')}"
-            return f"done at {at}: {received}"
-        if lane.ending is Ending.FAILED:
-            return f"failed at {at}: {lane.reason}"
-        if lane.connect_started is None:
-            return f"cancelled at {at}, before it started"
-        return f"cancelled at {at}"
-
-    def _mark_near(self, axis: TimeAxis, lane: Lane, x: int) -> str | None:
-        columns = self._columns(axis, lane, axis.time(x - HIT - 1), axis.time(x + HIT + 2))
-        near = [j for j, column in enumerate(columns.xs) if abs(column - x) <= HIT]
-        if not near:
-            return None
-        marks = columns.marks_of(min(near, key=lambda j: abs(columns.xs[j] - x)))
-        first_chunk = sum(lane.counts[: marks.start]) + 1
-        count = sum(lane.counts[marks.start : marks.stop])
-        size = format_size(sum(lane.sizes[marks.start : marks.stop]))
-        start = lane.times[marks.start]
-        if count == 1:
-            return f"chunk {first_chunk}: {size} at {_at(start)}"
-        stop = lane.times[marks.stop - 1] + lane.bucket
-        chunks = f"chunks {first_chunk}–{first_chunk + count - 1}"
-        return f"{chunks}: {size} at {_between(start, stop)}"
+        return lane_tooltip(lane, self.axis(), pos.x(), self.timeline.now())
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.ToolTip:
@@ -558,20 +220,20 @@ class TimelineView(QWidget):
         if event.button() != Qt.LeftButton:
             super().mousePressEvent(event)
             return
-        axis = self.axis()
-        self._press = (event.pos(), axis.t0, axis.scale)
+        self._press = (event.pos(), self.axis())
         self._dragging = False
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._press is None:
             return
-        start, t0, scale = self._press
+        start, axis = self._press
         dx = event.pos().x() - start.x()
         if not self._dragging and abs(dx) < QApplication.startDragDistance():
             return
         self._dragging = True
         self.setCursor(Qt.ClosedHandCursor)
-        self._set_view(t0 - dx / scale, scale)
+        self._navigator.place(axis.t0 - dx / axis.scale, axis.scale, self.plot_width())
+        self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._press is None or event.button() != Qt.LeftButton:
@@ -606,104 +268,3 @@ class TimelineView(QWidget):
             lines = QApplication.wheelScrollLines() * bar.singleStep()
             bar.setValue(bar.value() - round(delta.y() / 120 * lines))
         event.accept()
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-class TimelineDock(QDockWidget):
-    """The timeline beside the table: a :class:`TimelineView`, a summary and zoom buttons.
-
-    It follows the download signals: an event schedules a repaint
-    :data:`REPAINT_MS` later (however many arrive meanwhile), and while the
-    batch runs it keeps repainting at that pace, so the bars grow with the
-    clock.
-    """
-
-    def __init__(
-        self,
-        table: QTableView,
-        model: ServerListModel,
-        timeline: Timeline,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__("Timeline", parent)
-        self.setObjectName("timelineDock")
-        self.timeline = timeline
-        self.view = TimelineView(table, model, timeline)
-        self.summary = plain_label(name="timelineSummary")
-        self.summary.setWordWrap(True)
-        self.zoom_in_button = self._button("timelineZoomIn", "+", "Zoom in (Ctrl+wheel)")
-        self.zoom_out_button = self._button("timelineZoomOut", "−", "Zoom out (Ctrl+wheel)")
-        self.fit_button = self._button("timelineFit", "Fit", "Show the whole batch")
-        self.zoom_in_button.clicked.connect(lambda: self.view.zoom(ZOOM_STEP))
-        self.zoom_out_button.clicked.connect(lambda: self.view.zoom(1 / ZOOM_STEP))
-        self.fit_button.clicked.connect(self.view.fit)
-
-        # The view comes first, so that beside the table its lanes are level with the rows.
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 0, 0, 2)
-        bar.addWidget(self.summary, 1)
-        for button in (self.zoom_out_button, self.zoom_in_button, self.fit_button):
-            bar.addWidget(button, 0, Qt.AlignTop)
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(bar)
-        self.setWidget(body)
-        self.dockLocationChanged.connect(self.view.update)
-        self.topLevelChanged.connect(self.view.update)
-        self._show_summary()
-        self._repaint = QTimer(self)
-        self._repaint.setInterval(REPAINT_MS)
-        self._repaint.timeout.connect(self.refresh)
-        self._stale = False
-
-    def follow(self, signals: DownloadSignals) -> None:
-        signals.event.connect(self._heard)
-
-    def _heard(self, _event: DownloadEvent) -> None:
-        self._stale = True
-        if not self._repaint.isActive():
-            self._repaint.start()
-
-    def _button(self, name: str, text: str, tip: str) -> QToolButton:
-        button = QToolButton()
-        button.setObjectName(name)
-        button.setText(text)
-        button.setToolTip(tip)
-        button.setAutoRaise(True)
-        return button
-
-    @property
-    def repainting(self) -> bool:
-        """True while an event waits to be painted, or a batch runs and its bars grow."""
-        return self._repaint.isActive()
-
-    def refresh(self) -> None:
-        """Repaint if anything happened since the last repaint, or the batch is running."""
-        if not (self._stale or self.timeline.running):
-            self._repaint.stop()
-            return
-        self._stale = False
-        self._show_summary()
-        self.view.update()
-
-    def _show_summary(self) -> None:
-        timeline = self.timeline
-        if timeline.batch_start is None:
-            text = "Start All draws each connection here, on the batch's clock."
-        elif timeline.last_summary is not None:
-            text = batch_summary(timeline.last_summary)
-            if timeline.mode is Mode.REACTOR:  # the other mode's summary names its mode
-                text = f"{timeline.mode.value}: {text}"
-        elif timeline.running:
-            text = f"{timeline.mode.value} — running for {timeline.now():.1f} s"
-        else:
-            text = timeline.mode.value
-        text = _UNIT_SPACE.sub("\\1\u00a0s", text)  # "3.5 s" never wraps between number and unit
-        if self.summary.text() != text:
-            self.summary.setText(text)

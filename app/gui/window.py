@@ -49,7 +49,7 @@ from app.gui.poem_pane import PoemPane
 from app.gui.preferences import PreferencesDialog
 from app.gui.row_commands import RowCommands
 from app.gui.status_summary import StatusSummary
-from app.gui.timeline_view import TimelineDock
+from app.gui.timeline_dock import TimelineDock
 from app.resources import resources_dir
 from app.rows import ServerRow, Status
 from app.settings import (
@@ -59,7 +59,8 @@ from app.settings import (
     load_settings,
     save_settings,
 )
-from app.timeline import Timeline, batch_summary
+from app.timeline import Timeline
+from app.timeline_words import batch_summary
 
 SAVE_DELAY_MS = 1000  # sizes learnt from finished downloads are saved in batches
 

@@ -34,9 +34,11 @@ from app.events import (
 )
 from app.gui import MainWindow
 from app.gui.model import ELAPSED
-from app.gui.timeline_view import CANCELLED_COLOUR, FAILED_COLOUR, TimelineView
+from app.gui.timeline_paint import CANCELLED_COLOUR, FAILED_COLOUR
+from app.gui.timeline_view import TimelineView
 from app.rows import ServerRow
-from app.timeline import MAX_MARKS, Timeline, batch_summary
+from app.timeline import MAX_MARKS, Timeline
+from app.timeline_words import batch_summary
 from tests import hostile
 from tests.conftest import cell, local, row_of, status, statuses, view_model
 

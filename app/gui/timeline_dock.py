@@ -1,0 +1,109 @@
+"""The Timeline dock: the lanes, a line of summary under them, and zoom buttons.
+
+The dock is what the window adds and what a person shows or hides; the
+lanes are :class:`~app.gui.timeline_view.TimelineView`, the summary's words
+come from :mod:`app.timeline_words`.
+"""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import Qt, QTimer
+from PyQt5.QtWidgets import QDockWidget, QHBoxLayout, QTableView, QToolButton, QVBoxLayout, QWidget
+
+from app.events import DownloadEvent
+from app.gui.download_signals import DownloadSignals
+from app.gui.labels import plain_label
+from app.gui.model import ServerListModel
+from app.gui.timeline_view import TimelineView
+from app.timeline import Timeline
+from app.timeline_axis import ZOOM_STEP
+from app.timeline_words import dock_summary
+
+#: How soon, and how often while a batch runs, the dock repaints after an event.
+REPAINT_MS = 50
+
+
+class TimelineDock(QDockWidget):
+    """The timeline beside the table: a :class:`TimelineView`, a summary and zoom buttons.
+
+    It follows the download signals: an event schedules a repaint
+    :data:`REPAINT_MS` later (however many arrive meanwhile), and while the
+    batch runs it keeps repainting at that pace, so the bars grow with the
+    clock.
+    """
+
+    def __init__(
+        self,
+        table: QTableView,
+        model: ServerListModel,
+        timeline: Timeline,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Timeline", parent)
+        self.setObjectName("timelineDock")
+        self.timeline = timeline
+        self.view = TimelineView(table, model, timeline)
+        self.summary = plain_label(name="timelineSummary")
+        self.summary.setWordWrap(True)
+        self.zoom_in_button = self._button("timelineZoomIn", "+", "Zoom in (Ctrl+wheel)")
+        self.zoom_out_button = self._button("timelineZoomOut", "−", "Zoom out (Ctrl+wheel)")
+        self.fit_button = self._button("timelineFit", "Fit", "Show the whole batch")
+        self.zoom_in_button.clicked.connect(lambda: self.view.zoom(ZOOM_STEP))
+        self.zoom_out_button.clicked.connect(lambda: self.view.zoom(1 / ZOOM_STEP))
+        self.fit_button.clicked.connect(self.view.fit)
+
+        # The view comes first, so that beside the table its lanes are level with the rows.
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 0, 0, 2)
+        bar.addWidget(self.summary, 1)
+        for button in (self.zoom_out_button, self.zoom_in_button, self.fit_button):
+            bar.addWidget(button, 0, Qt.AlignTop)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(bar)
+        self.setWidget(body)
+        self.dockLocationChanged.connect(self.view.update)
+        self.topLevelChanged.connect(self.view.update)
+        self._show_summary()
+        self._repaint = QTimer(self)
+        self._repaint.setInterval(REPAINT_MS)
+        self._repaint.timeout.connect(self.refresh)
+        self._stale = False
+
+    def follow(self, signals: DownloadSignals) -> None:
+        signals.event.connect(self._heard)
+
+    def _heard(self, _event: DownloadEvent) -> None:
+        self._stale = True
+        if not self._repaint.isActive():
+            self._repaint.start()
+
+    def _button(self, name: str, text: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setObjectName(name)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        return button
+
+    @property
+    def repainting(self) -> bool:
+        """True while an event waits to be painted, or a batch runs and its bars grow."""
+        return self._repaint.isActive()
+
+    def refresh(self) -> None:
+        """Repaint if anything happened since the last repaint, or the batch is running."""
+        if not (self._stale or self.timeline.running):
+            self._repaint.stop()
+            return
+        self._stale = False
+        self._show_summary()
+        self.view.update()
+
+    def _show_summary(self) -> None:
+        text = dock_summary(self.timeline)
+        if self.summary.text() != text:
+            self.summary.setText(text)
