@@ -223,7 +223,15 @@ class PoetryProtocol(protocol.Protocol, TimeoutMixin):
         self.factory.poem_ended(self, reason)
 
 
-class PoetryClientFactory(protocol.ClientFactory[PoetryProtocol]):
+if TYPE_CHECKING:
+    _ClientFactory = protocol.ClientFactory[PoetryProtocol]
+else:
+    # Twisted's factories take the protocol type as a parameter from 26.4 on;
+    # the older ones this program also runs on cannot be subscripted.
+    _ClientFactory = protocol.ClientFactory
+
+
+class PoetryClientFactory(_ClientFactory):
     """One download: builds the protocol and fires ``deferred`` exactly once.
 
     The Deferred is taken off the factory before it fires, so a late event

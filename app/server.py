@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from twisted.internet import protocol
 from twisted.internet.interfaces import (
@@ -171,7 +172,15 @@ class PoetryServerProtocol(protocol.Protocol):
             timer.cancel()
 
 
-class PoetryServerFactory(protocol.ServerFactory[PoetryServerProtocol]):
+if TYPE_CHECKING:
+    _ServerFactory = protocol.ServerFactory[PoetryServerProtocol]
+else:
+    # Twisted's factories take the protocol type as a parameter from 26.4 on;
+    # the older ones this program also runs on cannot be subscripted.
+    _ServerFactory = protocol.ServerFactory
+
+
+class PoetryServerFactory(_ServerFactory):
     """Serves one poem (bytes) to any number of clients at once.
 
     ``delay`` seconds between writes of ``num_bytes`` each; ``delay=0`` sends
