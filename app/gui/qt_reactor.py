@@ -18,7 +18,8 @@ this one, and 15 % less CPU.
 
 Re-enabling the notifier around a read only matters if a read can run a
 nested event loop (a modal ``exec_()`` inside a callback); this program
-never does that (see ARCHITECTURE.md, Qt + Twisted traps).
+never does that (ARCHITECTURE.md, the reactor integration's trap "Never a
+nested loop").
 
 The notifier is swapped in through qt5reactor's private ``_add``, and a
 failed read or write is handed to Twisted's private ``_disconnectSelectable``,
