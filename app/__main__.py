@@ -1,8 +1,9 @@
 """``poetry-downloader`` and ``python -m app``: open the Poetry Downloader window.
 
-Start-up order matters (DESIGN §8): the ``QApplication`` first, then the
-qt5reactor (``app.gui.qt_reactor.install()``, qt5reactor's ``QtReactor``
-with a lighter per-socket path), then anything that imports the reactor, then
+Start-up order matters (ARCHITECTURE.md, the reactor integration's traps):
+the ``QApplication`` first, then the qt5reactor
+(``app.gui.qt_reactor.install()``, qt5reactor's ``QtReactor`` with a
+lighter per-socket path), then anything that imports the reactor, then
 ``reactor.run()`` (never ``app.exec_()``). Every way out (closing the
 window, Quit, Ctrl+Q, SIGINT, SIGTERM) goes through ``MainWindow.close()``,
 which cancels downloads, stops the demo servers and saves the settings; the
@@ -93,14 +94,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_NAME)
     # Under reactor.run() Qt's own "quit on last window" would leave the
-    # reactor half-stopped (DESIGN §8, trap 3); the window's closed signal quits.
+    # reactor half-stopped (ARCHITECTURE.md, the reactor integration's trap
+    # "Quitting"); the window's closed signal quits.
     app.setQuitOnLastWindowClosed(False)
 
     from app.gui import qt_reactor
 
-    qt_reactor.install()
-    from twisted.internet import reactor
-
+    reactor = qt_reactor.install()
     from app.gui import MainWindow
     from app.gui.lookups import install_abandonable_resolver
     from app.gui.quit_signals import QuitSignals
@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         window.statusBar().showMessage(f"No log file: {log_problem}", 15_000)
     signals = QuitSignals()
     signals.received.connect(lambda _signum: window.close())
-    # A bare reactor.stop() from a Qt slot can stall (trap 4): stop on the next turn.
+    # A bare reactor.stop() from a Qt slot can stall (same trap): stop on the next turn.
     window.closed.connect(lambda: reactor.callLater(0, reactor.stop))
     reactor.addSystemEventTrigger("before", "shutdown", window.shutdown)
 

@@ -17,13 +17,15 @@ import os
 import re
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from twisted.internet import error, protocol
 from twisted.internet.defer import CancelledError, Deferred
-from twisted.internet.interfaces import IConnector
+from twisted.internet.interfaces import IAddress, IConnector, ITCPTransport
 from twisted.protocols.policies import TimeoutMixin
 from twisted.python.failure import Failure
 
+from app.internals import read_size, set_read_size
 from app.units import format_size
 
 DEFAULT_TIMEOUT = 30.0
@@ -172,6 +174,12 @@ class PoetryProtocol(protocol.Protocol, TimeoutMixin):
     """
 
     factory: PoetryClientFactory
+    transport: ITCPTransport | None
+
+    if TYPE_CHECKING:
+        # TimeoutMixin's methods are unannotated; these are their types.
+        def setTimeout(self, period: float | None) -> float | None: ...
+        def resetTimeout(self) -> None: ...
 
     def __init__(self) -> None:
         self.chunks: list[bytes] = []
@@ -191,9 +199,9 @@ class PoetryProtocol(protocol.Protocol, TimeoutMixin):
         # A read that filled the transport's buffer means the poem comes faster
         # than we take it: read bigger pieces (64 KiB up to 1 MiB), so a fast
         # download costs fewer reads and loop passes. A slow one never grows.
-        transport = self.transport
-        if len(data) == getattr(transport, "bufferSize", 0) < MAX_READ_SIZE:
-            transport.bufferSize = min(transport.bufferSize * 4, MAX_READ_SIZE)
+        size = read_size(self.transport)
+        if size is not None and len(data) == size < MAX_READ_SIZE:
+            set_read_size(self.transport, min(size * 4, MAX_READ_SIZE))
         if self.received > self.factory.max_bytes:
             self.give_up(PoemTooLargeError(self.factory.max_bytes))
         else:
@@ -207,6 +215,7 @@ class PoetryProtocol(protocol.Protocol, TimeoutMixin):
         if self.verdict is None:
             self.verdict = verdict
         self.setTimeout(None)
+        assert self.transport is not None  # every caller runs on a made connection
         self.transport.abortConnection()
 
     def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
@@ -214,7 +223,15 @@ class PoetryProtocol(protocol.Protocol, TimeoutMixin):
         self.factory.poem_ended(self, reason)
 
 
-class PoetryClientFactory(protocol.ClientFactory):
+if TYPE_CHECKING:
+    _ClientFactory = protocol.ClientFactory[PoetryProtocol]
+else:
+    # Twisted's factories take the protocol type as a parameter from 26.4 on;
+    # the older ones this program also runs on cannot be subscripted.
+    _ClientFactory = protocol.ClientFactory
+
+
+class PoetryClientFactory(_ClientFactory):
     """One download: builds the protocol and fires ``deferred`` exactly once.
 
     The Deferred is taken off the factory before it fires, so a late event
@@ -246,7 +263,7 @@ class PoetryClientFactory(protocol.ClientFactory):
         self.poem_protocol: PoetryProtocol | None = None
         self.deferred: Deferred[Poem] | None = Deferred(self._cancel)
 
-    def buildProtocol(self, addr: object) -> PoetryProtocol:
+    def buildProtocol(self, addr: IAddress | None) -> PoetryProtocol | None:
         self.poem_protocol = super().buildProtocol(addr)
         return self.poem_protocol
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from twisted.internet.address import IPv4Address
 from twisted.internet.defer import Deferred, DeferredList
 from twisted.internet.interfaces import IListeningPort
 
@@ -96,7 +97,9 @@ class DemoServers:
                 factory = PoetryServerFactory(poem, delay, num_bytes)
             port = listen_poetry(factory, 0, LOCALHOST)
             self._ports.append(port)
-            address = Address(LOCALHOST, port.getHost().port)
+            host = port.getHost()
+            assert isinstance(host, IPv4Address)  # listening on LOCALHOST
+            address = Address(LOCALHOST, host.port)
             self.servers.append(DemoServer(address, path.stem, len(poem), fails, sent, factory))
         return self.servers
 
@@ -112,7 +115,7 @@ class DemoServers:
                 return
         raise LookupError(f"no demo server is running on {address}")
 
-    def stop(self) -> Deferred[object]:
+    def stop(self) -> Deferred[list[tuple[bool, None]]]:
         """Stop listening; the Deferred fires once every port is closed.
 
         Clients still connected are the downloads' to cancel.

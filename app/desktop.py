@@ -1,6 +1,6 @@
 """Desktop integration: install the ``.desktop`` entry and icon for this install.
 
-``poetry-downloader --install-desktop-entry`` (DESIGN §4) calls
+``poetry-downloader --install-desktop-entry`` calls
 :func:`install_desktop_entry` so that the app appears in the desktop's
 application menu and starts with a double-click. The entry must launch *this*
 install (a virtualenv is not on the menu's ``PATH``), so its ``Exec=`` names an

@@ -28,6 +28,7 @@ from types import TracebackType
 from twisted.logger import (
     FileLogObserver,
     ILogObserver,
+    LogEvent,
     Logger,
     LogLevel,
     formatEvent,
@@ -77,9 +78,9 @@ class LogRecord:
         return text
 
 
-def record_of(event: dict) -> LogRecord:
+def record_of(event: LogEvent) -> LogRecord:
     """Turn a ``twisted.logger`` event into a record; never raises, whatever the event holds."""
-    level = event.get("log_level")
+    level: LogLevel = event.get("log_level", LogLevel.info)
     if level not in LEVEL_WORDS:
         level = LogLevel.info
     try:
@@ -92,7 +93,7 @@ def record_of(event: dict) -> LogRecord:
         try:
             traceback = failure.getTraceback()
         except Exception:
-            traceback = f"{failure.type.__name__}: {failure.value}"
+            traceback = f"{type(failure.value).__name__}: {failure.value}"
     return LogRecord(
         time=float(event.get("log_time") or time.time()),
         level=level,
@@ -114,7 +115,7 @@ class LogBuffer:
         self.records: deque[LogRecord] = deque(maxlen=capacity)
         self.listeners: list[Callable[[LogRecord], object]] = []
 
-    def __call__(self, event: dict) -> None:
+    def __call__(self, event: LogEvent) -> None:
         record = record_of(event)
         self.records.append(record)
         for listener in list(self.listeners):
@@ -128,7 +129,7 @@ def default_state_dir() -> Path:
     return root / APP_NAME
 
 
-def _format_for_file(event: dict) -> str:
+def _format_for_file(event: LogEvent) -> str:
     return record_of(event).line() + "\n"
 
 
@@ -151,7 +152,8 @@ def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | No
             rotateLength=ROTATE_BYTES,
             maxRotatedFiles=KEEP_FILES,
         )
-        observers.append(FileLogObserver(logfile, _format_for_file))
+        # A LogFile has the write() and flush() the observer calls, but is no IO.
+        observers.append(FileLogObserver(logfile, _format_for_file))  # type: ignore[arg-type]
         path = directory / LOG_FILE_NAME
     except OSError as e:
         problem = f"cannot write the log in {directory}: {e.strerror or e}"

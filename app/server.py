@@ -22,10 +22,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from twisted.internet import protocol
-from twisted.internet.interfaces import IDelayedCall, IListeningPort
+from twisted.internet.interfaces import (
+    IConsumer,
+    IDelayedCall,
+    IListeningPort,
+    IPullProducer,
+    IPushProducer,
+    IReactorTime,
+    ITCPTransport,
+)
 from twisted.python.failure import Failure
+from zope.interface import implementer
 
 DEFAULT_DELAY = 0.7
 DEFAULT_NUM_BYTES = 10
@@ -46,6 +56,12 @@ def check_pace(delay: float, num_bytes: int) -> None:
         raise ValueError(f"num_bytes must be a whole number of at least 1, not {num_bytes!r}")
 
 
+class IServingTransport(ITCPTransport, IConsumer):
+    """A server's side of a TCP connection, which takes a producer: what
+    ``listenTCP`` gives each protocol it builds."""
+
+
+@implementer(IPushProducer, IPullProducer)
 class PoetryServerProtocol(protocol.Protocol):
     """Sends the factory's poem to one client, then closes the connection.
 
@@ -56,6 +72,8 @@ class PoetryServerProtocol(protocol.Protocol):
     """
 
     factory: PoetryServerFactory
+    # Set before connectionMade, and everything here runs after it.
+    transport: IServingTransport
 
     def __init__(self) -> None:
         self.offset = 0
@@ -154,7 +172,15 @@ class PoetryServerProtocol(protocol.Protocol):
             timer.cancel()
 
 
-class PoetryServerFactory(protocol.ServerFactory):
+if TYPE_CHECKING:
+    _ServerFactory = protocol.ServerFactory[PoetryServerProtocol]
+else:
+    # Twisted's factories take the protocol type as a parameter from 26.4 on;
+    # the older ones this program also runs on cannot be subscripted.
+    _ServerFactory = protocol.ServerFactory
+
+
+class PoetryServerFactory(_ServerFactory):
     """Serves one poem (bytes) to any number of clients at once.
 
     ``delay`` seconds between writes of ``num_bytes`` each; ``delay=0`` sends
@@ -176,15 +202,17 @@ class PoetryServerFactory(protocol.ServerFactory):
         poem: bytes,
         delay: float = DEFAULT_DELAY,
         num_bytes: int = DEFAULT_NUM_BYTES,
-        clock: object | None = None,
+        clock: IReactorTime | None = None,
     ) -> None:
         check_pace(delay, num_bytes)
         if clock is None:
-            from twisted.internet import reactor as clock
+            from twisted.internet import reactor
+
+            clock = reactor
         self.poem = bytes(poem)
         self.delay = delay
         self.num_bytes = num_bytes
-        self.clock = clock
+        self.clock: IReactorTime = clock
         self.clients = 0
         self.connections = 0
         self.serving: set[PoetryServerProtocol] = set()
@@ -216,4 +244,11 @@ def listen_poetry(
     """Listen for poetry clients with an accept queue long enough for a crowd."""
     from twisted.internet import reactor
 
-    return reactor.listenTCP(port, factory, backlog=LISTEN_BACKLOG, interface=interface)
+    # listenTCP's annotation takes only ServerFactory's default protocol type,
+    # where connectTCP's takes any: a poetry factory is the ServerFactory it wants.
+    return reactor.listenTCP(
+        port,
+        factory,  # type: ignore[arg-type]
+        backlog=LISTEN_BACKLOG,
+        interface=interface,
+    )

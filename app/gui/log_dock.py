@@ -90,7 +90,8 @@ class LogDock(QDockWidget):
 
     @property
     def level(self) -> LogLevel:
-        return self.level_combo.currentData()
+        level: LogLevel = self.level_combo.currentData()  # only LEVELS are added as item data
+        return level
 
     def set_log_file(self, path: Path | None) -> None:
         self.file_label.setText(f"Also in {path}" if path else "")
@@ -107,7 +108,8 @@ class LogDock(QDockWidget):
         self._timer.stop()
 
     def _wanted(self, record: LogRecord) -> bool:
-        return record.level >= self.level
+        # LogLevel's constants are ordered by an unannotated __ge__.
+        return bool(record.level >= self.level)
 
     def _flush(self) -> None:
         if not self._pending:

@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import threading
 
-from twisted.internet._resolver import GAIResolver
 from twisted.internet.interfaces import IReactorPluggableNameResolver, IReactorThreads
 from twisted.python.threadpool import ThreadPool
 
 from app import APP_NAME
+from app.internals import threaded_name_resolver
 
 MAX_LOOKUPS = 10
 
 
 class _DaemonThread(threading.Thread):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    """A thread the interpreter does not wait for at exit."""
+
+    def start(self) -> None:
+        # Here rather than in __init__, so whatever arguments the pool passes
+        # go to Thread untouched.
         self.daemon = True
+        super().start()
 
 
 class _AbandonablePool(ThreadPool):
@@ -34,6 +38,6 @@ def install_abandonable_resolver(reactor: IReactorThreads) -> ThreadPool:
     """Make ``reactor`` resolve host names on daemon threads it never waits for."""
     pool = _AbandonablePool(0, MAX_LOOKUPS, f"{APP_NAME} lookups")
     pool.start()
-    resolver_reactor: IReactorPluggableNameResolver = reactor  # type: ignore[assignment]
-    resolver_reactor.installNameResolver(GAIResolver(reactor, lambda: pool))
+    resolver = threaded_name_resolver(reactor, lambda: pool)
+    IReactorPluggableNameResolver(reactor).installNameResolver(resolver)
     return pool

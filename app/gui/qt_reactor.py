@@ -18,7 +18,12 @@ this one, and 15 % less CPU.
 
 Re-enabling the notifier around a read only matters if a read can run a
 nested event loop (a modal ``exec_()`` inside a callback); this program
-never does that (DESIGN §8, trap 5).
+never does that (ARCHITECTURE.md, the reactor integration's trap "Never a
+nested loop").
+
+The notifier is swapped in through qt5reactor's private ``_add``, and a
+failed read or write is handed to Twisted's private ``_disconnectSelectable``,
+both by way of :mod:`app.internals`, which says what they rely on.
 
 ``install()`` is what ``app.__main__`` calls instead of
 ``qt5reactor.install()``. It is still a ``qt5reactor.QtReactor``, so
@@ -30,31 +35,32 @@ program uses.
 from __future__ import annotations
 
 import sys
+from typing import cast
 
+from PyQt5 import sip
 from PyQt5.QtCore import QSocketNotifier
 from qt5reactor import QtReactor
 from twisted.internet.interfaces import IReadDescriptor, IWriteDescriptor
 from twisted.python import log
+from twisted.python.failure import Failure
+
+from app.internals import Descriptor, NotifierPerDescriptor, disconnect_selectable
 
 
 class _SocketNotifier:
     """Reads or writes one descriptor when Qt says it is ready; then asks for one iteration."""
 
-    def __init__(
-        self,
-        reactor: PoetryQtReactor,
-        watcher: IReadDescriptor | IWriteDescriptor,
-        kind: QSocketNotifier.Type,
-    ) -> None:
+    def __init__(self, reactor: PoetryQtReactor, watcher: Descriptor, reading: bool) -> None:
         self.reactor = reactor
-        self.watcher: IReadDescriptor | IWriteDescriptor | None = watcher
-        self.reading = kind == QSocketNotifier.Read
-        self.notifier = QSocketNotifier(watcher.fileno(), kind)
+        self.watcher: Descriptor | None = watcher
+        self.reading = reading
+        kind = QSocketNotifier.Read if reading else QSocketNotifier.Write
+        self.notifier = QSocketNotifier(sip.voidptr(watcher.fileno()), kind)
         self.notifier.activated.connect(self._ready)
         self.notifier.setEnabled(True)
 
     def shutdown(self) -> None:
-        """The reactor's ``_remove`` calls this when the descriptor is no longer watched."""
+        """The reactor calls this when the descriptor is no longer watched."""
         self.notifier.setEnabled(False)
         self.notifier.activated.disconnect(self._ready)
         self.notifier.deleteLater()
@@ -64,27 +70,31 @@ class _SocketNotifier:
         watcher = self.watcher
         if watcher is None:
             return
+        why: BaseException | Failure | None
         try:
-            why = watcher.doRead() if self.reading else watcher.doWrite()
+            # A reading notifier was made for a reader, a writing one for a writer.
+            if self.reading:
+                why = cast(IReadDescriptor, watcher).doRead()
+            else:
+                why = cast(IWriteDescriptor, watcher).doWrite()
             in_read = self.reading
         except BaseException:
             log.err(None, f"Error in {'doRead' if self.reading else 'doWrite'} of {watcher!r}")
             why, in_read = sys.exc_info()[1], False
         if why:
-            self.reactor._disconnectSelectable(watcher, why, in_read)
+            disconnect_selectable(self.reactor, watcher, why, in_read)
         self.reactor.wake()
 
 
-class PoetryQtReactor(QtReactor):
+class PoetryQtReactor(NotifierPerDescriptor, QtReactor):  # type: ignore[misc]  # qt5reactor has no type hints
     """A ``QtReactor`` that runs one iteration per Qt loop pass, not one per socket event."""
 
     def __init__(self) -> None:
         self._wake_pending = False
         super().__init__()
 
-    def _add(self, xer, primary, type):
-        if xer not in primary:
-            primary[xer] = _SocketNotifier(self, xer, type)
+    def notifier_for(self, descriptor: Descriptor, kind: int) -> _SocketNotifier:
+        return _SocketNotifier(self, descriptor, reading=kind == QSocketNotifier.Read)
 
     def wake(self) -> None:
         """Run the due timers and re-arm on the next loop pass (once, however often asked)."""
@@ -92,7 +102,7 @@ class PoetryQtReactor(QtReactor):
             self._wake_pending = True
             self.reactorInvocation()
 
-    def doIteration(self, delay=None, fromqt=False):
+    def doIteration(self, delay: float | None = None, fromqt: bool = False) -> None:
         self._wake_pending = False
         super().doIteration(delay, fromqt)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import signal
 import socket
 
+from PyQt5 import sip
 from PyQt5.QtCore import QObject, QSocketNotifier, pyqtSignal
 
 QUIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -31,7 +32,9 @@ class QuitSignals(QObject):
         self._previous_fd = signal.set_wakeup_fd(self._writer.fileno())
         # The handler itself does nothing: the wakeup socket carries the signal.
         self._previous = {signum: signal.signal(signum, _note) for signum in QUIT_SIGNALS}
-        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Read, self)
+        self._notifier = QSocketNotifier(
+            sip.voidptr(self._reader.fileno()), QSocketNotifier.Read, self
+        )
         self._notifier.activated.connect(self._drain)
 
     def _drain(self) -> None:
