@@ -102,10 +102,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     reactor = qt_reactor.install()
     from app.gui import MainWindow
-    from app.gui.lookups import install_abandonable_resolver
     from app.gui.quit_signals import QuitSignals
     from app.gui.window import application_icon
     from app.log import log_uncaught, start_file_log
+    from app.lookups import install_abandonable_resolver
 
     log_file, log_problem = start_file_log()
     # PyQt aborts on an exception escaping a slot; log it and keep the downloads going.

@@ -74,9 +74,9 @@ class Lane:
     bytes: int = 0
     #: Width of a mark's bucket in seconds; 0 while every chunk is its own mark.
     bucket: float = 0.0
-    times: array = field(default_factory=lambda: array("d"))
-    counts: array = field(default_factory=lambda: array("l"))
-    sizes: array = field(default_factory=lambda: array("q"))
+    times: array[float] = field(default_factory=lambda: array("d"))
+    counts: array[int] = field(default_factory=lambda: array("l"))
+    sizes: array[int] = field(default_factory=lambda: array("q"))
 
     def add_chunk(self, at: float, size: int) -> None:
         self.chunks += 1

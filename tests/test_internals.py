@@ -34,7 +34,6 @@ from zope.interface import implementer
 from zope.interface.verify import verifyObject
 
 import app
-from app.gui.lookups import install_abandonable_resolver
 from app.gui.qt_reactor import PoetryQtReactor
 from app.internals import (
     NotifierPerDescriptor,
@@ -43,6 +42,7 @@ from app.internals import (
     set_read_size,
     threaded_name_resolver,
 )
+from app.lookups import install_abandonable_resolver
 from tests.conftest import Servers, reactor_turn
 
 REWRITE = "app/internals.py must be rewritten for the installed version"

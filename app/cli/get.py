@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TextIO, cast
 
 from twisted.internet.defer import Deferred, DeferredList
 from twisted.python.failure import Failure
@@ -98,7 +98,7 @@ class _Batch:
         self._poems_written = 0
         self.stdout_closed = False
 
-    def start(self) -> DeferredList:
+    def start(self) -> Deferred[list[tuple[bool, Poem]]]:
         for index, address in enumerate(self.addresses):
             d = get_poetry(
                 address.host,
@@ -185,8 +185,13 @@ class _Batch:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``poetry-get``; exits 0 if every poem arrived, 1 if not, 2 on bad usage."""
     options = _parser().parse_args(argv)
-    from twisted.internet import reactor
+    from twisted.internet import reactor as default_reactor
+    from twisted.internet.posixbase import PosixReactorBase
     from twisted.internet.task import LoopingCall
+
+    # Twisted's default reactor here (epoll on Linux): one with signal handling
+    # to switch off and a thread-safe call for the signal handler below.
+    reactor = cast(PosixReactorBase, default_reactor)
 
     # Poems are UTF-8 text on stdout whatever the locale says; a terminal
     # that cannot show a character gets a replacement, not a crash.

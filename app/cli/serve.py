@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from twisted.internet.address import IPv4Address, IPv6Address
+
 from app import __version__
 from app.address import Address
 from app.cli.arguments import non_negative_float, port_number, positive_int
@@ -79,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.stderr.write(f"poetry-server: cannot listen on {options.iface}:{port}: {reason}\n")
             sys.exit(1)
         host = listening.getHost()
+        assert isinstance(host, IPv4Address | IPv6Address)  # a TCP port's address
         served = Address(host.host, host.port)
         print(f"Serving {path} on {served}", flush=True)
     reactor.run()

@@ -38,7 +38,7 @@ class WindowActions:
             theme: str,
             fallback: QStyle.StandardPixmap,
             tip: str,
-            *keys: QKeySequence | str,
+            *keys: QKeySequence | QKeySequence.StandardKey | str,
         ) -> QAction:
             action = QAction(QIcon.fromTheme(theme, style.standardIcon(fallback)), text, parent)
             action.setObjectName(name)

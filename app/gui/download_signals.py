@@ -4,7 +4,7 @@ The window's widgets never subscribe to the core themselves: the table
 model, the timeline, the log, the poem pane, the failure dialog and the
 status summary all connect to one :class:`DownloadSignals`, which observes
 the controller's :class:`~app.events.EventStream` and re-emits every event,
-in the order it happened, first on ``event`` (for the observers that take
+in the order it happened, first on ``happened`` (for the observers that take
 them all) and then on the signal of its kind (for those that want one).
 
 Signals are emitted synchronously on the reactor's thread, which is Qt's
@@ -36,10 +36,10 @@ from app.events import (
 
 
 class DownloadSignals(QObject):
-    """Re-emits each download event as ``event(e)`` and then as the signal named for its kind."""
+    """Re-emits each download event as ``happened(e)``, then as the signal named for its kind."""
 
     #: Every event, in order; for the observers that take them all (timeline, log).
-    event = pyqtSignal(object)
+    happened = pyqtSignal(object)
     queued = pyqtSignal(Queued)
     connecting = pyqtSignal(Connecting)
     connected = pyqtSignal(Connected)
@@ -70,5 +70,5 @@ class DownloadSignals(QObject):
         events.subscribe(self.observe)
 
     def observe(self, event: DownloadEvent) -> None:
-        self.event.emit(event)
+        self.happened.emit(event)
         self._by_kind[type(event)].emit(event)

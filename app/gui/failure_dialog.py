@@ -102,7 +102,7 @@ class FailureDialog(QDialog):
         """Select ``failure`` (listing it again if acknowledged) and bring the dialog up."""
         for position in range(self.failure_list.count()):
             item = self.failure_list.item(position)
-            if item.data(_FAILURE_ROLE) is failure:
+            if item is not None and item.data(_FAILURE_ROLE) is failure:
                 self.failure_list.setCurrentItem(item)
                 break
         else:

@@ -82,7 +82,9 @@ class ServerListModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole
+    ) -> str | None:
         if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(COLUMNS):
             return COLUMNS[section]
         return None
@@ -104,7 +106,7 @@ class ServerListModel(QAbstractTableModel):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         return None
 
-    def sort_key(self, position: int, column: int) -> tuple:
+    def sort_key(self, position: int, column: int) -> tuple[str | int | float, ...]:
         """What the Sort proxy compares: numbers as numbers, unknowns first."""
         row = self._rows[position]
         values = {
@@ -120,7 +122,7 @@ class ServerListModel(QAbstractTableModel):
     # Following the downloads
 
     def follow(self, signals: DownloadSignals) -> None:
-        signals.event.connect(self._heard)
+        signals.happened.connect(self._heard)
 
     def _heard(self, event: DownloadEvent) -> None:
         if isinstance(event, BatchStarted | BatchEnded | Forgotten):

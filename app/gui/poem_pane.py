@@ -68,7 +68,7 @@ class PoemPane(QWidget):
         self._slicer.timeout.connect(self._append_slice)
 
     def follow(self, signals: DownloadSignals) -> None:
-        signals.event.connect(self._heard)
+        signals.happened.connect(self._heard)
 
     def show_row(self, row: ServerRow | None) -> None:
         """Show ``row``'s poem, or say why there is none; cheap when nothing changed."""

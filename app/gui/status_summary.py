@@ -35,7 +35,7 @@ class StatusSummary(QLabel):
         self.recount()
 
     def follow(self, signals: DownloadSignals) -> None:
-        signals.event.connect(self._changed)
+        signals.happened.connect(self._changed)
 
     def _changed(self, *_: object) -> None:
         if not self._timer.isActive():

@@ -74,7 +74,7 @@ class TimelineDock(QDockWidget):
         self._stale = False
 
     def follow(self, signals: DownloadSignals) -> None:
-        signals.event.connect(self._heard)
+        signals.happened.connect(self._heard)
 
     def _heard(self, _event: DownloadEvent) -> None:
         self._stale = True

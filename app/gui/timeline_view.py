@@ -13,7 +13,16 @@ refresh tick (see :mod:`app.gui.timeline_dock`), never per chunk.
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, QRect, QSize, Qt
+from PyQt5.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PyQt5.QtGui import QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
 from PyQt5.QtWidgets import QApplication, QTableView, QToolTip, QWidget
 
@@ -45,7 +54,10 @@ class TimelineView(QWidget):
         self.setMinimumSize(160, 80)
         self.timeline = timeline
         self._table = table
-        self._proxy = table.model()
+        proxy = table.model()
+        # The table shows the server model through its sort proxy: lanes follow its order.
+        assert isinstance(proxy, QSortFilterProxyModel)
+        self._proxy = proxy
         self._model = model
         self._navigator = AxisNavigator(timeline)
         #: Where a left-button press was, and the axis then: a drag pans from there.
@@ -205,9 +217,9 @@ class TimelineView(QWidget):
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.ToolTip:
             assert isinstance(event, QHelpEvent)
-            text = self.toolTipAt(event.pos())
+            text = literal_tooltip(self.toolTipAt(event.pos()))
             if text:
-                QToolTip.showText(event.globalPos(), literal_tooltip(text), self)
+                QToolTip.showText(event.globalPos(), text, self)
             else:
                 QToolTip.hideText()
                 event.ignore()

@@ -161,8 +161,8 @@ class MainWindow(QMainWindow, RowCommands):
     def _follow_downloads(self) -> None:
         """Subscribe every piece to the bridge: the one path a download's events take."""
         signals = self.signals
-        signals.event.connect(self.timeline.observe)
-        signals.event.connect(log_download_event)
+        signals.happened.connect(self.timeline.observe)
+        signals.happened.connect(log_download_event)
         self.model.follow(signals)
         self.poem_pane.follow(signals)
         self.failure_dialog.follow(signals)
