@@ -1,9 +1,10 @@
 """Root pytest set-up: a QApplication, then the program's qt5reactor, before pytest-twisted.
 
 Without the QApplication qt5reactor makes a bare QCoreApplication and the
-first widget aborts the process (DESIGN §8, trap 1). The reactor is
-``app.gui.qt_reactor``'s subclass of qt5reactor's, the one the program runs
-on. A ``tryfirst`` ``pytest_configure`` runs before pytest-twisted's own.
+first widget aborts the process (ARCHITECTURE.md, the reactor integration's
+traps). The reactor is ``app.gui.qt_reactor``'s subclass of qt5reactor's,
+the one the program runs on. A ``tryfirst`` ``pytest_configure`` runs
+before pytest-twisted's own.
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ knows exactly how many chunks and bytes arrived.
 
 A *batch* is what one Start All (or Start) began: its clock's zero is the
 moment it started, and it ends when every row in it has ended. Then
-:func:`app.timeline_words.batch_summary` words the controller's summary: the time taken
-against the sum of the individual download times, the number that shows
-what the reactor buys.
+:func:`app.timeline_words.batch_summary` words the controller's summary:
+the time taken against the sum of the individual download times, the
+number that shows what the reactor buys.
 """
 
 from __future__ import annotations
