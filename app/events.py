@@ -185,6 +185,8 @@ DownloadEvent: TypeAlias = RowEvent | BatchStarted | BatchEnded
 DownloadObserver: TypeAlias = Callable[[DownloadEvent], object]
 #: The events after which the row's download is over.
 ENDINGS = (Done, Failed, Cancelled)
+#: The events about a batch, not about one row.
+BATCH_EVENTS = (BatchStarted, BatchEnded)
 
 log = Logger(namespace="poetry.download")
 
@@ -200,39 +202,43 @@ class EventStream:
     """
 
     def __init__(self) -> None:
-        self._observers: list[DownloadObserver] = []
+        # A tuple, replaced on (un)subscribing: delivery iterates it without a copy.
+        self._observers: tuple[DownloadObserver, ...] = ()
         self._undelivered: deque[DownloadEvent] = deque()
         self._delivering = False
 
     def subscribe(self, observer: DownloadObserver) -> None:
-        self._observers.append(observer)
+        self._observers = (*self._observers, observer)
 
     def unsubscribe(self, observer: DownloadObserver) -> None:
-        self._observers.remove(observer)
+        observers = list(self._observers)
+        observers.remove(observer)
+        self._observers = tuple(observers)
 
     def publish(self, event: DownloadEvent) -> None:
         """Apply ``event`` to its row, then deliver it; an observer's exception is reported."""
-        if not isinstance(event, BatchStarted | BatchEnded):
+        if not isinstance(event, BATCH_EVENTS):
             event.row.apply(event)
-        self._undelivered.append(event)
         if self._delivering:
+            self._undelivered.append(event)
             return
         self._delivering = True
         try:
+            self._deliver(event)
             while self._undelivered:
                 self._deliver(self._undelivered.popleft())
         finally:
             self._delivering = False
 
     def _deliver(self, event: DownloadEvent) -> None:
-        for observer in list(self._observers):
+        for observer in self._observers:
             try:
                 observer(event)
             except Exception:
                 self._observer_failed(event, Failure())
 
     def _observer_failed(self, event: DownloadEvent, failure: Failure) -> None:
-        if isinstance(event, InternalError | BatchStarted | BatchEnded):
+        if isinstance(event, (InternalError, *BATCH_EVENTS)):
             # Nothing left to tell a row about: the log has to do.
             log.failure("Internal error while handling {event!r}", failure, event=event)
             return

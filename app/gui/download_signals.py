@@ -5,7 +5,8 @@ model, the timeline, the log, the poem pane, the failure dialog and the
 status summary all connect to one :class:`DownloadSignals`, which observes
 the controller's :class:`~app.events.EventStream` and re-emits every event,
 in the order it happened, first on ``happened`` (for the observers that take
-them all) and then on the signal of its kind (for those that want one).
+them all), then, unless it is a chunk of bytes, on ``milestone`` and on the
+signal of its kind (for those that want one).
 
 Signals are emitted synchronously on the reactor's thread, which is Qt's
 main thread, so a slot runs before the next event is published, and
@@ -30,20 +31,26 @@ from app.events import (
     Failed,
     Forgotten,
     InternalError,
-    Progress,
     Queued,
 )
 
 
 class DownloadSignals(QObject):
-    """Re-emits each download event as ``happened(e)``, then as the signal named for its kind."""
+    """Re-emits each download event as ``happened(e)``, then as the signal named for its kind.
 
-    #: Every event, in order; for the observers that take them all (timeline, log).
+    ``Progress``, thousands of chunks a second in a big batch, comes only
+    on ``happened``. Every other event also comes on ``milestone(e)``, for
+    the observers that care about steps, not bytes, and then on its own
+    signal.
+    """
+
+    #: Every event, in order; for the observers that take them all (model, timeline).
     happened = pyqtSignal(object)
+    #: Every event but Progress, in order (poem pane, timeline dock, log).
+    milestone = pyqtSignal(object)
     queued = pyqtSignal(Queued)
     connecting = pyqtSignal(Connecting)
     connected = pyqtSignal(Connected)
-    progress = pyqtSignal(Progress)
     done = pyqtSignal(Done)
     failed = pyqtSignal(Failed)
     cancelled = pyqtSignal(Cancelled)
@@ -58,7 +65,6 @@ class DownloadSignals(QObject):
             Queued: self.queued,
             Connecting: self.connecting,
             Connected: self.connected,
-            Progress: self.progress,
             Done: self.done,
             Failed: self.failed,
             Cancelled: self.cancelled,
@@ -71,4 +77,7 @@ class DownloadSignals(QObject):
 
     def observe(self, event: DownloadEvent) -> None:
         self.happened.emit(event)
-        self._by_kind[type(event)].emit(event)
+        signal = self._by_kind.get(type(event))
+        if signal is not None:  # not a Progress
+            self.milestone.emit(event)
+            signal.emit(event)

@@ -26,7 +26,7 @@ from PyQt5.QtCore import (
     pyqtSignal,
 )
 
-from app.events import BatchEnded, BatchStarted, DownloadEvent, Forgotten, Progress
+from app.events import BATCH_EVENTS, DownloadEvent, Forgotten, Progress
 from app.gui.download_signals import DownloadSignals
 from app.rows import ServerRow, Status
 from app.units import format_rate, format_seconds, format_size
@@ -125,9 +125,10 @@ class ServerListModel(QAbstractTableModel):
         signals.happened.connect(self._heard)
 
     def _heard(self, event: DownloadEvent) -> None:
-        if isinstance(event, BatchStarted | BatchEnded | Forgotten):
-            return
-        self._touch(event.row, status_changed=not isinstance(event, Progress))
+        if isinstance(event, Progress):
+            self._touch(event.row)
+        elif not isinstance(event, (Forgotten, *BATCH_EVENTS)):
+            self._touch(event.row, status_changed=True)
 
     # Changing
 

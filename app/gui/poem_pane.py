@@ -22,7 +22,7 @@ from PyQt5.QtGui import QTextCursor
 from PyQt5.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.client import Poem
-from app.events import BatchEnded, BatchStarted, DownloadEvent, Progress
+from app.events import BatchEnded, BatchStarted, DownloadEvent
 from app.gui.download_signals import DownloadSignals
 from app.gui.labels import plain_label
 from app.rows import ServerRow, Status
@@ -68,7 +68,7 @@ class PoemPane(QWidget):
         self._slicer.timeout.connect(self._append_slice)
 
     def follow(self, signals: DownloadSignals) -> None:
-        signals.happened.connect(self._heard)
+        signals.milestone.connect(self._heard)
 
     def show_row(self, row: ServerRow | None) -> None:
         """Show ``row``'s poem, or say why there is none; cheap when nothing changed."""
@@ -87,8 +87,8 @@ class PoemPane(QWidget):
             self._slicer.stop()
 
     def _heard(self, event: DownloadEvent) -> None:
-        """The shown row changed status (bytes alone change nothing the pane shows)."""
-        if isinstance(event, Progress | BatchStarted | BatchEnded) or self._row is None:
+        """The shown row changed status, the pane may have more to say."""
+        if isinstance(event, BatchStarted | BatchEnded) or self._row is None:
             return
         if event.row is self._row:
             self.show_row(self._row)

@@ -74,7 +74,8 @@ class TimelineDock(QDockWidget):
         self._stale = False
 
     def follow(self, signals: DownloadSignals) -> None:
-        signals.happened.connect(self._heard)
+        # Bytes need no signal: while a batch runs, the dock repaints on its timer anyway.
+        signals.milestone.connect(self._heard)
 
     def _heard(self, _event: DownloadEvent) -> None:
         self._stale = True

@@ -162,7 +162,7 @@ class MainWindow(QMainWindow, RowCommands):
         """Subscribe every piece to the bridge: the one path a download's events take."""
         signals = self.signals
         signals.happened.connect(self.timeline.observe)
-        signals.happened.connect(log_download_event)
+        signals.milestone.connect(log_download_event)
         self.model.follow(signals)
         self.poem_pane.follow(signals)
         self.failure_dialog.follow(signals)
