@@ -44,9 +44,9 @@ class DownloadSignals(QObject):
     signal.
     """
 
-    #: Every event, in order; for the observers that take them all (model, timeline).
+    #: Every event, in order; for the observers that take them all (model, timeline, counts).
     happened = pyqtSignal(object)
-    #: Every event but Progress, in order (poem pane, timeline dock, log).
+    #: Every event but Progress, in order (poem pane, log).
     milestone = pyqtSignal(object)
     queued = pyqtSignal(Queued)
     connecting = pyqtSignal(Connecting)

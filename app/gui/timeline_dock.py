@@ -7,6 +7,8 @@ come from :mod:`app.timeline_words`.
 
 from __future__ import annotations
 
+import time
+
 from PyQt5.QtCore import Qt, QTimer
 from PyQt5.QtWidgets import QDockWidget, QHBoxLayout, QTableView, QToolButton, QVBoxLayout, QWidget
 
@@ -19,17 +21,19 @@ from app.timeline import Timeline
 from app.timeline_axis import ZOOM_STEP
 from app.timeline_words import dock_summary
 
-#: How soon, and how often while a batch runs, the dock repaints after an event.
+#: How soon the dock repaints after an event, however many arrive meanwhile.
 REPAINT_MS = 50
+#: While a batch runs with nothing arriving, its bars still grow this often.
+CLOCK_S = 0.5
 
 
 class TimelineDock(QDockWidget):
     """The timeline beside the table: a :class:`TimelineView`, a summary and zoom buttons.
 
     It follows the download signals: an event schedules a repaint
-    :data:`REPAINT_MS` later (however many arrive meanwhile), and while the
-    batch runs it keeps repainting at that pace, so the bars grow with the
-    clock.
+    :data:`REPAINT_MS` later (however many arrive meanwhile). While the
+    batch runs, a quiet moment still repaints every :data:`CLOCK_S`, so the
+    bars grow with the clock.
     """
 
     def __init__(
@@ -72,10 +76,10 @@ class TimelineDock(QDockWidget):
         self._repaint.setInterval(REPAINT_MS)
         self._repaint.timeout.connect(self.refresh)
         self._stale = False
+        self._painted = 0.0
 
     def follow(self, signals: DownloadSignals) -> None:
-        # Bytes need no signal: while a batch runs, the dock repaints on its timer anyway.
-        signals.milestone.connect(self._heard)
+        signals.happened.connect(self._heard)
 
     def _heard(self, _event: DownloadEvent) -> None:
         self._stale = True
@@ -96,11 +100,16 @@ class TimelineDock(QDockWidget):
         return self._repaint.isActive()
 
     def refresh(self) -> None:
-        """Repaint if anything happened since the last repaint, or the batch is running."""
-        if not (self._stale or self.timeline.running):
-            self._repaint.stop()
-            return
+        """Repaint what happened since the last repaint; while the batch runs, its clock too."""
+        now = time.monotonic()
+        if not self._stale:
+            if not self.timeline.running:
+                self._repaint.stop()
+                return
+            if now - self._painted < CLOCK_S:
+                return
         self._stale = False
+        self._painted = now
         self._show_summary()
         self.view.update()
 
