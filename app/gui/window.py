@@ -50,6 +50,7 @@ from app.gui.preferences import PreferencesDialog
 from app.gui.row_commands import RowCommands
 from app.gui.status_summary import StatusSummary
 from app.gui.timeline_dock import TimelineDock
+from app.instance_message import Launch
 from app.resources import resources_dir
 from app.rows import ServerRow, Status
 from app.settings import (
@@ -327,6 +328,38 @@ class MainWindow(QMainWindow, RowCommands):
             self.statusBar().showMessage(
                 f"Could not save settings in {self.config_dir}: {e.strerror or e}", 10_000
             )
+
+    # A later launch on the same settings (app/instance.py)
+
+    def take_launch(self, launch: Launch) -> bool:
+        """Do what a later ``poetry-downloader`` was asked, here, and come to the front.
+
+        Its addresses are added and started as if given on this window's own
+        command line, its ``--demo`` starts the demo servers (those already
+        listed are left as they are). Returns False, doing nothing, once the
+        window is closing: the launch then waits to open the next window.
+        """
+        if self._shut_down:
+            return False
+        if launch.addresses:
+            self.add_servers(launch.addresses, start=True)
+        if launch.demo:
+            self.start_demo()
+        self.bring_to_front()
+        return True
+
+    def bring_to_front(self) -> None:
+        """Show the window, restored if minimized, raised and (if the desktop lets it) active."""
+        if self.isMinimized():
+            # Back as it was before: maximized, or normal.
+            if self.windowState() & Qt.WindowMaximized:
+                self.showMaximized()
+            else:
+                self.showNormal()
+        else:
+            self.show()
+        self.raise_()
+        self.activateWindow()
 
     # Leaving
 
