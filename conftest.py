@@ -24,6 +24,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Windows started as processes by the tests log there, not in the user's state dir.
     config._poetry_state = tempfile.TemporaryDirectory(prefix="poetry-state-")
     os.environ["XDG_STATE_HOME"] = config._poetry_state.name
+    # And one started without --config-dir never locks the user's own settings
+    # directory, nor hands its addresses to the user's own open window.
+    config._poetry_config = tempfile.TemporaryDirectory(prefix="poetry-config-")
+    os.environ["XDG_CONFIG_HOME"] = config._poetry_config.name
     from PyQt5.QtWidgets import QApplication
 
     if QApplication.instance() is None:

@@ -78,6 +78,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(1)
         print(f"Installed {entry}; Poetry Downloader is now in the application menu.")
         sys.exit(0)
+    # One window per settings directory: a later launch hands its addresses to
+    # the window already open and exits here, before any Qt (app/instance.py).
+    from app.instance import claim_or_exit
+
+    instance = claim_or_exit(options.config_dir, options.addresses, options.demo)
+
     problem = display_problem()
     if problem is not None:
         sys.stderr.write(f"{APP_NAME}: {problem}\n")
@@ -113,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     install_abandonable_resolver(reactor)
     app.setWindowIcon(application_icon())
     window = MainWindow(options.config_dir)
+    instance.serve(window.take_launch)
     window.log_dock.set_log_file(log_file)
     if log_problem is not None:
         window.statusBar().showMessage(f"No log file: {log_problem}", 15_000)

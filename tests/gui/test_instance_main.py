@@ -1,0 +1,204 @@
+"""One window per settings directory, with real ``poetry-downloader`` processes.
+
+The issue this answers: two launches on one settings directory opened two
+windows, and the one quit last overwrote the other's servers. Now the second
+launch hands its addresses to the first window and exits at once, and the
+settings keep both. Each test has its own runtime and settings directories.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app import APP_NAME
+from app.instance import LOCK_NAME
+from app.instance_socket import socket_path
+from app.log import LOG_FILE_NAME
+
+REPO = Path(__file__).resolve().parents[2]
+#: Nothing listens on these ports; the rows fail, which is all these tests need of them.
+FIRST, SECOND, THIRD = "127.0.0.1:9", "127.0.0.1:10", "127.0.0.1:11"
+
+
+@pytest.fixture
+def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The environment of the processes; this test's own sees the same runtime dir."""
+    runtime = tempfile.mkdtemp(prefix="rt-")  # short, mode 0700: a socket path fits
+    monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
+    yield dict(
+        os.environ,
+        PYTHONPATH=str(REPO),
+        QT_QPA_PLATFORM="offscreen",
+        XDG_RUNTIME_DIR=runtime,
+        XDG_STATE_HOME=str(tmp_path / "state"),
+    )
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    return tmp_path / "config"
+
+
+@contextlib.contextmanager
+def window(env: dict[str, str], *args: str) -> Iterator[subprocess.Popen[str]]:
+    """``poetry-downloader ARGS`` as a process, killed (if still running) when the block ends."""
+    app = subprocess.Popen(
+        [sys.executable, "-m", "app", *args], env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        yield app
+    finally:
+        app.kill()
+        app.wait()
+
+
+def launch(env: dict[str, str], *args: str, timeout: float = 30) -> tuple[int, str, str, float]:
+    """Run a later ``poetry-downloader ARGS`` to its end: (status, stdout, stderr, seconds)."""
+    began = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return done.returncode, done.stdout, done.stderr, time.monotonic() - began
+
+
+def logged(env: dict[str, str]) -> str:
+    try:
+        return (Path(env["XDG_STATE_HOME"]) / APP_NAME / LOG_FILE_NAME).read_text()
+    except FileNotFoundError:
+        return ""
+
+
+def ready(qtbot, env: dict[str, str], app: subprocess.Popen[str], times: int = 1) -> None:
+    """Wait until the window (for the ``times``-th time in this log) listens for launches."""
+    qtbot.waitUntil(
+        lambda: (
+            logged(env).count("Later launches reach this window") >= times or app.poll() is not None
+        ),
+        timeout=20_000,
+    )
+    assert app.poll() is None, app.stderr.read() if app.stderr else ""
+
+
+def quit_window(qtbot, app: subprocess.Popen[str]) -> None:
+    app.send_signal(signal.SIGTERM)
+    qtbot.waitUntil(lambda: app.poll() is not None, timeout=10_000)
+    assert app.returncode == 0, app.stderr.read() if app.stderr else ""
+
+
+def saved(config: Path) -> list[str]:
+    """The addresses in the settings file, in order (none before it is first written)."""
+    try:
+        data = json.loads((config / "settings.json").read_text())
+    except FileNotFoundError:
+        return []
+    return [server["address"] for server in data["servers"]]
+
+
+def test_a_second_launch_hands_over_its_address_and_both_are_saved(qtbot, place, config):
+    with window(place, "--config-dir", str(config), FIRST) as first:
+        ready(qtbot, place, first)
+        path = socket_path(config)
+        assert path is not None and os.path.dirname(path) == place["XDG_RUNTIME_DIR"]
+        assert os.stat(path).st_mode & 0o777 == 0o600
+
+        status, out, err, took = launch(place, "--config-dir", str(config), SECOND)
+
+        assert (status, err) == (0, ""), err
+        assert took < 1.0, took
+        assert out == f"{APP_NAME}: handed 1 server to the window already open on {config}\n"
+        qtbot.waitUntil(lambda: saved(config) == [FIRST, SECOND], timeout=5000)
+        quit_window(qtbot, first)
+    assert saved(config) == [FIRST, SECOND]
+    assert not os.path.exists(path)
+
+
+def test_a_second_launch_without_addresses_or_a_display_only_brings_the_window_up(
+    qtbot, place, config
+):
+    with window(place, "--config-dir", str(config), FIRST) as first:
+        ready(qtbot, place, first)
+        headless = {k: v for k, v in place.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
+
+        status, out, err, took = launch(headless, "--config-dir", str(config))
+
+        assert (status, err) == (0, ""), err
+        assert out == f"{APP_NAME}: brought up the window already open on {config}\n"
+        assert took < 1.0, took
+        quit_window(qtbot, first)
+    assert saved(config) == [FIRST]
+
+
+def test_a_killed_windows_socket_does_not_block_the_next_start(qtbot, place, config):
+    with window(place, "--config-dir", str(config), FIRST) as first:
+        ready(qtbot, place, first)
+        qtbot.waitUntil(lambda: saved(config) == [FIRST], timeout=5000)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    path = socket_path(config)
+    assert path is not None and os.path.exists(path)  # left behind, nobody listening
+    with pytest.raises(ConnectionRefusedError), socket.socket(socket.AF_UNIX) as probe:
+        probe.connect(path)
+
+    with window(place, "--config-dir", str(config), SECOND) as next_one:
+        ready(qtbot, place, next_one, times=2)
+        status, _, err, took = launch(place, "--config-dir", str(config), THIRD)
+        assert (status, err) == (0, ""), err
+        assert took < 1.0, took
+        qtbot.waitUntil(lambda: THIRD in saved(config), timeout=5000)
+        quit_window(qtbot, next_one)
+    assert saved(config) == [FIRST, SECOND, THIRD]
+
+
+def test_launches_at_the_same_moment_open_one_window(qtbot, place, config):
+    addresses = [f"127.0.0.1:{port}" for port in range(20, 24)]
+    with contextlib.ExitStack() as stack:
+        apps = [
+            stack.enter_context(window(place, "--config-dir", str(config), address))
+            for address in addresses
+        ]
+        # All but one hand over (after waiting for the one to start) and end.
+        qtbot.waitUntil(lambda: sum(app.poll() is None for app in apps) == 1, timeout=20_000)
+        (survivor,) = [app for app in apps if app.poll() is None]
+        assert all(app.returncode == 0 for app in apps if app is not survivor)
+        qtbot.waitUntil(lambda: sorted(saved(config)) == sorted(addresses), timeout=5000)
+        quit_window(qtbot, survivor)
+    assert sorted(saved(config)) == sorted(addresses)
+
+
+def test_a_launch_that_cannot_reach_the_holder_says_so_and_opens_no_window(place, config):
+    # The lock held by this test, as by a window stuck before it could listen.
+    config.mkdir()
+    holder = os.open(config / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        os.write(holder, b"4242\n")
+        status, out, err, took = launch(place, "--config-dir", str(config), SECOND)
+    finally:
+        os.close(holder)
+    assert status == 1
+    assert out == ""
+    assert err == (
+        f"{APP_NAME}: another {APP_NAME} (pid 4242) is using {config}, "
+        "but it does not answer; try again, or quit that one first\n"
+    )
+    assert 4 < took < 10, took
+    assert not (config / "settings.json").exists()

@@ -1,0 +1,114 @@
+"""Who has a settings directory, and where its window listens.
+
+``flock`` locks belong to an open file, so two claims in this one process
+contend as two processes would; the claims whose window answers are in
+``tests/gui/test_instance_main.py``, with real processes.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.address import Address
+from app.instance import LOCK_NAME, Instance, NotHandedOver, claim
+from app.instance_message import Launch
+from app.instance_socket import MAX_SOCKET_PATH, SOCKET_NAME, directory_key, socket_path
+
+
+@pytest.fixture
+def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    directory = Path(tempfile.mkdtemp(prefix="rt-"))  # short, and mode 0700
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(directory))
+    yield directory
+    for item in directory.iterdir():
+        item.unlink()
+    directory.rmdir()
+
+
+def test_the_socket_is_in_the_runtime_dir_named_for_the_settings_directory(tmp_path, runtime):
+    config = tmp_path / "config"
+    config.mkdir()
+    path = socket_path(config)
+    assert path == str(runtime / f"poetry-downloader-{directory_key(config)}.sock")
+    assert len(os.fsencode(path)) <= MAX_SOCKET_PATH
+    other = tmp_path / "other"
+    other.mkdir()
+    assert socket_path(other) != path
+
+
+def test_every_spelling_of_the_directory_gives_the_same_socket(tmp_path, runtime, monkeypatch):
+    config = tmp_path / "config"
+    config.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(config)
+    monkeypatch.chdir(tmp_path)
+    spellings = [config, link, Path("config"), Path("./link/"), tmp_path / "x" / ".." / "config"]
+    assert {socket_path(spelling) for spelling in spellings} == {socket_path(config)}
+
+
+def test_without_a_usable_runtime_dir_the_socket_is_in_the_settings_directory(
+    tmp_path, monkeypatch
+):
+    config = tmp_path / "c"
+    config.mkdir()
+    expected = str(config.resolve() / SOCKET_NAME)
+    if len(os.fsencode(expected)) > MAX_SOCKET_PATH:
+        pytest.skip("the temporary directory's path is too long for this test")
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    assert socket_path(config) == expected
+    monkeypatch.setenv("XDG_RUNTIME_DIR", "relative/dir")
+    assert socket_path(config) == expected
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "missing"))
+    assert socket_path(config) == expected
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)  # others could put their own socket in our place
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
+    assert socket_path(config) == expected
+
+
+def test_a_settings_directory_too_deep_for_a_socket_path_uses_a_private_temporary_one(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    config = tmp_path / ("deep" * 30) / "config"
+    config.mkdir(parents=True)
+    path = socket_path(config)
+    assert path is not None and len(os.fsencode(path)) <= MAX_SOCKET_PATH
+    place = os.stat(os.path.dirname(path))
+    assert place.st_uid == os.getuid() and stat.S_IMODE(place.st_mode) == 0o700
+
+
+def test_the_first_claim_takes_the_directory_and_a_second_cannot(tmp_path, runtime):
+    config = tmp_path / "config"
+    first = claim(config, Launch())
+    assert isinstance(first, Instance) and first.lock_fd is not None
+    assert first.socket_path == socket_path(config)
+    assert (config / LOCK_NAME).read_text() == f"{os.getpid()}\n"
+    assert stat.S_IMODE((config / LOCK_NAME).stat().st_mode) == 0o600
+
+    # Nobody listens for the first: the second waits, then says so in one line.
+    second = claim(config, Launch((Address("127.0.0.1", 10002),)), wait=0.3)
+    assert isinstance(second, NotHandedOver)
+    assert f"another poetry-downloader (pid {os.getpid()}) is using {config}" in second.reason
+    assert "\n" not in second.reason
+
+    os.close(first.lock_fd)  # as when the first process ends, however it ends
+    third = claim(config, Launch())
+    assert isinstance(third, Instance)
+    assert third.lock_fd is not None
+    os.close(third.lock_fd)
+
+
+def test_an_unusable_settings_directory_still_opens_a_window_with_nothing_to_protect(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    outcome = claim(blocker / "config", Launch())
+    assert isinstance(outcome, Instance)
+    assert outcome.lock_fd is None and outcome.problem is not None
