@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean bundle
+.PHONY: run test lint format bench clean bundle bundle-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ $(VENV)/.bundle-installed: $(STAMP)
 
 bundle: $(VENV)/.bundle-installed
 	$(BIN)/python -m bundle.build
+
+# Runs the bundle with PATH=/usr/bin:/bin and no venv: --version, the demo
+# (offscreen, and on Xvfb with the system's copies of its libraries hidden),
+# poetry-get from poetry-server, the desktop entry.
+bundle-check: $(STAMP)
+	$(BIN)/python -m bundle.check
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
