@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean bundle bundle-check
+.PHONY: run test lint format bench clean bundle bundle-check bundle-startup
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bundle: $(VENV)/.bundle-installed
 # poetry-get from poetry-server, the desktop entry.
 bundle-check: $(STAMP)
 	$(BIN)/python -m bundle.check
+
+# Start-up to a painted window, bundle beside the venv, on Xvfb.
+bundle-startup: $(STAMP)
+	$(BIN)/python -m bundle.startup
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
