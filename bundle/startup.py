@@ -170,7 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("needs Xvfb (Debian: apt-get install xvfb)")
     venv, note = venv_program()
     header = [line for line in machine_info().splitlines() if not line.startswith("- Command")]
-    print("\n".join(header[2:]), f"- Command: `python -m bundle.startup --runs {options.runs}`\n")
+    command = f"- Command: `python -m bundle.startup --runs {options.runs}`"
+    print("\n".join([*header[2:], command]) + "\n")
     with tempfile.TemporaryDirectory(prefix="bundle-startup-") as work:
         measure([venv, bundle], options.runs, Path(work))
     print(report([venv, bundle], options.runs, note).markdown())
