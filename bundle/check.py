@@ -335,9 +335,13 @@ def main(argv: list[str]) -> int:
                 skipped += 1
                 print(f"skip  {name}: {e}", flush=True)
                 continue
-            except (Failed, OSError, subprocess.SubprocessError) as e:
+            except Failed as e:
                 failed += 1
                 print(f"FAIL  {name}: {e}", flush=True)
+                continue
+            except Exception as e:  # a check that breaks is a failure, not the end of the run
+                failed += 1
+                print(f"FAIL  {name}: {type(e).__name__}: {e}", flush=True)
                 continue
             passed += 1
             print(f"ok    {name} ({time.monotonic() - started:.1f} s): {said}", flush=True)

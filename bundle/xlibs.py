@@ -65,8 +65,10 @@ def fetch(build_dir: Path) -> Path:
 
 def library_dir(build_dir: Path) -> Path:
     """The unpacked libraries' folder, ``root/usr/lib/<triplet>``."""
-    (lib_dir,) = (p.parent for p in unpacked_root(build_dir).glob("usr/lib/*/libxcb-icccm.so.4"))
-    return lib_dir
+    found = [p.parent for p in unpacked_root(build_dir).glob("usr/lib/*/libxcb-icccm.so.4")]
+    if len(found) != 1:
+        raise FileNotFoundError(f"no X libraries unpacked in {build_dir}: run `make bundle`")
+    return found[0]
 
 
 def libraries(lib_dir: Path) -> list[Path]:
