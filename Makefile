@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean bundle bundle-check bundle-startup
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,16 +21,37 @@ test: $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests benchmarks
-	$(BIN)/ruff format --check app tests benchmarks
+	$(BIN)/ruff check app tests benchmarks bundle
+	$(BIN)/ruff format --check app tests benchmarks bundle
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff format app tests benchmarks
-	$(BIN)/ruff check --fix app tests benchmarks
+	$(BIN)/ruff format app tests benchmarks bundle
+	$(BIN)/ruff check --fix app tests benchmarks bundle
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# The one-folder program for people without Python (README, "Install"):
+# dist/poetry-downloader/ and its .tar.gz; PyInstaller comes from the
+# project's `bundle` extra. The X libraries it carries are fetched with
+# `apt-get download` (a Debian or Ubuntu build machine, no root needed).
+$(VENV)/.bundle-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bundle]'
+	touch $@
+
+bundle: $(VENV)/.bundle-installed
+	$(BIN)/python -m bundle.build
+
+# Runs the bundle with PATH=/usr/bin:/bin and no venv: --version, the demo
+# (offscreen, and on Xvfb with the system's copies of its libraries hidden),
+# poetry-get from poetry-server, the desktop entry.
+bundle-check: $(STAMP)
+	$(BIN)/python -m bundle.check
+
+# Start-up to a painted window, bundle beside the venv, on Xvfb.
+bundle-startup: $(STAMP)
+	$(BIN)/python -m bundle.startup
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

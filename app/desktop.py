@@ -150,12 +150,20 @@ def default_exec_argv() -> list[str]:
     interpreter. ``sys.executable`` is deliberately not resolved: inside a
     virtualenv it is a symlink, and following it would escape the venv and
     lose its packages.
+
+    In the one-folder bundle (``sys.frozen``) ``sys.executable`` is the
+    bundle's own executable, not a Python that could run ``-m app``: the
+    entry names the bundle's ``poetry-downloader`` (whichever of its names,
+    ``poetry-get`` …, was used to install), or the executable itself if it
+    was renamed, since any name but the command lines' opens the window.
     """
-    python = os.path.abspath(sys.executable)
-    script = Path(python).parent / APP_ID
+    executable = os.path.abspath(sys.executable)
+    script = Path(executable).parent / APP_ID
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script)]
-    return [python, "-m", "app"]
+    if getattr(sys, "frozen", False):
+        return [executable]
+    return [executable, "-m", "app"]
 
 
 def default_data_home() -> Path:

@@ -313,6 +313,31 @@ def test_default_exec_prefers_the_script_beside_the_interpreter(
     assert exec_argv_of(path.read_text(encoding="utf-8")) == [str(script)]
 
 
+def test_a_frozen_bundle_launches_its_own_executable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In the bundle sys.executable is the bundle's executable, which has no
+    # `-m app`; a python beside it (there is none) must not be guessed at.
+    bundle = tmp_path / "Poetry Downloader 100%" / "poetry-downloader"
+    bundle.mkdir(parents=True)
+    executable = bundle / "poetry-downloader"
+    executable.write_text("")
+    executable.chmod(0o755)
+    (bundle / "poetry-get").symlink_to("poetry-downloader")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+
+    for started_as in ("poetry-downloader", "poetry-get"):
+        monkeypatch.setattr(sys, "executable", str(bundle / started_as))
+        assert desktop.default_exec_argv() == [str(executable)]
+        path = install_desktop_entry(tmp_path / "share")
+        assert exec_argv_of(path.read_text(encoding="utf-8")) == [str(executable)]
+
+    # Renamed by its user, the executable still opens the window: name it, never `-m app`.
+    renamed = executable.rename(bundle / "poems")
+    monkeypatch.setattr(sys, "executable", str(renamed))
+    assert desktop.default_exec_argv() == [str(renamed)]
+
+
 def test_default_data_home_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
