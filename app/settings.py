@@ -30,6 +30,7 @@ from app.address import Address, parse_address
 from app.atomic_file import write_atomically
 from app.client import check_encoding
 from app.downloads import DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT
+from app.events import Mode
 from app.units import shorten
 
 FILE_NAME = "settings.json"
@@ -52,6 +53,8 @@ class SavedServer:
 class Settings:
     servers: list[SavedServer] = field(default_factory=list)
     connection_limit: int = DEFAULT_CONNECTION_LIMIT
+    #: How Start and Start All run a batch, as last chosen.
+    mode: Mode = Mode.REACTOR
     geometry: bytes = b""
     window_state: bytes = b""
     splitter: bytes = b""
@@ -120,6 +123,7 @@ def _to_json(settings: Settings) -> dict[str, Any]:
             for s in settings.servers
         ],
         "connection_limit": settings.connection_limit,
+        "mode": settings.mode.name.lower(),
         "geometry": base64.b64encode(settings.geometry).decode("ascii"),
         "window_state": base64.b64encode(settings.window_state).decode("ascii"),
         "splitter": base64.b64encode(settings.splitter).decode("ascii"),
@@ -175,11 +179,23 @@ def _parse(raw: bytes) -> Settings:
     return Settings(
         servers=_parse_servers(servers),
         connection_limit=limit,
+        mode=_mode(data.get("mode")),
         geometry=_blob(data, "geometry"),
         window_state=_blob(data, "window_state"),
         splitter=_blob(data, "splitter"),
         header=_blob(data, "header"),
     )
+
+
+def _mode(value: object) -> Mode:
+    """The saved batch mode; a value this version does not know means the default.
+
+    A preference, not data: a mode written by a newer version, or mangled,
+    costs the user one click, not the whole settings file.
+    """
+    if isinstance(value, str):
+        return Mode.__members__.get(value.upper(), Mode.REACTOR)
+    return Mode.REACTOR
 
 
 def _parse_servers(entries: list[Any]) -> list[SavedServer]:

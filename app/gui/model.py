@@ -144,9 +144,14 @@ class ServerListModel(QAbstractTableModel):
         self.endInsertRows()
         self.statusesChanged.emit()
 
-    def remove_rows(self, rows: Iterable[ServerRow]) -> None:
-        """Remove rows, one ``beginRemoveRows`` per run of adjacent positions."""
+    def remove_rows(self, rows: Iterable[ServerRow]) -> list[tuple[int, ServerRow]]:
+        """Remove rows, one ``beginRemoveRows`` per run of adjacent positions.
+
+        Returns ``(position, row)`` for each row removed, in position order:
+        what :meth:`insert_rows` needs to put them back where they were.
+        """
         positions = sorted({p for p in map(self.position_of, rows) if p is not None})
+        removed = [(p, self._rows[p]) for p in positions]
         for first, last in reversed(_runs(positions)):
             self.beginRemoveRows(QModelIndex(), first, last)
             for row in self._rows[first : last + 1]:
@@ -156,6 +161,20 @@ class ServerListModel(QAbstractTableModel):
         if positions:
             self._position = {id(row): p for p, row in enumerate(self._rows)}
             self.statusesChanged.emit()
+        return removed
+
+    def insert_rows(self, placed: Iterable[tuple[int, ServerRow]]) -> None:
+        """Put rows back at their former positions (as :meth:`remove_rows` returned them)."""
+        placed = sorted(placed, key=lambda item: item[0])
+        if not placed:
+            return
+        for position, row in placed:
+            at = min(position, len(self._rows))
+            self.beginInsertRows(QModelIndex(), at, at)
+            self._rows.insert(at, row)
+            self.endInsertRows()
+        self._position = {id(row): p for p, row in enumerate(self._rows)}
+        self.statusesChanged.emit()
 
     def _touch(self, row: ServerRow, *, status_changed: bool = False) -> None:
         """Note that ``row`` changed; the view hears of it at the next refresh tick."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PyQt5.QtCore import QByteArray, QPoint, Qt, QTimer, pyqtSignal
+from PyQt5.QtCore import QByteArray, QItemSelectionModel, QPoint, Qt, QTimer, pyqtSignal
 from PyQt5.QtGui import QCloseEvent, QIcon
 from PyQt5.QtWidgets import (
     QAbstractItemView,
@@ -84,6 +84,7 @@ class MainWindow(QMainWindow, RowCommands):
         self.config_dir = Path(config_dir) if config_dir is not None else default_config_dir()
         self._shut_down = False
         self._dialogs: list[QWidget] = []
+        self._removed = []
 
         # The downloads, and the one bridge every piece below follows.
         self.events = EventStream()
@@ -176,6 +177,7 @@ class MainWindow(QMainWindow, RowCommands):
         a = self.commands
         a.add_servers.triggered.connect(self.open_add_dialog)
         a.remove.triggered.connect(self.remove_selected)
+        a.undo.triggered.connect(self.undo_remove)
         a.start.triggered.connect(self.start_selected)
         a.start_all.triggered.connect(self.start_all)
         a.cancel.triggered.connect(self.cancel_selected)
@@ -186,13 +188,14 @@ class MainWindow(QMainWindow, RowCommands):
         a.demo_pace.triggered.connect(self.open_demo_pace)
         a.about.triggered.connect(self.show_about)
         a.quit.triggered.connect(self.close)
+        a.mode_group.triggered.connect(self.save_settings)
         # Statuses reach the actions on the model's next refresh tick; a command's
         # own effect is shown at once, so a quick Esc then Enter does what it says.
         for action in (a.remove, a.start, a.start_all, a.cancel, a.retry_failed):
             action.triggered.connect(self.update_actions)
         self.model.statusesChanged.connect(self.update_actions)
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
-        self.table.selectionModel().currentRowChanged.connect(self._show_current)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.customContextMenuRequested.connect(self._open_row_menu)
 
     # What the downloads tell the window itself
@@ -280,7 +283,16 @@ class MainWindow(QMainWindow, RowCommands):
         self.downloads.set_limit(limit)
         self.save_settings()
 
-    def _show_current(self) -> None:
+    def _current_changed(self) -> None:
+        """The focus frame moved: where nothing is selected, the row in focus is selected too.
+
+        Otherwise a row looks chosen (its poem shown, Save enabled) while
+        Start, Cancel and Remove, which act on the selection, stay disabled.
+        """
+        selection = self.table.selectionModel()
+        current = selection.currentIndex()
+        if current.isValid() and not selection.hasSelection():
+            selection.select(current, QItemSelectionModel.Select | QItemSelectionModel.Rows)
         self.poem_pane.show_row(self.current_row())
 
     def _open_row_menu(self, position: QPoint) -> None:
@@ -293,6 +305,7 @@ class MainWindow(QMainWindow, RowCommands):
             ServerRow(s.address, s.encoding, expected_size=s.last_size) for s in settings.servers
         )
         self.downloads.set_limit(settings.connection_limit)
+        self.commands.choose_mode(settings.mode)
         if settings.geometry:
             self.restoreGeometry(QByteArray(settings.geometry))
         else:
@@ -312,6 +325,7 @@ class MainWindow(QMainWindow, RowCommands):
                 if not row.demo
             ],
             connection_limit=self.downloads.limit,
+            mode=self.commands.mode,
             geometry=bytes(self.saveGeometry()),
             window_state=bytes(self.saveState()),
             splitter=bytes(self.splitter.saveState()),
