@@ -6,7 +6,15 @@ import json
 
 import pytest
 from PyQt5.QtCore import Qt
-from PyQt5.QtWidgets import QAction, QComboBox
+from PyQt5.QtWidgets import (
+    QAction,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QLabel,
+    QPlainTextEdit,
+)
 
 from app.gui import MainWindow
 from tests.conftest import cell, local, statuses, view_model
@@ -76,7 +84,9 @@ def test_the_row_in_focus_at_start_up_is_selected_so_its_actions_work(qtbot, ser
     try:
         window.activateWindow()
         window.table.setFocus()
-        qtbot.waitUntil(lambda: window.table.selectionModel().currentIndex().isValid(), timeout=1000)
+        qtbot.waitUntil(
+            lambda: window.table.selectionModel().currentIndex().isValid(), timeout=1000
+        )
         # Wherever the focus frame is, that row is selected and the actions agree.
         current = window.table.selectionModel().currentIndex().row()
         assert selected_view_rows(window) == [current]
@@ -104,3 +114,60 @@ def test_the_mode_shows_its_check_mark_and_is_remembered(qtbot, config_dir):
         assert combo.currentText() == "One at a Time (Blocking Client)"
     finally:
         again.close()
+
+
+def open_add_dialog(qtbot, window: MainWindow) -> QDialog:
+    qtbot.keyClick(window.table, Qt.Key_N, Qt.ControlModifier)
+    dialog = window.findChild(QDialog, "addServersDialog")
+    qtbot.waitUntil(dialog.isVisible, timeout=1000)
+    # A window manager activates a new dialog; the offscreen platform needs asking.
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=1000)
+    return dialog
+
+
+def test_ctrl_return_in_the_list_adds_the_servers(qtbot, window):
+    dialog = open_add_dialog(qtbot, window)
+    edit = dialog.findChild(QPlainTextEdit, "addressesEdit")
+    dialog.findChild(QCheckBox, "startNowCheck").setChecked(False)
+    edit.setFocus()
+    qtbot.keyClicks(edit, "9, 10")
+    qtbot.keyClick(edit, Qt.Key_Return, Qt.ControlModifier)
+    assert addresses_shown(window) == [str(local(9)), str(local(10))]
+    assert not dialog.isVisible()
+
+
+def test_ctrl_return_with_a_bad_line_keeps_the_dialog_and_marks_the_line(qtbot, window):
+    dialog = open_add_dialog(qtbot, window)
+    edit = dialog.findChild(QPlainTextEdit, "addressesEdit")
+    edit.setPlainText("9\nnot an address:x\n10")
+    qtbot.keyClick(edit, Qt.Key_Return, Qt.ControlModifier)
+    assert dialog.isVisible() and addresses_shown(window) == []
+    assert [m.cursor.blockNumber() for m in edit.extraSelections()] == [1]
+    assert "line 2" in dialog.findChild(QLabel, "problemLabel").text()
+
+
+def test_return_in_the_encoding_box_adds_once_the_first_time(qtbot, window):
+    dialog = open_add_dialog(qtbot, window)
+    dialog.findChild(QPlainTextEdit, "addressesEdit").setPlainText("9")
+    dialog.findChild(QCheckBox, "startNowCheck").setChecked(False)
+    chosen: list[object] = []
+    dialog.serversChosen.connect(lambda *args: chosen.append(args))
+    combo = dialog.findChild(QComboBox, "encodingCombo")
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key_Return)
+    assert len(chosen) == 1 and addresses_shown(window) == [str(local(9))]
+    assert not dialog.isVisible()
+
+
+def test_alt_o_presses_ok_and_the_dialog_says_how_many_will_be_added(qtbot, window):
+    dialog = open_add_dialog(qtbot, window)
+    edit = dialog.findChild(QPlainTextEdit, "addressesEdit")
+    dialog.findChild(QCheckBox, "startNowCheck").setChecked(False)
+    edit.setPlainText("9 10 11")
+    assert dialog.findChild(QLabel, "problemLabel").text() == "3 servers will be added."
+    qtbot.keyClick(edit, Qt.Key_O, Qt.AltModifier)
+    assert edit.toPlainText() == "9 10 11"
+    # A mnemonic presses its button as a click would, pressed and released.
+    expected = [str(local(p)) for p in (9, 10, 11)]
+    qtbot.waitUntil(lambda: addresses_shown(window) == expected, timeout=1000)
