@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from PyQt5.QtCore import QByteArray, QItemSelectionModel, QPoint, Qt, QTimer, pyqtSignal
-from PyQt5.QtGui import QCloseEvent, QIcon
+from PyQt5.QtGui import QCloseEvent, QIcon, QShowEvent
 from PyQt5.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -128,8 +128,8 @@ class MainWindow(QMainWindow, RowCommands):
         settings, message = load_settings(self.config_dir)
         self._apply_settings(settings)
         self.saved_servers_found = bool(settings.servers)
-        if message is not None:
-            self.tell("Settings Reset", message, QMessageBox.Warning)
+        #: Told once the window is on screen: a box shown before it would open behind it.
+        self._settings_message = message
         self.update_actions()
 
     # Building
@@ -361,6 +361,20 @@ class MainWindow(QMainWindow, RowCommands):
         self.save_settings()
         for dialog in [*self._dialogs, self.failure_dialog]:
             dialog.close()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        message, self._settings_message = self._settings_message, None
+        if message is not None:
+            # After this show has been processed, so the box stacks above the window.
+            QTimer.singleShot(0, lambda: self._tell_settings_reset(message))
+
+    def _tell_settings_reset(self, message: str) -> None:
+        if self._shut_down:
+            return
+        self.tell("Settings Reset", message, QMessageBox.Warning, status=False)
+        # The status bar gets a few words: the whole message would run into the counts.
+        self.statusBar().showMessage("Settings reset to defaults; the damaged file was kept", 10_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
