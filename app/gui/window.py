@@ -36,7 +36,7 @@ from app import APP_NAME, DISPLAY_NAME
 from app.demo import DemoServers
 from app.download_log import log_download_event
 from app.downloads import DownloadController
-from app.events import BatchEnded, Done, EventStream, InternalError
+from app.events import BatchEnded, BatchStarted, Done, EventStream, InternalError
 from app.gui.actions import WindowActions, build_menus_and_toolbar
 from app.gui.add_dialog import AddServersDialog
 from app.gui.delegate import ProgressDelegate
@@ -171,6 +171,7 @@ class MainWindow(QMainWindow, RowCommands):
         self.timeline_dock.follow(signals)
         signals.done.connect(self._download_done)
         signals.internalError.connect(self._internal_error)
+        signals.batchStarted.connect(self._batch_started)
         signals.batchEnded.connect(self._batch_ended)
 
     def _connect_actions(self) -> None:
@@ -209,6 +210,10 @@ class MainWindow(QMainWindow, RowCommands):
         self.statusBar().showMessage(
             f"Internal error while handling {event.row.address}; details in View → Log", 15_000
         )
+
+    def _batch_started(self, _event: BatchStarted) -> None:
+        # The last batch's verdict would read as this one's while it runs.
+        self.statusBar().clearMessage()
 
     def _batch_ended(self, event: BatchEnded) -> None:
         if event.summary is not None:
@@ -374,7 +379,8 @@ class MainWindow(QMainWindow, RowCommands):
             return
         self.tell("Settings Reset", message, QMessageBox.Warning, status=False)
         # The status bar gets a few words: the whole message would run into the counts.
-        self.statusBar().showMessage("Settings reset to defaults; the damaged file was kept", 10_000)
+        short = "Settings reset to defaults; the damaged file was kept"
+        self.statusBar().showMessage(short, 10_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

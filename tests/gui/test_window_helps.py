@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from PyQt5.QtCore import Qt
+from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtWidgets import (
     QAction,
     QApplication,
@@ -171,3 +171,23 @@ def test_alt_o_presses_ok_and_the_dialog_says_how_many_will_be_added(qtbot, wind
     # A mnemonic presses its button as a click would, pressed and released.
     expected = [str(local(p)) for p in (9, 10, 11)]
     qtbot.waitUntil(lambda: addresses_shown(window) == expected, timeout=1000)
+
+
+def test_starting_one_row_keeps_the_other_lanes_and_clears_the_last_verdict(qtbot, window, servers):
+    addresses = [local(servers.poetry(POEM, delay=0.05, num_bytes=20)[0]) for _ in range(2)]
+    window.add_servers(addresses)
+    window.commands.start_all.trigger()
+    qtbot.waitUntil(lambda: statuses(window) == ["Done"] * 2, timeout=5000)
+    qtbot.waitUntil(lambda: "2 poems in" in window.statusBar().currentMessage(), timeout=1000)
+
+    window.table.selectRow(0)
+    window.commands.start.trigger()
+    assert window.statusBar().currentMessage() == ""  # no verdict of the last batch meanwhile
+
+    view = window.timeline_dock.view
+    table = window.table
+    y = table.rowViewportPosition(1) + table.rowHeight(1) // 2
+    y = view.mapFromGlobal(table.viewport().mapToGlobal(QPoint(0, y))).y()
+    tips = [view.toolTipAt(QPoint(x, y)) for x in range(view.width())]
+    assert any(tip and tip.startswith(str(addresses[1])) for tip in tips)
+    qtbot.waitUntil(lambda: statuses(window)[0] == "Done", timeout=5000)
