@@ -36,6 +36,8 @@ SERVER, STATUS, PROGRESS, RECEIVED, RATE, ELAPSED = range(len(COLUMNS))
 
 #: Progress column: True while the bar can only say "busy" (size unknown, bytes flowing).
 BUSY_ROLE = Qt.UserRole + 1
+#: Progress column: the row's :class:`~app.rows.Status`, so a failed bar can look failed.
+STATUS_ROLE = Qt.UserRole + 2
 
 REFRESH_INTERVAL_MS = 50
 CLOCK_INTERVAL_S = 0.5
@@ -100,6 +102,8 @@ class ServerListModel(QAbstractTableModel):
             return tooltip(row, column)
         if column == PROGRESS and role == Qt.UserRole:
             return row.fraction
+        if column == PROGRESS and role == STATUS_ROLE:
+            return row.status
         if column == PROGRESS and role == BUSY_ROLE:
             return row.fraction is None and row.status in (Status.CONNECTING, Status.DOWNLOADING)
         if role == Qt.TextAlignmentRole and column in (RECEIVED, RATE, ELAPSED):

@@ -16,12 +16,9 @@ from dataclasses import dataclass
 from PyQt5.QtCore import QLine, QRect, QSize, Qt
 from PyQt5.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen
 
+from app.gui.colours import CANCELLED_COLOUR, FAILED_COLOUR
 from app.timeline import Ending, Lane
 from app.timeline_axis import TimeAxis, mark_columns, tick_label, tick_step
-
-#: A red and a grey that read on light and dark bases alike (no palette role has them).
-FAILED_COLOUR = QColor(222, 56, 43)
-CANCELLED_COLOUR = QColor(136, 136, 136)
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ import os
 from pathlib import Path
 
 from PyQt5.QtCore import QByteArray, QItemSelectionModel, QPoint, Qt, QTimer, pyqtSignal
-from PyQt5.QtGui import QCloseEvent, QIcon, QShowEvent
+from PyQt5.QtGui import QCloseEvent, QIcon, QKeySequence, QShowEvent
 from PyQt5.QtWidgets import (
     QAbstractItemView,
+    QAction,
     QDialog,
     QHeaderView,
     QMainWindow,
@@ -198,6 +199,12 @@ class MainWindow(QMainWindow, RowCommands):
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.customContextMenuRequested.connect(self._open_row_menu)
+        # The keyboard's way to the row menu: Shift+F10, or the Menu key.
+        keyboard_menu = QAction(self.table)
+        keyboard_menu.setShortcuts([QKeySequence("Shift+F10"), QKeySequence(Qt.Key_Menu)])
+        keyboard_menu.setShortcutContext(Qt.WidgetShortcut)
+        keyboard_menu.triggered.connect(self._open_row_menu_at_current)
+        self.table.addAction(keyboard_menu)
 
     # What the downloads tell the window itself
 
@@ -302,6 +309,12 @@ class MainWindow(QMainWindow, RowCommands):
 
     def _open_row_menu(self, position: QPoint) -> None:
         self.row_menu.popup(self.table.viewport().mapToGlobal(position))
+
+    def _open_row_menu_at_current(self) -> None:
+        """The row menu from the keyboard: under the current row, or the table's corner."""
+        current = self.table.selectionModel().currentIndex()
+        rect = self.table.visualRect(current) if current.isValid() else None
+        self._open_row_menu(rect.bottomLeft() if rect is not None else QPoint(0, 0))
 
     # Settings
 

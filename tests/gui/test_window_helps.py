@@ -17,6 +17,7 @@ from PyQt5.QtWidgets import (
 )
 
 from app.gui import MainWindow
+from app.gui.colours import FAILED_COLOUR
 from tests.conftest import cell, local, statuses, view_model
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
@@ -191,3 +192,43 @@ def test_starting_one_row_keeps_the_other_lanes_and_clears_the_last_verdict(qtbo
     tips = [view.toolTipAt(QPoint(x, y)) for x in range(view.width())]
     assert any(tip and tip.startswith(str(addresses[1])) for tip in tips)
     qtbot.waitUntil(lambda: statuses(window)[0] == "Done", timeout=5000)
+
+
+def reddish_pixels(window: MainWindow, view_row: int) -> int:
+    """How many pixels of the row's Progress cell, as painted, are a failure's red."""
+    table = window.table
+    rect = table.visualRect(view_model(window).index(view_row, 2))
+    image = table.viewport().grab(rect).toImage()
+    red = FAILED_COLOUR
+    return sum(
+        1
+        for x in range(image.width())
+        for y in range(image.height())
+        if abs(image.pixelColor(x, y).red() - red.red()) < 30
+        and abs(image.pixelColor(x, y).green() - red.green()) < 30
+        and abs(image.pixelColor(x, y).blue() - red.blue()) < 30
+    )
+
+
+def test_a_failed_rows_bar_is_red_and_a_healthy_ones_is_not(qtbot, window, servers):
+    good = local(servers.poetry(POEM)[0])
+    refused = local(servers.refused())
+    window.add_servers([good, refused], start=True)
+    qtbot.waitUntil(lambda: statuses(window) == ["Done", "Failed"], timeout=5000)
+    window.failure_dialog.close()
+    window.table.clearSelection()
+    assert reddish_pixels(window, 1) > 100
+    assert reddish_pixels(window, 0) == 0
+
+
+def test_shift_f10_opens_the_row_menu_under_the_current_row(qtbot, window):
+    window.add_servers([local(9), local(10)])
+    window.table.setFocus()
+    window.table.selectRow(1)
+    qtbot.keyClick(window.table, Qt.Key_F10, Qt.ShiftModifier)
+    menu = window.row_menu
+    qtbot.waitUntil(menu.isVisible, timeout=1000)
+    row = window.table.visualRect(view_model(window).index(1, 0))
+    under_row = window.table.viewport().mapToGlobal(row.bottomLeft())
+    assert (menu.pos() - under_row).manhattanLength() < 10
+    menu.close()
