@@ -19,8 +19,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PyQt5.QtCore import QByteArray, QItemSelectionModel, QPoint, Qt, QTimer, pyqtSignal
-from PyQt5.QtGui import QCloseEvent, QIcon, QKeySequence, QShowEvent
+from PyQt5.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QObject,
+    QPoint,
+    Qt,
+    QTimer,
+    pyqtSignal,
+)
+from PyQt5.QtGui import QCloseEvent, QIcon, QKeySequence, QResizeEvent, QShowEvent
 from PyQt5.QtWidgets import (
     QAbstractItemView,
     QAction,
@@ -30,6 +39,7 @@ from PyQt5.QtWidgets import (
     QMessageBox,
     QSplitter,
     QTableView,
+    QToolBar,
     QWidget,
 )
 
@@ -64,6 +74,12 @@ from app.timeline import Timeline
 from app.timeline_words import batch_summary
 
 SAVE_DELAY_MS = 1000  # sizes learnt from finished downloads are saved in batches
+#: The narrowest Progress column the table keeps in view: its bar and a few words.
+MIN_PROGRESS_WIDTH = 140
+#: On a first start, and when the window gets small, the share of its width the
+#: timeline takes, and of its height the log.
+TIMELINE_SHARE = 0.3
+LOG_SHARE = 0.25
 
 
 def application_icon() -> QIcon:
@@ -78,6 +94,8 @@ class MainWindow(QMainWindow, RowCommands):
     closed = pyqtSignal()
 
     def __init__(self, config_dir: str | os.PathLike[str] | None = None) -> None:
+        #: Set once every part exists; resize events can come before that.
+        self._built = False
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(DISPLAY_NAME)
@@ -123,6 +141,12 @@ class MainWindow(QMainWindow, RowCommands):
         self.row_menu = build_menus_and_toolbar(
             self, self.commands, self.timeline_dock, self.log_dock
         )
+        toolbar = self.findChild(QToolBar, "mainToolBar")
+        assert toolbar is not None
+        self.toolbar = toolbar
+        #: The toolbar's width with words beside its icons, measured once it is laid out.
+        self._toolbar_text_width = 0
+        self._built = True
         self._follow_downloads()
         self._connect_actions()
 
@@ -151,10 +175,29 @@ class MainWindow(QMainWindow, RowCommands):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(PROGRESS, QHeaderView.Stretch)
+        # Progress takes the room the other columns leave, as a stretched column
+        # would, but when the table is narrow it keeps a readable bar and the
+        # columns after it move out of view instead (see _fit_progress_column,
+        # connected once the table is the window's).
         metrics = table.fontMetrics()
         table.setColumnWidth(SERVER, metrics.horizontalAdvance("255.255.255.255:65535") + 16)
         table.setColumnWidth(STATUS, metrics.horizontalAdvance(Status.DOWNLOADING.value) + 28)
+        # However small the window, Server, Status and a readable bar stay in view,
+        # with three rows: the docks and the poem give way first.
+        frame = 2 * table.frameWidth()
+        table.setMinimumWidth(
+            table.columnWidth(SERVER)
+            + table.columnWidth(STATUS)
+            + MIN_PROGRESS_WIDTH
+            + table.verticalScrollBar().sizeHint().width()
+            + frame
+        )
+        table.setMinimumHeight(
+            table.horizontalHeader().sizeHint().height()
+            + 3 * table.verticalHeader().defaultSectionSize()
+            + table.horizontalScrollBar().sizeHint().height()
+            + frame
+        )
         # No sort until the user clicks a header: rows stay in the order added.
         header.setSortIndicator(-1, Qt.AscendingOrder)
         table.setSortingEnabled(True)
@@ -199,6 +242,8 @@ class MainWindow(QMainWindow, RowCommands):
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.customContextMenuRequested.connect(self._open_row_menu)
+        self.table.viewport().installEventFilter(self)
+        self.table.horizontalHeader().sectionResized.connect(self._column_resized)
         # The keyboard's way to the row menu: Shift+F10, or the Menu key.
         keyboard_menu = QAction(self.table)
         keyboard_menu.setShortcuts([QKeySequence("Shift+F10"), QKeySequence(Qt.Key_Menu)])
@@ -328,12 +373,15 @@ class MainWindow(QMainWindow, RowCommands):
             self.restoreGeometry(QByteArray(settings.geometry))
         else:
             self.resize(1280, 700)
+            self.resizeDocks([self.timeline_dock], [round(1280 * TIMELINE_SHARE)], Qt.Horizontal)
         if settings.window_state:
             self.restoreState(QByteArray(settings.window_state))
         if settings.splitter:
             self.splitter.restoreState(QByteArray(settings.splitter))
         if settings.header:
             self.table.horizontalHeader().restoreState(QByteArray(settings.header))
+            # Older settings stretched Progress; it is fitted now.
+            self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
 
     def current_settings(self) -> Settings:
         return Settings(
@@ -379,6 +427,83 @@ class MainWindow(QMainWindow, RowCommands):
         self.save_settings()
         for dialog in [*self._dialogs, self.failure_dialog]:
             dialog.close()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Resize and watched is self.table.viewport():
+            self._fit_progress_column()
+        return super().eventFilter(watched, event)
+
+    def _column_resized(self, column: int) -> None:
+        if column != PROGRESS:
+            self._fit_progress_column()
+
+    def _fit_progress_column(self) -> None:
+        """Progress gets the width the other columns leave, never less than a readable bar."""
+        header = self.table.horizontalHeader()
+        others = sum(
+            header.sectionSize(column)
+            for column in range(header.count())
+            if column != PROGRESS and not header.isSectionHidden(column)
+        )
+        width = max(self.table.viewport().width() - others, MIN_PROGRESS_WIDTH)
+        header.resizeSection(PROGRESS, width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._built:
+            return
+        self._fit_toolbar()
+        self._make_the_docks_give_way()
+
+    def _make_the_docks_give_way(self) -> None:
+        """A window made small takes its room from the docks before the table.
+
+        Qt shrinks the central widget first and keeps the docks' sizes; once
+        the table is down to its minimum width (or height), the timeline (or
+        the log) returns to its share of the window, and the table gets the rest.
+        """
+        for dock, share, orientation, table_size, table_minimum, dock_size, window_size in (
+            (
+                self.timeline_dock,
+                TIMELINE_SHARE,
+                Qt.Horizontal,
+                self.table.width(),
+                self.table.minimumWidth(),
+                self.timeline_dock.width(),
+                self.width(),
+            ),
+            (
+                self.log_dock,
+                LOG_SHARE,
+                Qt.Vertical,
+                self.table.height(),
+                self.table.minimumHeight(),
+                self.log_dock.height(),
+                self.height(),
+            ),
+        ):
+            if dock.isFloating() or not dock.isVisible() or table_size > table_minimum + 8:
+                continue
+            wanted = round(window_size * share)
+            if dock_size > wanted:
+                self.resizeDocks([dock], [wanted], orientation)
+
+    def _fit_toolbar(self) -> None:
+        """Words beside the icons where they fit; icons alone (names in tooltips) where not.
+
+        An overflowing toolbar hides its last actions behind », and those
+        are Retry Failed and Save Poem As; icons alone keep all of them.
+        """
+        toolbar = self.toolbar
+        if self._toolbar_text_width == 0:
+            self._toolbar_text_width = toolbar.sizeHint().width()
+        wanted = (
+            Qt.ToolButtonTextBesideIcon
+            if self.width() >= self._toolbar_text_width
+            else Qt.ToolButtonIconOnly
+        )
+        if toolbar.toolButtonStyle() != wanted:
+            toolbar.setToolButtonStyle(wanted)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

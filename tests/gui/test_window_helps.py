@@ -232,3 +232,30 @@ def test_shift_f10_opens_the_row_menu_under_the_current_row(qtbot, window):
     under_row = window.table.viewport().mapToGlobal(row.bottomLeft())
     assert (menu.pos() - under_row).manhattanLength() < 10
     menu.close()
+
+
+@pytest.mark.parametrize("with_log", [False, True], ids=["docks", "docks-and-log"])
+def test_at_800_by_500_the_table_keeps_its_first_columns_three_rows_and_the_whole_toolbar(
+    qtbot, window, with_log
+):
+    window.add_servers(local(port) for port in range(9, 19))
+    if with_log:
+        window.findChild(QAction, "actionShowLog").trigger()
+    window.resize(800, 500)
+    qtbot.waitUntil(lambda: window.width() == 800 and window.height() == 500, timeout=1000)
+    QApplication.processEvents()
+
+    table = window.table
+    viewport = table.viewport()
+    header = table.horizontalHeader()
+    for column in (0, 1, 2):
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert right <= viewport.width(), f"column {column} is cut off"
+    assert header.sectionSize(2) >= 100  # the bar itself, not a sliver
+    assert viewport.height() >= 3 * table.rowHeight(0)
+    toolbar = window.toolbar
+    for action in toolbar.actions():
+        if not action.isSeparator():
+            button = toolbar.widgetForAction(action)
+            assert button is not None and button.isVisible(), action.objectName()
+            assert button.geometry().right() <= toolbar.width()
