@@ -341,16 +341,22 @@ class MainWindow(QMainWindow, RowCommands):
         self.save_settings()
 
     def _current_changed(self) -> None:
-        """The focus frame moved: where nothing is selected, the row in focus is selected too.
+        self.poem_pane.show_row(self.current_row())
+        # After the click or key that moved it has made its selection.
+        QTimer.singleShot(0, self._select_current_if_none)
+
+    def _select_current_if_none(self) -> None:
+        """The focus frame is on a row and nothing is selected: select that row.
 
         Otherwise a row looks chosen (its poem shown, Save enabled) while
         Start, Cancel and Remove, which act on the selection, stay disabled.
         """
+        if self._shut_down:
+            return
         selection = self.table.selectionModel()
         current = selection.currentIndex()
         if current.isValid() and not selection.hasSelection():
             selection.select(current, QItemSelectionModel.Select | QItemSelectionModel.Rows)
-        self.poem_pane.show_row(self.current_row())
 
     def _open_row_menu(self, position: QPoint) -> None:
         self.row_menu.popup(self.table.viewport().mapToGlobal(position))
