@@ -18,6 +18,7 @@ from PyQt5.QtWidgets import (
 
 from app.gui import MainWindow
 from app.gui.colours import FAILED_COLOUR
+from tests import hostile
 from tests.conftest import cell, local, statuses, view_model
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
@@ -259,3 +260,14 @@ def test_at_800_by_500_the_table_keeps_its_first_columns_three_rows_and_the_whol
             button = toolbar.widgetForAction(action)
             assert button is not None and button.isVisible(), action.objectName()
             assert button.geometry().right() <= toolbar.width()
+
+
+def test_removing_the_running_row_ends_its_batch_on_the_timeline(qtbot, window, servers):
+    stalled = local(servers.hostile(hostile.Stall))
+    window.add_servers([stalled], start=True)
+    summary = window.findChild(QLabel, "timelineSummary")
+    qtbot.waitUntil(lambda: "running for" in summary.text(), timeout=5000)
+    window.table.selectRow(0)
+    window.commands.remove.trigger()
+    qtbot.waitUntil(lambda: "running" not in summary.text(), timeout=1000)
+    assert window.statusBar().currentMessage() == "Removed 1 server; Ctrl+Z brings it back"
