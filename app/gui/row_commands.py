@@ -133,10 +133,12 @@ class RowCommands:
         self._removed = self.model.remove_rows(rows)
         self.commands.undo.setEnabled(True)
         count = len(self._removed)
-        what = (
-            "1 server; Ctrl+Z brings it" if count == 1 else f"{count} servers; Ctrl+Z brings them"
+        notice = (
+            "Removed 1 server; Ctrl+Z brings it back"
+            if count == 1
+            else f"Removed {count} servers; Ctrl+Z brings them back"
         )
-        self.statusBar().showMessage(f"Removed {what} back", 10_000)
+        self.statusBar().showMessage(notice, 10_000)
         self._select_view_rows([min(first, self.proxy.rowCount() - 1)])
         self.save_settings()
 
