@@ -29,6 +29,7 @@ from app.events import (
     Queued,
     RowEvent,
 )
+from app.titles import title_of
 
 
 class Status(enum.Enum):
@@ -61,6 +62,7 @@ class ServerRow:
     address: Address
     encoding: str = "utf-8"
     expected_size: int | None = None
+    title: str = ""
     demo: bool = False
     note: str = ""  # shown as the Server cell's tooltip
     status: Status = Status.IDLE
@@ -90,6 +92,7 @@ class ServerRow:
             case Done(poem=poem):
                 self.poem = poem
                 self.received = self.expected_size = poem.size
+                self.title = title_of(poem)
                 self._end(Status.DONE)
             case Failed(failure=failure):
                 self.failure = failure

@@ -43,7 +43,7 @@ from app.gui.delegate import ProgressDelegate
 from app.gui.download_signals import DownloadSignals
 from app.gui.failure_dialog import FailureDialog
 from app.gui.log_dock import LogDock
-from app.gui.model import PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
+from app.gui.model import POEM, PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
 from app.gui.pace_dialog import DemoPaceDialog
 from app.gui.poem_pane import PoemPane
 from app.gui.preferences import PreferencesDialog
@@ -153,6 +153,9 @@ class MainWindow(QMainWindow, RowCommands):
         metrics = table.fontMetrics()
         table.setColumnWidth(SERVER, metrics.horizontalAdvance("255.255.255.255:65535") + 16)
         table.setColumnWidth(STATUS, metrics.horizontalAdvance(Status.DOWNLOADING.value) + 28)
+        # The poem's title reads best beside its server (the model keeps it last).
+        header.moveSection(header.visualIndex(POEM), header.visualIndex(SERVER) + 1)
+        table.setColumnWidth(POEM, metrics.horizontalAdvance("x" * 24))
         # No sort until the user clicks a header: rows stay in the order added.
         header.setSortIndicator(-1, Qt.AscendingOrder)
         table.setSortingEnabled(True)
@@ -290,7 +293,8 @@ class MainWindow(QMainWindow, RowCommands):
 
     def _apply_settings(self, settings: Settings) -> None:
         self.model.add_rows(
-            ServerRow(s.address, s.encoding, expected_size=s.last_size) for s in settings.servers
+            ServerRow(s.address, s.encoding, expected_size=s.last_size, title=s.title)
+            for s in settings.servers
         )
         self.downloads.set_limit(settings.connection_limit)
         if settings.geometry:
@@ -307,7 +311,7 @@ class MainWindow(QMainWindow, RowCommands):
     def current_settings(self) -> Settings:
         return Settings(
             servers=[
-                SavedServer(row.address, row.encoding, row.expected_size)
+                SavedServer(row.address, row.encoding, row.expected_size, row.title)
                 for row in self.model.rows
                 if not row.demo
             ],
