@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtGui import QTextDocument
-from PyQt5.QtWidgets import QHeaderView
+from PyQt5.QtWidgets import QFileDialog, QHeaderView, QLineEdit
 
 from app.gui import MainWindow
 from tests.conftest import cell, local, status, statuses, view_model
@@ -122,3 +122,14 @@ def test_a_settings_file_from_before_titles_still_loads(qtbot, config_dir):
     assert list(config_dir.iterdir()) == [config_dir / "settings.json"]  # nothing set aside
     window.close()
 
+
+def test_save_poem_as_suggests_the_title_as_the_file_name(qtbot, window, servers):
+    address = local(servers.bytes(b"Ozymandias: A Sonnet\nI met a traveller\n"))
+    window.add_servers([address], start=True)
+    qtbot.waitUntil(lambda: status(window, address) == "Done", timeout=5000)
+    window.table.selectRow(0)
+    qtbot.keyClick(window.table, Qt.Key_S, Qt.ControlModifier)
+    dialog = window.findChild(QFileDialog, "savePoemDialog")
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.findChild(QLineEdit, "fileNameEdit").text() == "Ozymandias A Sonnet.txt"
+    dialog.reject()
