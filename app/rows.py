@@ -22,6 +22,7 @@ from app.events import (
     Cancelled,
     Connected,
     Connecting,
+    DeferredStep,
     Done,
     Failed,
     InternalError,
@@ -77,6 +78,8 @@ class ServerRow:
         match event:
             case Progress(received=received):
                 self.received = received
+            case DeferredStep():
+                pass  # the path of the row's Deferred: the ending that follows says it all
             case Queued():
                 # A new attempt: forget the last one's bytes and verdict, keep
                 # its poem until a new one comes.

@@ -26,7 +26,7 @@ from PyQt5.QtCore import (
     pyqtSignal,
 )
 
-from app.events import BATCH_EVENTS, DownloadEvent, Forgotten, Progress
+from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten, Progress
 from app.gui.download_signals import DownloadSignals
 from app.rows import ServerRow, Status
 from app.units import format_rate, format_seconds, format_size
@@ -130,7 +130,7 @@ class ServerListModel(QAbstractTableModel):
     def _heard(self, event: DownloadEvent) -> None:
         if isinstance(event, Progress):
             self._touch(event.row)
-        elif not isinstance(event, (Forgotten, *BATCH_EVENTS)):
+        elif not isinstance(event, (Forgotten, DeferredStep, *BATCH_EVENTS)):
             self._touch(event.row, status_changed=True)
 
     # Changing
