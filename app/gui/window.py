@@ -45,12 +45,13 @@ from app.gui.failure_dialog import FailureDialog
 from app.gui.log_dock import LogDock
 from app.gui.model import POEM, PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
 from app.gui.pace_dialog import DemoPaceDialog
-from app.gui.poem_pane import PoemPane
 from app.gui.preferences import PreferencesDialog
+from app.gui.reading_tabs import ReadingTabs
 from app.gui.row_commands import RowCommands
 from app.gui.status_summary import StatusSummary
 from app.gui.timeline_dock import TimelineDock
 from app.resources import resources_dir
+from app.row_story import RowStories
 from app.rows import ServerRow, Status
 from app.settings import (
     SavedServer,
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow, RowCommands):
         self.downloads = DownloadController(self.events)
         self.signals = DownloadSignals(self.events, self)
         self.timeline = Timeline()
+        self.stories = RowStories()
         self.demo = DemoServers()
 
         self.model = ServerListModel(self)
@@ -103,11 +105,13 @@ class MainWindow(QMainWindow, RowCommands):
         self._save_timer.timeout.connect(self.save_settings)
 
         self.table = self._make_table()
-        self.poem_pane = PoemPane()
+        # The selected row's poem and its story, in tabs under the table.
+        self.reading = ReadingTabs(self.stories)
+        self.poem_pane = self.reading.poem_pane
         self.splitter = QSplitter(Qt.Vertical)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.poem_pane)
+        self.splitter.addWidget(self.reading)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.splitter)
@@ -165,9 +169,10 @@ class MainWindow(QMainWindow, RowCommands):
         """Subscribe every piece to the bridge: the one path a download's events take."""
         signals = self.signals
         signals.happened.connect(self.timeline.observe)
+        signals.happened.connect(self.stories.observe)
         signals.milestone.connect(log_download_event)
         self.model.follow(signals)
-        self.poem_pane.follow(signals)
+        self.reading.follow(signals)
         self.failure_dialog.follow(signals)
         self.summary.follow(signals)
         self.timeline_dock.follow(signals)
@@ -284,7 +289,7 @@ class MainWindow(QMainWindow, RowCommands):
         self.save_settings()
 
     def _show_current(self) -> None:
-        self.poem_pane.show_row(self.current_row())
+        self.reading.show_row(self.current_row())
 
     def _open_row_menu(self, position: QPoint) -> None:
         self.row_menu.popup(self.table.viewport().mapToGlobal(position))
