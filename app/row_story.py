@@ -11,9 +11,9 @@ reconstructed afterwards; where each step's result went ("poem pane",
 
 A story is one attempt: it starts afresh when the row is queued again and
 is dropped when the row is removed. Its memory is bounded whatever the
-download does (:data:`MAX_LOG_LINES`, :data:`MAX_STEPS`), and a chunk of
-bytes costs a count, nothing more. Nothing here imports Qt; the words are
-in :mod:`app.row_story_words`.
+download does (:data:`MAX_LOG_LINES`, :data:`MAX_STEPS`, :data:`MAX_LINE`),
+and a chunk of bytes costs a count, nothing more. Nothing here imports Qt;
+the words are in :mod:`app.row_story_words`.
 """
 
 from __future__ import annotations
@@ -40,11 +40,14 @@ from app.events import (
     Queued,
 )
 from app.rows import ServerRow
+from app.units import shorten
 
 #: Log lines a story keeps (the newest); a download writes about five.
 MAX_LOG_LINES = 40
 #: Deferred steps a story keeps (the newest); a download takes one to three.
 MAX_STEPS = 10
+#: The most characters of one log line kept (a bug's message can be any length).
+MAX_LINE = 300
 
 #: Where an ending's event goes in the window: the last word of a step.
 DONE_GOES_TO = "poem pane"
@@ -131,7 +134,7 @@ class RowStory:
     def _add_line(self, now: float, line: str) -> None:
         if len(self.log) == self.log.maxlen:
             self.log_dropped += 1
-        self.log.append((now, line))
+        self.log.append((now, shorten(line, MAX_LINE)))
 
 
 class RowStories:

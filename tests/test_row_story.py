@@ -30,7 +30,7 @@ from app.events import (
     Progress,
     Queued,
 )
-from app.row_story import MAX_LOG_LINES, MAX_STEPS, RowStories
+from app.row_story import MAX_LINE, MAX_LOG_LINES, MAX_STEPS, RowStories
 from app.row_story_words import story_text
 from app.rows import ServerRow
 from tests.hostile import LOCALHOST
@@ -252,14 +252,16 @@ def test_a_story_s_memory_is_bounded_whatever_happens():
     stories.observe(Queued(row, 1))
     for event in bug_reports(row, 1000):  # a buggy observer, on every chunk
         stories.observe(event)
+    stories.observe(InternalError(row, Failure(RuntimeError("x" * 10**6))))
     for n in range(1000):
         stories.observe(DeferredStep(row, "errback", f"_handler{n}", "Failure RuntimeError"))
     story = stories.get(row)
     assert story is not None
-    assert len(story.log) == MAX_LOG_LINES and story.log_dropped == 1000 - MAX_LOG_LINES
+    assert len(story.log) == MAX_LOG_LINES and story.log_dropped == 1001 - MAX_LOG_LINES
+    assert max(len(words) for _, words in story.log) == MAX_LINE
     assert len(story.steps) == MAX_STEPS and story.steps_dropped == 1000 - MAX_STEPS
     text = story_text(row, story, 0.0)
-    assert f"({1000 - MAX_LOG_LINES} earlier lines not kept)" in text
+    assert f"({1001 - MAX_LOG_LINES} earlier lines not kept)" in text
     assert "bug 999" in text and "bug 0:" not in text
     assert "_handler999(Failure RuntimeError)" in text
 
