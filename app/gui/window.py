@@ -159,7 +159,7 @@ class MainWindow(QMainWindow, RowCommands):
         table.setColumnWidth(STATUS, metrics.horizontalAdvance(Status.DOWNLOADING.value) + 28)
         # The poem's title reads best beside its server (the model keeps it last).
         header.moveSection(header.visualIndex(POEM), header.visualIndex(SERVER) + 1)
-        table.setColumnWidth(POEM, metrics.horizontalAdvance("x" * 24))
+        table.setColumnWidth(POEM, metrics.horizontalAdvance("x" * 18))
         # No sort until the user clicks a header: rows stay in the order added.
         header.setSortIndicator(-1, Qt.AscendingOrder)
         table.setSortingEnabled(True)
