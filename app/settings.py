@@ -1,8 +1,8 @@
 """Settings kept between runs: one JSON file in the config directory, written atomically.
 
-The file holds the server list (address, encoding, last known poem size),
-the connection limit and the window's geometry, state and splitter (Qt's
-own blobs, base64). Writing goes to a temporary file in the same directory,
+The file holds the server list (address, encoding, last known poem size
+and title), the connection limit and the window's geometry, state and
+splitter (Qt's own blobs, base64). Writing goes to a temporary file in the same directory,
 is fsynced, then renamed over the old one, so a crash leaves either the old
 settings or the new, never half of each.
 
@@ -31,6 +31,7 @@ from app.atomic_file import write_atomically
 from app.client import check_encoding
 from app.downloads import DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT
 from app.events import Mode
+from app.titles import clean_title
 from app.units import shorten
 
 FILE_NAME = "settings.json"
@@ -47,6 +48,8 @@ class SavedServer:
     address: Address
     encoding: str = "utf-8"
     last_size: int | None = None
+    #: The last poem's title; "" when none came yet (or the file predates titles).
+    title: str = ""
 
 
 @dataclass
@@ -119,7 +122,12 @@ def _to_json(settings: Settings) -> dict[str, Any]:
     return {
         "version": FORMAT_VERSION,
         "servers": [
-            {"address": str(s.address), "encoding": s.encoding, "last_size": s.last_size}
+            {
+                "address": str(s.address),
+                "encoding": s.encoding,
+                "last_size": s.last_size,
+                "title": s.title,
+            }
             for s in settings.servers
         ],
         "connection_limit": settings.connection_limit,
@@ -212,9 +220,13 @@ def _parse_servers(entries: list[Any]) -> list[SavedServer]:
         size = entry.get("last_size")
         if size is not None and (type(size) is not int or size < 1):
             raise CorruptSettings(f"server {number}: last_size {reprlib.repr(size)} is not a size")
+        title = entry.get("title", "")
+        if not isinstance(title, str):
+            raise CorruptSettings(f"server {number}: title {reprlib.repr(title)} is not text")
         if address not in seen:
             seen.add(address)
-            servers.append(SavedServer(address, encoding, size))
+            # Cleaned as a downloaded title is: the file may have been edited by hand.
+            servers.append(SavedServer(address, encoding, size, clean_title(title)))
     return servers
 
 

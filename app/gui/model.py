@@ -26,13 +26,15 @@ from PyQt5.QtCore import (
     pyqtSignal,
 )
 
-from app.events import BATCH_EVENTS, DownloadEvent, Forgotten, Progress
+from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten, Progress
 from app.gui.download_signals import DownloadSignals
 from app.rows import ServerRow, Status
 from app.units import format_rate, format_seconds, format_size
 
-COLUMNS = ("Server", "Status", "Progress", "Received", "Rate", "Elapsed")
-SERVER, STATUS, PROGRESS, RECEIVED, RATE, ELAPSED = range(len(COLUMNS))
+# Poem came last, so the columns before it keep their numbers; the window
+# shows it next to Server (a view may move sections, the model never does).
+COLUMNS = ("Server", "Status", "Progress", "Received", "Rate", "Elapsed", "Poem")
+SERVER, STATUS, PROGRESS, RECEIVED, RATE, ELAPSED, POEM = range(len(COLUMNS))
 
 #: Progress column: True while the bar can only say "busy" (size unknown, bytes flowing).
 BUSY_ROLE = Qt.UserRole + 1
@@ -120,6 +122,7 @@ class ServerListModel(QAbstractTableModel):
             RECEIVED: (row.received,),
             RATE: (row.rate or 0.0,),
             ELAPSED: (row.elapsed or 0.0,),
+            POEM: (row.title.casefold(), row.title),
         }
         return values[column]
 
@@ -131,7 +134,7 @@ class ServerListModel(QAbstractTableModel):
     def _heard(self, event: DownloadEvent) -> None:
         if isinstance(event, Progress):
             self._touch(event.row)
-        elif not isinstance(event, (Forgotten, *BATCH_EVENTS)):
+        elif not isinstance(event, (Forgotten, DeferredStep, *BATCH_EVENTS)):
             self._touch(event.row, status_changed=True)
 
     # Changing
@@ -241,6 +244,8 @@ def display_text(row: ServerRow, column: int) -> str:
     if column == ELAPSED:
         elapsed = row.elapsed
         return format_seconds(elapsed) if elapsed is not None else ""
+    if column == POEM:
+        return row.title
     return ""
 
 
@@ -263,6 +268,8 @@ def tooltip(row: ServerRow, column: int) -> str | None:
         return literal_tooltip(row.reason)
     if column == SERVER and row.note:
         return literal_tooltip(row.note)
+    if column == POEM and row.title:
+        return literal_tooltip(row.title)
     return None
 
 

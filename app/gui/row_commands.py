@@ -27,6 +27,7 @@ from PyQt5.QtWidgets import (
 from app.address import Address
 from app.demo import DemoServers
 from app.downloads import DownloadController
+from app.file_names import poem_file_name
 from app.gui.actions import WindowActions
 from app.gui.failure_dialog import FailureDialog
 from app.gui.model import ServerListModel, ServerSortModel
@@ -187,7 +188,7 @@ class RowCommands:
         if row is None or row.poem is None:
             return None
         poem = row.poem
-        name = f"{row.address.host}-{row.address.port}.txt".replace(":", "_")
+        name = poem_file_name(row.title, row.address)
         dialog = QFileDialog(
             self.window(), "Save Poem As", str(Path.home() / name), "Text files (*.txt)"
         )

@@ -54,14 +54,15 @@ from app.gui.delegate import ProgressDelegate
 from app.gui.download_signals import DownloadSignals
 from app.gui.failure_dialog import FailureDialog
 from app.gui.log_dock import LogDock
-from app.gui.model import PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
+from app.gui.model import POEM, PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
 from app.gui.pace_dialog import DemoPaceDialog
-from app.gui.poem_pane import PoemPane
 from app.gui.preferences import PreferencesDialog
+from app.gui.reading_tabs import ReadingTabs
 from app.gui.row_commands import RowCommands
 from app.gui.status_summary import StatusSummary
 from app.gui.timeline_dock import TimelineDock
 from app.resources import resources_dir
+from app.row_story import RowStories
 from app.rows import ServerRow, Status
 from app.settings import (
     SavedServer,
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow, RowCommands):
         self.downloads = DownloadController(self.events)
         self.signals = DownloadSignals(self.events, self)
         self.timeline = Timeline()
+        self.stories = RowStories()
         self.demo = DemoServers()
 
         self.model = ServerListModel(self)
@@ -123,11 +125,15 @@ class MainWindow(QMainWindow, RowCommands):
         self._save_timer.timeout.connect(self.save_settings)
 
         self.table = self._make_table()
-        self.poem_pane = PoemPane()
+        # The selected row's poem and its story, in tabs under the table.
+        self.reading = ReadingTabs(self.stories)
+        self.poem_pane = self.reading.poem_pane
         self.splitter = QSplitter(Qt.Vertical)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.poem_pane)
+        self.splitter.addWidget(self.reading)
+        # In a small window the poem gives way before the table's rows do.
+        self.reading.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.splitter)
@@ -182,12 +188,20 @@ class MainWindow(QMainWindow, RowCommands):
         metrics = table.fontMetrics()
         table.setColumnWidth(SERVER, metrics.horizontalAdvance("255.255.255.255:65535") + 16)
         table.setColumnWidth(STATUS, metrics.horizontalAdvance(Status.DOWNLOADING.value) + 28)
+        # The title comes right after the bar that brings it (the model keeps it
+        # last); in a small window it scrolls away with the columns after it,
+        # leaving Server, Status and Progress.
+        header.moveSection(header.visualIndex(POEM), header.visualIndex(PROGRESS) + 1)
+        table.setColumnWidth(POEM, metrics.horizontalAdvance("x" * 18))
         # However small the window, Server, Status and a readable bar stay in view,
         # with three rows: the docks and the poem give way first.
         frame = 2 * table.frameWidth()
+        before_progress = sum(
+            header.sectionSize(header.logicalIndex(visual))
+            for visual in range(header.visualIndex(PROGRESS))
+        )
         table.setMinimumWidth(
-            table.columnWidth(SERVER)
-            + table.columnWidth(STATUS)
+            before_progress
             + MIN_PROGRESS_WIDTH
             + table.verticalScrollBar().sizeHint().width()
             + frame
@@ -207,9 +221,10 @@ class MainWindow(QMainWindow, RowCommands):
         """Subscribe every piece to the bridge: the one path a download's events take."""
         signals = self.signals
         signals.happened.connect(self.timeline.observe)
+        signals.happened.connect(self.stories.observe)
         signals.milestone.connect(log_download_event)
         self.model.follow(signals)
-        self.poem_pane.follow(signals)
+        self.reading.follow(signals)
         self.failure_dialog.follow(signals)
         self.summary.follow(signals)
         self.timeline_dock.follow(signals)
@@ -341,7 +356,7 @@ class MainWindow(QMainWindow, RowCommands):
         self.save_settings()
 
     def _current_changed(self) -> None:
-        self.poem_pane.show_row(self.current_row())
+        self.reading.show_row(self.current_row())
         # After the click or key that moved it has made its selection.
         QTimer.singleShot(0, self._select_current_if_none)
 
@@ -371,7 +386,8 @@ class MainWindow(QMainWindow, RowCommands):
 
     def _apply_settings(self, settings: Settings) -> None:
         self.model.add_rows(
-            ServerRow(s.address, s.encoding, expected_size=s.last_size) for s in settings.servers
+            ServerRow(s.address, s.encoding, expected_size=s.last_size, title=s.title)
+            for s in settings.servers
         )
         self.downloads.set_limit(settings.connection_limit)
         self.commands.choose_mode(settings.mode)
@@ -392,7 +408,7 @@ class MainWindow(QMainWindow, RowCommands):
     def current_settings(self) -> Settings:
         return Settings(
             servers=[
-                SavedServer(row.address, row.encoding, row.expected_size)
+                SavedServer(row.address, row.encoding, row.expected_size, row.title)
                 for row in self.model.rows
                 if not row.demo
             ],
