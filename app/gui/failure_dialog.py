@@ -176,7 +176,7 @@ class FailureDialog(QDialog):
         )
         if row.failure is event.failure:
             self._latest[row] = entry
-        self._add(entry)
+        self._append(entry)
         if self.isVisible():
             return
         if self._closed_this_batch:
@@ -197,7 +197,7 @@ class FailureDialog(QDialog):
 
     # The list
 
-    def _add(self, entry: _Entry) -> None:
+    def _append(self, entry: _Entry) -> None:
         """Append ``entry`` and make it current: the newest failure is what just happened."""
         item = QListWidgetItem(entry.line())
         item.setData(_ENTRY_ROLE, entry)
@@ -266,7 +266,7 @@ class FailureDialog(QDialog):
         else:
             known = [entry for entry in self._latest.values() if entry.failure is failure]
             entry = known[0] if known else _Entry(_address(server), failure, None, None)
-            self._add(entry)
+            self._append(entry)
         self._open(activate=True)
 
     def show_all(self) -> None:
