@@ -226,6 +226,8 @@ class MainWindow(QMainWindow, RowCommands):
         self.model.follow(signals)
         self.reading.follow(signals)
         self.failure_dialog.follow(signals)
+        self.failure_dialog.keep_clear_of(self.table.viewport())
+        self.statusBar().insertPermanentWidget(0, self.failure_dialog.notice)
         self.summary.follow(signals)
         self.timeline_dock.follow(signals)
         signals.done.connect(self._download_done)
