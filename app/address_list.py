@@ -28,6 +28,8 @@ class AddressReader:
     def __init__(self, text: str, existing: Collection[Address] = ()) -> None:
         self.addresses: list[Address] = []
         self.problems: list[str] = []
+        #: The line of each problem, counting from 1, so an editor can mark it.
+        self.problem_lines: list[int] = []
         self.done = False
         self._existing = existing
         self._seen: set[Address] = set()
@@ -41,17 +43,21 @@ class AddressReader:
             try:
                 address = parse_address(word)
             except ValueError as e:
-                self.problems.append(f"line {number}: {e}")
+                self._problem(number, str(e))
                 continue
             if address in self._existing:
-                self.problems.append(f"line {number}: {address} is already in the list")
+                self._problem(number, f"{address} is already in the list")
             elif address in self._seen:
-                self.problems.append(f"line {number}: {address} is given twice")
+                self._problem(number, f"{address} is given twice")
             else:
                 self._seen.add(address)
                 self.addresses.append(address)
         self.done = self.done or count is None or read < count
         return self.done
+
+    def _problem(self, line: int, reason: str) -> None:
+        self.problems.append(f"line {line}: {reason}")
+        self.problem_lines.append(line)
 
 
 def _numbered_words(text: str) -> Iterator[tuple[int, str]]:

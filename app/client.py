@@ -73,6 +73,25 @@ class Poem:
     def replaced(self) -> int:
         return self._decode()[1]
 
+    def first_line(self, max_bytes: int = 4096) -> str:
+        """The first line with more than white space in it, stripped; "" if there is none.
+
+        Only the first ``max_bytes`` are decoded (unless the whole text already
+        is): a poem's title is wanted the moment it arrives, on the reactor's
+        thread, and a 10 MB poem must not be turned into text for one line. A
+        multi-byte character cut at the end of that prefix is left out, not
+        garbled; invalid bytes read as U+FFFD, as in :attr:`text`.
+        """
+        if self._decoded is not None:
+            head = self._decoded[0][:max_bytes]
+        else:
+            assert self._chunks is not None
+            head = _decode_prefix(self._chunks, max(max_bytes, 0), self.size, self.encoding)
+        for line in head.splitlines():
+            if stripped := line.strip():
+                return stripped
+        return ""
+
     def _decode(self) -> tuple[str, int]:
         if self._decoded is None:
             assert self._chunks is not None
@@ -160,6 +179,26 @@ def decode_poem(data: bytes | bytearray, encoding: str) -> tuple[str, int]:
         text = data.decode(encoding, "replace")
         return text, text.count("\ufffd")
     return _ESCAPED_BYTE.subn("\ufffd", escaped)
+
+
+def _decode_prefix(chunks: list[bytes], max_bytes: int, size: int, encoding: str) -> str:
+    """The text of the first ``max_bytes`` of ``chunks`` (``size`` bytes in all), never failing.
+
+    An incremental decoder keeps back the bytes of a character the cut
+    split, unless the prefix is the whole poem: then they are invalid, and
+    read as U+FFFD like any other. Where even "replace" gives up (UTF-16
+    without a byte-order mark, cut in a unit), :func:`decode_poem` decides.
+    """
+    prefix = bytearray()
+    for chunk in chunks:
+        if len(prefix) >= max_bytes:
+            break
+        prefix += chunk[: max_bytes - len(prefix)]
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    try:
+        return str(decoder.decode(bytes(prefix), final=len(prefix) >= size))
+    except UnicodeError:
+        return decode_poem(prefix, encoding)[0]
 
 
 class PoetryProtocol(protocol.Protocol, TimeoutMixin):

@@ -6,11 +6,17 @@ the log file and the window's log dock show. Records stay in English
 whatever language the window speaks, so a log can be searched and quoted
 in a report. Progress is not logged: thousands of chunks a second would
 drown everything else.
+
+:func:`log_line` gives the same words as one line of text, for whoever
+tells a row's story elsewhere (:mod:`app.row_story`): the log and the
+story never word a step two ways.
 """
 
 from __future__ import annotations
 
-from twisted.logger import Logger
+from typing import Any
+
+from twisted.logger import Logger, LogLevel
 
 from app.events import (
     Cancelled,
@@ -24,28 +30,48 @@ from app.events import (
 
 log = Logger(namespace="poetry.download")
 
+#: A record: its level, its format string and the fields the format names.
+Record = tuple[LogLevel, str, dict[str, Any]]
+
 
 def log_download_event(event: DownloadEvent) -> None:
     """Write the record for ``event``, if it is one worth a line."""
+    record = download_record(event)
+    if record is None:
+        return
+    level, text, fields = record
+    if isinstance(event, InternalError):
+        log.failure(text, event.failure, **fields)
+    else:
+        log.emit(level, text, **fields)
+
+
+def log_line(event: DownloadEvent) -> str | None:
+    """The record's words for ``event`` as plain text, or ``None`` if it is worth no line."""
+    record = download_record(event)
+    if record is None:
+        return None
+    _, text, fields = record
+    return text.format(**fields)
+
+
+def download_record(event: DownloadEvent) -> Record | None:
+    """What the log says about ``event``, or ``None`` (Progress, batches, steps...)."""
     match event:
         case Connecting(row=row):
-            log.info("{address}: connecting", address=str(row.address))
+            return LogLevel.info, "{address}: connecting", {"address": str(row.address)}
         case Connected(row=row):
-            log.info("{address}: connected", address=str(row.address))
+            return LogLevel.info, "{address}: connected", {"address": str(row.address)}
         case Done(row=row, poem=poem):
-            log.info(
-                "{address}: done, {size} bytes in {elapsed:.2f} s",
-                address=str(row.address),
-                size=poem.size,
-                elapsed=poem.elapsed,
-            )
+            fields = {"address": str(row.address), "size": poem.size, "elapsed": poem.elapsed}
+            return LogLevel.info, "{address}: done, {size} bytes in {elapsed:.2f} s", fields
         case Failed(row=row, reason=reason):
-            log.warn("{address}: failed: {reason}", address=str(row.address), reason=reason)
+            fields = {"address": str(row.address), "reason": reason}
+            return LogLevel.warn, "{address}: failed: {reason}", fields
         case Cancelled(row=row):
-            log.info("{address}: {reason}", address=str(row.address), reason=event.reason)
-        case InternalError(row=row, failure=failure):
-            log.failure(
-                "Internal error while handling the download from {address}",
-                failure,
-                address=str(row.address),
-            )
+            fields = {"address": str(row.address), "reason": event.reason}
+            return LogLevel.info, "{address}: {reason}", fields
+        case InternalError(row=row):
+            text = "Internal error while handling the download from {address}"
+            return LogLevel.critical, text, {"address": str(row.address)}
+    return None

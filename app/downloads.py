@@ -14,6 +14,10 @@ If our own code raises while handling a result, a last errback on the
 Deferred frees the row's connection slot and publishes an
 ``InternalError`` that ends the row as Failed, so one bug never leaves a
 row stuck in Downloading or a failure lost in an unhandled Deferred.
+
+Each of those callbacks and errbacks is wrapped by
+:func:`app.deferred_steps.recording`, so every step the Deferred takes is
+published as a ``DeferredStep`` the moment it runs.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from app.client import (
     describe_failure,
     get_poetry,
 )
+from app.deferred_steps import recording
 from app.events import (
     BatchEnded,
     BatchStarted,
@@ -199,8 +204,14 @@ class DownloadController:
             self._failed(Failure(), row)
             return
         self._running[row] = d
-        d.addCallbacks(self._succeeded, self._failed, callbackArgs=(row,), errbackArgs=(row,))
-        d.addErrback(self._internal_error, row)
+        events = self.events
+        d.addCallbacks(
+            recording(events, "callback", self._succeeded),
+            recording(events, "errback", self._failed),
+            callbackArgs=(row,),
+            errbackArgs=(row,),
+        )
+        d.addErrback(recording(events, "errback", self._internal_error), row)
 
     # What get_poetry reports, as events
 

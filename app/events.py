@@ -2,10 +2,15 @@
 
 Every row's download goes through the same events, in this order::
 
-    Queued -> Connecting -> Connected -> Progress* -> Done
-                                                   -> Failed
-    (at any point before the end)                  -> Cancelled
-    (at any point, when our own code raised)          InternalError
+    Queued -> Connecting -> Connected -> Progress* -> DeferredStep -> Done
+                                                                   -> Failed
+    (at any point before the end)                     DeferredStep -> Cancelled
+    (at any point, when our own code raised)                          InternalError
+
+A ``DeferredStep`` comes before every ending the row's Deferred brings: it
+says which callback or errback is about to run, with what result, so the
+path the Deferred took is recorded as it happens. (A row cancelled while
+queued never had a Deferred: its Cancelled comes alone.)
 
 and a *batch* (what one Start or Start All began, plus whatever joins it
 while it runs) is bracketed by ``BatchStarted`` and ``BatchEnded``.
@@ -31,7 +36,7 @@ import enum
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -98,6 +103,26 @@ class Progress:
     row: ServerRow
     received: int
     chunk: int
+
+
+#: Which chain of a Deferred ran: the callbacks (a result) or the errbacks (a Failure).
+StepKind: TypeAlias = Literal["callback", "errback"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredStep:
+    """The row's Deferred is about to run ``handler`` as a ``kind``, given ``result``.
+
+    ``result`` is a few words, not the object: "Poem, 612 bytes" or
+    "Failure ConnectionRefusedError". Published just before the handler
+    runs, so what the handler publishes (Done, Failed...) comes after it.
+    It changes nothing on the row.
+    """
+
+    row: ServerRow
+    kind: StepKind
+    handler: str
+    result: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +199,7 @@ RowEvent: TypeAlias = (
     | Connecting
     | Connected
     | Progress
+    | DeferredStep
     | Done
     | Failed
     | Cancelled

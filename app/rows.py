@@ -22,6 +22,7 @@ from app.events import (
     Cancelled,
     Connected,
     Connecting,
+    DeferredStep,
     Done,
     Failed,
     InternalError,
@@ -29,6 +30,7 @@ from app.events import (
     Queued,
     RowEvent,
 )
+from app.titles import title_of
 
 
 class Status(enum.Enum):
@@ -61,6 +63,7 @@ class ServerRow:
     address: Address
     encoding: str = "utf-8"
     expected_size: int | None = None
+    title: str = ""
     demo: bool = False
     note: str = ""  # shown as the Server cell's tooltip
     status: Status = Status.IDLE
@@ -75,6 +78,8 @@ class ServerRow:
         match event:
             case Progress(received=received):
                 self.received = received
+            case DeferredStep():
+                pass  # the path of the row's Deferred: the ending that follows says it all
             case Queued():
                 # A new attempt: forget the last one's bytes and verdict, keep
                 # its poem until a new one comes.
@@ -90,6 +95,7 @@ class ServerRow:
             case Done(poem=poem):
                 self.poem = poem
                 self.received = self.expected_size = poem.size
+                self.title = title_of(poem)
                 self._end(Status.DONE)
             case Failed(failure=failure):
                 self.failure = failure

@@ -1,8 +1,8 @@
 """Settings kept between runs: one JSON file in the config directory, written atomically.
 
-The file holds the server list (address, encoding, last known poem size),
-the connection limit and the window's geometry, state and splitter (Qt's
-own blobs, base64). Writing goes to a temporary file in the same directory,
+The file holds the server list (address, encoding, last known poem size
+and title), the connection limit and the window's geometry, state and
+splitter (Qt's own blobs, base64). Writing goes to a temporary file in the same directory,
 is fsynced, then renamed over the old one, so a crash leaves either the old
 settings or the new, never half of each.
 
@@ -30,6 +30,8 @@ from app.address import Address, parse_address
 from app.atomic_file import write_atomically
 from app.client import check_encoding
 from app.downloads import DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT
+from app.events import Mode
+from app.titles import clean_title
 from app.units import shorten
 
 FILE_NAME = "settings.json"
@@ -46,12 +48,16 @@ class SavedServer:
     address: Address
     encoding: str = "utf-8"
     last_size: int | None = None
+    #: The last poem's title; "" when none came yet (or the file predates titles).
+    title: str = ""
 
 
 @dataclass
 class Settings:
     servers: list[SavedServer] = field(default_factory=list)
     connection_limit: int = DEFAULT_CONNECTION_LIMIT
+    #: How Start and Start All run a batch, as last chosen.
+    mode: Mode = Mode.REACTOR
     geometry: bytes = b""
     window_state: bytes = b""
     splitter: bytes = b""
@@ -116,10 +122,16 @@ def _to_json(settings: Settings) -> dict[str, Any]:
     return {
         "version": FORMAT_VERSION,
         "servers": [
-            {"address": str(s.address), "encoding": s.encoding, "last_size": s.last_size}
+            {
+                "address": str(s.address),
+                "encoding": s.encoding,
+                "last_size": s.last_size,
+                "title": s.title,
+            }
             for s in settings.servers
         ],
         "connection_limit": settings.connection_limit,
+        "mode": settings.mode.name.lower(),
         "geometry": base64.b64encode(settings.geometry).decode("ascii"),
         "window_state": base64.b64encode(settings.window_state).decode("ascii"),
         "splitter": base64.b64encode(settings.splitter).decode("ascii"),
@@ -175,11 +187,23 @@ def _parse(raw: bytes) -> Settings:
     return Settings(
         servers=_parse_servers(servers),
         connection_limit=limit,
+        mode=_mode(data.get("mode")),
         geometry=_blob(data, "geometry"),
         window_state=_blob(data, "window_state"),
         splitter=_blob(data, "splitter"),
         header=_blob(data, "header"),
     )
+
+
+def _mode(value: object) -> Mode:
+    """The saved batch mode; a value this version does not know means the default.
+
+    A preference, not data: a mode written by a newer version, or mangled,
+    costs the user one click, not the whole settings file.
+    """
+    if isinstance(value, str):
+        return Mode.__members__.get(value.upper(), Mode.REACTOR)
+    return Mode.REACTOR
 
 
 def _parse_servers(entries: list[Any]) -> list[SavedServer]:
@@ -196,9 +220,13 @@ def _parse_servers(entries: list[Any]) -> list[SavedServer]:
         size = entry.get("last_size")
         if size is not None and (type(size) is not int or size < 1):
             raise CorruptSettings(f"server {number}: last_size {reprlib.repr(size)} is not a size")
+        title = entry.get("title", "")
+        if not isinstance(title, str):
+            raise CorruptSettings(f"server {number}: title {reprlib.repr(title)} is not text")
         if address not in seen:
             seen.add(address)
-            servers.append(SavedServer(address, encoding, size))
+            # Cleaned as a downloaded title is: the file may have been edited by hand.
+            servers.append(SavedServer(address, encoding, size, clean_title(title)))
     return servers
 
 

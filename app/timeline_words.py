@@ -117,18 +117,29 @@ def _seconds(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds < 1 else f"{seconds:.1f} s"
 
 
+#: Downloads shorter than this (a refused port, say) say nothing about overlapping.
+MIN_COMPARABLE = 0.2
+
+
 def batch_summary(summary: BatchSummary) -> str:
     """The sentence under the timeline and in the status bar after a batch.
 
     "3 poems in 4.2 s; one at a time would take 12.6 s — 3.0× faster", or
     for a one-at-a-time batch, what all at once would have taken (the
-    longest single download, since they would all have overlapped).
+    longest single download, since they would all have overlapped). A
+    single download, or downloads too short to compare, get no comparison;
+    a batch that was all cancelled says so.
     """
     count = summary.poems + summary.failed
+    elapsed = _seconds(summary.elapsed)
+    if not count:
+        return f"Cancelled after {elapsed}, no poems"
     what = f"{count} poem{'s' if count != 1 else ''}"
     if summary.failed:
         what += f" ({summary.failed} failed)"
-    elapsed = _seconds(summary.elapsed)
+    if count < 2 or summary.longest < MIN_COMPARABLE:
+        # One download, or a few that ended at once: there is no overlap to speak of.
+        return f"{what} in {elapsed}"
     if summary.mode is Mode.ONE_AT_A_TIME:
         ratio = summary.elapsed / summary.longest if summary.longest > 0 else 1.0
         return (

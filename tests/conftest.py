@@ -27,6 +27,7 @@ import pytest
 import pytest_twisted
 from PyQt5 import sip
 from PyQt5.QtCore import QAbstractItemModel, Qt
+from PyQt5.QtTest import QTest
 from pytestqt.qtbot import QtBot
 from twisted.internet.defer import Deferred, DeferredList
 from twisted.internet.interfaces import IListeningPort
@@ -199,6 +200,10 @@ def window(qtbot: QtBot, config_dir: Path) -> Iterator[MainWindow]:
     win = MainWindow(config_dir=config_dir)
     qtbot.addWidget(win)
     win.show()
+    # A simulated Ctrl+V leaves Qt believing Ctrl is still held (the release
+    # carries the modifier); a bare release lets go, so that a click or
+    # selectRow() here selects instead of toggling.
+    QTest.keyRelease(win, Qt.Key_Control, Qt.NoModifier)
     yield win
     if not sip.isdeleted(win):
         win.close()

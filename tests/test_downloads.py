@@ -20,6 +20,7 @@ from app.events import (
     BatchEnded,
     BatchStarted,
     Cancelled,
+    DeferredStep,
     Done,
     DownloadEvent,
     EventStream,
@@ -46,6 +47,14 @@ class Recorder:
         self.events.append(event)
         if isinstance(event, BatchEnded) and not self.batch_ended.called:
             self.batch_ended.callback(event)
+
+    def steps(self, row: ServerRow) -> list[tuple[str, str, str]]:
+        """The path the row's Deferred took: (chain, handler, result) per step, in order."""
+        return [
+            (e.kind, e.handler, e.result)
+            for e in self.events
+            if isinstance(e, DeferredStep) and e.row is row
+        ]
 
     def of(self, row: ServerRow) -> list[str]:
         """The names of the row's events, in order, with repeated Progress shown once."""
@@ -80,7 +89,15 @@ async def test_a_download_is_one_ordered_story_from_queued_to_done(servers, no_l
     ended = await heard.batch_ended
 
     assert isinstance(heard.events[0], BatchStarted) and heard.events[0].batch == 1
-    assert heard.of(row) == ["Queued", "Connecting", "Connected", "Progress", "Done"]
+    assert heard.of(row) == [
+        "Queued",
+        "Connecting",
+        "Connected",
+        "Progress",
+        "DeferredStep",
+        "Done",
+    ]
+    assert heard.steps(row) == [("callback", "_succeeded", f"Poem, {len(POEM)} bytes")]
     assert heard.events[-1] is ended
     progress = [e for e in heard.events if isinstance(e, Progress)]
     assert [e.received for e in progress] == [min(40 * n, len(POEM)) for n in range(1, 5)]
@@ -110,6 +127,7 @@ async def test_every_observer_reads_a_row_that_already_says_what_the_event_says(
         Status.QUEUED,
         Status.CONNECTING,
         Status.DOWNLOADING,
+        Status.DOWNLOADING,  # the Deferred's step changes nothing: the ending does
         Status.DONE,
     ]
 
@@ -124,7 +142,8 @@ async def test_a_refused_row_fails_with_its_reason_and_the_batch_counts_it(serve
     downloads.start([ok, refused])
     ended = await heard.batch_ended
 
-    assert heard.of(refused) == ["Queued", "Connecting", "Failed"]
+    assert heard.of(refused) == ["Queued", "Connecting", "DeferredStep", "Failed"]
+    assert heard.steps(refused) == [("errback", "_failed", "Failure ConnectionRefusedError")]
     (failed,) = [e for e in heard.events if isinstance(e, Failed)]
     assert failed.reason == "connection refused" and refused.failure is failed.failure
     assert refused.status is Status.FAILED
@@ -149,7 +168,8 @@ async def test_cancel_says_whether_the_row_had_started(servers, no_leftover_time
         (waiting, True, "cancelled before it started"),
         (running, False, "cancelled"),
     ]
-    assert heard.of(waiting) == ["Queued", "Cancelled"]
+    assert heard.of(waiting) == ["Queued", "Cancelled"]  # it never had a Deferred
+    assert heard.steps(running) == [("errback", "_failed", "Failure CancelledError")]
     assert ended.summary is not None and ended.summary.poems == 0
     assert downloads.running == 0
 
@@ -240,7 +260,20 @@ async def test_a_bug_in_the_controller_fails_the_row_and_frees_its_slot(servers)
     downloads.start([unlucky, next_row])
     ended = await heard.batch_ended
 
-    assert heard.of(unlucky) == ["Queued", "Connecting", "Connected", "Progress", "InternalError"]
+    assert heard.of(unlucky) == [
+        "Queued",
+        "Connecting",
+        "Connected",
+        "Progress",
+        "DeferredStep",
+        "DeferredStep",
+        "InternalError",
+    ]
+    # The callback raised, so the Deferred went on down the errbacks, to the last one.
+    assert heard.steps(unlucky) == [
+        ("callback", "_succeeded", "Poem, 7 bytes"),
+        ("errback", "_internal_error", "Failure RuntimeError"),
+    ]
     (report,) = [e for e in heard.events if isinstance(e, InternalError)]
     assert report.fatal and report.failure.check(RuntimeError)
     assert unlucky.status is Status.FAILED and unlucky.failure is report.failure

@@ -8,6 +8,7 @@ is enabled. :func:`build_menus_and_toolbar` lays them out in one table.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QIcon, QKeySequence
@@ -64,6 +65,15 @@ class WindowActions:
             "Remove the selected servers, stopping their downloads",
             QKeySequence.Delete,
         )
+        self.undo = make(
+            "actionUndo",
+            "&Undo Remove",
+            "edit-undo",
+            QStyle.SP_ArrowBack,
+            "Bring back the servers removed last, with their poems",
+            QKeySequence.Undo,
+        )
+        self.undo.setEnabled(False)
         self.start = make(
             "actionStart",
             "&Start",
@@ -104,6 +114,9 @@ class WindowActions:
         ):
             action.setCheckable(True)
             action.setData(mode)
+            # An icon would take the radio mark's place in the menu; the toolbar's
+            # combo box shows the icons.
+            action.setIconVisibleInMenu(False)
             self.mode_group.addAction(action)
         self.mode_reactor.setChecked(True)
         self.cancel = make(
@@ -168,6 +181,12 @@ class WindowActions:
             "Ctrl+Q",
         )
 
+    def choose_mode(self, mode: Mode) -> None:
+        """Check ``mode``'s action (the toolbar's combo box follows; nothing is saved)."""
+        for action in self.mode_group.actions():
+            if action.data() is mode:
+                action.setChecked(True)
+
     @property
     def mode(self) -> Mode:
         """The batch mode chosen: all at once (the default) or one at a time."""
@@ -212,6 +231,7 @@ def build_menus_and_toolbar(
                 a.show_error,
                 None,
                 a.remove,
+                a.undo,
             ],
         ),
         (
@@ -266,6 +286,7 @@ def build_menus_and_toolbar(
         [
             a.add_servers,
             a.remove,
+            a.undo,
             a.start,
             a.start_all,
             a.cancel,
@@ -288,7 +309,13 @@ def _mode_combo(a: WindowActions) -> QComboBox:
     for action in modes:
         combo.addItem(action.icon(), action.text().replace("&", ""), action.data())
     combo.currentIndexChanged.connect(lambda index: modes[index].setChecked(True))
-    a.mode_group.triggered.connect(lambda action: combo.setCurrentIndex(modes.index(action)))
+
+    def follow(action: QAction, checked: bool) -> None:
+        if checked:
+            combo.setCurrentIndex(modes.index(action))
+
+    for action in modes:
+        action.toggled.connect(partial(follow, action))
     return combo
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from PyQt5.QtCore import Qt, QTimer, pyqtSignal
+from PyQt5.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
+from PyQt5.QtGui import QColor, QKeyEvent, QTextCharFormat, QTextCursor
 from PyQt5.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +29,7 @@ from PyQt5.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +41,8 @@ from app.gui.labels import plain_label
 from app.units import shorten
 
 ENCODINGS = ("utf-8", "latin-1", "cp1252", "utf-16", "shift_jis", "euc-jp", "gb18030", "big5")
-MAX_REASONS_SHOWN = 5
+#: Reasons listed (they scroll); past that, how many more. Lines marked in the text, the same.
+MAX_REASONS_SHOWN = 200
 PROBLEM_LINES = 6  # the height of the reasons' place, in lines of text; it scrolls beyond
 MAX_REASON_CHARS = 150  # a pasted megabyte of garbage is named, not shown
 CHECK_AT_ONCE_CHARS = 20_000  # about a thousand addresses: read in a few milliseconds
@@ -69,7 +72,7 @@ class AddServersDialog(QDialog):
         self.encoding_combo.setObjectName("encodingCombo")
         self.encoding_combo.setEditable(True)
         self.encoding_combo.addItems(ENCODINGS)
-        self.start_check = QCheckBox("Start downloading at once")
+        self.start_check = QCheckBox("&Start downloading at once")
         self.start_check.setObjectName("startNowCheck")
         self.start_check.setChecked(True)
         # What was typed or pasted is shown as it is, never as markup.
@@ -87,6 +90,8 @@ class AddServersDialog(QDialog):
         self.problem_area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.problem_area.setFixedHeight(self.fontMetrics().lineSpacing() * PROBLEM_LINES)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        # Alt+O presses OK, as people expect, instead of typing an "o" into the list.
+        self.buttons.button(QDialogButtonBox.Ok).setText("&OK")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -119,6 +124,14 @@ class AddServersDialog(QDialog):
 
         self.addresses_edit.textChanged.connect(self._text_changed)
         self.encoding_combo.editTextChanged.connect(self._encoding_changed)
+        # Ctrl+Return adds from the list itself, where Return starts a new line.
+        self.addresses_edit.installEventFilter(self)
+        # An editable combo box keeps Return for itself; here it means OK, the first time.
+        self.encoding_combo.setInsertPolicy(QComboBox.NoInsert)
+        encoding_edit = self.encoding_combo.lineEdit()
+        if encoding_edit is not None:
+            encoding_edit.returnPressed.connect(self.accept)
+        self._accepted = False
         self.validate()
 
     @property
@@ -135,9 +148,23 @@ class AddServersDialog(QDialog):
         self._reader.read()
         return self._show_verdict()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.addresses_edit
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.KeyPress
+            and event.key() in (Qt.Key_Return, Qt.Key_Enter)
+            and event.modifiers() & Qt.ControlModifier
+        ):
+            self.accept()
+            return True
+        return super().eventFilter(watched, event)
+
     def accept(self) -> None:
-        if not self.validate():
+        # Return in the encoding box reaches here twice (its own signal, then the default button).
+        if self._accepted or not self.validate():
             return
+        self._accepted = True
         assert self._reader is not None
         encoding = check_encoding(self.encoding_combo.currentText().strip())
         self.serversChosen.emit(self._reader.addresses, encoding, self.start_check.isChecked())
@@ -178,10 +205,30 @@ class AddServersDialog(QDialog):
         shown = [shorten(problem, MAX_REASON_CHARS) for problem in problems[:MAX_REASONS_SHOWN]]
         if len(problems) > MAX_REASONS_SHOWN:
             shown.append(f"… and {len(problems) - MAX_REASONS_SHOWN} more")
-        self.problem_label.setText("\n".join(shown))
         ok = not problems
+        if ok:
+            count = len(reader.addresses)
+            shown = [f"{count:,} server{'s' if count != 1 else ''} will be added."]
+        self.problem_label.setText("\n".join(shown))
+        self._mark_lines(reader.problem_lines[:MAX_REASONS_SHOWN])
         self._ok_button.setEnabled(ok)
         return ok
+
+    def _mark_lines(self, lines: list[int]) -> None:
+        """Underline the lines that have a problem, as a spelling checker would."""
+        marks = []
+        document = self.addresses_edit.document()
+        for line in sorted(set(lines)):
+            block = document.findBlockByNumber(line - 1)
+            if not block.isValid():
+                continue
+            mark = QTextEdit.ExtraSelection()
+            mark.format.setUnderlineStyle(QTextCharFormat.SpellCheckUnderline)
+            mark.format.setUnderlineColor(QColor(222, 56, 43))
+            mark.cursor = QTextCursor(block)
+            mark.cursor.movePosition(QTextCursor.EndOfBlock, QTextCursor.KeepAnchor)
+            marks.append(mark)
+        self.addresses_edit.setExtraSelections(marks)
 
     @property
     def _ok_button(self) -> QPushButton:

@@ -3,13 +3,15 @@
 The bar is drawn (``CE_ProgressBar``), not a widget per row, so a thousand
 rows cost a thousand paints of visible cells only. It is determinate when
 the model knows the fraction, a busy bar when it does not; either way it
-carries the model's text ("73 %", "1.2 KiB · 14 B/s").
+carries the model's text ("73 %", "1.2 KiB · 14 B/s"). A failed download's
+bar is red (full when its size was never known) and a cancelled one's grey,
+as on the timeline, so a failure does not pass for a healthy download.
 """
 
 from __future__ import annotations
 
 from PyQt5.QtCore import QModelIndex, Qt
-from PyQt5.QtGui import QPainter
+from PyQt5.QtGui import QPainter, QPalette
 from PyQt5.QtWidgets import (
     QApplication,
     QStyle,
@@ -18,7 +20,9 @@ from PyQt5.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from app.gui.model import BUSY_ROLE
+from app.gui.colours import CANCELLED_COLOUR, FAILED_COLOUR
+from app.gui.model import BUSY_ROLE, STATUS_ROLE
+from app.rows import Status
 
 STEPS = 1000  # resolution of a determinate bar
 
@@ -47,9 +51,16 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.textVisible = True
         bar.textAlignment = Qt.AlignCenter
         fraction = index.data(Qt.UserRole)
+        status = index.data(STATUS_ROLE)
         if index.data(BUSY_ROLE):
             bar.minimum = bar.maximum = bar.progress = 0
         else:
             bar.minimum, bar.maximum = 0, STEPS
+            if status is Status.FAILED and fraction is None:
+                fraction = 1.0
             bar.progress = round((fraction or 0.0) * STEPS)
+        ending = {Status.FAILED: FAILED_COLOUR, Status.CANCELLED: CANCELLED_COLOUR}.get(status)
+        if ending is not None:
+            bar.palette = QPalette(option.palette)
+            bar.palette.setColor(QPalette.Highlight, ending)
         style.drawControl(QStyle.CE_ProgressBar, bar, painter, option.widget)

@@ -25,6 +25,7 @@ from app.events import (
     Cancelled,
     Connected,
     Connecting,
+    DeferredStep,
     Done,
     DownloadEvent,
     EventStream,
@@ -51,6 +52,7 @@ class DownloadSignals(QObject):
     queued = pyqtSignal(Queued)
     connecting = pyqtSignal(Connecting)
     connected = pyqtSignal(Connected)
+    deferredStep = pyqtSignal(DeferredStep)
     done = pyqtSignal(Done)
     failed = pyqtSignal(Failed)
     cancelled = pyqtSignal(Cancelled)
@@ -65,6 +67,7 @@ class DownloadSignals(QObject):
             Queued: self.queued,
             Connecting: self.connecting,
             Connected: self.connected,
+            DeferredStep: self.deferredStep,
             Done: self.done,
             Failed: self.failed,
             Cancelled: self.cancelled,

@@ -48,6 +48,8 @@ class LogDock(QDockWidget):
         self._pending: list[LogRecord] = []
 
         self.view = QPlainTextEdit()
+        # A small window keeps two lines of log, and gives the rest to the table.
+        self.view.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 8)
         self.view.setObjectName("logView")
         self.view.setReadOnly(True)
         self.view.setLineWrapMode(QPlainTextEdit.NoWrap)

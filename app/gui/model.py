@@ -26,16 +26,20 @@ from PyQt5.QtCore import (
     pyqtSignal,
 )
 
-from app.events import BATCH_EVENTS, DownloadEvent, Forgotten, Progress
+from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten, Progress
 from app.gui.download_signals import DownloadSignals
 from app.rows import ServerRow, Status
 from app.units import format_rate, format_seconds, format_size
 
-COLUMNS = ("Server", "Status", "Progress", "Received", "Rate", "Elapsed")
-SERVER, STATUS, PROGRESS, RECEIVED, RATE, ELAPSED = range(len(COLUMNS))
+# Poem came last, so the columns before it keep their numbers; the window
+# shows it next to Server (a view may move sections, the model never does).
+COLUMNS = ("Server", "Status", "Progress", "Received", "Rate", "Elapsed", "Poem")
+SERVER, STATUS, PROGRESS, RECEIVED, RATE, ELAPSED, POEM = range(len(COLUMNS))
 
 #: Progress column: True while the bar can only say "busy" (size unknown, bytes flowing).
 BUSY_ROLE = Qt.UserRole + 1
+#: Progress column: the row's :class:`~app.rows.Status`, so a failed bar can look failed.
+STATUS_ROLE = Qt.UserRole + 2
 
 REFRESH_INTERVAL_MS = 50
 CLOCK_INTERVAL_S = 0.5
@@ -100,6 +104,8 @@ class ServerListModel(QAbstractTableModel):
             return tooltip(row, column)
         if column == PROGRESS and role == Qt.UserRole:
             return row.fraction
+        if column == PROGRESS and role == STATUS_ROLE:
+            return row.status
         if column == PROGRESS and role == BUSY_ROLE:
             return row.fraction is None and row.status in (Status.CONNECTING, Status.DOWNLOADING)
         if role == Qt.TextAlignmentRole and column in (RECEIVED, RATE, ELAPSED):
@@ -116,6 +122,7 @@ class ServerListModel(QAbstractTableModel):
             RECEIVED: (row.received,),
             RATE: (row.rate or 0.0,),
             ELAPSED: (row.elapsed or 0.0,),
+            POEM: (row.title.casefold(), row.title),
         }
         return values[column]
 
@@ -127,7 +134,7 @@ class ServerListModel(QAbstractTableModel):
     def _heard(self, event: DownloadEvent) -> None:
         if isinstance(event, Progress):
             self._touch(event.row)
-        elif not isinstance(event, (Forgotten, *BATCH_EVENTS)):
+        elif not isinstance(event, (Forgotten, DeferredStep, *BATCH_EVENTS)):
             self._touch(event.row, status_changed=True)
 
     # Changing
@@ -144,9 +151,14 @@ class ServerListModel(QAbstractTableModel):
         self.endInsertRows()
         self.statusesChanged.emit()
 
-    def remove_rows(self, rows: Iterable[ServerRow]) -> None:
-        """Remove rows, one ``beginRemoveRows`` per run of adjacent positions."""
+    def remove_rows(self, rows: Iterable[ServerRow]) -> list[tuple[int, ServerRow]]:
+        """Remove rows, one ``beginRemoveRows`` per run of adjacent positions.
+
+        Returns ``(position, row)`` for each row removed, in position order:
+        what :meth:`insert_rows` needs to put them back where they were.
+        """
         positions = sorted({p for p in map(self.position_of, rows) if p is not None})
+        removed = [(p, self._rows[p]) for p in positions]
         for first, last in reversed(_runs(positions)):
             self.beginRemoveRows(QModelIndex(), first, last)
             for row in self._rows[first : last + 1]:
@@ -156,6 +168,20 @@ class ServerListModel(QAbstractTableModel):
         if positions:
             self._position = {id(row): p for p, row in enumerate(self._rows)}
             self.statusesChanged.emit()
+        return removed
+
+    def insert_rows(self, placed: Iterable[tuple[int, ServerRow]]) -> None:
+        """Put rows back at their former positions (as :meth:`remove_rows` returned them)."""
+        placed = sorted(placed, key=lambda item: item[0])
+        if not placed:
+            return
+        for position, row in placed:
+            at = min(position, len(self._rows))
+            self.beginInsertRows(QModelIndex(), at, at)
+            self._rows.insert(at, row)
+            self.endInsertRows()
+        self._position = {id(row): p for p, row in enumerate(self._rows)}
+        self.statusesChanged.emit()
 
     def _touch(self, row: ServerRow, *, status_changed: bool = False) -> None:
         """Note that ``row`` changed; the view hears of it at the next refresh tick."""
@@ -218,6 +244,8 @@ def display_text(row: ServerRow, column: int) -> str:
     if column == ELAPSED:
         elapsed = row.elapsed
         return format_seconds(elapsed) if elapsed is not None else ""
+    if column == POEM:
+        return row.title
     return ""
 
 
@@ -240,6 +268,8 @@ def tooltip(row: ServerRow, column: int) -> str | None:
         return literal_tooltip(row.reason)
     if column == SERVER and row.note:
         return literal_tooltip(row.note)
+    if column == POEM and row.title:
+        return literal_tooltip(row.title)
     return None
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PyQt5.QtCore import QItemSelectionModel
 from PyQt5.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -26,6 +27,7 @@ from PyQt5.QtWidgets import (
 from app.address import Address
 from app.demo import DemoServers
 from app.downloads import DownloadController
+from app.file_names import poem_file_name
 from app.gui.actions import WindowActions
 from app.gui.failure_dialog import FailureDialog
 from app.gui.model import ServerListModel, ServerSortModel
@@ -42,6 +44,8 @@ class RowCommands:
     demo: DemoServers
     commands: WindowActions
     failure_dialog: FailureDialog
+    #: The rows Remove took last, with their positions, for Undo.
+    _removed: list[tuple[int, ServerRow]]
 
     if TYPE_CHECKING:  # the window's own methods; at run time the window has them
 
@@ -114,15 +118,61 @@ class RowCommands:
         self.downloads.cancel(self.selected_rows())
 
     def remove_rows(self, rows: list[ServerRow]) -> None:
-        """Cancel the rows' downloads (closing their sockets now), then drop the rows."""
+        """Cancel the rows' downloads (closing their sockets now), then drop the rows.
+
+        Undo brings them back where they were, with their poems; the row
+        that took the first one's place is selected, so a second Delete
+        removes it too, as in a file manager.
+        """
         if not rows:
             return
+        first = min(
+            (self.proxy.mapFromSource(self.model.index(p, 0)).row() for p in self._positions(rows)),
+            default=0,
+        )
         self.downloads.forget(rows)
-        self.model.remove_rows(rows)
+        self._removed = self.model.remove_rows(rows)
+        self.commands.undo.setEnabled(True)
+        count = len(self._removed)
+        notice = (
+            "Removed 1 server; Ctrl+Z brings it back"
+            if count == 1
+            else f"Removed {count} servers; Ctrl+Z brings them back"
+        )
+        self.statusBar().showMessage(notice, 10_000)
+        self._select_view_rows([min(first, self.proxy.rowCount() - 1)])
         self.save_settings()
 
     def remove_selected(self) -> None:
         self.remove_rows(self.selected_rows())
+
+    def undo_remove(self) -> None:
+        """Put the rows removed last back where they were, and select them."""
+        removed, self._removed = self._removed, []
+        self.commands.undo.setEnabled(False)
+        if not removed:
+            return
+        self.model.insert_rows(removed)
+        rows = [row for _, row in removed]
+        self._select_view_rows(
+            [self.proxy.mapFromSource(self.model.index(p, 0)).row() for p in self._positions(rows)]
+        )
+        self.save_settings()
+
+    def _positions(self, rows: list[ServerRow]) -> list[int]:
+        return [p for p in map(self.model.position_of, rows) if p is not None]
+
+    def _select_view_rows(self, view_rows: list[int]) -> None:
+        """Select exactly these rows of the table as shown (sorted), the first one current."""
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        valid = [r for r in view_rows if 0 <= r < self.proxy.rowCount()]
+        for r in valid:
+            selection.select(
+                self.proxy.index(r, 0), QItemSelectionModel.Select | QItemSelectionModel.Rows
+            )
+        if valid:
+            selection.setCurrentIndex(self.proxy.index(valid[0], 0), QItemSelectionModel.NoUpdate)
 
     def retry_failed(self) -> None:
         self.downloads.start([row for row in self.model.rows if row.status is Status.FAILED])
@@ -138,7 +188,7 @@ class RowCommands:
         if row is None or row.poem is None:
             return None
         poem = row.poem
-        name = f"{row.address.host}-{row.address.port}.txt".replace(":", "_")
+        name = poem_file_name(row.title, row.address)
         dialog = QFileDialog(
             self.window(), "Save Poem As", str(Path.home() / name), "Text files (*.txt)"
         )

@@ -16,12 +16,9 @@ from dataclasses import dataclass
 from PyQt5.QtCore import QLine, QRect, QSize, Qt
 from PyQt5.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen
 
+from app.gui.colours import CANCELLED_COLOUR, FAILED_COLOUR
 from app.timeline import Ending, Lane
 from app.timeline_axis import TimeAxis, mark_columns, tick_label, tick_step
-
-#: A red and a grey that read on light and dark bases alike (no palette role has them).
-FAILED_COLOUR = QColor(222, 56, 43)
-CANCELLED_COLOUR = QColor(136, 136, 136)
 
 
 @dataclass(frozen=True)
@@ -33,6 +30,12 @@ class PaintedRow:
     selected: bool
     #: Painted in the alternate base colour, as the table paints this row.
     striped: bool
+    #: The lane is from an earlier batch: painted faint, on that batch's clock.
+    earlier: bool = False
+
+
+#: How strongly a lane of an earlier batch is painted.
+EARLIER_OPACITY = 0.35
 
 
 class TimelinePainter:
@@ -101,8 +104,12 @@ class TimelinePainter:
         largest = max((max(c.sizes) for c in columns if c.sizes), default=1)
         ticks: dict[int, tuple[QColor, list[QLine]]] = {}
         for (row, lane), lane_columns in zip(lanes, columns, strict=True):
+            self._painter.setOpacity(EARLIER_OPACITY if row.earlier else 1.0)
             self._paint_lane(row.rect, lane, row.selected, now)
-            accent = self._accent(lane, row.selected)
+            self._painter.setOpacity(1.0)
+            accent = QColor(self._accent(lane, row.selected))
+            if row.earlier:
+                accent.setAlpha(round(255 * EARLIER_OPACITY))
             lines = ticks.setdefault(accent.rgba(), (accent, []))[1]
             top, bottom = _bar(row.rect)
             height = bottom - top

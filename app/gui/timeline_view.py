@@ -145,14 +145,15 @@ class TimelineView(QWidget):
         return QRect(0, top, self.width(), max(bottom - top, 0))
 
     def lane_of(self, view_row: int) -> Lane | None:
-        """The lane of the table's ``view_row`` (as sorted), if it ran in the current batch."""
+        """The last lane of the table's ``view_row`` (as sorted), of this batch or an earlier one.
+
+        A row not started again keeps its lane, drawn faint on its own batch's
+        clock, so starting one row does not wipe the others' story.
+        """
         source = self._proxy.mapToSource(self._proxy.index(view_row, 0))
         if not source.isValid():
             return None
-        lane = self.timeline.lanes.get(self._model.row_at(source.row()))
-        if lane is None or lane.batch != self.timeline.batch:
-            return None
-        return lane
+        return self.timeline.lanes.get(self._model.row_at(source.row()))
 
     def lane_rect(self, view_row: int, area: QRect | None = None) -> QRect:
         """Where the lane of ``view_row`` is: level with the row in the table, scroll included."""
@@ -190,11 +191,13 @@ class TimelineView(QWidget):
         rows = [
             PaintedRow(
                 rect=self.lane_rect(row, area),
-                lane=self.lane_of(row),
+                lane=lane,
                 selected=selection.isRowSelected(row, QModelIndex()),
                 striped=bool(row % 2) and alternate,
+                earlier=lane is not None and lane.batch != self.timeline.batch,
             )
             for row in self._rows_between(area, damaged.top(), damaged.bottom())
+            for lane in [self.lane_of(row)]
         ]
         self.painted_lanes = sum(row.lane is not None for row in rows)
         painter = QPainter(self)

@@ -19,16 +19,27 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PyQt5.QtCore import QByteArray, QPoint, Qt, QTimer, pyqtSignal
-from PyQt5.QtGui import QCloseEvent, QIcon
+from PyQt5.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QObject,
+    QPoint,
+    Qt,
+    QTimer,
+    pyqtSignal,
+)
+from PyQt5.QtGui import QCloseEvent, QIcon, QKeySequence, QResizeEvent, QShowEvent
 from PyQt5.QtWidgets import (
     QAbstractItemView,
+    QAction,
     QDialog,
     QHeaderView,
     QMainWindow,
     QMessageBox,
     QSplitter,
     QTableView,
+    QToolBar,
     QWidget,
 )
 
@@ -36,22 +47,23 @@ from app import APP_NAME, DISPLAY_NAME
 from app.demo import DemoServers
 from app.download_log import log_download_event
 from app.downloads import DownloadController
-from app.events import BatchEnded, Done, EventStream, InternalError
+from app.events import BatchEnded, BatchStarted, Done, EventStream, InternalError
 from app.gui.actions import WindowActions, build_menus_and_toolbar
 from app.gui.add_dialog import AddServersDialog
 from app.gui.delegate import ProgressDelegate
 from app.gui.download_signals import DownloadSignals
 from app.gui.failure_dialog import FailureDialog
 from app.gui.log_dock import LogDock
-from app.gui.model import PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
+from app.gui.model import POEM, PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
 from app.gui.pace_dialog import DemoPaceDialog
-from app.gui.poem_pane import PoemPane
 from app.gui.preferences import PreferencesDialog
+from app.gui.reading_tabs import ReadingTabs
 from app.gui.row_commands import RowCommands
 from app.gui.status_summary import StatusSummary
 from app.gui.timeline_dock import TimelineDock
 from app.instance_message import Launch
 from app.resources import resources_dir
+from app.row_story import RowStories
 from app.rows import ServerRow, Status
 from app.settings import (
     SavedServer,
@@ -64,6 +76,12 @@ from app.timeline import Timeline
 from app.timeline_words import batch_summary
 
 SAVE_DELAY_MS = 1000  # sizes learnt from finished downloads are saved in batches
+#: The narrowest Progress column the table keeps in view: its bar and a few words.
+MIN_PROGRESS_WIDTH = 140
+#: On a first start, and when the window gets small, the share of its width the
+#: timeline takes, and of its height the log.
+TIMELINE_SHARE = 0.3
+LOG_SHARE = 0.25
 
 
 def application_icon() -> QIcon:
@@ -78,6 +96,8 @@ class MainWindow(QMainWindow, RowCommands):
     closed = pyqtSignal()
 
     def __init__(self, config_dir: str | os.PathLike[str] | None = None) -> None:
+        #: Set once every part exists; resize events can come before that.
+        self._built = False
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(DISPLAY_NAME)
@@ -85,12 +105,14 @@ class MainWindow(QMainWindow, RowCommands):
         self.config_dir = Path(config_dir) if config_dir is not None else default_config_dir()
         self._shut_down = False
         self._dialogs: list[QWidget] = []
+        self._removed = []
 
         # The downloads, and the one bridge every piece below follows.
         self.events = EventStream()
         self.downloads = DownloadController(self.events)
         self.signals = DownloadSignals(self.events, self)
         self.timeline = Timeline()
+        self.stories = RowStories()
         self.demo = DemoServers()
 
         self.model = ServerListModel(self)
@@ -104,11 +126,15 @@ class MainWindow(QMainWindow, RowCommands):
         self._save_timer.timeout.connect(self.save_settings)
 
         self.table = self._make_table()
-        self.poem_pane = PoemPane()
+        # The selected row's poem and its story, in tabs under the table.
+        self.reading = ReadingTabs(self.stories)
+        self.poem_pane = self.reading.poem_pane
         self.splitter = QSplitter(Qt.Vertical)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.poem_pane)
+        self.splitter.addWidget(self.reading)
+        # In a small window the poem gives way before the table's rows do.
+        self.reading.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.splitter)
@@ -122,14 +148,20 @@ class MainWindow(QMainWindow, RowCommands):
         self.row_menu = build_menus_and_toolbar(
             self, self.commands, self.timeline_dock, self.log_dock
         )
+        toolbar = self.findChild(QToolBar, "mainToolBar")
+        assert toolbar is not None
+        self.toolbar = toolbar
+        #: The toolbar's width with words beside its icons, measured once it is laid out.
+        self._toolbar_text_width = 0
+        self._built = True
         self._follow_downloads()
         self._connect_actions()
 
         settings, message = load_settings(self.config_dir)
         self._apply_settings(settings)
         self.saved_servers_found = bool(settings.servers)
-        if message is not None:
-            self.tell("Settings Reset", message, QMessageBox.Warning)
+        #: Told once the window is on screen: a box shown before it would open behind it.
+        self._settings_message = message
         self.update_actions()
 
     # Building
@@ -150,10 +182,37 @@ class MainWindow(QMainWindow, RowCommands):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(PROGRESS, QHeaderView.Stretch)
+        # Progress takes the room the other columns leave, as a stretched column
+        # would, but when the table is narrow it keeps a readable bar and the
+        # columns after it move out of view instead (see _fit_progress_column,
+        # connected once the table is the window's).
         metrics = table.fontMetrics()
         table.setColumnWidth(SERVER, metrics.horizontalAdvance("255.255.255.255:65535") + 16)
         table.setColumnWidth(STATUS, metrics.horizontalAdvance(Status.DOWNLOADING.value) + 28)
+        # The title comes right after the bar that brings it (the model keeps it
+        # last); in a small window it scrolls away with the columns after it,
+        # leaving Server, Status and Progress.
+        header.moveSection(header.visualIndex(POEM), header.visualIndex(PROGRESS) + 1)
+        table.setColumnWidth(POEM, metrics.horizontalAdvance("x" * 18))
+        # However small the window, Server, Status and a readable bar stay in view,
+        # with three rows: the docks and the poem give way first.
+        frame = 2 * table.frameWidth()
+        before_progress = sum(
+            header.sectionSize(header.logicalIndex(visual))
+            for visual in range(header.visualIndex(PROGRESS))
+        )
+        table.setMinimumWidth(
+            before_progress
+            + MIN_PROGRESS_WIDTH
+            + table.verticalScrollBar().sizeHint().width()
+            + frame
+        )
+        table.setMinimumHeight(
+            table.horizontalHeader().sizeHint().height()
+            + 3 * table.verticalHeader().defaultSectionSize()
+            + table.horizontalScrollBar().sizeHint().height()
+            + frame
+        )
         # No sort until the user clicks a header: rows stay in the order added.
         header.setSortIndicator(-1, Qt.AscendingOrder)
         table.setSortingEnabled(True)
@@ -163,20 +222,25 @@ class MainWindow(QMainWindow, RowCommands):
         """Subscribe every piece to the bridge: the one path a download's events take."""
         signals = self.signals
         signals.happened.connect(self.timeline.observe)
+        signals.happened.connect(self.stories.observe)
         signals.milestone.connect(log_download_event)
         self.model.follow(signals)
-        self.poem_pane.follow(signals)
+        self.reading.follow(signals)
         self.failure_dialog.follow(signals)
+        self.failure_dialog.keep_clear_of(self.table.viewport())
+        self.statusBar().insertPermanentWidget(0, self.failure_dialog.notice)
         self.summary.follow(signals)
         self.timeline_dock.follow(signals)
         signals.done.connect(self._download_done)
         signals.internalError.connect(self._internal_error)
+        signals.batchStarted.connect(self._batch_started)
         signals.batchEnded.connect(self._batch_ended)
 
     def _connect_actions(self) -> None:
         a = self.commands
         a.add_servers.triggered.connect(self.open_add_dialog)
         a.remove.triggered.connect(self.remove_selected)
+        a.undo.triggered.connect(self.undo_remove)
         a.start.triggered.connect(self.start_selected)
         a.start_all.triggered.connect(self.start_all)
         a.cancel.triggered.connect(self.cancel_selected)
@@ -187,14 +251,23 @@ class MainWindow(QMainWindow, RowCommands):
         a.demo_pace.triggered.connect(self.open_demo_pace)
         a.about.triggered.connect(self.show_about)
         a.quit.triggered.connect(self.close)
+        a.mode_group.triggered.connect(self.save_settings)
         # Statuses reach the actions on the model's next refresh tick; a command's
         # own effect is shown at once, so a quick Esc then Enter does what it says.
         for action in (a.remove, a.start, a.start_all, a.cancel, a.retry_failed):
             action.triggered.connect(self.update_actions)
         self.model.statusesChanged.connect(self.update_actions)
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
-        self.table.selectionModel().currentRowChanged.connect(self._show_current)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.customContextMenuRequested.connect(self._open_row_menu)
+        self.table.viewport().installEventFilter(self)
+        self.table.horizontalHeader().sectionResized.connect(self._column_resized)
+        # The keyboard's way to the row menu: Shift+F10, or the Menu key.
+        keyboard_menu = QAction(self.table)
+        keyboard_menu.setShortcuts([QKeySequence("Shift+F10"), QKeySequence(Qt.Key_Menu)])
+        keyboard_menu.setShortcutContext(Qt.WidgetShortcut)
+        keyboard_menu.triggered.connect(self._open_row_menu_at_current)
+        self.table.addAction(keyboard_menu)
 
     # What the downloads tell the window itself
 
@@ -207,6 +280,10 @@ class MainWindow(QMainWindow, RowCommands):
         self.statusBar().showMessage(
             f"Internal error while handling {event.row.address}; details in View → Log", 15_000
         )
+
+    def _batch_started(self, _event: BatchStarted) -> None:
+        # The last batch's verdict would read as this one's while it runs.
+        self.statusBar().clearMessage()
 
     def _batch_ended(self, event: BatchEnded) -> None:
         if event.summary is not None:
@@ -281,38 +358,65 @@ class MainWindow(QMainWindow, RowCommands):
         self.downloads.set_limit(limit)
         self.save_settings()
 
-    def _show_current(self) -> None:
-        self.poem_pane.show_row(self.current_row())
+    def _current_changed(self) -> None:
+        self.reading.show_row(self.current_row())
+        # After the click or key that moved it has made its selection.
+        QTimer.singleShot(0, self._select_current_if_none)
+
+    def _select_current_if_none(self) -> None:
+        """The focus frame is on a row and nothing is selected: select that row.
+
+        Otherwise a row looks chosen (its poem shown, Save enabled) while
+        Start, Cancel and Remove, which act on the selection, stay disabled.
+        """
+        if self._shut_down:
+            return
+        selection = self.table.selectionModel()
+        current = selection.currentIndex()
+        if current.isValid() and not selection.hasSelection():
+            selection.select(current, QItemSelectionModel.Select | QItemSelectionModel.Rows)
 
     def _open_row_menu(self, position: QPoint) -> None:
         self.row_menu.popup(self.table.viewport().mapToGlobal(position))
+
+    def _open_row_menu_at_current(self) -> None:
+        """The row menu from the keyboard: under the current row, or the table's corner."""
+        current = self.table.selectionModel().currentIndex()
+        rect = self.table.visualRect(current) if current.isValid() else None
+        self._open_row_menu(rect.bottomLeft() if rect is not None else QPoint(0, 0))
 
     # Settings
 
     def _apply_settings(self, settings: Settings) -> None:
         self.model.add_rows(
-            ServerRow(s.address, s.encoding, expected_size=s.last_size) for s in settings.servers
+            ServerRow(s.address, s.encoding, expected_size=s.last_size, title=s.title)
+            for s in settings.servers
         )
         self.downloads.set_limit(settings.connection_limit)
+        self.commands.choose_mode(settings.mode)
         if settings.geometry:
             self.restoreGeometry(QByteArray(settings.geometry))
         else:
             self.resize(1280, 700)
+            self.resizeDocks([self.timeline_dock], [round(1280 * TIMELINE_SHARE)], Qt.Horizontal)
         if settings.window_state:
             self.restoreState(QByteArray(settings.window_state))
         if settings.splitter:
             self.splitter.restoreState(QByteArray(settings.splitter))
         if settings.header:
             self.table.horizontalHeader().restoreState(QByteArray(settings.header))
+            # Older settings stretched Progress; it is fitted now.
+            self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
 
     def current_settings(self) -> Settings:
         return Settings(
             servers=[
-                SavedServer(row.address, row.encoding, row.expected_size)
+                SavedServer(row.address, row.encoding, row.expected_size, row.title)
                 for row in self.model.rows
                 if not row.demo
             ],
             connection_limit=self.downloads.limit,
+            mode=self.commands.mode,
             geometry=bytes(self.saveGeometry()),
             window_state=bytes(self.saveState()),
             splitter=bytes(self.splitter.saveState()),
@@ -380,6 +484,98 @@ class MainWindow(QMainWindow, RowCommands):
         self.save_settings()
         for dialog in [*self._dialogs, self.failure_dialog]:
             dialog.close()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Resize and watched is self.table.viewport():
+            self._fit_progress_column()
+        return super().eventFilter(watched, event)
+
+    def _column_resized(self, column: int) -> None:
+        if column != PROGRESS:
+            self._fit_progress_column()
+
+    def _fit_progress_column(self) -> None:
+        """Progress gets the width the other columns leave, never less than a readable bar."""
+        header = self.table.horizontalHeader()
+        others = sum(
+            header.sectionSize(column)
+            for column in range(header.count())
+            if column != PROGRESS and not header.isSectionHidden(column)
+        )
+        width = max(self.table.viewport().width() - others, MIN_PROGRESS_WIDTH)
+        header.resizeSection(PROGRESS, width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._built:
+            return
+        self._fit_toolbar()
+        self._make_the_docks_give_way()
+
+    def _make_the_docks_give_way(self) -> None:
+        """A window made small takes its room from the docks before the table.
+
+        Qt shrinks the central widget first and keeps the docks' sizes; once
+        the table is down to its minimum width (or height), the timeline (or
+        the log) returns to its share of the window, and the table gets the rest.
+        """
+        for dock, share, orientation, table_size, table_minimum, dock_size, window_size in (
+            (
+                self.timeline_dock,
+                TIMELINE_SHARE,
+                Qt.Horizontal,
+                self.table.width(),
+                self.table.minimumWidth(),
+                self.timeline_dock.width(),
+                self.width(),
+            ),
+            (
+                self.log_dock,
+                LOG_SHARE,
+                Qt.Vertical,
+                self.table.height(),
+                self.table.minimumHeight(),
+                self.log_dock.height(),
+                self.height(),
+            ),
+        ):
+            if dock.isFloating() or not dock.isVisible() or table_size > table_minimum + 8:
+                continue
+            wanted = round(window_size * share)
+            if dock_size > wanted:
+                self.resizeDocks([dock], [wanted], orientation)
+
+    def _fit_toolbar(self) -> None:
+        """Words beside the icons where they fit; icons alone (names in tooltips) where not.
+
+        An overflowing toolbar hides its last actions behind », and those
+        are Retry Failed and Save Poem As; icons alone keep all of them.
+        """
+        toolbar = self.toolbar
+        if self._toolbar_text_width == 0:
+            self._toolbar_text_width = toolbar.sizeHint().width()
+        wanted = (
+            Qt.ToolButtonTextBesideIcon
+            if self.width() >= self._toolbar_text_width
+            else Qt.ToolButtonIconOnly
+        )
+        if toolbar.toolButtonStyle() != wanted:
+            toolbar.setToolButtonStyle(wanted)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        message, self._settings_message = self._settings_message, None
+        if message is not None:
+            # After this show has been processed, so the box stacks above the window.
+            QTimer.singleShot(0, lambda: self._tell_settings_reset(message))
+
+    def _tell_settings_reset(self, message: str) -> None:
+        if self._shut_down:
+            return
+        self.tell("Settings Reset", message, QMessageBox.Warning, status=False)
+        # The status bar gets a few words: the whole message would run into the counts.
+        short = "Settings reset to defaults; the damaged file was kept"
+        self.statusBar().showMessage(short, 10_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

@@ -143,7 +143,7 @@ def listing(folder: Path) -> set[str]:
     return {str(path.relative_to(folder)) for path in folder.rglob("*")}
 
 
-def test_save_poem_as_names_the_file_after_the_server_and_runs_nothing(
+def test_save_poem_as_names_the_file_after_the_title_safely_and_runs_nothing(
     qtbot, window, servers, tmp_path
 ):
     playground = tmp_path / "playground"
@@ -171,7 +171,8 @@ def test_save_poem_as_names_the_file_after_the_server_and_runs_nothing(
     dialog = window.findChild(QFileDialog, "savePoemDialog")
     assert dialog is not None and dialog.isVisible()
     name_edit = dialog.findChild(QLineEdit, "fileNameEdit")
-    assert name_edit.text() == f"127.0.0.1-{address.port}.txt"
+    # The title "../../etc/passwd", made one plain file name in the folder shown.
+    assert name_edit.text() == "etc passwd.txt"
     name_edit.selectAll()
     qtbot.keyClicks(name_edit, str(chosen))
     qtbot.keyClick(name_edit, Qt.Key_Return)

@@ -75,16 +75,27 @@ def test_demo_servers_are_not_saved(qtbot, window, config_dir):
 def test_corrupt_file_is_set_aside_and_defaults_used(qtbot, config_dir, content):
     config_dir.mkdir(parents=True)
     (config_dir / FILE_NAME).write_bytes(content)
-    window = open_window(qtbot, config_dir)
+    window = MainWindow(config_dir=config_dir)
+    qtbot.addWidget(window)
+
+    def boxes() -> list[QMessageBox]:
+        return [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+
+    assert boxes() == []  # nothing opens before the window, to end up behind it
+    window.show()
     aside = list(config_dir.glob(f"{FILE_NAME}.corrupt-*"))
     assert len(aside) == 1
     assert aside[0].read_bytes() == content
     assert view_model(window).rowCount() == 0
     assert window.downloads.limit == 50
-    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
-    assert len(boxes) == 1
-    assert not boxes[0].isModal()
-    assert "damaged" in boxes[0].text() and str(aside[0]) in boxes[0].text()
+    qtbot.waitUntil(lambda: len(boxes()) == 1, timeout=1000)
+    # The status bar says it in a few words, leaving room for the counts.
+    assert window.statusBar().currentMessage() == (
+        "Settings reset to defaults; the damaged file was kept"
+    )
+    (box,) = boxes()
+    assert not box.isModal()
+    assert "damaged" in box.text() and str(aside[0]) in box.text()
     window.close()
     _, message = load_settings(config_dir)  # the window wrote good settings back
     assert message is None

@@ -26,6 +26,7 @@ from app.address import Address, parse_address
 from app.client import check_encoding
 from app.downloads import MAX_CONNECTION_LIMIT
 from app.settings import FILE_NAME, SavedServer, Settings, load_settings, save_settings
+from app.titles import clean_title
 
 ASIDE_PREFIX = f"{FILE_NAME}.corrupt-"
 
@@ -62,6 +63,8 @@ saved_servers = st.builds(
     address=addresses,
     encoding=st.sampled_from(ENCODINGS).map(check_encoding),
     last_size=st.none() | st.integers(min_value=1),
+    # Titles as the program makes them: from any text, however odd.
+    title=st.text(max_size=90).map(clean_title),
 )
 valid_settings = st.builds(
     Settings,
@@ -142,7 +145,7 @@ def saved_bytes(value: Settings) -> bytes:
 
 BLOBS = ["geometry", "window_state", "splitter", "header"]
 TOP_LEVEL = ["version", "servers", "connection_limit", *BLOBS]
-PER_SERVER = ["address", "encoding", "last_size"]
+PER_SERVER = ["address", "encoding", "last_size", "title"]
 MISSING = object()
 
 
@@ -174,12 +177,16 @@ def read_server(entry: Any) -> SavedServer:
     address = entry.get("address")
     encoding = entry.get("encoding", "utf-8")
     size = entry.get("last_size")
+    title = entry.get("title", "")  # files from before titles have none
     if not isinstance(address, str) or not isinstance(encoding, str):
         raise ValueError("address and encoding are text")
+    if not isinstance(title, str):
+        raise ValueError("a title is text")
     if size is not None and (type(size) is not int or size < 1):
         raise ValueError("a size is a positive whole number")
-    # Address and encoding: whatever the window's Add dialog accepts, spelled its way.
-    return SavedServer(parse_address(address), check_encoding(encoding), size)
+    # Address and encoding: whatever the window's Add dialog accepts, spelled its way;
+    # a title as the Poem column would show it.
+    return SavedServer(parse_address(address), check_encoding(encoding), size, clean_title(title))
 
 
 def read_blob(value: Any) -> bytes:
@@ -244,8 +251,8 @@ def test_nesting_deeper_than_python_recurses_is_damage_not_a_crash() -> None:
 
 RICH = Settings(
     servers=[
-        SavedServer(Address("127.0.0.1", 10000), "utf-8", 3051),
-        SavedServer(Address("::1", 10001), "iso8859-1", None),
+        SavedServer(Address("127.0.0.1", 10000), "utf-8", 3051, "Ozymandias"),
+        SavedServer(Address("::1", 10001), "iso8859-1", None, "<b>静夜思</b> \u2421 \ufffd"),
         SavedServer(Address("poetry.example.org", 7), "koi8-r", 2**40),
         SavedServer(Address("10.0.0.2", 65535), "shift_jis", 1),
     ],

@@ -33,8 +33,8 @@ from app.events import (
     Queued,
 )
 from app.gui import MainWindow
+from app.gui.colours import CANCELLED_COLOUR, FAILED_COLOUR
 from app.gui.model import ELAPSED
-from app.gui.timeline_paint import CANCELLED_COLOUR, FAILED_COLOUR
 from app.gui.timeline_view import TimelineView
 from app.rows import ServerRow
 from app.timeline import MAX_MARKS, Timeline

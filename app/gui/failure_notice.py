@@ -1,0 +1,35 @@
+"""The status bar's "2 failures — Show": failures kept waiting after the window was closed.
+
+Once a person has closed the failure window, more failures of the same
+batch do not open it again over their work; they add up here instead,
+and a click shows them. The notice is hidden while there is nothing to show.
+"""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QIcon
+from PyQt5.QtWidgets import QStyle, QToolButton, QWidget
+
+
+class FailureNotice(QToolButton):
+    """A flat button reading "N failures — Show"; ``clicked`` asks for the failure window."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("failureNotice")
+        self.setAutoRaise(True)
+        self.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.setIcon(
+            QIcon.fromTheme(
+                "dialog-warning", self.style().standardIcon(QStyle.SP_MessageBoxWarning)
+            )
+        )
+        self.setToolTip("Failures since you closed the Download Failures window: click to see them")
+        self.set_count(0)
+
+    def set_count(self, count: int) -> None:
+        """Say how many failures wait; hidden at zero."""
+        self.setText("1 failure — Show" if count == 1 else f"{count} failures — Show")
+        self.setAccessibleName(self.text())
+        self.setVisible(count > 0)

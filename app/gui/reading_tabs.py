@@ -1,0 +1,45 @@
+"""Under the table: the selected row's poem and its story, as two tabs.
+
+*Poem* is the :class:`~app.gui.poem_pane.PoemPane` (``poemView``), *Story*
+the :class:`~app.gui.row_details.RowDetails` (``rowDetails``): the same row,
+read two ways. Both follow the download signals and are told which row to
+show by :meth:`ReadingTabs.show_row`.
+"""
+
+from __future__ import annotations
+
+from PyQt5.QtWidgets import QTabWidget, QWidget
+
+from app.gui.download_signals import DownloadSignals
+from app.gui.poem_pane import PoemPane
+from app.gui.row_details import RowDetails
+from app.row_story import RowStories
+from app.rows import ServerRow
+
+POEM_TAB, STORY_TAB = 0, 1
+
+
+class ReadingTabs(QTabWidget):
+    """``readingTabs``: "Poem" then "Story"."""
+
+    def __init__(self, stories: RowStories, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("readingTabs")
+        self.setDocumentMode(True)
+        self.poem_pane = PoemPane()
+        self.row_details = RowDetails(stories)
+        self.addTab(self.poem_pane, "Poem")
+        self.addTab(self.row_details, "Story")
+        self.setTabToolTip(POEM_TAB, "The selected server's poem")
+        self.setTabToolTip(
+            STORY_TAB,
+            "The selected server's latest download: times, bytes, log, the Deferred's path",
+        )
+
+    def follow(self, signals: DownloadSignals) -> None:
+        self.poem_pane.follow(signals)
+        self.row_details.follow(signals)
+
+    def show_row(self, row: ServerRow | None) -> None:
+        self.poem_pane.show_row(row)
+        self.row_details.show_row(row)

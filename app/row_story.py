@@ -1,0 +1,179 @@
+"""Each row's story: its latest download as it happened, kept for the Story tab.
+
+:class:`RowStories` observes the download events (:mod:`app.events`) and
+keeps a :class:`RowStory` per row: when the attempt was queued, began to
+connect, connected, got its first byte and ended, how many bytes and
+chunks came, the log's lines about it (in :mod:`app.download_log`'s
+words), and the path its Deferred took, from the ``DeferredStep`` events
+the controller publishes as each callback or errback runs. Nothing is
+reconstructed afterwards; where each step's result went ("poem pane",
+"failure window") is the ending event that followed it.
+
+A story is one attempt: it starts afresh when the row is queued again and
+is dropped when the row is removed. Its memory is bounded whatever the
+download does (:data:`MAX_LOG_LINES`, :data:`MAX_STEPS`, :data:`MAX_LINE`),
+and a chunk of bytes costs a count, nothing more. Nothing here imports Qt;
+the words are in :mod:`app.row_story_words`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.client import describe_failure
+from app.download_log import log_line
+from app.events import (
+    BATCH_EVENTS,
+    Cancelled,
+    Connected,
+    Connecting,
+    DeferredStep,
+    Done,
+    DownloadEvent,
+    Failed,
+    Forgotten,
+    InternalError,
+    Progress,
+    Queued,
+)
+from app.rows import ServerRow
+from app.units import shorten
+
+#: Log lines a story keeps (the newest); a download writes about five.
+MAX_LOG_LINES = 40
+#: Deferred steps a story keeps (the newest); a download takes one to three.
+MAX_STEPS = 10
+#: The most characters of one log line kept (a bug's message can be any length).
+MAX_LINE = 300
+
+#: Where an ending's event goes in the window: the last word of a step.
+DONE_GOES_TO = "poem pane"
+FAILURE_GOES_TO = "failure window"
+CANCEL_GOES_TO = "row cancelled"
+
+
+@dataclass(slots=True)
+class Step:
+    """One callback or errback the row's Deferred ran, and where its result went."""
+
+    kind: str
+    handler: str
+    result: str
+    #: "poem pane", "failure window", "raised"...; "" until the next event says.
+    outcome: str = ""
+
+
+@dataclass(eq=False)
+class RowStory:
+    """One attempt at a row's download; times are the stories' clock (seconds)."""
+
+    batch: int | None = None
+    queued: float | None = None
+    connecting: float | None = None
+    connected: float | None = None
+    first_byte: float | None = None
+    ended: float | None = None
+    #: How it ended, in a few words ("done", "failed: connection refused"); "" while it runs.
+    ending: str = ""
+    received: int = 0
+    chunks: int = 0
+    #: (time, words) per log line, the newest :data:`MAX_LOG_LINES`.
+    log: deque[tuple[float, str]] = field(default_factory=lambda: deque(maxlen=MAX_LOG_LINES))
+    log_dropped: int = 0
+    steps: deque[Step] = field(default_factory=lambda: deque(maxlen=MAX_STEPS))
+    steps_dropped: int = 0
+
+    @property
+    def origin(self) -> float | None:
+        """Time zero of the story: the start of the connection attempt, else the queueing."""
+        return self.connecting if self.connecting is not None else self.queued
+
+    def record(self, event: DownloadEvent, now: float) -> None:
+        """Write down ``event`` (anything but Progress, which :class:`RowStories` counts)."""
+        match event:
+            case Connecting():
+                self.connecting = now
+            case Connected():
+                self.connected = now
+            case DeferredStep(kind=kind, handler=handler, result=result):
+                if self.steps and not self.steps[-1].outcome:
+                    # A step after a step: the first handler raised, and the
+                    # Deferred took its failure down the errbacks.
+                    self.steps[-1].outcome = "raised"
+                self._add_step(Step(kind, handler, result))
+            case Done(poem=poem):
+                self.received = poem.size
+                self._end("done", DONE_GOES_TO, now)
+            case Failed(reason=reason):
+                self._end(f"failed: {reason}", FAILURE_GOES_TO, now)
+            case Cancelled():
+                self._end(event.reason, CANCEL_GOES_TO, now)
+            case InternalError(failure=failure, fatal=True):
+                self._end(f"failed: {describe_failure(failure)}", FAILURE_GOES_TO, now)
+        line = log_line(event)
+        if line is not None:
+            if isinstance(event, InternalError):
+                line = f"{line}: {describe_failure(event.failure)}"
+            self._add_line(now, line)
+
+    def _end(self, ending: str, goes_to: str, now: float) -> None:
+        if self.steps and not self.steps[-1].outcome:
+            self.steps[-1].outcome = goes_to
+        if self.ended is None:
+            self.ended = now
+            self.ending = ending
+
+    def _add_step(self, step: Step) -> None:
+        if len(self.steps) == self.steps.maxlen:
+            self.steps_dropped += 1
+        self.steps.append(step)
+
+    def _add_line(self, now: float, line: str) -> None:
+        if len(self.log) == self.log.maxlen:
+            self.log_dropped += 1
+        self.log.append((now, shorten(line, MAX_LINE)))
+
+
+class RowStories:
+    """A :class:`RowStory` per row; :meth:`observe` takes the download events."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._stories: dict[ServerRow, RowStory] = {}
+
+    def get(self, row: ServerRow) -> RowStory | None:
+        """The row's latest attempt, or ``None`` if it has none since it was listed."""
+        return self._stories.get(row)
+
+    def __len__(self) -> int:
+        return len(self._stories)
+
+    def observe(self, event: DownloadEvent) -> None:
+        if type(event) is Progress:
+            # The hot path, thousands of times a second: count, nothing else.
+            story = self._stories.get(event.row)
+            if story is not None:
+                story.chunks += 1
+                story.received = event.received
+                if story.first_byte is None:
+                    story.first_byte = self.clock()
+            return
+        if isinstance(event, BATCH_EVENTS):
+            return
+        row = event.row
+        if isinstance(event, Forgotten):
+            self._stories.pop(row, None)
+            return
+        now = self.clock()
+        if isinstance(event, Queued):
+            # A new attempt: the last one's story is over.
+            self._stories[row] = RowStory(batch=event.batch, queued=now)
+            return
+        story = self._stories.get(row)
+        if story is None:
+            # Told of a row that was never queued (a test, a tool publishing by hand).
+            story = self._stories[row] = RowStory()
+        story.record(event, now)

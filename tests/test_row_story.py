@@ -1,0 +1,282 @@
+"""Each row's story, recorded as the download happens, from real servers and by hand.
+
+No Qt here: the stories observe the same events the window follows, and
+their words are checked as the Story tab would show them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest_twisted
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from app.address import Address
+from app.client import Poem
+from app.download_log import log_line
+from app.downloads import DownloadController
+from app.events import (
+    BatchEnded,
+    Connected,
+    Connecting,
+    DeferredStep,
+    Done,
+    DownloadEvent,
+    EventStream,
+    Failed,
+    Forgotten,
+    InternalError,
+    Progress,
+    Queued,
+)
+from app.row_story import MAX_LINE, MAX_LOG_LINES, MAX_STEPS, RowStories
+from app.row_story_words import story_text
+from app.rows import ServerRow
+from tests.hostile import LOCALHOST
+
+POEM = b"Ozymandias\nI met a traveller from an antique land\n" * 6
+
+
+class Clock:
+    """A clock that moves only when told to, and counts how often it is read."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return self.now
+
+
+def watched() -> tuple[DownloadController, RowStories, Deferred[BatchEnded]]:
+    events = EventStream()
+    stories = RowStories()
+    ended: Deferred[BatchEnded] = Deferred()
+
+    def batch_ended(event: DownloadEvent) -> None:
+        if isinstance(event, BatchEnded) and not ended.called:
+            ended.callback(event)
+
+    events.subscribe(stories.observe)
+    events.subscribe(batch_ended)
+    return DownloadController(events), stories, ended
+
+
+def row_for(port: int) -> ServerRow:
+    return ServerRow(Address(LOCALHOST, port))
+
+
+def text_of(stories: RowStories, row: ServerRow) -> str:
+    return story_text(row, stories.get(row), stories.clock())
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_done_row_tells_its_times_bytes_log_and_callback(servers):
+    port, _ = servers.poetry(POEM, delay=0.01, num_bytes=60)
+    downloads, stories, ended = watched()
+    chunks: list[Progress] = []
+    downloads.events.subscribe(lambda e: isinstance(e, Progress) and chunks.append(e))
+    row = row_for(port)
+    downloads.start([row])
+    await ended
+
+    story = stories.get(row)
+    assert story is not None
+    assert story.connecting is not None and story.connected is not None
+    assert story.first_byte is not None and story.ended is not None
+    assert story.connecting <= story.connected <= story.first_byte <= story.ended
+    assert (story.received, story.chunks) == (len(POEM), len(chunks))
+    assert len(chunks) > 1
+    text = text_of(stories, row)
+    assert f"Address     {row.address}" in text and "Encoding    utf-8" in text
+    assert "Status      Done (batch 1)" in text
+    assert "Connecting  +0.000 s" in text
+    assert f"Received    {len(POEM)} bytes in {len(chunks)} chunks, " in text
+    assert f"{row.address}: connecting" in text and f"{row.address}: connected" in text
+    assert f"{row.address}: done, {len(POEM)} bytes in " in text
+    assert text.endswith(f"callback → _succeeded(Poem, {len(POEM)} bytes) → poem pane")
+    assert "errback" not in text
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_refused_row_tells_its_errback_and_reason(servers):
+    downloads, stories, ended = watched()
+    row = row_for(servers.refused())
+    downloads.start([row])
+    await ended
+
+    text = text_of(stories, row)
+    assert "Connected   never" in text and "First byte  never" in text
+    assert "failed: connection refused" in text
+    assert "Received    nothing" in text
+    assert text.endswith("errback → _failed(Failure ConnectionRefusedError) → failure window")
+
+
+@pytest_twisted.ensureDeferred
+async def test_cancelling_tells_whether_a_deferred_was_made(servers):
+    slow, _ = servers.poetry(POEM, delay=0.5, num_bytes=1)
+    downloads, stories, ended = watched()
+    downloads.set_limit(1)
+    running, waiting = row_for(slow), row_for(servers.refused())
+    downloads.start([running, waiting])
+    downloads.cancel([waiting, running])
+    await ended
+
+    assert text_of(stories, running).endswith(
+        "errback → _failed(Failure CancelledError) → row cancelled"
+    )
+    waited = text_of(stories, waiting)
+    assert "cancelled before it started" in waited
+    assert "Connecting  never" in waited
+    assert waited.endswith("none: it ended while queued, before a Deferred was made")
+
+
+class BuggyController(DownloadController):
+    """A bug in the handling of every poem: the Deferred goes on to its last errback."""
+
+    def _succeeded(self, poem: Poem, row: ServerRow) -> None:
+        raise RuntimeError("simulated bug in the controller")
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_callback_that_raises_shows_the_deferred_turning_to_its_errbacks(servers):
+    port, _ = servers.poetry(b"poem\n")
+    events = EventStream()
+    stories = RowStories()
+    events.subscribe(stories.observe)
+    ended: Deferred[None] = Deferred()
+    events.subscribe(lambda e: isinstance(e, BatchEnded) and ended.callback(None))
+    row = row_for(port)
+    BuggyController(events).start([row])
+    await ended
+
+    path = text_of(stories, row).split("The Deferred's path\n")[1]
+    assert path.splitlines() == [
+        "  callback → _succeeded(Poem, 5 bytes) → raised",
+        "  errback → _internal_error(Failure RuntimeError) → failure window",
+    ]
+    assert "unexpected error: RuntimeError: simulated bug in the controller" in text_of(
+        stories, row
+    )
+
+
+def test_a_chunk_costs_a_count_and_one_clock_reading_at_most():
+    clock = Clock()
+    stories = RowStories(clock)
+    row = ServerRow(Address(LOCALHOST, 1))
+    for event in (Queued(row, 1), Connecting(row), Connected(row)):
+        stories.observe(event)
+    reads = clock.reads
+    for n in range(1, 10_001):
+        stories.observe(Progress(row, n, 1))
+    assert clock.reads == reads + 1  # the first byte's time, nothing after
+    story = stories.get(row)
+    assert story is not None and (story.chunks, story.received) == (10_000, 10_000)
+    assert list(story.log) == [(100.0, f"{row.address}: connecting"), (100.0, line(Connected(row)))]
+
+
+def line(event: DownloadEvent) -> str:
+    words = log_line(event)
+    assert words is not None
+    return words
+
+
+def test_times_count_from_the_connection_attempt():
+    clock = Clock()
+    stories = RowStories(clock)
+    row = ServerRow(Address(LOCALHOST, 10001))
+
+    def at(moment: float, *events: DownloadEvent) -> None:
+        clock.now = moment
+        for event in events:
+            row.apply(event)
+            stories.observe(event)
+
+    at(10.0, Queued(row, 3))
+    at(10.5, Connecting(row))
+    at(10.512, Connected(row))
+    at(10.6, Progress(row, 600, 600))
+    at(11.0, Progress(row, 612, 12))
+    poem = Poem(b"x" * 612, elapsed=0.9)
+    at(11.4, DeferredStep(row, "callback", "_succeeded", "Poem, 612 bytes"), Done(row, poem))
+
+    assert story_text(row, stories.get(row), 20.0) == "\n".join(
+        [
+            "Address     127.0.0.1:10001",
+            "Encoding    utf-8",
+            "Status      Done (batch 3)",
+            "",
+            "Queued      -0.500 s (waited for a free connection)",
+            "Connecting  +0.000 s",
+            "Connected   +0.012 s",
+            "First byte  +0.100 s",
+            "Ended       +0.900 s, done",
+            "Received    612 bytes in 2 chunks, 680 B/s",
+            "",
+            "Log",
+            "  +0.000 s  127.0.0.1:10001: connecting",
+            "  +0.012 s  127.0.0.1:10001: connected",
+            "  +0.900 s  127.0.0.1:10001: done, 612 bytes in 0.90 s",
+            "",
+            "The Deferred's path",
+            "  callback → _succeeded(Poem, 612 bytes) → poem pane",
+        ]
+    )
+
+
+def test_a_running_row_says_what_it_waits_for():
+    clock = Clock()
+    stories = RowStories(clock)
+    row = ServerRow(Address(LOCALHOST, 10001))
+    for event in (Queued(row, 1), Connecting(row)):
+        row.apply(event)
+        stories.observe(event)
+    text = story_text(row, stories.get(row), 101.25)
+    assert "Connected   not yet" in text
+    assert "Ended       not yet (1.2 s so far)" in text
+    assert text.endswith(
+        "not fired yet: it fires once, when the poem is whole or the download fails"
+    )
+
+
+def bug_reports(row: ServerRow, count: int) -> Iterator[InternalError]:
+    for n in range(count):
+        yield InternalError(row, Failure(RuntimeError(f"bug {n}")))
+
+
+def test_a_story_s_memory_is_bounded_whatever_happens():
+    stories = RowStories(Clock())
+    row = ServerRow(Address(LOCALHOST, 10001))
+    stories.observe(Queued(row, 1))
+    for event in bug_reports(row, 1000):  # a buggy observer, on every chunk
+        stories.observe(event)
+    stories.observe(InternalError(row, Failure(RuntimeError("x" * 10**6))))
+    for n in range(1000):
+        stories.observe(DeferredStep(row, "errback", f"_handler{n}", "Failure RuntimeError"))
+    story = stories.get(row)
+    assert story is not None
+    assert len(story.log) == MAX_LOG_LINES and story.log_dropped == 1001 - MAX_LOG_LINES
+    assert max(len(words) for _, words in story.log) == MAX_LINE
+    assert len(story.steps) == MAX_STEPS and story.steps_dropped == 1000 - MAX_STEPS
+    text = story_text(row, story, 0.0)
+    assert f"({1001 - MAX_LOG_LINES} earlier lines not kept)" in text
+    assert "bug 999" in text and "bug 0:" not in text
+    assert "_handler999(Failure RuntimeError)" in text
+
+
+def test_a_new_attempt_starts_a_new_story_and_a_removed_row_has_none():
+    stories = RowStories(Clock())
+    row = ServerRow(Address(LOCALHOST, 10001))
+    failure = Failure(ConnectionRefusedError())
+    for event in (Queued(row, 1), Connecting(row), Failed(row, failure, "connection refused")):
+        stories.observe(event)
+    first = stories.get(row)
+    stories.observe(Queued(row, 2))
+    second = stories.get(row)
+    assert second is not first and second is not None
+    assert (second.batch, second.ending, list(second.log)) == (2, "", [])
+    stories.observe(Forgotten(row))
+    assert stories.get(row) is None and len(stories) == 0
+    assert story_text(row, None, 0.0).endswith("No download from this server since it was listed.")
