@@ -34,6 +34,10 @@ NO_ROW = "No server selected"
 _WIDTH = 12  # the labels' column
 
 
+
+#: A shorter wait for a connection slot is the same reactor turn, not waiting.
+QUEUE_WORTH_SAYING = 0.05
+
 def story_text(row: ServerRow | None, story: RowStory | None, now: float) -> str:
     """The story of ``row``'s latest attempt (``story``), as it stands at ``now``."""
     if row is None:
@@ -70,7 +74,7 @@ def _times(story: RowStory, status: Status, now: float) -> list[str]:
     if story.queued is not None:
         if story.connecting is None:
             lines.append(_fact("Queued", _at(story, story.queued, missing)))
-        elif story.connecting - story.queued >= 0.0005:  # "-0.000 s" would say nothing
+        elif story.connecting - story.queued >= QUEUE_WORTH_SAYING:
             waited = f"{_at(story, story.queued, missing)} (waited for a free connection)"
             lines.append(_fact("Queued", waited))
     lines += [

@@ -59,6 +59,7 @@ from app.gui.pace_dialog import DemoPaceDialog
 from app.gui.preferences import PreferencesDialog
 from app.gui.reading_tabs import ReadingTabs
 from app.gui.row_commands import RowCommands
+from app.gui.status_bar import WindowStatusBar
 from app.gui.status_summary import StatusSummary
 from app.gui.timeline_dock import TimelineDock
 from app.instance_message import Launch
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow, RowCommands):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.splitter)
+        self.setStatusBar(WindowStatusBar(self))
         self.summary = StatusSummary(self.model)
         self.statusBar().addPermanentWidget(self.summary)
         self.log_dock = LogDock(parent=self)

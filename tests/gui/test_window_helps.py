@@ -271,3 +271,15 @@ def test_removing_the_running_row_ends_its_batch_on_the_timeline(qtbot, window, 
     window.commands.remove.trigger()
     qtbot.waitUntil(lambda: "running" not in summary.text(), timeout=1000)
     assert window.statusBar().currentMessage() == "Removed 1 server; Ctrl+Z brings it back"
+
+
+def test_a_long_status_message_is_shortened_before_the_counts_not_cut_into_them(qtbot, window):
+    window.resize(800, 500)
+    qtbot.waitUntil(lambda: window.width() == 800, timeout=1000)
+    verdict = "7 poems (1 failed) in 17.9 s; one at a time would take 36.7 s — 2.0× faster"
+    window.statusBar().showMessage(verdict)
+    shown = window.statusBar().currentMessage()
+    assert shown.endswith("…") and verdict.startswith(shown[:-1])
+    summary = window.findChild(QLabel, "statusSummary")
+    assert window.statusBar().fontMetrics().horizontalAdvance(shown) < summary.x()
+    assert window.statusBar().toolTip() == verdict
