@@ -34,9 +34,9 @@ NO_ROW = "No server selected"
 _WIDTH = 12  # the labels' column
 
 
-
 #: A shorter wait for a connection slot is the same reactor turn, not waiting.
 QUEUE_WORTH_SAYING = 0.05
+
 
 def story_text(row: ServerRow | None, story: RowStory | None, now: float) -> str:
     """The story of ``row``'s latest attempt (``story``), as it stands at ``now``."""

@@ -23,11 +23,12 @@ class WindowStatusBar(QStatusBar):
         self.setObjectName("statusBar")
 
     def showMessage(self, text: str, msecs: int = 0) -> None:
-        room = self.width() - GAP - sum(
+        beside = sum(
             child.width()
             for child in self.findChildren(QWidget, options=Qt.FindDirectChildrenOnly)
             if child.isVisible()
         )
+        room = self.width() - GAP - beside
         shown = self.fontMetrics().elidedText(text, Qt.ElideRight, max(room, 0))
         self.setToolTip(text if shown != text else "")
         super().showMessage(shown, msecs)
