@@ -13,7 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The start-up check says which system packages are missing (it installs nothing).
 run: $(STAMP)
+	@$(BIN)/python -m app.display_check
 	$(BIN)/poetry-downloader --demo
 
 # Headless: the tests never need a screen.

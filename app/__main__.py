@@ -13,13 +13,13 @@ window's ``closed`` signal then stops the reactor on its next turn.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from app import APP_NAME, DISPLAY_NAME, __version__
 from app.cli.arguments import address_argument
+from app.display_check import start_problem
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,23 +48,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def display_problem() -> str | None:
-    """Why no window can be shown here, or ``None`` if a display looks available.
-
-    Without one, Qt aborts the process with a core dump; a sentence is kinder.
-    """
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return None  # the user chose a platform plugin (offscreen, vnc, ...)
-    if sys.platform in ("win32", "cygwin", "darwin"):
-        return None
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-        return None
-    return (
-        "no display available: set DISPLAY or WAYLAND_DISPLAY "
-        "(or QT_QPA_PLATFORM=offscreen to run without a screen)"
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: exit 0 after a normal quit, 1 without a display, 2 on bad usage."""
     options = _parser().parse_args(argv)
@@ -78,9 +61,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(1)
         print(f"Installed {entry}; Poetry Downloader is now in the application menu.")
         sys.exit(0)
-    problem = display_problem()
+    # Qt aborts when the window cannot open; find out first, and say why.
+    problem = start_problem()
     if problem is not None:
-        sys.stderr.write(f"{APP_NAME}: {problem}\n")
+        from app.start_failure import report_start_failure
+
+        report_start_failure(problem)
         sys.exit(1)
 
     from PyQt5.QtWidgets import QApplication
