@@ -34,7 +34,6 @@ from pathlib import Path
 
 from app import APP_NAME
 from app.display_sockets import parse_x_display, wayland_silence, wayland_socket, x_display_silence
-from app.platform_packages import XCB_LIBRARIES, install_advice, packages
 from app.shared_libraries import load_problem, missing_file, missing_files
 
 #: Qt's default platform on Linux and the BSDs.
@@ -179,6 +178,8 @@ def library_problem(name: str, plugin: Path) -> str | None:
         missing.insert(0, first)
     if not missing:
         return f"Qt's {name} platform plugin does not load ({message}); reinstall {APP_NAME}"
+    from app.platform_packages import install_advice  # only ever needed on the way out
+
     files = ", ".join(missing)
     verb = "is" if len(missing) == 1 else "are"
     advice = install_advice(missing)
@@ -215,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     options = parser.parse_args(argv)
     if options.packages:
+        from app.platform_packages import XCB_LIBRARIES, packages
+
         print(" ".join(packages(XCB_LIBRARIES, options.packages)))
         sys.exit(0)
     problem = start_problem()

@@ -22,23 +22,24 @@ DNS server cannot hold up the start.
 from __future__ import annotations
 
 import os
-import re
 import socket
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 X_TCP_PORT = 6000
 X_SOCKET_DIR = "/tmp/.X11-unix"
 #: How long a display may take to accept a connection (and a host name to resolve).
 TIMEOUT = 0.8
 
-_NUMBER = re.compile(r"^(?P<number>\d+)(\.\d+)?$")
 _TCP_PROTOCOLS = ("tcp", "inet", "inet6")
 
 
-@dataclass(frozen=True)
-class XDisplay:
+# NamedTuples, not dataclasses, here: this module is imported on every start,
+# and a frozen dataclass costs a couple of milliseconds to define.
+
+
+class XDisplay(NamedTuple):
     """Where an X display name points: a local socket, or TCP to a host."""
 
     name: str
@@ -65,13 +66,13 @@ def parse_x_display(name: str) -> XDisplay:
     text = name.strip()
     if text.startswith("/"):  # a full socket path, optionally with :N[.S] after it
         path, _, rest = text.rpartition(":")
-        found = _NUMBER.match(rest) if path else None
-        if found is None:
+        number = _display_number(rest) if path else None
+        if number is None:
             return XDisplay(name, 0, socket_path=text)
-        return XDisplay(name, int(found.group("number")), socket_path=path)
+        return XDisplay(name, number, socket_path=path)
     head, colon, rest = text.rpartition(":")
-    found = _NUMBER.match(rest)
-    if not colon or found is None:
+    number = _display_number(rest)
+    if not colon or number is None:
         raise ValueError("is not an X display name (like :0 or host:0.0)")
     protocol, slash, host = head.rpartition("/")
     if not slash:
@@ -83,12 +84,21 @@ def parse_x_display(name: str) -> XDisplay:
         raise ValueError("is a DECnet display name, which X clients no longer speak")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
-    number = int(found.group("number"))
     if protocol in ("unix", "local") or host == "unix":
         return XDisplay(name, number)
     if protocol in _TCP_PROTOCOLS:
         return XDisplay(name, number, host=host or "localhost", tcp_only=True)
     return XDisplay(name, number, host=host)
+
+
+def _display_number(text: str) -> int | None:
+    """N from ``N`` or ``N.S`` (a display and screen number), or ``None``."""
+    number, dot, screen = text.partition(".")
+    if not (number.isascii() and number.isdigit()):
+        return None
+    if dot and not (screen.isascii() and screen.isdigit()):
+        return None
+    return int(number)
 
 
 def x_display_silence(display: XDisplay) -> str | None:
@@ -110,8 +120,7 @@ def x_display_silence(display: XDisplay) -> str | None:
     return silence
 
 
-@dataclass(frozen=True)
-class WaylandSocket:
+class WaylandSocket(NamedTuple):
     """The Wayland display a client would connect to, or why it cannot know."""
 
     name: str

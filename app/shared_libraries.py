@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import ctypes
 import os
-import re
 import struct
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 # The loader's words for a file it could not find (glibc's dlerror()).
-_CANNOT_OPEN = re.compile(r"^(?P<name>[^:]+): cannot open shared object file")
+_CANNOT_OPEN = ": cannot open shared object file"
 # Words that mean the plugin loaded but for a symbol: Qt binds lazily and may
 # never call it, so it is no reason to refuse to start.
 _UNDEFINED_SYMBOL = "undefined symbol"
@@ -49,12 +48,11 @@ def load_problem(path: Path | str) -> str | None:
 
 def missing_file(message: str) -> str | None:
     """The file a loader message says it could not find, or ``None`` for other troubles."""
-    found = _CANNOT_OPEN.match(message)
-    return found.group("name") if found else None
+    name, found, _ = message.partition(_CANNOT_OPEN)
+    return name if found and name and ":" not in name else None
 
 
-@dataclass(frozen=True)
-class Dependencies:
+class Dependencies(NamedTuple):
     """What an ELF file asks of the loader: the libraries it needs and where to look first."""
 
     needed: tuple[str, ...]
