@@ -34,7 +34,7 @@ from pathlib import Path
 
 from app import APP_NAME
 from app.display_sockets import parse_x_display, wayland_silence, wayland_socket, x_display_silence
-from app.shared_libraries import load_problem, missing_file, missing_files
+from app.shared_libraries import load_problem, missing_file, unloadable
 
 #: Qt's default platform on Linux and the BSDs.
 DEFAULT_PLATFORM = "xcb"
@@ -85,13 +85,19 @@ class PlatformPlugins:
         ]
         self.dirs = [Path(place) for place in places if place and os.path.isdir(place)]
 
+    def files(self, name: str) -> list[Path]:
+        """The plugin files for platform ``name``, in the order Qt tries them."""
+        return [
+            directory / candidate
+            for directory in self.dirs
+            for candidate in _plugin_files(name)
+            if (directory / candidate).is_file()
+        ]
+
     def file(self, name: str) -> Path | None:
-        """The plugin file for platform ``name``, if there is one."""
-        for directory in self.dirs:
-            for candidate in _plugin_files(name):
-                if (directory / candidate).is_file():
-                    return directory / candidate
-        return None
+        """The plugin file Qt tries first for platform ``name``, if there is one."""
+        found = self.files(name)
+        return found[0] if found else None
 
     def names(self) -> list[str]:
         """Every platform a plugin is found for, sorted."""
@@ -106,8 +112,8 @@ class PlatformPlugins:
 
 def platform_problem(name: str, environ: Mapping[str, str], plugins: PlatformPlugins) -> str | None:
     """Why Qt's platform ``name`` would not start here, or ``None``."""
-    plugin = plugins.file(name)
-    if plugin is None and plugins.dirs:
+    candidates = plugins.files(name)
+    if not candidates and plugins.dirs:
         if not environ.get("QT_QPA_PLATFORM", "").strip():
             return f"Qt's {name} platform plugin is missing; reinstall {APP_NAME}"
         return (
@@ -120,8 +126,8 @@ def platform_problem(name: str, environ: Mapping[str, str], plugins: PlatformPlu
         problem = wayland_problem(environ)
     else:
         problem = None
-    if problem is None and plugin is not None:
-        problem = library_problem(name, plugin)
+    if problem is None and candidates:
+        problem = library_problem(name, candidates)
     return problem
 
 
@@ -167,23 +173,33 @@ def wayland_problem(environ: Mapping[str, str]) -> str | None:
     return f"the Wayland display {wayland_socket(environ).name} does not answer ({silence}); {fix}"
 
 
-def library_problem(name: str, plugin: Path) -> str | None:
-    """The system libraries the plugin ``plugin`` lacks, and how to get them; or ``None``."""
-    message = load_problem(plugin)
-    if message is None:
-        return None
-    missing = missing_files(plugin)
-    first = missing_file(message)
-    if first is not None and first not in missing:
-        missing.insert(0, first)
-    if not missing:
-        return f"Qt's {name} platform plugin does not load ({message}); reinstall {APP_NAME}"
+def library_problem(name: str, candidates: Sequence[Path]) -> str | None:
+    """What the platform's plugin lacks to load, and how to get it; ``None`` if one of them loads.
+
+    Qt tries each plugin file it finds for the platform (a user's
+    ``QT_QPA_PLATFORM_PLUGIN_PATH`` first, then its own) until one loads.
+    """
+    messages: list[str] = []
+    for plugin in candidates:
+        message = load_problem(plugin)
+        if message is None:
+            return None
+        messages.append(message)
+    first = messages[0]
+    failed = unloadable(candidates[0])
+    named = missing_file(first)
+    if not failed and named is not None:
+        failed = {named: first}
+    if not failed:
+        return f"Qt's {name} platform plugin does not load ({first}); reinstall {APP_NAME}"
     from app.platform_packages import install_advice  # only ever needed on the way out
 
-    files = ", ".join(missing)
-    verb = "is" if len(missing) == 1 else "are"
-    advice = install_advice(missing)
-    return f"Qt's {name} platform needs {files}, which {verb} not installed; {advice}"
+    files = ", ".join(failed)
+    if all(missing_file(message) == file for file, message in failed.items()):
+        state = "is not installed" if len(failed) == 1 else "are not installed"
+    else:  # there, but not a library the loader can use: installing it again mends it
+        state = "cannot be loaded"
+    return f"Qt's {name} platform needs {files}, which {state}; {install_advice(failed)}"
 
 
 def _plugin_files(name: str) -> list[str]:

@@ -114,9 +114,14 @@ def install_advice(sonames: Iterable[str]) -> str:
     unknown = [soname for soname in wanted if soname not in PROVIDERS]
     known = [soname for soname in wanted if soname in PROVIDERS]
     if not known:
-        return "install the packages that provide them"
+        return (
+            "install the package that provides it"
+            if len(wanted) == 1
+            else ("install the packages that provide them")
+        )
+    them = "it" if len(wanted) == 1 else "them"
     advice = (
-        f"install them with: {_COMMAND['debian']} {' '.join(packages(known, 'debian'))}"
+        f"install {them} with: {_COMMAND['debian']} {' '.join(packages(known, 'debian'))}"
         f" (Debian, Ubuntu) or {_COMMAND['fedora']} {' '.join(packages(known, 'fedora'))}"
         " (Fedora)"
     )

@@ -8,7 +8,7 @@ when all is well: the libraries it loads are the ones Qt loads a moment
 later anyway.
 
 The loader's message names only the first missing file. To name them all,
-:func:`missing_files` reads the plugin's ``DT_NEEDED`` entries from the ELF
+:func:`unloadable` reads the plugin's ``DT_NEEDED`` entries from the ELF
 file itself (no ``ldd``, which a bare system may not have), follows Qt's own
 libraries through the plugin's ``RUNPATH`` and tries each system library by
 name, as the loader would find it. That walk runs only after a failure.
@@ -123,15 +123,16 @@ def dependencies(path: Path) -> Dependencies:
     return Dependencies(tuple(needed), tuple(runpath))
 
 
-def missing_files(path: Path) -> list[str]:
-    """Every file the library at ``path`` needs, directly or through others, that cannot be loaded.
+def unloadable(path: Path) -> dict[str, str]:
+    """Every library the one at ``path`` needs, directly or not, that cannot be loaded, and why.
 
     Libraries found beside it (through its ``RUNPATH``: Qt's own) are
-    followed; every other one is loaded by name as the loader would find it,
-    and its failure names the file that is missing (which may be a library
-    *it* needs). Unreadable or odd files are passed over, not fatal.
+    followed; every other one is loaded by name as the loader would find it.
+    The keys are the files at fault: the one the loader says is missing
+    (which may be a library *that* one needs), or the one it could not
+    load. Unreadable or odd files on the way are passed over, not fatal.
     """
-    missing: list[str] = []
+    failed: dict[str, str] = {}
     seen: set[str] = set()
 
     def visit(library: Path) -> None:
@@ -149,12 +150,10 @@ def missing_files(path: Path) -> list[str]:
                 continue
             problem = load_problem(name)
             if problem is not None:
-                file = missing_file(problem) or name
-                if file not in missing:
-                    missing.append(file)
+                failed.setdefault(missing_file(problem) or name, problem)
 
     visit(path)
-    return missing
+    return failed
 
 
 def _unpack(layout: str, data: bytes, offset: int) -> tuple[int, ...]:

@@ -11,11 +11,11 @@ installed program.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
 import socket
 import subprocess
+import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +25,13 @@ from app import display_check
 from app.display_check import PlatformPlugins, start_problem, wayland_problem, x_problem
 from app.display_sockets import XDisplay, parse_x_display, x_display_silence
 from app.platform_packages import PROVIDERS, XCB_LIBRARIES, install_advice, packages
-from app.shared_libraries import dependencies, load_problem, missing_file, missing_files
+from app.shared_libraries import dependencies, load_problem, missing_file, unloadable
+from tests.conftest import (
+    doctored_xcb_plugin,
+    free_x_display_number,
+    listening_unix_socket,
+    x_server_socket,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = PlatformPlugins({})
@@ -33,51 +39,7 @@ XCB_PLUGIN = BUNDLED.file("xcb")
 needs_bundled_qt = pytest.mark.skipif(XCB_PLUGIN is None, reason="PyQt5 brings no Qt plugins here")
 
 
-# Real display sockets
-
-
-def _abstract_x_socket_free(number: int) -> bool:
-    with socket.socket(socket.AF_UNIX) as probe:
-        try:
-            probe.connect(f"\0/tmp/.X11-unix/X{number}")
-        except OSError:
-            return not os.path.exists(f"/tmp/.X11-unix/X{number}")
-    return False
-
-
-@contextlib.contextmanager
-def x_server_socket() -> Iterator[int]:
-    """A listening socket where an X client looks for display ``:N``; yields N.
-
-    It lives in Linux's abstract namespace (where libxcb looks first), so no
-    file is left behind, and accepts connections as a real server does.
-    """
-    for number in range(4200, 4400):
-        if not _abstract_x_socket_free(number):
-            continue
-        server = socket.socket(socket.AF_UNIX)
-        try:
-            server.bind(f"\0/tmp/.X11-unix/X{number}")
-        except OSError:
-            server.close()
-            continue
-        server.listen(8)
-        try:
-            yield number
-        finally:
-            server.close()
-        return
-    raise RuntimeError("no free X display number in 4200-4399")
-
-
-def free_x_display_number() -> int:
-    """A display number nothing answers on: no local socket, no TCP port."""
-    for number in range(4400, 4600):
-        if _abstract_x_socket_free(number):
-            with socket.socket() as tcp:
-                if tcp.connect_ex(("127.0.0.1", 6000 + number)) != 0:
-                    return number
-    raise RuntimeError("no free X display number in 4400-4599")
+# Display names and real sockets
 
 
 @contextlib.contextmanager
@@ -97,14 +59,6 @@ def tcp_x_server() -> Iterator[int]:
             server.close()
         return
     raise RuntimeError("no free TCP port for an X display")
-
-
-@contextlib.contextmanager
-def listening_unix_socket(path: Path) -> Iterator[Path]:
-    with socket.socket(socket.AF_UNIX) as server:
-        server.bind(str(path))
-        server.listen(8)
-        yield path
 
 
 @pytest.mark.parametrize(
@@ -255,12 +209,11 @@ def test_missing_libraries_are_named_with_their_packages_for_both_families(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     issue = ["libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-xinerama.so.0"]
-    monkeypatch.setattr(
-        display_check,
-        "load_problem",
-        lambda path: "libxcb-icccm.so.4: cannot open shared object file: No such file or directory",
-    )
-    monkeypatch.setattr(display_check, "missing_files", lambda path: list(issue))
+    said = {
+        name: f"{name}: cannot open shared object file: No such file or directory" for name in issue
+    }
+    monkeypatch.setattr(display_check, "load_problem", lambda path: said[issue[0]])
+    monkeypatch.setattr(display_check, "unloadable", lambda path: dict(said))
     with x_server_socket() as number:
         problem = start_problem({"DISPLAY": f":{number}"})
     assert problem == (
@@ -272,7 +225,10 @@ def test_missing_libraries_are_named_with_their_packages_for_both_families(
 
 
 def test_advice_for_a_library_the_table_does_not_know() -> None:
-    assert install_advice(["libnew.so.1"]) == "install the packages that provide them"
+    assert install_advice(["libnew.so.1"]) == "install the package that provides it"
+    assert (
+        install_advice(["libnew.so.1", "libnew.so.2"]) == "install the packages that provide them"
+    )
     assert install_advice(["libxcb-util.so.1", "libnew.so.1"]) == (
         "install them with: sudo apt-get install libxcb-util1 (Debian, Ubuntu) or sudo dnf"
         " install xcb-util (Fedora), and the packages that provide libnew.so.1"
@@ -296,7 +252,7 @@ def test_files_that_are_not_libraries_are_refused(tmp_path: Path) -> None:
     for name in ("text", "short"):
         with pytest.raises(ValueError):
             dependencies(tmp_path / name)
-    assert missing_files(tmp_path / "text") == []
+    assert unloadable(tmp_path / "text") == {}
 
 
 def test_the_loader_names_a_missing_library() -> None:
@@ -306,33 +262,31 @@ def test_the_loader_names_a_missing_library() -> None:
     assert load_problem("libc.so.6") is None
 
 
-def doctored_plugin(tmp_path: Path, old: bytes, new: bytes) -> Path:
-    """A copy of the real X plugin that needs ``new`` instead of ``old`` (same length).
-
-    Laid out as in PyQt5 (``plugins/platforms`` beside ``lib``) so its
-    ``RUNPATH`` still finds Qt's own libraries.
-    """
-    assert XCB_PLUGIN is not None and len(old) == len(new)
-    platforms = tmp_path / "plugins" / "platforms"
-    platforms.mkdir(parents=True)
-    (tmp_path / "lib").symlink_to(XCB_PLUGIN.parent.parent.parent / "lib")
-    data = XCB_PLUGIN.read_bytes()
-    assert data.count(old + b"\0") == 1
-    copy = platforms / XCB_PLUGIN.name
-    copy.write_bytes(data.replace(old + b"\0", new + b"\0"))
-    return copy
-
-
 @needs_bundled_qt
 def test_every_missing_library_of_a_real_plugin_is_found(tmp_path: Path) -> None:
-    plugin = doctored_plugin(tmp_path, b"libxcb-icccm.so.4", b"libxcb-icccm.so.0")
+    plugin = doctored_xcb_plugin(tmp_path, b"libxcb-icccm.so.4", b"libxcb-icccm.so.0")
     problem = load_problem(plugin)
     assert problem is not None and missing_file(problem) is not None
-    found = missing_files(plugin)
-    assert "libxcb-icccm.so.0" in found
+    found = unloadable(plugin)
+    assert missing_file(found["libxcb-icccm.so.0"]) == "libxcb-icccm.so.0"
     # Whatever else is missing here is really missing: the loader cannot find it either.
     for name in found:
         assert load_problem(name) is not None, name
+    assert display_check.library_problem("xcb", [plugin]) == (
+        "Qt's xcb platform needs libxcb-icccm.so.0, which is not installed; install the"
+        " package that provides it"
+    )
+
+
+@needs_bundled_qt
+def test_a_plugin_that_does_not_load_is_no_problem_if_qts_own_does(tmp_path: Path) -> None:
+    # Qt tries QT_QPA_PLATFORM_PLUGIN_PATH first, then its own plugins.
+    plugin = doctored_xcb_plugin(tmp_path, b"libxcb-icccm.so.4", b"libxcb-icccm.so.0")
+    env = {"QT_QPA_PLATFORM_PLUGIN_PATH": str(plugin.parent)}
+    assert PlatformPlugins(env).files("xcb") == [plugin, XCB_PLUGIN]
+    with x_server_socket() as number:
+        env["DISPLAY"] = f":{number}"
+        assert start_problem(env) is None
 
 
 # The one table, and every place that lists its packages
@@ -364,15 +318,22 @@ def test_the_x_library_list_is_what_the_real_plugin_loads_from_the_system() -> N
 
 @pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="not a Debian system")
 def test_the_debian_names_are_the_packages_that_own_the_files_here() -> None:
+    # Exact paths, in both halves of a merged /usr: dpkg-query matches them
+    # in a fraction of a second, and takes seconds over "*/NAME" patterns.
+    arch = sysconfig.get_config_var("MULTIARCH") or ""
+    places = [f"{root}/{arch}/{soname}" for soname in PROVIDERS for root in ("/usr/lib", "/lib")]
+    found = subprocess.run(
+        ["dpkg-query", "-S", *places],
+        capture_output=True,
+        text=True,
+        check=False,  # 1 when some are not installed here: those are not checked
+    )
     owners: dict[str, str] = {}
-    for soname in PROVIDERS:
-        found = subprocess.run(
-            ["dpkg-query", "-S", f"*/{soname}"], capture_output=True, text=True, check=False
-        )
-        for line in found.stdout.splitlines():
-            package, _, path = line.partition(": ")
-            if path.endswith("/" + soname):
-                owners[soname] = package.split(":")[0]
+    for line in found.stdout.splitlines():
+        package, _, path = line.partition(": ")
+        soname = path.rpartition("/")[2]
+        if soname in PROVIDERS:
+            owners[soname] = package.split(":")[0]
     assert owners, "dpkg knows none of the libraries"
     wrong = {s: (owners[s], PROVIDERS[s][0]) for s in owners if owners[s] != PROVIDERS[s][0]}
     assert wrong == {}
