@@ -17,15 +17,17 @@ name, as the loader would find it. That walk runs only after a failure.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import struct
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 # The loader's words for a file it could not find (glibc's dlerror()).
 _CANNOT_OPEN = ": cannot open shared object file"
-# Words that mean the plugin loaded but for a symbol: Qt binds lazily and may
-# never call it, so it is no reason to refuse to start.
+# Words that mean a library loaded but for a symbol. Only ctypes' own loading
+# (the fallback below) binds every symbol at once and can say this; Qt binds
+# lazily and may never call it, so it is no reason to refuse to start.
 _UNDEFINED_SYMBOL = "undefined symbol"
 
 # ELF constants (the System V ABI): program header types and dynamic tags.
@@ -33,13 +35,43 @@ _PT_LOAD, _PT_DYNAMIC = 1, 2
 _DT_NULL, _DT_NEEDED, _DT_STRTAB, _DT_RPATH, _DT_RUNPATH = 0, 1, 5, 15, 29
 
 
+class _Loader(NamedTuple):
+    dlopen: Any
+    dlerror: Any
+
+
+@functools.cache
+def _lazy_loader() -> _Loader | None:
+    """The C library's ``dlopen`` and ``dlerror``, or ``None`` where they cannot be reached.
+
+    ``ctypes.CDLL`` always asks for ``RTLD_NOW``: every symbol of Qt's large
+    libraries bound at once, a few milliseconds Qt itself does not spend (it
+    loads plugins with ``RTLD_LAZY``), and a refusal Qt would not make.
+    """
+    try:
+        process = ctypes.CDLL(None)
+        dlopen, dlerror = process.dlopen, process.dlerror
+    except (OSError, AttributeError):
+        return None
+    dlopen.restype, dlopen.argtypes = ctypes.c_void_p, (ctypes.c_char_p, ctypes.c_int)
+    dlerror.restype, dlerror.argtypes = ctypes.c_char_p, ()
+    return _Loader(dlopen, dlerror)
+
+
 def load_problem(path: Path | str) -> str | None:
     """The loader's message if the library at (or named) ``path`` cannot be loaded, else ``None``.
 
-    A library that loads stays loaded, as it would once Qt had loaded it.
+    It is loaded as Qt loads a plugin (``RTLD_LAZY``), and one that loads
+    stays loaded, as it would once Qt had loaded it.
     """
+    loader = _lazy_loader()
+    if loader is not None:
+        if loader.dlopen(os.fsencode(path), os.RTLD_LAZY):
+            return None
+        said = loader.dlerror()
+        return said.decode("utf-8", "replace") if said else f"{path}: cannot be loaded"
     try:
-        ctypes.CDLL(str(path), mode=os.RTLD_LAZY)
+        ctypes.CDLL(str(path))
     except OSError as e:
         message = str(e)
         return None if _UNDEFINED_SYMBOL in message else message

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from app import display_check
+from app import display_check, shared_libraries
 from app.display_check import PlatformPlugins, start_problem, wayland_problem, x_problem
 from app.display_sockets import XDisplay, parse_x_display, x_display_silence
 from app.platform_packages import PROVIDERS, XCB_LIBRARIES, install_advice, packages
@@ -255,7 +255,10 @@ def test_files_that_are_not_libraries_are_refused(tmp_path: Path) -> None:
     assert unloadable(tmp_path / "text") == {}
 
 
-def test_the_loader_names_a_missing_library() -> None:
+@pytest.mark.parametrize("loader", ["lazy, as Qt", "ctypes"])
+def test_the_loader_names_a_missing_library(loader: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if loader == "ctypes":  # where the C library's dlopen cannot be reached
+        monkeypatch.setattr(shared_libraries, "_lazy_loader", lambda: None)
     message = load_problem("libsurely-not-installed-here.so.7")
     assert message is not None
     assert missing_file(message) == "libsurely-not-installed-here.so.7"
