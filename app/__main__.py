@@ -71,9 +71,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     from PyQt5.QtWidgets import QApplication
 
+    from app.gui.platform_guard import platform_guard
+    from app.start_failure import report_start_failure
+
     # argv[0] names the X11 window class, which the desktop entry's
     # StartupWMClass matches, whether started as a script or `python -m app`.
-    app = QApplication([APP_NAME])
+    # What the check could not foresee, Qt would abort on: say it instead.
+    with platform_guard(report_start_failure):
+        app = QApplication([APP_NAME])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(DISPLAY_NAME)

@@ -14,6 +14,7 @@ installs them, so CI always runs these.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import shutil
@@ -39,19 +40,29 @@ PROGRAM = BIN / "poetry-downloader"
 POETRY_SERVER = BIN / "poetry-server"
 POEM = Path(__file__).resolve().parent.parent / "resources" / "poems" / "ozymandias.txt"
 #: (command, Debian package) for each tool these tests run.
-TOOLS = (("Xvfb", "xvfb"), ("xdotool", "xdotool"), ("import", "imagemagick"))
+TOOLS = (("Xvfb", "xvfb"), ("xdotool", "xdotool"), ("import", "imagemagick"), ("xauth", "xauth"))
 
 
-@pytest.fixture
-def x_display(tmp_path: Path) -> Iterator[str]:
-    """A fresh ``Xvfb`` on a free display number, stopped after the test; yields ``:N``."""
+@contextlib.contextmanager
+def xvfb(tmp_path: Path, *options: str) -> Iterator[str]:
+    """A fresh ``Xvfb`` on a free display number, stopped after the block; yields ``:N``."""
     missing = [package for command, package in TOOLS if shutil.which(command) is None]
     if missing:
         pytest.skip(f"the real-X tests need {' '.join(missing)} (Debian packages)")
     ready, tell = os.pipe()
     with (tmp_path / "xvfb.log").open("wb") as log:
         server = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(tell), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            [
+                "Xvfb",
+                "-displayfd",
+                str(tell),
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+                *options,
+            ],
             pass_fds=(tell,),
             stdout=log,
             stderr=log,
@@ -68,6 +79,12 @@ def x_display(tmp_path: Path) -> Iterator[str]:
         os.close(ready)
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture
+def x_display(tmp_path: Path) -> Iterator[str]:
+    with xvfb(tmp_path) as display:
+        yield display
 
 
 def environment(tmp_path: Path, display: str) -> dict[str, str]:
@@ -208,3 +225,31 @@ def test_a_second_start_on_the_same_settings_hands_over_to_the_first_window(
         for process in (first, second, server):
             if process is not None:
                 stop(process)
+
+
+def test_an_x_display_that_refuses_this_user_is_one_line_not_an_abort(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # The server wants a cookie this user does not have: its socket answers,
+    # so only Qt finds out, and Qt's answer would be an abort.
+    cookies = tmp_path / "server-cookies"
+    subprocess.run(
+        ["xauth", "-q", "-f", str(cookies), "add", ":0", ".", os.urandom(16).hex()],
+        check=True,
+        timeout=10,
+    )
+    with xvfb(tmp_path, "-auth", str(cookies)) as display:
+        env = environment(tmp_path, display)
+        env["XAUTHORITY"] = str(tmp_path / "no-cookies")
+        app = start(["--config-dir", str(tmp_path / "config")], env, tmp_path, "app")
+        try:
+            wait_for(qtbot, lambda: app.poll() is not None, "exit", 10, tmp_path)
+        finally:
+            stop(app)
+    said = (tmp_path / "app.stderr").read_text().splitlines()
+    assert app.returncode == 1, said
+    line = f"{APP_NAME}: cannot open a window: Qt could not start (qt.qpa.xcb: could not connect"
+    # Before ours, libxcb's own words on the refusal, which only it can print.
+    assert said[-1].startswith(line), said
+    assert "XAUTHORITY" in said[-1]
+    assert [entry for entry in logged(tmp_path) if entry.endswith(said[-1])]
