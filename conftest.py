@@ -24,6 +24,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Windows started as processes by the tests log there, not in the user's state dir.
     config._poetry_state = tempfile.TemporaryDirectory(prefix="poetry-state-")
     os.environ["XDG_STATE_HOME"] = config._poetry_state.name
+    # A window that cannot start says so in a desktop notification: never on
+    # the desktop of whoever runs the tests (a test that wants a bus starts one).
+    os.environ["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={config._poetry_state.name}/no-bus"
     from PyQt5.QtWidgets import QApplication
 
     if QApplication.instance() is None:
