@@ -50,9 +50,12 @@ def start_problem(environ: Mapping[str, str] | None = None) -> str | None:
     if not sys.platform.startswith(_DISPLAY_SERVER_SYSTEMS):
         return None
     plugins = PlatformPlugins(env)
-    problems = [platform_problem(name, env, plugins) for name in platform_choices(env)]
-    if any(problem is None for problem in problems):
-        return None
+    problems: list[str] = []
+    for name in platform_choices(env):  # Qt takes the first that starts
+        problem = platform_problem(name, env, plugins)
+        if problem is None:
+            return None
+        problems.append(problem)
     return f"cannot open a window: {problems[0]}"
 
 
@@ -134,16 +137,11 @@ def platform_problem(name: str, environ: Mapping[str, str], plugins: PlatformPlu
 def x_problem(environ: Mapping[str, str]) -> str | None:
     """Why Qt could not reach the X display named by ``DISPLAY``, or ``None``."""
     display = environ.get("DISPLAY", "").strip()
-    wayland_way_out = (
-        "; on this Wayland desktop, start it with QT_QPA_PLATFORM=wayland"
-        if environ.get("WAYLAND_DISPLAY") and wayland_silence(environ) is None
-        else ""
-    )
     if not display:
-        if wayland_way_out:
+        if _wayland_answers(environ):
             return (
                 "no X display (DISPLAY is not set), and Qt 5 draws on X unless told otherwise"
-                + wayland_way_out
+                + _WAYLAND_WAY_OUT
             )
         return (
             "no display (DISPLAY is not set); start it from a desktop session or set DISPLAY,"
@@ -156,8 +154,21 @@ def x_problem(environ: Mapping[str, str]) -> str | None:
     silence = x_display_silence(parsed)
     if silence is None:
         return None
-    fix = wayland_way_out or "; start the X server, or set DISPLAY to one that is running"
+    fix = (
+        _WAYLAND_WAY_OUT
+        if _wayland_answers(environ)
+        else "; start the X server, or set DISPLAY to one that is running"
+    )
     return f"the X display {display} does not answer ({silence}){fix}"
+
+
+_WAYLAND_WAY_OUT = "; on this Wayland desktop, start it with QT_QPA_PLATFORM=wayland"
+
+
+def _wayland_answers(environ: Mapping[str, str]) -> bool:
+    # Asked only once X has failed: on a desktop with XWayland, a good start
+    # never touches the compositor's socket.
+    return bool(environ.get("WAYLAND_DISPLAY")) and wayland_silence(environ) is None
 
 
 def wayland_problem(environ: Mapping[str, str]) -> str | None:
