@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 from collections.abc import Mapping
 from typing import NamedTuple
@@ -108,7 +109,7 @@ def x_display_silence(display: XDisplay) -> str | None:
     path = display.local_socket
     if (
         not display.socket_path
-        and hasattr(socket, "AF_UNIX")
+        and sys.platform.startswith("linux")
         and _unix_silence("\0" + path) is None  # Linux's abstract namespace
     ):
         return None
