@@ -284,6 +284,8 @@ def test_every_missing_library_of_a_real_plugin_is_found(tmp_path: Path) -> None
 @needs_bundled_qt
 def test_a_plugin_that_does_not_load_is_no_problem_if_qts_own_does(tmp_path: Path) -> None:
     # Qt tries QT_QPA_PLATFORM_PLUGIN_PATH first, then its own plugins.
+    if load_problem(XCB_PLUGIN or "") is not None:
+        pytest.skip("Qt's own X plugin cannot load here either (see the README's apt-get line)")
     plugin = doctored_xcb_plugin(tmp_path, b"libxcb-icccm.so.4", b"libxcb-icccm.so.0")
     env = {"QT_QPA_PLATFORM_PLUGIN_PATH": str(plugin.parent)}
     assert PlatformPlugins(env).files("xcb") == [plugin, XCB_PLUGIN]
