@@ -13,10 +13,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The start-up check says which system packages are missing (it installs nothing).
 run: $(STAMP)
+	@$(BIN)/python -m app.display_check
 	$(BIN)/poetry-downloader --demo
 
-# Headless: the tests never need a screen.
+# Headless: Qt runs offscreen, and the real-X tests (tests/test_x11.py) start
+# their own Xvfb when it is installed, and are skipped when it is not.
 test: $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 

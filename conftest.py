@@ -28,6 +28,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # directory, nor hands its addresses to the user's own open window.
     config._poetry_config = tempfile.TemporaryDirectory(prefix="poetry-config-")
     os.environ["XDG_CONFIG_HOME"] = config._poetry_config.name
+    # A window that cannot start says so in a desktop notification: never on
+    # the desktop of whoever runs the tests (a test that wants a bus starts one).
+    os.environ["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={config._poetry_state.name}/no-bus"
     from PyQt5.QtWidgets import QApplication
 
     if QApplication.instance() is None:

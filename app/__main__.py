@@ -13,13 +13,13 @@ window's ``closed`` signal then stops the reactor on its next turn.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from app import APP_NAME, DISPLAY_NAME, __version__
 from app.cli.arguments import address_argument
+from app.display_check import start_problem
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,23 +48,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def display_problem() -> str | None:
-    """Why no window can be shown here, or ``None`` if a display looks available.
-
-    Without one, Qt aborts the process with a core dump; a sentence is kinder.
-    """
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return None  # the user chose a platform plugin (offscreen, vnc, ...)
-    if sys.platform in ("win32", "cygwin", "darwin"):
-        return None
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-        return None
-    return (
-        "no display available: set DISPLAY or WAYLAND_DISPLAY "
-        "(or QT_QPA_PLATFORM=offscreen to run without a screen)"
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: exit 0 after a normal quit, 1 without a display, 2 on bad usage."""
     options = _parser().parse_args(argv)
@@ -84,16 +67,24 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     instance = claim_or_exit(options.config_dir, options.addresses, options.demo)
 
-    problem = display_problem()
+    # Qt aborts when the window cannot open; find out first, and say why.
+    problem = start_problem()
     if problem is not None:
-        sys.stderr.write(f"{APP_NAME}: {problem}\n")
+        from app.start_failure import report_start_failure
+
+        report_start_failure(problem)
         sys.exit(1)
 
     from PyQt5.QtWidgets import QApplication
 
+    from app.gui.platform_guard import platform_guard
+    from app.start_failure import report_start_failure
+
     # argv[0] names the X11 window class, which the desktop entry's
     # StartupWMClass matches, whether started as a script or `python -m app`.
-    app = QApplication([APP_NAME])
+    # What the check could not foresee, Qt would abort on: say it instead.
+    with platform_guard(report_start_failure):
+        app = QApplication([APP_NAME])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(DISPLAY_NAME)

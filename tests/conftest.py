@@ -5,7 +5,11 @@
 - waiting on a condition while the reactor runs (:func:`wait_until`), never
   for a fixed time;
 - the window on a fresh config dir (``window``, ``config_dir``) and ways to
-  read its table as automation does (:func:`status`, :func:`cell`...).
+  read its table as automation does (:func:`status`, :func:`cell`...);
+- for the start-up check: sockets where a display would listen
+  (:func:`x_server_socket`, :func:`listening_unix_socket`), a display number
+  with nothing there, and a real Qt plugin that needs a missing library
+  (:func:`doctored_xcb_plugin`).
 
 Test modules import the helpers with ``from tests.conftest import ...``; no
 test module imports another. Nothing here imports ``twisted.internet.reactor``
@@ -17,6 +21,7 @@ safe: it makes no Qt object and does not touch the reactor.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
@@ -35,6 +40,7 @@ from twisted.internet.task import deferLater
 
 from app.address import Address
 from app.demo import DemoServers
+from app.display_check import PlatformPlugins
 from app.gui import MainWindow
 from app.server import PoetryServerFactory, listen_poetry
 from tests import hostile
@@ -236,3 +242,85 @@ def status(window: MainWindow, address: Address) -> str:
 
 def statuses(window: MainWindow) -> list[str]:
     return [str(cell(window, row, 1)) for row in range(view_model(window).rowCount())]
+
+
+# Displays for the start-up check: real listening sockets where a display
+# would be, and a real Qt plugin that cannot load.
+
+
+def _x_socket_free(number: int) -> bool:
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(f"\0/tmp/.X11-unix/X{number}")
+        except OSError:
+            return not os.path.exists(f"/tmp/.X11-unix/X{number}")
+    return False
+
+
+@contextlib.contextmanager
+def x_server_socket() -> Iterator[int]:
+    """A listening socket where an X client looks for display ``:N``; yields N.
+
+    It lives in Linux's abstract namespace (where libxcb looks first), so no
+    file is left behind, and accepts connections as a server does; it speaks
+    no X, which the start-up check never asks it to.
+    """
+    for number in range(4200, 4400):
+        if not _x_socket_free(number):
+            continue
+        server = socket.socket(socket.AF_UNIX)
+        try:
+            server.bind(f"\0/tmp/.X11-unix/X{number}")
+        except OSError:
+            server.close()
+            continue
+        server.listen(8)
+        try:
+            yield number
+        finally:
+            server.close()
+        return
+    raise RuntimeError("no free X display number in 4200-4399")
+
+
+def free_x_display_number() -> int:
+    """A display number nothing answers on: no local socket, no TCP port."""
+    for number in range(4400, 4600):
+        if _x_socket_free(number):
+            with socket.socket() as tcp:
+                if tcp.connect_ex(("127.0.0.1", 6000 + number)) != 0:
+                    return number
+    raise RuntimeError("no free X display number in 4400-4599")
+
+
+@contextlib.contextmanager
+def listening_unix_socket(path: Path) -> Iterator[Path]:
+    """A Unix socket listening at ``path`` (a Wayland display, say) while the block runs."""
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        server.listen(8)
+        yield path
+
+
+def doctored_xcb_plugin(directory: Path, old: bytes, new: bytes) -> Path:
+    """A copy of PyQt5's X plugin in ``directory`` that needs library ``new`` instead of ``old``.
+
+    The two names are the same length, so only the string in the plugin's
+    dynamic string table changes. The copy is laid out as in PyQt5
+    (``plugins/platforms`` beside ``lib``, a link to the real one) so its
+    ``RUNPATH`` still finds Qt's own libraries; ``directory / "plugins" /
+    "platforms"`` is then a ``QT_QPA_PLATFORM_PLUGIN_PATH`` Qt itself loads
+    from.
+    """
+    plugin = PlatformPlugins({}).file("xcb")
+    if plugin is None:
+        pytest.skip("PyQt5 brings no Qt plugins here")
+    assert len(old) == len(new)
+    platforms = directory / "plugins" / "platforms"
+    platforms.mkdir(parents=True)
+    (directory / "lib").symlink_to(plugin.parent.parent.parent / "lib")
+    data = plugin.read_bytes()
+    assert data.count(old + b"\0") == 1
+    copy = platforms / plugin.name
+    copy.write_bytes(data.replace(old + b"\0", new + b"\0"))
+    return copy

@@ -1,0 +1,50 @@
+"""Qt's fatal word at start becomes one line and exit 1, not an abort.
+
+The start-up check (:mod:`app.display_check`) asks what it can before Qt
+loads, but some answers only Qt gets: an X server that refuses this user
+(another user's display, no ``XAUTHORITY`` cookie) accepts the connection
+and refuses only the X handshake, which the check does not attempt. Qt then
+reports through ``qFatal`` and aborts with a core dump. While the
+``QApplication`` is being made, :func:`platform_guard` holds Qt's messages
+back; a fatal one is reported like the check's findings, naming Qt's own
+reason, and the process exits 1 before Qt can abort. If Qt starts, the
+messages it held are written out as Qt would have.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+
+from PyQt5.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+
+@contextlib.contextmanager
+def platform_guard(report: Callable[[str], None]) -> Iterator[None]:
+    """Around making the ``QApplication``: a fatal Qt message is ``report``-ed, then exit 1."""
+    held: list[str] = []
+
+    def handle(kind: QtMsgType, context: QMessageLogContext, message: str | None) -> None:
+        text = message or ""
+        if kind == QtMsgType.QtFatalMsg:
+            # Qt's first complaint is the cause; its fatal message only says
+            # that no platform could start, and suggests reinstalling.
+            reason = held[0] if held else text.split("\n", 1)[0]
+            report(
+                f"cannot open a window: Qt could not start ({reason}); check that DISPLAY"
+                " names a display this user may use (XAUTHORITY for another user's),"
+                " or set QT_QPA_PLATFORM=offscreen to run without a screen"
+            )
+            os._exit(1)
+        category = context.category
+        held.append(f"{category}: {text}" if category and category != "default" else text)
+
+    qInstallMessageHandler(handle)
+    try:
+        yield
+    finally:
+        qInstallMessageHandler(None)
+        for line in held:
+            sys.stderr.write(line + "\n")

@@ -1,0 +1,355 @@
+"""The start-up check's parts, in this process: display names, real sockets, the plugin's libraries.
+
+The display probes connect to real listening sockets made here (in Linux's
+abstract namespace, on a free TCP port, or in a temporary directory), never
+to a stand-in. The only thing faked is the library lookup, in the tests of
+how missing libraries are worded; the libraries' own tests read and load
+the real plugin. ``tests/test_start_check.py`` runs the whole check as the
+installed program.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import socket
+import subprocess
+import sysconfig
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app import display_check, shared_libraries
+from app.display_check import PlatformPlugins, start_problem, wayland_problem, x_problem
+from app.display_sockets import XDisplay, parse_x_display, x_display_silence
+from app.platform_packages import PROVIDERS, XCB_LIBRARIES, install_advice, packages
+from app.shared_libraries import dependencies, load_problem, missing_file, unloadable
+from tests.conftest import (
+    doctored_xcb_plugin,
+    free_x_display_number,
+    listening_unix_socket,
+    x_server_socket,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED = PlatformPlugins({})
+XCB_PLUGIN = BUNDLED.file("xcb")
+needs_bundled_qt = pytest.mark.skipif(XCB_PLUGIN is None, reason="PyQt5 brings no Qt plugins here")
+
+
+# Display names and real sockets
+
+
+@contextlib.contextmanager
+def tcp_x_server() -> Iterator[int]:
+    """A listening TCP socket on 127.0.0.1 at port 6000+N; yields N."""
+    for number in range(4600, 5000):
+        server = socket.socket()
+        try:
+            server.bind(("127.0.0.1", 6000 + number))
+        except OSError:
+            server.close()
+            continue
+        server.listen(8)
+        try:
+            yield number
+        finally:
+            server.close()
+        return
+    raise RuntimeError("no free TCP port for an X display")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (":0", XDisplay(":0", 0)),
+        (":0.0", XDisplay(":0.0", 0)),
+        (":12.3", XDisplay(":12.3", 12)),
+        ("unix:0", XDisplay("unix:0", 0)),
+        ("unix/:1", XDisplay("unix/:1", 1)),
+        ("localhost:10.0", XDisplay("localhost:10.0", 10, host="localhost")),
+        ("tcp/:2", XDisplay("tcp/:2", 2, host="localhost", tcp_only=True)),
+        ("tcp/example.org:0", XDisplay("tcp/example.org:0", 0, host="example.org", tcp_only=True)),
+        ("[::1]:3", XDisplay("[::1]:3", 3, host="::1")),
+        ("/run/x/sock:4", XDisplay("/run/x/sock:4", 4, socket_path="/run/x/sock")),
+    ],
+)
+def test_display_names_are_read_as_libxcb_reads_them(name: str, expected: XDisplay) -> None:
+    assert parse_x_display(name) == expected
+
+
+@pytest.mark.parametrize("name", ["foo", ":", ":x", "host:", ":0.x", "nonsense/:0", "host::0", "0"])
+def test_a_display_name_that_is_none_is_refused(name: str) -> None:
+    with pytest.raises(ValueError):
+        parse_x_display(name)
+
+
+def test_a_listening_local_x_socket_answers() -> None:
+    with x_server_socket() as number:
+        for name in (f":{number}", f":{number}.0", f"unix:{number}"):
+            assert x_display_silence(parse_x_display(name)) is None, name
+
+
+def test_a_display_with_nothing_there_does_not_answer_and_says_where_it_looked() -> None:
+    number = free_x_display_number()
+    silence = x_display_silence(parse_x_display(f":{number}"))
+    assert silence == f"there is no socket /tmp/.X11-unix/X{number}"
+
+
+def test_a_tcp_display_answers_on_port_6000_plus_its_number() -> None:
+    with tcp_x_server() as number:
+        assert x_display_silence(parse_x_display(f"127.0.0.1:{number}.0")) is None
+        assert x_display_silence(parse_x_display(f"tcp/127.0.0.1:{number}")) is None
+    assert x_display_silence(parse_x_display(f"127.0.0.1:{number}")) == (
+        f"nothing listens on 127.0.0.1 port {6000 + number}"
+    )
+
+
+def test_a_socket_path_display_answers(tmp_path: Path) -> None:
+    with listening_unix_socket(tmp_path / "x") as path:
+        assert x_display_silence(parse_x_display(f"{path}:0")) is None
+    assert x_display_silence(parse_x_display(f"{path}:0")) == f"nothing listens on {path}"
+
+
+# What the window needs, given the environment
+
+
+def test_without_any_display_the_line_says_so_and_how_to_run_without_one() -> None:
+    problem = start_problem({})
+    assert problem is not None
+    assert problem.startswith("cannot open a window: no display (DISPLAY is not set)")
+    assert "QT_QPA_PLATFORM=offscreen" in problem
+
+
+def test_an_x_display_that_answers_is_enough_even_with_a_dead_wayland_one(tmp_path: Path) -> None:
+    with x_server_socket() as number:
+        env = {"DISPLAY": f":{number}", "WAYLAND_DISPLAY": "gone", "XDG_RUNTIME_DIR": str(tmp_path)}
+        assert x_problem(env) is None
+
+
+def test_a_dead_x_display_with_a_live_wayland_one_points_to_qt_on_wayland(tmp_path: Path) -> None:
+    number = free_x_display_number()
+    with listening_unix_socket(tmp_path / "wayland-7"):
+        env = {"WAYLAND_DISPLAY": "wayland-7", "XDG_RUNTIME_DIR": str(tmp_path)}
+        assert x_problem(env) == (
+            "no X display (DISPLAY is not set), and Qt 5 draws on X unless told otherwise;"
+            " on this Wayland desktop, start it with QT_QPA_PLATFORM=wayland"
+        )
+        env["DISPLAY"] = f":{number}"
+        assert x_problem(env) == (
+            f"the X display :{number} does not answer (there is no socket"
+            f" /tmp/.X11-unix/X{number}); on this Wayland desktop, start it with"
+            " QT_QPA_PLATFORM=wayland"
+        )
+
+
+def test_a_chosen_wayland_display_must_answer(tmp_path: Path) -> None:
+    env = {
+        "QT_QPA_PLATFORM": "wayland",
+        "WAYLAND_DISPLAY": "bogus",
+        "XDG_RUNTIME_DIR": str(tmp_path),
+    }
+    assert wayland_problem(env) == (
+        f"the Wayland display bogus does not answer (there is no socket {tmp_path}/bogus);"
+        " start it from a Wayland session, or set WAYLAND_DISPLAY to its socket"
+    )
+    with x_server_socket() as number:
+        env["DISPLAY"] = f":{number}"
+        assert (wayland_problem(env) or "").endswith(
+            f"; unset QT_QPA_PLATFORM to use the X display :{number}"
+        )
+    with listening_unix_socket(tmp_path / "bogus"):
+        assert wayland_problem(env) is None
+
+
+def test_wayland_display_may_be_an_absolute_path_and_needs_a_runtime_dir_otherwise(
+    tmp_path: Path,
+) -> None:
+    with listening_unix_socket(tmp_path / "compositor") as path:
+        assert wayland_problem({"WAYLAND_DISPLAY": str(path)}) is None
+    assert "XDG_RUNTIME_DIR is not set" in (wayland_problem({"WAYLAND_DISPLAY": "wayland-0"}) or "")
+
+
+def test_a_list_of_platforms_is_fine_if_one_of_them_starts(tmp_path: Path) -> None:
+    env = {
+        "QT_QPA_PLATFORM": "wayland;offscreen",
+        "WAYLAND_DISPLAY": "gone",
+        "XDG_RUNTIME_DIR": str(tmp_path),
+    }
+    assert start_problem(env) is None
+    env["QT_QPA_PLATFORM"] = "wayland"
+    assert start_problem(env) is not None
+
+
+@needs_bundled_qt
+def test_a_platform_qt_has_no_plugin_for_is_refused_with_the_real_choices() -> None:
+    problem = start_problem({"QT_QPA_PLATFORM": "bogus"})
+    assert problem is not None
+    assert problem.startswith("cannot open a window: Qt has no platform called 'bogus'")
+    assert "offscreen" in problem and "xcb" in problem and "wayland," in problem
+    assert start_problem({"QT_QPA_PLATFORM": "OffScreen"}) is None  # Qt ignores case
+    assert start_problem({"QT_QPA_PLATFORM": "offscreen:fontengine=freetype"}) is None
+
+
+@pytest.mark.parametrize("value", ["foo", "host::0", "smtp/:0"])
+def test_a_display_name_that_is_none_gets_one_line(value: str) -> None:
+    problem = start_problem({"DISPLAY": value})
+    assert problem is not None
+    assert problem.startswith(f"cannot open a window: DISPLAY={value} ")
+    assert problem.endswith("; set DISPLAY to the X display to use")
+
+
+# Missing libraries: the lookup faked, the wording real
+
+
+@needs_bundled_qt
+def test_missing_libraries_are_named_with_their_packages_for_both_families(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    issue = ["libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-xinerama.so.0"]
+    said = {
+        name: f"{name}: cannot open shared object file: No such file or directory" for name in issue
+    }
+    monkeypatch.setattr(display_check, "load_problem", lambda path: said[issue[0]])
+    monkeypatch.setattr(display_check, "unloadable", lambda path: dict(said))
+    with x_server_socket() as number:
+        problem = start_problem({"DISPLAY": f":{number}"})
+    assert problem == (
+        "cannot open a window: Qt's xcb platform needs libxcb-icccm.so.4, libxcb-keysyms.so.1,"
+        " libxcb-xinerama.so.0, which are not installed; install them with: sudo apt-get install"
+        " libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 (Debian, Ubuntu) or sudo dnf install"
+        " xcb-util-wm xcb-util-keysyms libxcb (Fedora)"
+    )
+
+
+def test_advice_for_a_library_the_table_does_not_know() -> None:
+    assert install_advice(["libnew.so.1"]) == "install the package that provides it"
+    assert (
+        install_advice(["libnew.so.1", "libnew.so.2"]) == "install the packages that provide them"
+    )
+    assert install_advice(["libxcb-util.so.1", "libnew.so.1"]) == (
+        "install them with: sudo apt-get install libxcb-util1 (Debian, Ubuntu) or sudo dnf"
+        " install xcb-util (Fedora), and the packages that provide libnew.so.1"
+    )
+
+
+# The libraries themselves: the real plugin, read and loaded
+
+
+@needs_bundled_qt
+def test_the_plugins_needed_libraries_are_read_from_its_elf_file() -> None:
+    assert XCB_PLUGIN is not None
+    deps = dependencies(XCB_PLUGIN)
+    assert {"libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libQt5XcbQpa.so.5"} <= set(deps.needed)
+    assert any((Path(place) / "libQt5XcbQpa.so.5").is_file() for place in deps.runpath)
+
+
+def test_files_that_are_not_libraries_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "text").write_text("not ELF at all")
+    (tmp_path / "short").write_bytes(b"\x7fELF\x02\x01\x01" + b"\0" * 60)
+    for name in ("text", "short"):
+        with pytest.raises(ValueError):
+            dependencies(tmp_path / name)
+    assert unloadable(tmp_path / "text") == {}
+
+
+@pytest.mark.parametrize("loader", ["lazy, as Qt", "ctypes"])
+def test_the_loader_names_a_missing_library(loader: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if loader == "ctypes":  # where the C library's dlopen cannot be reached
+        monkeypatch.setattr(shared_libraries, "_lazy_loader", lambda: None)
+    message = load_problem("libsurely-not-installed-here.so.7")
+    assert message is not None
+    assert missing_file(message) == "libsurely-not-installed-here.so.7"
+    assert load_problem("libc.so.6") is None
+
+
+@needs_bundled_qt
+def test_every_missing_library_of_a_real_plugin_is_found(tmp_path: Path) -> None:
+    plugin = doctored_xcb_plugin(tmp_path, b"libxcb-icccm.so.4", b"libxcb-icccm.so.0")
+    problem = load_problem(plugin)
+    assert problem is not None and missing_file(problem) is not None
+    found = unloadable(plugin)
+    assert missing_file(found["libxcb-icccm.so.0"]) == "libxcb-icccm.so.0"
+    # Whatever else is missing here is really missing: the loader cannot find it either.
+    for name in found:
+        assert load_problem(name) is not None, name
+    assert display_check.library_problem("xcb", [plugin]) == (
+        "Qt's xcb platform needs libxcb-icccm.so.0, which is not installed; install the"
+        " package that provides it"
+    )
+
+
+@needs_bundled_qt
+def test_a_plugin_that_does_not_load_is_no_problem_if_qts_own_does(tmp_path: Path) -> None:
+    # Qt tries QT_QPA_PLATFORM_PLUGIN_PATH first, then its own plugins.
+    if load_problem(XCB_PLUGIN or "") is not None:
+        pytest.skip("Qt's own X plugin cannot load here either (see the README's apt-get line)")
+    plugin = doctored_xcb_plugin(tmp_path, b"libxcb-icccm.so.4", b"libxcb-icccm.so.0")
+    env = {"QT_QPA_PLATFORM_PLUGIN_PATH": str(plugin.parent)}
+    assert PlatformPlugins(env).files("xcb") == [plugin, XCB_PLUGIN]
+    with x_server_socket() as number:
+        env["DISPLAY"] = f":{number}"
+        assert start_problem(env) is None
+
+
+# The one table, and every place that lists its packages
+
+
+@needs_bundled_qt
+def test_the_x_library_list_is_what_the_real_plugin_loads_from_the_system() -> None:
+    assert XCB_PLUGIN is not None
+    runtimes = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1"}
+    runtimes |= {"libstdc++.so.6", "libgcc_s.so.1"}
+    system: set[str] = set()
+    seen: set[Path] = set()
+    todo = [XCB_PLUGIN]
+    while todo:
+        library = todo.pop()
+        if library in seen:
+            continue
+        seen.add(library)
+        deps = dependencies(library)
+        for name in deps.needed:
+            local = [Path(p) / name for p in deps.runpath if (Path(p) / name).is_file()]
+            if local:
+                todo.append(local[0])
+            elif name not in runtimes and not name.startswith("ld-linux"):
+                system.add(name)
+    assert system == set(XCB_LIBRARIES)
+    assert set(XCB_LIBRARIES) <= set(PROVIDERS)
+
+
+@pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="not a Debian system")
+def test_the_debian_names_are_the_packages_that_own_the_files_here() -> None:
+    # Exact paths, in both halves of a merged /usr: dpkg-query matches them
+    # in a fraction of a second, and takes seconds over "*/NAME" patterns.
+    arch = sysconfig.get_config_var("MULTIARCH") or ""
+    places = [f"{root}/{arch}/{soname}" for soname in PROVIDERS for root in ("/usr/lib", "/lib")]
+    found = subprocess.run(
+        ["dpkg-query", "-S", *places],
+        capture_output=True,
+        text=True,
+        check=False,  # 1 when some are not installed here: those are not checked
+    )
+    owners: dict[str, str] = {}
+    for line in found.stdout.splitlines():
+        package, _, path = line.partition(": ")
+        soname = path.rpartition("/")[2]
+        if soname in PROVIDERS:
+            owners[soname] = package.split(":")[0]
+    assert owners, "dpkg knows none of the libraries"
+    wrong = {s: (owners[s], PROVIDERS[s][0]) for s in owners if owners[s] != PROVIDERS[s][0]}
+    assert wrong == {}
+
+
+def test_readme_and_ci_install_what_the_table_says_a_bare_system_needs() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    apt = re.search(r"sudo apt-get install ([^\n`]+)", readme)
+    dnf = re.search(r"sudo dnf install ([^\n`]+)", readme)
+    assert apt and dnf, "README has no apt-get or dnf line"
+    assert apt.group(1).split() == packages(XCB_LIBRARIES, "debian")
+    assert dnf.group(1).split() == packages(XCB_LIBRARIES, "fedora")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python3 -m app.display_check --packages debian" in ci
