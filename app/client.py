@@ -415,20 +415,6 @@ def describe_failure(failure: Failure) -> str:
     return f"unexpected error: {type(value).__name__}: {value}"
 
 
-def failure_details(failure: Failure) -> str:
-    """The full traceback of a failed download, and of the event that caused it.
-
-    A lost connection is reported as our own :class:`ConnectionLostError`;
-    the transport's reason (a reset, a non-clean close) follows it, so the
-    person reading the traceback sees what the network actually did.
-    """
-    text = failure.getTraceback()
-    cause = getattr(failure.value, "cause", None)
-    if isinstance(cause, Failure):
-        text += "\nCaused by:\n" + cause.getTraceback()
-    return text
-
-
 def _connect_error_words(value: error.ConnectError) -> str:
     """ "connection reset by peer" rather than Twisted's "104: Connection reset by peer."."""
     words = value.args[0] if value.args and isinstance(value.args[0], str) else ""

@@ -22,9 +22,9 @@ from app.client import (
     check_encoding,
     decode_poem,
     describe_failure,
-    failure_details,
     get_poetry,
 )
+from app.failure_report import traceback_text
 from app.resources import bundled_poems
 from tests import hostile
 from tests.conftest import open_fds, pending_calls, reactor_turn
@@ -73,7 +73,7 @@ async def test_reset_mid_poem_is_a_failure_not_a_poem(servers, no_leftover_timer
     assert failure.value.received == len(b"Half a poem is")
     assert describe_failure(failure) == "connection lost after 14 bytes"
     assert isinstance(failure.value, PoetryError)
-    details = failure_details(failure)
+    details = traceback_text(failure)
     assert details.index("ConnectionLostError") < details.index("Caused by:")
     assert "twisted.internet.error.ConnectionLost" in details
 

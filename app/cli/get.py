@@ -29,9 +29,9 @@ from app.client import (
     DEFAULT_TIMEOUT,
     Poem,
     describe_failure,
-    failure_details,
     get_poetry,
 )
+from app.failure_report import traceback_text
 from app.units import format_size
 
 
@@ -139,7 +139,7 @@ class _Batch:
         address = self.addresses[index]
         if isinstance(result, Failure):
             if self.options.traceback:
-                self.err.write(failure_details(result))
+                self.err.write(traceback_text(result))
             self.err.write(f"poetry-get: {address}: {describe_failure(result)}\n")
             self.err.flush()
             return
