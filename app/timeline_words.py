@@ -134,9 +134,13 @@ def batch_summary(summary: BatchSummary) -> str:
     elapsed = _seconds(summary.elapsed)
     if not count:
         return f"Cancelled after {elapsed}, no poems"
-    what = f"{count} poem{'s' if count != 1 else ''}"
-    if summary.failed:
-        what += f" ({summary.failed} failed)"
+    if not summary.poems:
+        # No poem at all: "2 poems (2 failed)" would promise poems.
+        what = "1 download failed" if count == 1 else f"{count} downloads failed"
+    else:
+        what = f"{count} poem{'s' if count != 1 else ''}"
+        if summary.failed:
+            what += f" ({summary.failed} failed)"
     if count < 2 or summary.longest < MIN_COMPARABLE:
         # One download, or a few that ended at once: there is no overlap to speak of.
         return f"{what} in {elapsed}"

@@ -132,6 +132,8 @@ def test_small_batches_get_no_comparison_and_a_cancelled_one_says_so():
     one = BatchSummary(1, 0, Mode.REACTOR, 1.7, 1.7, 1.7)
     assert batch_summary(one) == "1 poem in 1.7 s"
     refused_twice = BatchSummary(0, 2, Mode.REACTOR, 0.004, 0.006, 0.003)
-    assert batch_summary(refused_twice) == "2 poems (2 failed) in 0.00 s"
+    assert batch_summary(refused_twice) == "2 downloads failed in 0.00 s"
+    refused_once = BatchSummary(0, 1, Mode.REACTOR, 0.004, 0.003, 0.003)
+    assert batch_summary(refused_once) == "1 download failed in 0.00 s"
     cancelled = BatchSummary(0, 0, Mode.REACTOR, 1.7, 1.7, 1.7)
     assert batch_summary(cancelled) == "Cancelled after 1.7 s, no poems"
