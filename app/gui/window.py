@@ -21,9 +21,7 @@ from pathlib import Path
 
 from PyQt5.QtCore import (
     QByteArray,
-    QEvent,
     QItemSelectionModel,
-    QObject,
     QPoint,
     Qt,
     QTimer,
@@ -33,7 +31,6 @@ from PyQt5.QtGui import QCloseEvent, QIcon, QKeySequence, QResizeEvent, QShowEve
 from PyQt5.QtWidgets import (
     QAbstractItemView,
     QAction,
-    QDialog,
     QHeaderView,
     QMainWindow,
     QMessageBox,
@@ -49,19 +46,18 @@ from app.download_log import log_download_event
 from app.downloads import DownloadController
 from app.events import BatchEnded, BatchStarted, Done, EventStream, InternalError
 from app.gui.actions import WindowActions, build_menus_and_toolbar
-from app.gui.add_dialog import AddServersDialog
 from app.gui.delegate import ProgressDelegate
+from app.gui.dialog_commands import DialogCommands
 from app.gui.download_signals import DownloadSignals
 from app.gui.failure_dialog import FailureDialog
 from app.gui.log_dock import LogDock
 from app.gui.model import POEM, PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
-from app.gui.pace_dialog import DemoPaceDialog
-from app.gui.preferences import PreferencesDialog
 from app.gui.reading_tabs import ReadingTabs
 from app.gui.row_commands import RowCommands
 from app.gui.status_bar import WindowStatusBar
 from app.gui.status_summary import StatusSummary
 from app.gui.timeline_dock import TimelineDock
+from app.gui.window_sizing import WindowSizing
 from app.instance_message import Launch
 from app.resources import resources_dir
 from app.row_story import RowStories
@@ -77,12 +73,6 @@ from app.timeline import Timeline
 from app.timeline_words import batch_summary
 
 SAVE_DELAY_MS = 1000  # sizes learnt from finished downloads are saved in batches
-#: The narrowest Progress column the table keeps in view: its bar and a few words.
-MIN_PROGRESS_WIDTH = 140
-#: On a first start, and when the window gets small, the share of its width the
-#: timeline takes, and of its height the log.
-TIMELINE_SHARE = 0.3
-LOG_SHARE = 0.25
 
 
 def application_icon() -> QIcon:
@@ -91,14 +81,14 @@ def application_icon() -> QIcon:
     return QIcon(str(path)) if path.is_file() else QIcon()
 
 
-class MainWindow(QMainWindow, RowCommands):
+class MainWindow(QMainWindow, RowCommands, DialogCommands):
     """The Poetry Downloader window. ``MainWindow(config_dir=None)`` uses the user's config dir."""
 
     closed = pyqtSignal()
 
     def __init__(self, config_dir: str | os.PathLike[str] | None = None) -> None:
-        #: Set once every part exists; resize events can come before that.
-        self._built = False
+        #: Made once every part exists; resize events can come before that.
+        self._sizing: WindowSizing | None = None
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(DISPLAY_NAME)
@@ -153,9 +143,8 @@ class MainWindow(QMainWindow, RowCommands):
         toolbar = self.findChild(QToolBar, "mainToolBar")
         assert toolbar is not None
         self.toolbar = toolbar
-        #: The toolbar's width with words beside its icons, measured once it is laid out.
-        self._toolbar_text_width = 0
-        self._built = True
+        sizing = WindowSizing(self, self.table, self.toolbar, self.timeline_dock, self.log_dock)
+        self._sizing = sizing
         self._follow_downloads()
         self._connect_actions()
 
@@ -184,10 +173,7 @@ class MainWindow(QMainWindow, RowCommands):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(False)
-        # Progress takes the room the other columns leave, as a stretched column
-        # would, but when the table is narrow it keeps a readable bar and the
-        # columns after it move out of view instead (see _fit_progress_column,
-        # connected once the table is the window's).
+        # Progress takes the room the other columns leave (app/gui/window_sizing.py).
         metrics = table.fontMetrics()
         table.setColumnWidth(SERVER, metrics.horizontalAdvance("255.255.255.255:65535") + 16)
         table.setColumnWidth(STATUS, metrics.horizontalAdvance(Status.DOWNLOADING.value) + 28)
@@ -196,25 +182,6 @@ class MainWindow(QMainWindow, RowCommands):
         # leaving Server, Status and Progress.
         header.moveSection(header.visualIndex(POEM), header.visualIndex(PROGRESS) + 1)
         table.setColumnWidth(POEM, metrics.horizontalAdvance("x" * 18))
-        # However small the window, Server, Status and a readable bar stay in view,
-        # with three rows: the docks and the poem give way first.
-        frame = 2 * table.frameWidth()
-        before_progress = sum(
-            header.sectionSize(header.logicalIndex(visual))
-            for visual in range(header.visualIndex(PROGRESS))
-        )
-        table.setMinimumWidth(
-            before_progress
-            + MIN_PROGRESS_WIDTH
-            + table.verticalScrollBar().sizeHint().width()
-            + frame
-        )
-        table.setMinimumHeight(
-            table.horizontalHeader().sizeHint().height()
-            + 3 * table.verticalHeader().defaultSectionSize()
-            + table.horizontalScrollBar().sizeHint().height()
-            + frame
-        )
         # No sort until the user clicks a header: rows stay in the order added.
         header.setSortIndicator(-1, Qt.AscendingOrder)
         table.setSortingEnabled(True)
@@ -262,8 +229,6 @@ class MainWindow(QMainWindow, RowCommands):
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.customContextMenuRequested.connect(self._open_row_menu)
-        self.table.viewport().installEventFilter(self)
-        self.table.horizontalHeader().sectionResized.connect(self._column_resized)
         # The keyboard's way to the row menu: Shift+F10, or the Menu key.
         keyboard_menu = QAction(self.table)
         keyboard_menu.setShortcuts([QKeySequence("Shift+F10"), QKeySequence(Qt.Key_Menu)])
@@ -290,75 +255,6 @@ class MainWindow(QMainWindow, RowCommands):
     def _batch_ended(self, event: BatchEnded) -> None:
         if event.summary is not None:
             self.statusBar().showMessage(batch_summary(event.summary))
-
-    # Dialogs (all non-modal: the reactor keeps running while they are open)
-
-    def open_add_dialog(self) -> AddServersDialog:
-        dialog = AddServersDialog(lambda: {row.address for row in self.model.rows}, self)
-        dialog.serversChosen.connect(
-            lambda addresses, encoding, start: self.add_servers(addresses, encoding, start=start)
-        )
-        self.open_dialog(dialog)
-        return dialog
-
-    def open_preferences(self) -> PreferencesDialog:
-        dialog = PreferencesDialog(self.downloads.limit, self)
-        dialog.limitChosen.connect(self._set_connection_limit)
-        self.open_dialog(dialog)
-        return dialog
-
-    def open_demo_pace(self) -> DemoPaceDialog:
-        """Pace controls for the embedded demo servers; changes apply to downloads under way."""
-        dialog = DemoPaceDialog(self.demo, self)
-        self.open_dialog(dialog)
-        return dialog
-
-    def open_dialog(self, dialog: QDialog) -> None:
-        """Open ``dialog`` window-modal without blocking; it is deleted when closed."""
-        dialog.setAttribute(Qt.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda *_: self._dialogs.remove(dialog))
-        self._dialogs.append(dialog)
-        dialog.open()
-
-    def show_about(self) -> QMessageBox:
-        """A non-modal About box: what the program is, its version, what it runs on."""
-        from PyQt5.QtCore import PYQT_VERSION_STR, QT_VERSION_STR
-        from twisted import __version__ as twisted_version
-
-        from app import __version__
-
-        box = self.tell(
-            f"About {DISPLAY_NAME}",
-            f"{DISPLAY_NAME} {__version__}\n\n"
-            "Downloads poems from many poetry servers at once, on one event loop: "
-            "Qt's, driving Twisted's reactor. It grew out of the slow poetry server "
-            "and the get-poetry clients of the Twisted Introduction.\n\n"
-            f"Qt {QT_VERSION_STR} · PyQt {PYQT_VERSION_STR} · Twisted {twisted_version}",
-            QMessageBox.Information,
-            status=False,
-        )
-        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
-        return box
-
-    def tell(
-        self, title: str, text: str, icon: QMessageBox.Icon, *, status: bool = True
-    ) -> QMessageBox:
-        """A non-modal message box; unless ``status`` is False, the status bar says it too."""
-        box = QMessageBox(icon, title, text, QMessageBox.Ok, self)
-        box.setObjectName("messageBox")
-        box.setTextFormat(Qt.PlainText)
-        box.setWindowModality(Qt.NonModal)
-        if status:
-            self.statusBar().showMessage(text, 10_000)
-        box.setAttribute(Qt.WA_DeleteOnClose)
-        box.destroyed.connect(lambda *_: self._dialogs.remove(box))
-        self._dialogs.append(box)
-        box.show()
-        return box
-
-    def _set_connection_limit(self, limit: int) -> None:
-        self.downloads.set_limit(limit)
-        self.save_settings()
 
     def _current_changed(self) -> None:
         self.reading.show_row(self.current_row())
@@ -400,7 +296,8 @@ class MainWindow(QMainWindow, RowCommands):
             self.restoreGeometry(QByteArray(settings.geometry))
         else:
             self.resize(1280, 700)
-            self.resizeDocks([self.timeline_dock], [round(1280 * TIMELINE_SHARE)], Qt.Horizontal)
+            if self._sizing is not None:
+                self._sizing.give_timeline_its_share()
         if settings.window_state:
             self.restoreState(QByteArray(settings.window_state))
         if settings.splitter:
@@ -487,82 +384,10 @@ class MainWindow(QMainWindow, RowCommands):
         for dialog in [*self._dialogs, self.failure_dialog]:
             dialog.close()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Resize and watched is self.table.viewport():
-            self._fit_progress_column()
-        return super().eventFilter(watched, event)
-
-    def _column_resized(self, column: int) -> None:
-        if column != PROGRESS:
-            self._fit_progress_column()
-
-    def _fit_progress_column(self) -> None:
-        """Progress gets the width the other columns leave, never less than a readable bar."""
-        header = self.table.horizontalHeader()
-        others = sum(
-            header.sectionSize(column)
-            for column in range(header.count())
-            if column != PROGRESS and not header.isSectionHidden(column)
-        )
-        width = max(self.table.viewport().width() - others, MIN_PROGRESS_WIDTH)
-        header.resizeSection(PROGRESS, width)
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if not self._built:
-            return
-        self._fit_toolbar()
-        self._make_the_docks_give_way()
-
-    def _make_the_docks_give_way(self) -> None:
-        """A window made small takes its room from the docks before the table.
-
-        Qt shrinks the central widget first and keeps the docks' sizes; once
-        the table is down to its minimum width (or height), the timeline (or
-        the log) returns to its share of the window, and the table gets the rest.
-        """
-        for dock, share, orientation, table_size, table_minimum, dock_size, window_size in (
-            (
-                self.timeline_dock,
-                TIMELINE_SHARE,
-                Qt.Horizontal,
-                self.table.width(),
-                self.table.minimumWidth(),
-                self.timeline_dock.width(),
-                self.width(),
-            ),
-            (
-                self.log_dock,
-                LOG_SHARE,
-                Qt.Vertical,
-                self.table.height(),
-                self.table.minimumHeight(),
-                self.log_dock.height(),
-                self.height(),
-            ),
-        ):
-            if dock.isFloating() or not dock.isVisible() or table_size > table_minimum + 8:
-                continue
-            wanted = round(window_size * share)
-            if dock_size > wanted:
-                self.resizeDocks([dock], [wanted], orientation)
-
-    def _fit_toolbar(self) -> None:
-        """Words beside the icons where they fit; icons alone (names in tooltips) where not.
-
-        An overflowing toolbar hides its last actions behind », and those
-        are Retry Failed and Save Poem As; icons alone keep all of them.
-        """
-        toolbar = self.toolbar
-        if self._toolbar_text_width == 0:
-            self._toolbar_text_width = toolbar.sizeHint().width()
-        wanted = (
-            Qt.ToolButtonTextBesideIcon
-            if self.width() >= self._toolbar_text_width
-            else Qt.ToolButtonIconOnly
-        )
-        if toolbar.toolButtonStyle() != wanted:
-            toolbar.setToolButtonStyle(wanted)
+        if self._sizing is not None:  # None while the window is being built
+            self._sizing.window_resized()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
