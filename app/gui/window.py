@@ -1,8 +1,11 @@
 """The main window: builds the pieces, subscribes them to the downloads, keeps the settings.
 
 Every piece lives in its own module (model, delegate, poem pane, dialogs,
-docks); the actions and menus are in :mod:`app.gui.actions`, and what the
-actions do to rows in :mod:`app.gui.row_commands`. What happens to a
+docks); the actions and menus are in :mod:`app.gui.actions`, what the
+actions do to rows in :mod:`app.gui.row_commands`, the dialogs it opens in
+:mod:`app.gui.dialog_commands`, and how a small window shares its room in
+:mod:`app.gui.window_sizing`. The composition, the settings and the hand-over
+from a second launch stay here (a little over 400 lines). What happens to a
 download reaches the pieces along one path: the controller publishes on
 an :class:`~app.events.EventStream`, :class:`DownloadSignals` re-emits it
 as Qt signals, and each piece follows those signals (see
