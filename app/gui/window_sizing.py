@@ -12,7 +12,7 @@ words when they do not fit.
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QEvent, QObject, Qt
+from PyQt5.QtCore import QEvent, QObject, Qt, QTimer
 from PyQt5.QtWidgets import QDockWidget, QMainWindow, QTableView, QToolBar
 
 from app.gui.model import PROGRESS
@@ -49,6 +49,9 @@ class WindowSizing(QObject):
         self._set_table_minimum()
         table.viewport().installEventFilter(self)
         table.horizontalHeader().sectionResized.connect(self._column_resized)
+        # A dock opened in a small window takes its own size first; then it gives way.
+        for dock in (timeline_dock, log_dock):
+            dock.visibilityChanged.connect(self._dock_shown)
 
     def give_timeline_its_share(self) -> None:
         """A first start: the timeline takes its share of the window's width."""
@@ -58,6 +61,11 @@ class WindowSizing(QObject):
     def window_resized(self) -> None:
         self._fit_toolbar()
         self._make_the_docks_give_way()
+
+    def _dock_shown(self, visible: bool) -> None:
+        if visible:
+            # Once the window has laid the dock out.
+            QTimer.singleShot(0, self._make_the_docks_give_way)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Resize and watched is self._table.viewport():
