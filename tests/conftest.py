@@ -33,6 +33,7 @@ import pytest_twisted
 from PyQt5 import sip
 from PyQt5.QtCore import QAbstractItemModel, Qt
 from PyQt5.QtTest import QTest
+from PyQt5.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 from twisted.internet.defer import Deferred, DeferredList
 from twisted.internet.interfaces import IListeningPort
@@ -216,6 +217,21 @@ def window(qtbot: QtBot, config_dir: Path) -> Iterator[MainWindow]:
     # Aborted connections finish closing on the next reactor turns (both ends
     # of a demo server's connections live in this process).
     qtbot.waitUntil(lambda: not pending_calls() - timers_before, timeout=2000)
+
+
+def open_window(qtbot: QtBot, config_dir: Path) -> MainWindow:
+    """A second window on ``config_dir``, shown; the test closes it (qtbot deletes it)."""
+    window = MainWindow(config_dir=config_dir)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def failure_dialog(window: MainWindow) -> QDialog:
+    """The window's one failure dialog (shown or not)."""
+    dialog = window.findChild(QDialog, "failureDialog")
+    assert dialog is not None
+    return dialog
 
 
 def view_model(window: MainWindow) -> QAbstractItemModel:

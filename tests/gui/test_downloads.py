@@ -7,20 +7,13 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QDialog, QPlainTextEdit
 
 from app.address import Address
-from app.gui import MainWindow
 from tests import hostile
-from tests.conftest import cell, local, row_of, status, statuses, view_model
+from tests.conftest import cell, failure_dialog, local, row_of, status, statuses, view_model
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 
 POEM = "\n".join(f"Line {n} of a poem that takes a moment to arrive." for n in range(30)).encode()
-
-
-def failure_dialog(window: MainWindow) -> QDialog:
-    dialog = window.findChild(QDialog, "failureDialog")
-    assert dialog is not None
-    return dialog
 
 
 def test_start_all_fills_bars_then_shows_the_poem(qtbot, window, servers):

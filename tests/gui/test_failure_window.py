@@ -13,7 +13,6 @@ from PyQt5.QtCore import QPoint, QRect, Qt
 from PyQt5.QtGui import QPalette
 from PyQt5.QtWidgets import (
     QApplication,
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QListWidget,
@@ -27,19 +26,13 @@ from app.events import Failed, InternalError
 from app.failure_report import NETWORK
 from app.gui import MainWindow
 from tests import hostile
-from tests.conftest import local, row_of, status, statuses
+from tests.conftest import failure_dialog, local, row_of, status, statuses
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 
 
-def failure_window(window: MainWindow) -> QDialog:
-    dialog = window.findChild(QDialog, "failureDialog")
-    assert dialog is not None
-    return dialog
-
-
 def failure_list(window: MainWindow) -> QListWidget:
-    return failure_window(window).findChild(QListWidget, "failureList")
+    return failure_dialog(window).findChild(QListWidget, "failureList")
 
 
 def entries(window: MainWindow) -> list[str]:
@@ -52,11 +45,11 @@ def current_entry(window: MainWindow) -> str:
 
 
 def hint_text(window: MainWindow) -> str:
-    return failure_window(window).findChild(QLabel, "failureHint").text()
+    return failure_dialog(window).findChild(QLabel, "failureHint").text()
 
 
 def details(window: MainWindow) -> str:
-    return failure_window(window).findChild(QPlainTextEdit, "tracebackView").toPlainText()
+    return failure_dialog(window).findChild(QPlainTextEdit, "tracebackView").toPlainText()
 
 
 def notice(window: MainWindow) -> QToolButton:
@@ -70,7 +63,7 @@ def on_screen(widget) -> QRect:
 
 
 def close_by_button(qtbot, window: MainWindow) -> None:
-    buttons = failure_window(window).findChild(QDialogButtonBox)
+    buttons = failure_dialog(window).findChild(QDialogButtonBox)
     qtbot.mouseClick(buttons.button(QDialogButtonBox.Close), Qt.LeftButton)
 
 
@@ -98,7 +91,7 @@ def test_the_first_failure_opens_the_window_beside_the_table_not_over_it(
     seen: dict[str, QRect] = {}
     window.signals.failed.connect(
         lambda event: seen.update(
-            dialog=failure_window(window).frameGeometry(),
+            dialog=failure_dialog(window).frameGeometry(),
             window=window.frameGeometry(),
             table=on_screen(window.table.viewport()),
         )
@@ -106,8 +99,8 @@ def test_the_first_failure_opens_the_window_beside_the_table_not_over_it(
 
     window.commands.start_all.trigger()
 
-    qtbot.waitUntil(failure_window(window).isVisible, timeout=5000)
-    dialog = failure_window(window).frameGeometry()
+    qtbot.waitUntil(failure_dialog(window).isVisible, timeout=5000)
+    dialog = failure_dialog(window).frameGeometry()
     assert dialog == seen["dialog"]
     assert not dialog.intersects(seen["table"])
     assert not dialog.intersects(on_screen(window.table.viewport()))
@@ -122,7 +115,7 @@ def test_the_newest_failure_is_current_and_said_in_plain_words(qtbot, window, se
     stalled = local(servers.hostile(hostile.Stall, prefix=b"And then"))
     window.add_servers([refused, stalled])
     window.commands.start_all.trigger()
-    qtbot.waitUntil(lambda: failure_window(window).isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: failure_dialog(window).isVisible(), timeout=5000)
     assert current_entry(window) == f"{refused} — connection refused"
     assert hint_text(window) == (
         f"Nothing is listening on {refused}. Is the server running, and is the port right?"
@@ -145,12 +138,12 @@ def test_esc_in_the_main_window_cancels_and_in_the_failure_window_closes_it(qtbo
     stalled = local(servers.hostile(hostile.Stall))
     refused = local(servers.refused())
     window.add_servers([stalled, refused], start=True)
-    qtbot.waitUntil(failure_window(window).isVisible, timeout=5000)
+    qtbot.waitUntil(failure_dialog(window).isVisible, timeout=5000)
     qtbot.waitUntil(lambda: status(window, stalled) == "Downloading", timeout=5000)
     window.table.selectRow(row_of(window, stalled))
 
     # The person clicks into the failure window: now it has the keyboard...
-    dialog = failure_window(window)
+    dialog = failure_dialog(window)
     listed = failure_list(window)
     dialog.activateWindow()
     qtbot.mouseClick(
@@ -177,32 +170,32 @@ def test_once_closed_the_batch_s_failures_wait_in_the_status_bar_until_shown(
     stalls = [local(servers.hostile(hostile.Stall)) for _ in range(2)]
     window.add_servers([refused, *stalls])
     window.commands.start_all.trigger()
-    qtbot.waitUntil(failure_window(window).isVisible, timeout=5000)
+    qtbot.waitUntil(failure_dialog(window).isVisible, timeout=5000)
     assert not notice(window).isVisible()
 
     close_by_button(qtbot, window)
     qtbot.waitUntil(lambda: statuses(window) == ["Failed"] * 3, timeout=5000)
 
     # The window stays closed: the two later failures are a notice, not a pop-up.
-    assert not failure_window(window).isVisible()
+    assert not failure_dialog(window).isVisible()
     assert notice(window).isVisible()
     assert notice(window).text() == "2 failures — Show"
     qtbot.mouseClick(notice(window), Qt.LeftButton)
-    assert failure_window(window).isVisible()
+    assert failure_dialog(window).isVisible()
     assert not notice(window).isVisible()
     assert sorted(entries(window)) == sorted(f"{a} — no data for 0.8 s" for a in stalls)
     assert failure_list(window).currentRow() == 1
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is failure_window(window), timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is failure_dialog(window), timeout=2000)
 
     # A new batch: its first failure opens the window again, beside the work.
     close_by_button(qtbot, window)
     window.activateWindow()
     window.downloads.idle_timeout = 30
     window.commands.start_all.trigger()
-    qtbot.waitUntil(failure_window(window).isVisible, timeout=5000)
+    qtbot.waitUntil(failure_dialog(window).isVisible, timeout=5000)
     assert entries(window) == [f"{refused} — connection refused"]
     table = on_screen(window.table.viewport())
-    assert not failure_window(window).frameGeometry().intersects(table)
+    assert not failure_dialog(window).frameGeometry().intersects(table)
     window.table.selectAll()
     window.commands.cancel.trigger()  # the stalls, running again: nothing left behind
 
@@ -230,7 +223,7 @@ def test_retried_and_removed_rows_keep_their_entry_greyed_and_say_so(qtbot, wind
     assert listed.currentRow() == 2
     grey = listed.palette().color(QPalette.Disabled, QPalette.Text)
     assert [listed.item(n).foreground().color() == grey for n in range(3)] == [True, True, False]
-    summary = failure_window(window).findChild(QLabel, "failureSummary").text()
+    summary = failure_dialog(window).findChild(QLabel, "failureSummary").text()
     assert summary == "3 downloads failed; 1 retried since, 1 removed."
     listed.setCurrentRow(0)
     assert hint_text(window).endswith("Since then, this server was started again.")
@@ -242,14 +235,14 @@ def test_a_long_message_wraps_to_the_window_and_markup_stays_text(qtbot, window)
     message = "<b>" + " ".join(["a reason far longer than any window is wide"] * 12) + "</b>"
     failure = Failure(PoetryError(message))
     window.events.publish(Failed(row, failure, describe_failure(failure)))
-    qtbot.waitUntil(failure_window(window).isVisible, timeout=2000)
+    qtbot.waitUntil(failure_dialog(window).isVisible, timeout=2000)
 
-    view = failure_window(window).findChild(QPlainTextEdit, "tracebackView")
+    view = failure_dialog(window).findChild(QPlainTextEdit, "tracebackView")
     assert view.lineWrapMode() == QPlainTextEdit.WidgetWidth
     assert view.horizontalScrollBar().maximum() == 0  # nothing hidden past the right edge
     block = view.document().findBlock(view.toPlainText().index(message))
     qtbot.waitUntil(lambda: block.layout().lineCount() > 1, timeout=2000)
-    hint = failure_window(window).findChild(QLabel, "failureHint")
+    hint = failure_dialog(window).findChild(QLabel, "failureHint")
     assert hint.textFormat() == Qt.PlainText and hint.wordWrap()
     assert hint.text() == f"The download from {row.address} failed: {message}."
 
@@ -262,7 +255,7 @@ def test_a_bug_of_ours_says_so_above_its_traceback(qtbot, window):
     except RuntimeError:
         failure = Failure()
     window.events.publish(InternalError(row, failure))
-    qtbot.waitUntil(failure_window(window).isVisible, timeout=2000)
+    qtbot.waitUntil(failure_dialog(window).isVisible, timeout=2000)
 
     assert hint_text(window).startswith(
         f"A bug in Poetry Downloader while it showed the download from {row.address}"

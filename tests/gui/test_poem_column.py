@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from PyQt5.QtCore import QPoint, Qt
@@ -11,7 +10,7 @@ from PyQt5.QtGui import QTextDocument
 from PyQt5.QtWidgets import QFileDialog, QHeaderView, QLineEdit
 
 from app.gui import MainWindow
-from tests.conftest import cell, local, status, statuses, view_model
+from tests.conftest import cell, local, open_window, status, statuses, view_model
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
@@ -39,13 +38,6 @@ def click_header(qtbot, window: MainWindow, column: int) -> None:
     header = window.table.horizontalHeader()
     x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
     qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(x, header.height() // 2))
-
-
-def open_window(qtbot, config_dir: Path) -> MainWindow:
-    window = MainWindow(config_dir=config_dir)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def test_the_title_shows_after_the_bar_once_the_poem_is_here(qtbot, window, servers):

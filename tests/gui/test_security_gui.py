@@ -26,9 +26,8 @@ from twisted.python.failure import Failure
 
 from app.client import PoetryError, describe_failure
 from app.events import Failed
-from app.gui import MainWindow
 from tests import hostile
-from tests.conftest import local, row_of, status
+from tests.conftest import failure_dialog, local, row_of, status
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
@@ -65,12 +64,6 @@ def tooltip_over(qtbot, view: QTableView, index: QModelIndex) -> str:
     text = QToolTip.text()
     QToolTip.hideText()
     return seen(text)  # a tooltip guesses its format, as an AutoText label does
-
-
-def failure_dialog(window: MainWindow) -> QDialog:
-    dialog = window.findChild(QDialog, "failureDialog")
-    assert dialog is not None
-    return dialog
 
 
 def test_labels_that_can_show_outside_text_are_plain_text(qtbot, window, servers):

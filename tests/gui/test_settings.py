@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from PyQt5.QtWidgets import QMessageBox
@@ -11,17 +10,10 @@ from PyQt5.QtWidgets import QMessageBox
 from app.address import Address
 from app.gui import MainWindow
 from app.settings import FILE_NAME, load_settings
-from tests.conftest import cell, local, status, view_model
+from tests.conftest import cell, local, open_window, status, view_model
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
-
-
-def open_window(qtbot, config_dir: Path) -> MainWindow:
-    window = MainWindow(config_dir=config_dir)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def test_servers_encodings_sizes_and_limit_survive_a_restart(qtbot, config_dir, servers):
