@@ -415,17 +415,26 @@ def describe_failure(failure: Failure) -> str:
     if isinstance(value, error.NoRouteError):
         return "no route to host"
     if isinstance(value, error.ConnectError):
-        return f"could not connect ({_connect_error_words(value)})"
+        return f"could not connect ({connect_error_words(value) or type(value).__name__})"
     return f"unexpected error: {type(value).__name__}: {value}"
 
 
-def _connect_error_words(value: error.ConnectError) -> str:
-    """ "connection reset by peer" rather than Twisted's "104: Connection reset by peer."."""
-    words = value.args[0] if value.args and isinstance(value.args[0], str) else ""
-    if not words and isinstance(value.osError, int):
+def connect_error_words(value: error.ConnectError) -> str:
+    """ "connection reset by peer" rather than Twisted's "104: Connection reset by peer.".
+
+    The OS's words for its error number, else what Twisted said without the
+    number; "" when there is neither, so each caller says that its own way.
+    """
+    if isinstance(value.osError, int):
         words = os.strerror(value.osError)
-    words = words.strip().rstrip(".")
-    return words[:1].lower() + words[1:] if words else type(value).__name__
+    elif value.args and isinstance(value.args[0], str):
+        words = value.args[0].strip().rstrip(".")
+        # getConnectError's "104: Connection reset by peer": the number says nothing more.
+        number, _, rest = words.partition(": ")
+        words = rest if number.isdigit() and rest else words
+    else:
+        return ""
+    return words[:1].lower() + words[1:]
 
 
 def _count_bytes(count: int) -> str:

@@ -13,8 +13,6 @@ here imports Qt: the window shows these words, and tests read them as is.
 
 from __future__ import annotations
 
-import os
-
 from twisted.internet import error
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
@@ -27,6 +25,7 @@ from app.client import (
     IdleTimeoutError,
     PoemTooLargeError,
     PoetryError,
+    connect_error_words,
 )
 from app.units import format_size
 
@@ -64,7 +63,7 @@ def hint(failure: Failure, address: Address, expected_size: int | None) -> str:
             )
         case error.ConnectError():
             return (
-                f"Could not connect to {address} ({_os_words(value)}). "
+                f"Could not connect to {address} ({_turned_away(value)}). "
                 "Check the address, and try again in a moment."
             )
         case ConnectionLostError(received=received):
@@ -128,15 +127,5 @@ def _so_far(received: int, expected_size: int | None) -> str:
     return "1 byte" if received == 1 else f"{received:,} bytes"
 
 
-def _os_words(value: error.ConnectError) -> str:
-    """``connection reset by peer`` for an OS error number, else what Twisted said."""
-    if isinstance(value.osError, int):
-        words = os.strerror(value.osError)
-    elif value.args and isinstance(value.args[0], str) and value.args[0].strip():
-        words = value.args[0].strip().rstrip(".")
-        # getConnectError's "104: Connection reset by peer": the number says nothing more.
-        number, _, rest = words.partition(": ")
-        words = rest if number.isdigit() and rest else words
-    else:
-        return "the connection was turned away"
-    return words[:1].lower() + words[1:]
+def _turned_away(value: error.ConnectError) -> str:
+    return connect_error_words(value) or "the connection was turned away"
