@@ -5,34 +5,53 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean bundle bundle-check bundle-startup
+.PHONY: run test lint format bench clean bundle bundle-check bundle-startup catalogue
 
-$(STAMP): pyproject.toml
+# Translations: app/locale/<language>/LC_MESSAGES/poetry-downloader.po is the
+# source; gettext reads the compiled .mo, which is built here (and by the
+# package build, setup.py), never edited by hand.
+CATALOGUES := $(wildcard app/locale/*/LC_MESSAGES/poetry-downloader.po)
+COMPILED   := $(CATALOGUES:.po=.mo)
+
+$(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After changing the program's words: extract them all and merge them into
+# each language's catalogue (then translate what is new; the tests say what).
+catalogue: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel extract --no-location --sort-output --add-comments=TRANSLATORS: \
+		--project=poetry-downloader -o build/poetry-downloader.pot app
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
+		-i build/poetry-downloader.pot -d app/locale -D poetry-downloader
+
 # The start-up check says which system packages are missing (it installs nothing).
-run: $(STAMP)
+run: $(STAMP) $(COMPILED)
 	@$(BIN)/python -m app.display_check
 	$(BIN)/poetry-downloader --demo
 
 # Headless: Qt runs offscreen, and the real-X tests (tests/test_x11.py) start
 # their own Xvfb when it is installed, and are skipped when it is not.
-test: $(STAMP) lint
+test: $(STAMP) $(COMPILED) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests benchmarks bundle
-	$(BIN)/ruff format --check app tests benchmarks bundle
+	$(BIN)/ruff check app tests benchmarks bundle setup.py
+	$(BIN)/ruff format --check app tests benchmarks bundle setup.py
 	$(BIN)/mypy
+	$(BIN)/python -m tests.string_check
 
 format: $(STAMP)
-	$(BIN)/ruff format app tests benchmarks bundle
-	$(BIN)/ruff check --fix app tests benchmarks bundle
+	$(BIN)/ruff format app tests benchmarks bundle setup.py
+	$(BIN)/ruff check --fix app tests benchmarks bundle setup.py
 
-bench: $(STAMP)
+bench: $(STAMP) $(COMPILED)
 	$(BIN)/python -m benchmarks
 
 # The one-folder program for people without Python (README, "Install"):
@@ -43,7 +62,7 @@ $(VENV)/.bundle-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bundle]'
 	touch $@
 
-bundle: $(VENV)/.bundle-installed
+bundle: $(VENV)/.bundle-installed $(COMPILED)
 	$(BIN)/python -m bundle.build
 
 # Runs the bundle with PATH=/usr/bin:/bin and no venv: --version, the demo

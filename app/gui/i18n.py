@@ -1,0 +1,47 @@
+"""The window's language: our catalogue (``app.i18n``) plus Qt's own words.
+
+Qt translates the words it draws itself (OK and Cancel in a dialog's
+buttons, the file dialog, a text box's context menu) from its own
+``qtbase_<language>.qm``, which PyQt5 ships; :func:`install_language`
+installs that beside our gettext catalogue.
+
+It runs after the ``QApplication`` exists and before ``MainWindow`` is
+built. Installing a language posts a ``LanguageChange`` event to every
+widget, so a window that is already open re-reads its words
+(``MainWindow.changeEvent``).
+"""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from app import i18n
+
+_qt_translators: list[QTranslator] = []
+
+
+def install_language(language: str | None = None) -> str:
+    """Speak ``language`` (``"zh_CN"``, ``"en"``; None: the locale's); returns the one installed.
+
+    A language whose compiled catalogue is missing (a source checkout that
+    was never built) falls back to English rather than to half a language.
+    """
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("install_language needs the QApplication first")
+    chosen = i18n.install(language)
+    if i18n.catalogue_missing(chosen):
+        chosen = i18n.install(i18n.SOURCE_LANGUAGE)
+    for translator in _qt_translators:
+        QCoreApplication.removeTranslator(translator)
+    _qt_translators.clear()
+    if chosen != i18n.SOURCE_LANGUAGE:
+        folder = QLibraryInfo.location(QLibraryInfo.TranslationsPath)
+        for name in ("qtbase", "qt"):
+            translator = QTranslator(app)
+            if translator.load(f"{name}_{chosen}", folder):
+                QCoreApplication.installTranslator(translator)
+                _qt_translators.append(translator)
+                break
+    QLocale.setDefault(QLocale(chosen))
+    return chosen
