@@ -305,6 +305,19 @@ def check_desktop_entry(bundle: Bundle) -> str:
     return f"Exec={exec_line}"
 
 
+def check_chinese(bundle: Bundle) -> str:
+    """The compiled Chinese catalogue is carried, and ``poetry-get --help`` speaks it."""
+    home = bundle.home("chinese")
+    catalogue = bundle.folder / "_internal" / "app" / "locale" / "zh_CN" / "LC_MESSAGES"
+    if not (catalogue / f"{APP_NAME}.mo").is_file():
+        raise Failed(f"no {APP_NAME}.mo in {catalogue}")
+    env = bare_env(home, LANG="zh_CN.UTF-8")
+    out = _run([str(bundle.folder / "poetry-get"), "--help"], env, cwd=home)
+    if not re.search(r"[\u4e00-\u9fff]", out):
+        raise Failed(f"poetry-get --help under LANG=zh_CN.UTF-8 is not Chinese: {out[:200]!r}")
+    return f"{APP_NAME}.mo; poetry-get --help: {out.splitlines()[0][:40]}"
+
+
 CHECKS: list[Callable[[Bundle], str]] = [
     check_layout,
     check_qt_parts,
@@ -315,6 +328,7 @@ CHECKS: list[Callable[[Bundle], str]] = [
     check_demo_xvfb,
     check_get_from_server,
     check_desktop_entry,
+    check_chinese,
 ]
 
 
