@@ -7,6 +7,7 @@ is enabled. :func:`build_menus_and_toolbar` lays them out in one table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import partial
 
@@ -146,7 +147,7 @@ class WindowActions:
             (self.preferences, _("&Preferences…"), _("Set how many downloads run at once")),
             (
                 self.demo_pace,
-                _("Demo Server &Pace…"),
+                _("&Demo Server Pace…"),
                 _("Slow a demo server down or speed it up, and watch its timeline lane stretch"),
             ),
             (
@@ -177,7 +178,7 @@ class WindowActions:
         if self.mode_combo is not None:
             self.mode_combo.setToolTip(_("How Start and Start All run the downloads"))
             for index, action in enumerate((self.mode_reactor, self.mode_one_at_a_time)):
-                self.mode_combo.setItemText(index, action.text().replace("&", ""))
+                self.mode_combo.setItemText(index, without_accelerator(action.text()))
 
     def choose_mode(self, mode: Mode) -> None:
         """Check ``mode``'s action (the toolbar's combo box follows; nothing is saved)."""
@@ -207,6 +208,11 @@ class WindowActions:
             self.start_all,
             self.retry_failed,
         ]
+
+
+def without_accelerator(text: str) -> str:
+    """A menu text as a label outside a menu shows it: "&Start" → "Start", "开始(&S)" → "开始"."""
+    return re.sub(r"\(&[^&\s]\)", "", text).replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
 def _menu_titles() -> dict[str, str]:
