@@ -342,6 +342,8 @@ def _dock_action(window: QMainWindow, dock: QDockWidget, name: str) -> QAction:
 def _set_words(action: QAction, text: str, tip: str) -> None:
     """``action``'s text and status tip; its tooltip names the shortcut too."""
     action.setText(text)
+    # The toolbar's words: Qt drops only the "&", which would leave "开始(S)".
+    action.setIconText(without_accelerator(text))
     action.setStatusTip(tip)
     if action.shortcut().isEmpty():
         action.setToolTip(tip)

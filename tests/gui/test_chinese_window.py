@@ -176,6 +176,9 @@ def test_the_window_speaks_chinese_before_anything_is_downloaded(qtbot, chinese_
     read_window_words(window, walk)
     assert window.windowTitle() == "诗歌下载器"
     assert window.menuBar().actions()[0].text() == "文件(&F)"
+    # The toolbar shows a name, not a menu's accelerator in brackets.
+    assert window.commands.add_servers.iconText() == "添加服务器…"
+    assert not [a.iconText() for a in window.toolbar.actions() if "(" in a.iconText()]
     assert view_model(window).headerData(STATUS, Qt.Horizontal) == "状态"
     # The size is app.units' words: "0 B" once its Chinese is in.
     assert window.summary.text().startswith("0 个下载中 · 已完成 0 个 · 0 个失败 · 已接收 0")
