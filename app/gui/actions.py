@@ -7,6 +7,7 @@ is enabled. :func:`build_menus_and_toolbar` lays them out in one table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import partial
 
@@ -25,89 +26,53 @@ from PyQt5.QtWidgets import (
 )
 
 from app.events import Mode
+from app.i18n import _, pgettext
+
+#: Each action's keys, by object name: the same in every language.
+SHORTCUTS: dict[str, tuple[QKeySequence.StandardKey | str, ...]] = {  # untranslated: keys
+    "actionAddServers": ("Ctrl+N",),
+    "actionRemove": (QKeySequence.Delete,),
+    "actionUndo": (QKeySequence.Undo,),
+    "actionStart": ("Return", "Enter", "F5"),
+    "actionStartAll": ("Ctrl+F5",),
+    "actionCancel": ("Esc",),
+    "actionRetryFailed": ("Ctrl+R",),
+    "actionSavePoem": ("Ctrl+S",),
+    "actionPreferences": ("Ctrl+,",),
+    "actionQuit": ("Ctrl+Q",),
+    "actionShowTimeline": ("Ctrl+T",),
+    "actionShowLog": ("Ctrl+L",),
+}
 
 
 class WindowActions:
-    """Creates every action as a child of ``parent``; the window connects and enables them."""
+    """Creates every action as a child of ``parent``; the window connects and enables them.
+
+    The words (texts, tooltips, status tips, the menus' titles) are all set
+    in :meth:`retranslate`, which runs again when the language changes.
+    """
 
     def __init__(self, parent: QWidget) -> None:
         style = parent.style()
 
-        def make(
-            name: str,
-            text: str,
-            theme: str,
-            fallback: QStyle.StandardPixmap,
-            tip: str,
-            *keys: QKeySequence | QKeySequence.StandardKey | str,
-        ) -> QAction:
-            action = QAction(QIcon.fromTheme(theme, style.standardIcon(fallback)), text, parent)
+        def make(name: str, theme: str, fallback: QStyle.StandardPixmap) -> QAction:
+            action = QAction(QIcon.fromTheme(theme, style.standardIcon(fallback)), "", parent)
             action.setObjectName(name)
-            action.setShortcuts([QKeySequence(key) for key in keys])
-            shortcut = f" ({action.shortcut().toString(QKeySequence.NativeText)})" if keys else ""
-            action.setToolTip(tip + shortcut)
-            action.setStatusTip(tip)
+            action.setShortcuts([QKeySequence(key) for key in SHORTCUTS.get(name, ())])
             return action
 
-        self.add_servers = make(
-            "actionAddServers",
-            "&Add Servers…",
-            "list-add",
-            QStyle.SP_FileDialogNewFolder,
-            "Add poetry servers to the list",
-            "Ctrl+N",
-        )
-        self.remove = make(
-            "actionRemove",
-            "&Remove",
-            "list-remove",
-            QStyle.SP_TrashIcon,
-            "Remove the selected servers, stopping their downloads",
-            QKeySequence.Delete,
-        )
-        self.undo = make(
-            "actionUndo",
-            "&Undo Remove",
-            "edit-undo",
-            QStyle.SP_ArrowBack,
-            "Bring back the servers removed last, with their poems",
-            QKeySequence.Undo,
-        )
+        self.add_servers = make("actionAddServers", "list-add", QStyle.SP_FileDialogNewFolder)
+        self.remove = make("actionRemove", "list-remove", QStyle.SP_TrashIcon)
+        self.undo = make("actionUndo", "edit-undo", QStyle.SP_ArrowBack)
         self.undo.setEnabled(False)
-        self.start = make(
-            "actionStart",
-            "&Start",
-            "media-playback-start",
-            QStyle.SP_MediaPlay,
-            "Download from the selected servers",
-            "Return",
-            "Enter",
-            "F5",
-        )
-        self.start_all = make(
-            "actionStartAll",
-            "Start A&ll",
-            "media-seek-forward",
-            QStyle.SP_MediaSeekForward,
-            "Download from every server that is not busy",
-            "Ctrl+F5",
-        )
+        self.start = make("actionStart", "media-playback-start", QStyle.SP_MediaPlay)
+        self.start_all = make("actionStartAll", "media-seek-forward", QStyle.SP_MediaSeekForward)
         # How Start and Start All run a batch: a pair of radio actions.
         self.mode_group = QActionGroup(parent)
         self.mode_reactor = make(
-            "actionModeReactor",
-            "All at &Once (Reactor)",
-            "media-seek-forward",
-            QStyle.SP_MediaSeekForward,
-            "Start every download at once: one reactor serves them all together",
+            "actionModeReactor", "media-seek-forward", QStyle.SP_MediaSeekForward
         )
-        self.mode_one_at_a_time = make(
-            "actionModeOneAtATime",
-            "One at a &Time (Blocking Client)",
-            "go-next",
-            QStyle.SP_ArrowRight,
-            "Start each download when the previous one ends, as a blocking client would",
-        )
+        self.mode_one_at_a_time = make("actionModeOneAtATime", "go-next", QStyle.SP_ArrowRight)
         for action, mode in (
             (self.mode_reactor, Mode.REACTOR),
             (self.mode_one_at_a_time, Mode.ONE_AT_A_TIME),
@@ -119,67 +84,101 @@ class WindowActions:
             action.setIconVisibleInMenu(False)
             self.mode_group.addAction(action)
         self.mode_reactor.setChecked(True)
-        self.cancel = make(
-            "actionCancel",
-            "&Cancel",
-            "process-stop",
-            QStyle.SP_BrowserStop,
-            "Stop the selected downloads",
-            "Esc",
-        )
-        self.retry_failed = make(
-            "actionRetryFailed",
-            "Retry &Failed",
-            "view-refresh",
-            QStyle.SP_BrowserReload,
-            "Download again from every server that failed",
-            "Ctrl+R",
-        )
-        self.save_poem = make(
-            "actionSavePoem",
-            "Save &Poem As…",
-            "document-save-as",
-            QStyle.SP_DialogSaveButton,
-            "Save the selected poem to a UTF-8 text file",
-            "Ctrl+S",
-        )
-        self.show_error = make(
-            "actionShowError",
-            "Show &Error…",
-            "dialog-error",
-            QStyle.SP_MessageBoxWarning,
-            "Show why the selected download failed, with its traceback",
-        )
+        self.cancel = make("actionCancel", "process-stop", QStyle.SP_BrowserStop)
+        self.retry_failed = make("actionRetryFailed", "view-refresh", QStyle.SP_BrowserReload)
+        self.save_poem = make("actionSavePoem", "document-save-as", QStyle.SP_DialogSaveButton)
+        self.show_error = make("actionShowError", "dialog-error", QStyle.SP_MessageBoxWarning)
         self.preferences = make(
-            "actionPreferences",
-            "&Preferences…",
-            "preferences-system",
-            QStyle.SP_FileDialogDetailedView,
-            "Set how many downloads run at once",
-            "Ctrl+,",
+            "actionPreferences", "preferences-system", QStyle.SP_FileDialogDetailedView
         )
-        self.demo_pace = make(
-            "actionDemoPace",
-            "Demo Server &Pace…",
-            "media-playback-pause",
-            QStyle.SP_MediaSeekBackward,
-            "Slow a demo server down or speed it up, and watch its timeline lane stretch",
-        )
-        self.about = make(
-            "actionAbout",
-            "&About Poetry Downloader",
-            "help-about",
-            QStyle.SP_MessageBoxInformation,
-            "What this program is and where it comes from",
-        )
-        self.quit = make(
-            "actionQuit",
-            "&Quit",
-            "application-exit",
-            QStyle.SP_DialogCloseButton,
-            "Stop every download and quit",
-            "Ctrl+Q",
-        )
+        self.demo_pace = make("actionDemoPace", "media-playback-pause", QStyle.SP_MediaSeekBackward)
+        self.about = make("actionAbout", "help-about", QStyle.SP_MessageBoxInformation)
+        self.quit = make("actionQuit", "application-exit", QStyle.SP_DialogCloseButton)
+        #: Laid out by :func:`build_menus_and_toolbar`, worded by :meth:`retranslate`.
+        self.menus: dict[str, QMenu] = {}
+        self.show_timeline: QAction | None = None
+        self.show_log: QAction | None = None
+        self.toolbar: QToolBar | None = None
+        self.mode_combo: QComboBox | None = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Every word of the actions, menus, toolbar and mode box, in the current language."""
+        for action, text, tip in (
+            (self.add_servers, _("&Add Servers…"), _("Add poetry servers to the list")),
+            (
+                self.remove,
+                _("&Remove"),
+                _("Remove the selected servers, stopping their downloads"),
+            ),
+            (
+                self.undo,
+                _("&Undo Remove"),
+                _("Bring back the servers removed last, with their poems"),
+            ),
+            (self.start, _("&Start"), _("Download from the selected servers")),
+            (self.start_all, _("Start A&ll"), _("Download from every server that is not busy")),
+            (
+                self.mode_reactor,
+                _("All at &Once (Reactor)"),
+                _("Start every download at once: one reactor serves them all together"),
+            ),
+            (
+                self.mode_one_at_a_time,
+                _("One at a &Time (Blocking Client)"),
+                _("Start each download when the previous one ends, as a blocking client would"),
+            ),
+            (self.cancel, _("&Cancel"), _("Stop the selected downloads")),
+            (
+                self.retry_failed,
+                _("Retry &Failed"),
+                _("Download again from every server that failed"),
+            ),
+            (
+                self.save_poem,
+                _("Save &Poem As…"),
+                _("Save the selected poem to a UTF-8 text file"),
+            ),
+            (
+                self.show_error,
+                _("Show &Error…"),
+                _("Show why the selected download failed, with its traceback"),
+            ),
+            (self.preferences, _("&Preferences…"), _("Set how many downloads run at once")),
+            (
+                self.demo_pace,
+                _("&Demo Server Pace…"),
+                _("Slow a demo server down or speed it up, and watch its timeline lane stretch"),
+            ),
+            (
+                self.about,
+                _("&About Poetry Downloader"),
+                _("What this program is and where it comes from"),
+            ),
+            (self.quit, _("&Quit"), _("Stop every download and quit")),
+        ):
+            _set_words(action, text, tip)
+        if self.show_timeline is not None:
+            _set_words(
+                self.show_timeline,
+                _("&Timeline"),
+                _("Show each connection of the last Start All on one clock"),
+            )
+        if self.show_log is not None:
+            _set_words(
+                self.show_log,
+                _("&Log"),
+                _("Show what happened to every connection, and any internal error"),
+            )
+        for name, title in _menu_titles().items():
+            if name in self.menus:
+                self.menus[name].setTitle(title)
+        if self.toolbar is not None:
+            self.toolbar.setWindowTitle(pgettext("toolbar", "Main"))
+        if self.mode_combo is not None:
+            self.mode_combo.setToolTip(_("How Start and Start All run the downloads"))
+            for index, action in enumerate((self.mode_reactor, self.mode_one_at_a_time)):
+                self.mode_combo.setItemText(index, without_accelerator(action.text()))
 
     def choose_mode(self, mode: Mode) -> None:
         """Check ``mode``'s action (the toolbar's combo box follows; nothing is saved)."""
@@ -211,14 +210,36 @@ class WindowActions:
         ]
 
 
+def without_accelerator(text: str) -> str:
+    """A menu text as a label outside a menu shows it: "&Start" → "Start", "开始(&S)" → "开始"."""
+    return re.sub(r"\(&[^&\s]\)", "", text).replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def _menu_titles() -> dict[str, str]:
+    """The menu bar's titles by menu object name, in the current language."""
+    return {
+        "menuFile": _("&File"),
+        "menuServers": _("&Servers"),
+        "menuView": _("&View"),
+        "menuSettings": _("S&ettings"),
+        "menuHelp": _("&Help"),
+    }
+
+
 def build_menus_and_toolbar(
     window: QMainWindow, a: WindowActions, timeline_dock: QDockWidget, log_dock: QDockWidget
 ) -> QMenu:
-    """Fill the window's menu bar and toolbar with the actions; return the rows' context menu."""
+    """Fill the window's menu bar and toolbar with the actions; return the rows' context menu.
+
+    The menus, toolbar and dock toggles are kept on ``a``, which words them
+    (:meth:`WindowActions.retranslate`).
+    """
+    a.show_timeline = _dock_action(window, timeline_dock, "actionShowTimeline")
+    a.show_log = _dock_action(window, log_dock, "actionShowLog")
     menus: list[tuple[str, list[QAction | None]]] = [
-        ("&File", [a.add_servers, a.save_poem, None, a.quit]),
+        ("menuFile", [a.add_servers, a.save_poem, None, a.quit]),
         (
-            "&Servers",
+            "menuServers",
             [
                 a.start,
                 a.start_all,
@@ -234,36 +255,19 @@ def build_menus_and_toolbar(
                 a.undo,
             ],
         ),
-        (
-            "&View",
-            [
-                _dock_action(
-                    window,
-                    timeline_dock,
-                    "actionShowTimeline",
-                    "&Timeline",
-                    "Ctrl+T",
-                    "Show each connection of the last Start All on one clock",
-                ),
-                _dock_action(
-                    window,
-                    log_dock,
-                    "actionShowLog",
-                    "&Log",
-                    "Ctrl+L",
-                    "Show what happened to every connection, and any internal error",
-                ),
-            ],
-        ),
-        ("S&ettings", [a.preferences, a.demo_pace]),
-        ("&Help", [a.about]),
+        ("menuView", [a.show_timeline, a.show_log]),
+        ("menuSettings", [a.preferences, a.demo_pace]),
+        ("menuHelp", [a.about]),
     ]
-    for title, entries in menus:
-        menu = window.menuBar().addMenu(title)
+    for name, entries in menus:
+        menu = window.menuBar().addMenu("")
+        menu.setObjectName(name)
+        a.menus[name] = menu
         _fill(menu, entries)
-    toolbar = window.addToolBar("Main")
+    toolbar = window.addToolBar("")
     toolbar.setObjectName("mainToolBar")
     toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+    a.toolbar = toolbar
     _fill(
         toolbar,
         [
@@ -278,8 +282,10 @@ def build_menus_and_toolbar(
             a.save_poem,
         ],
     )
-    toolbar.insertWidget(a.cancel, _mode_combo(a))
+    a.mode_combo = _mode_combo(a)
+    toolbar.insertWidget(a.cancel, a.mode_combo)
     row_menu = QMenu(window)
+    row_menu.setObjectName("rowMenu")
     _fill(row_menu, a.for_rows)
     # Shortcuts work even where the menu bar is hidden (some desktops).
     window.addActions(
@@ -297,6 +303,7 @@ def build_menus_and_toolbar(
             a.quit,
         ]
     )
+    a.retranslate()
     return row_menu
 
 
@@ -304,10 +311,10 @@ def _mode_combo(a: WindowActions) -> QComboBox:
     """The toolbar's face of the two mode actions, beside Start All, always in view."""
     combo = QComboBox()
     combo.setObjectName("startModeCombo")
-    combo.setToolTip("How Start and Start All run the downloads")
     modes = [a.mode_reactor, a.mode_one_at_a_time]
     for action in modes:
-        combo.addItem(action.icon(), action.text().replace("&", ""), action.data())
+        # Worded by WindowActions.retranslate.
+        combo.addItem(action.icon(), "", action.data())
     combo.currentIndexChanged.connect(lambda index: modes[index].setChecked(True))
 
     def follow(action: QAction, checked: bool) -> None:
@@ -319,17 +326,30 @@ def _mode_combo(a: WindowActions) -> QComboBox:
     return combo
 
 
-def _dock_action(
-    window: QMainWindow, dock: QDockWidget, name: str, text: str, key: str, tip: str
-) -> QAction:
-    """The View menu's toggle for ``dock``, named for automation, with its own shortcut."""
+def _dock_action(window: QMainWindow, dock: QDockWidget, name: str) -> QAction:
+    """The View menu's toggle for ``dock``, named for automation, with its own shortcut.
+
+    A dock sets its toggle's text to its title whenever the title changes,
+    so the window words its docks before its actions.
+    """
     action = dock.toggleViewAction()
     action.setObjectName(name)
-    action.setText(text)
-    action.setShortcut(QKeySequence(key))
-    action.setStatusTip(tip)
+    action.setShortcuts([QKeySequence(key) for key in SHORTCUTS[name]])
     window.addAction(action)
     return action
+
+
+def _set_words(action: QAction, text: str, tip: str) -> None:
+    """``action``'s text and status tip; its tooltip names the shortcut too."""
+    action.setText(text)
+    # The toolbar's words: Qt drops only the "&", which would leave "开始(S)".
+    action.setIconText(without_accelerator(text))
+    action.setStatusTip(tip)
+    if action.shortcut().isEmpty():
+        action.setToolTip(tip)
+    else:
+        shortcut = action.shortcut().toString(QKeySequence.NativeText)
+        action.setToolTip(_("{tip} ({shortcut})").format(tip=tip, shortcut=shortcut))
 
 
 def _fill(container: QMenu | QToolBar, entries: Iterable[QAction | None]) -> None:

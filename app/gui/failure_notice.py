@@ -11,6 +11,8 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QIcon
 from PyQt5.QtWidgets import QStyle, QToolButton, QWidget
 
+from app.i18n import _, ngettext
+
 
 class FailureNotice(QToolButton):
     """A flat button reading "N failures — Show"; ``clicked`` asks for the failure window."""
@@ -25,11 +27,21 @@ class FailureNotice(QToolButton):
                 "dialog-warning", self.style().standardIcon(QStyle.SP_MessageBoxWarning)
             )
         )
-        self.setToolTip("Failures since you closed the Download Failures window: click to see them")
+        self._count = 0
         self.set_count(0)
 
     def set_count(self, count: int) -> None:
         """Say how many failures wait; hidden at zero."""
-        self.setText("1 failure — Show" if count == 1 else f"{count} failures — Show")
-        self.setAccessibleName(self.text())
+        self._count = count
+        self.retranslate()
         self.setVisible(count > 0)
+
+    def retranslate(self) -> None:
+        """The notice's words in the current language."""
+        self.setToolTip(
+            _("Failures since you closed the Download Failures window: click to see them")
+        )
+        self.setText(
+            ngettext("{n} failure — Show", "{n} failures — Show", self._count).format(n=self._count)
+        )
+        self.setAccessibleName(self.text())

@@ -26,15 +26,16 @@ from PyQt5.QtWidgets import (
 from twisted.logger import LogLevel, globalLogPublisher
 
 from app.gui.labels import plain_label
+from app.i18n import N_, _
 from app.log import BUFFER_RECORDS, LogBuffer, LogRecord
 
 FLUSH_MS = 100
-#: The levels the filter offers, and the word shown for each.
+#: The levels the filter offers, and the word shown for each (translated where shown).
 LEVELS = [
-    (LogLevel.debug, "Debug"),
-    (LogLevel.info, "Info"),
-    (LogLevel.warn, "Warnings"),
-    (LogLevel.error, "Errors"),
+    (LogLevel.debug, N_("Debug")),
+    (LogLevel.info, N_("Info")),
+    (LogLevel.warn, N_("Warnings")),
+    (LogLevel.error, N_("Errors")),
 ]
 
 
@@ -42,7 +43,7 @@ class LogDock(QDockWidget):
     """Shows the records at or above the chosen level; listens to the global log while open."""
 
     def __init__(self, log_file: Path | None = None, parent: QWidget | None = None) -> None:
-        super().__init__("Log", parent)
+        super().__init__(parent)
         self.setObjectName("logDock")
         self.buffer = LogBuffer()
         self._pending: list[LogRecord] = []
@@ -57,22 +58,22 @@ class LogDock(QDockWidget):
         self.view.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
         self.level_combo = QComboBox()
         self.level_combo.setObjectName("logLevelFilter")
-        for level, word in LEVELS:
-            self.level_combo.addItem(word, level)
+        for level, _word in LEVELS:
+            self.level_combo.addItem("", level)
         self.level_combo.setCurrentIndex(1)
-        self.level_combo.currentIndexChanged.connect(lambda *_: self._refill())
-        self.copy_button = QPushButton("&Copy")
+        self.level_combo.currentIndexChanged.connect(lambda *_args: self._refill())
+        self.copy_button = QPushButton()
         self.copy_button.setObjectName("copyLogButton")
-        self.copy_button.setToolTip("Copy the records shown to the clipboard")
         self.copy_button.clicked.connect(self.copy)
         self.file_label = plain_label(name="logFileLabel")
         self.file_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self._log_file: Path | None = None
         self.set_log_file(log_file)
 
         bar = QHBoxLayout()
-        level_label = plain_label("&Show:")
-        level_label.setBuddy(self.level_combo)
-        bar.addWidget(level_label)
+        self.level_label = plain_label(name="logLevelLabel")
+        self.level_label.setBuddy(self.level_combo)
+        bar.addWidget(self.level_label)
         bar.addWidget(self.level_combo)
         bar.addWidget(self.file_label, 1)
         bar.addWidget(self.copy_button)
@@ -82,6 +83,7 @@ class LogDock(QDockWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view)
         self.setWidget(body)
+        self.retranslate()
 
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_MS)
@@ -95,8 +97,19 @@ class LogDock(QDockWidget):
         level: LogLevel = self.level_combo.currentData()  # only LEVELS are added as item data
         return level
 
+    def retranslate(self) -> None:
+        """The dock's words in the current language (the records stay as they were written)."""
+        self.setWindowTitle(_("Log"))
+        self.level_label.setText(_("&Show:"))
+        for index, (_level, word) in enumerate(LEVELS):
+            self.level_combo.setItemText(index, _(word))
+        self.copy_button.setText(_("&Copy"))
+        self.copy_button.setToolTip(_("Copy the records shown to the clipboard"))
+        self.set_log_file(self._log_file)
+
     def set_log_file(self, path: Path | None) -> None:
-        self.file_label.setText(f"Also in {path}" if path else "")
+        self._log_file = path
+        self.file_label.setText(_("Also in {path}").format(path=path) if path else "")
 
     def shown_text(self) -> str:
         return self.view.toPlainText()

@@ -28,13 +28,50 @@ from PyQt5.QtCore import (
 
 from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten, Progress
 from app.gui.download_signals import DownloadSignals
+from app.i18n import _, pgettext
 from app.rows import ServerRow, Status
 from app.units import format_rate, format_seconds, format_size
 
 # Poem came last, so the columns before it keep their numbers; the window
 # shows it next to Server (a view may move sections, the model never does).
-COLUMNS = ("Server", "Status", "Progress", "Received", "Rate", "Elapsed", "Poem")
+# These are names for code; the header shows column_titles(), in the person's language.
+COLUMNS = ("server", "status", "progress", "received", "rate", "elapsed", "poem")
 SERVER, STATUS, PROGRESS, RECEIVED, RATE, ELAPSED, POEM = range(len(COLUMNS))
+
+
+def column_titles() -> tuple[str, ...]:
+    """The header's words, in the current language, in :data:`COLUMNS` order."""
+    return (
+        pgettext("column", "Server"),
+        pgettext("column", "Status"),
+        pgettext("column", "Progress"),
+        pgettext("column", "Received"),
+        pgettext("column", "Rate"),
+        pgettext("column", "Elapsed"),
+        pgettext("column", "Poem"),
+    )
+
+
+def status_words() -> dict[Status, str]:
+    """The Status column's word for each status, in the current language.
+
+    The enum's values stay English: other programs and the tests read them.
+    """
+    return {
+        Status.IDLE: pgettext("status", "Idle"),
+        Status.QUEUED: pgettext("status", "Queued"),
+        Status.CONNECTING: pgettext("status", "Connecting"),
+        Status.DOWNLOADING: pgettext("status", "Downloading"),
+        Status.DONE: pgettext("status", "Done"),
+        Status.FAILED: pgettext("status", "Failed"),
+        Status.CANCELLED: pgettext("status", "Cancelled"),
+    }
+
+
+def status_word(status: Status) -> str:
+    """What the Status column shows for ``status``."""
+    return status_words()[status]
+
 
 #: Progress column: True while the bar can only say "busy" (size unknown, bytes flowing).
 BUSY_ROLE = Qt.UserRole + 1
@@ -90,7 +127,7 @@ class ServerListModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole
     ) -> str | None:
         if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
+            return column_titles()[section]
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole) -> Any:
@@ -211,6 +248,13 @@ class ServerListModel(QAbstractTableModel):
         if not positions and not any(row.status.active for row in self._rows):
             self._timer.stop()
 
+    def retranslate(self) -> None:
+        """The language changed: the view asks again for the header and the cells with words."""
+        self.headerDataChanged.emit(Qt.Horizontal, 0, len(COLUMNS) - 1)
+        if self._rows:
+            last = len(self._rows) - 1
+            self.dataChanged.emit(self.index(0, 0), self.index(last, len(COLUMNS) - 1))
+
     def stop(self) -> None:
         """Stop the refresh timer for good (the window is closing)."""
         self._timer.stop()
@@ -233,7 +277,7 @@ def display_text(row: ServerRow, column: int) -> str:
     if column == SERVER:
         return str(row.address)
     if column == STATUS:
-        return row.status.value
+        return status_word(row.status)
     if column == PROGRESS:
         return progress_text(row)
     if column == RECEIVED:
@@ -255,12 +299,15 @@ def progress_text(row: ServerRow) -> str:
         return ""
     fraction = row.fraction
     if fraction is not None:
-        text = f"{int(fraction * 100)} %"
+        text = _("{percent} %").format(percent=int(fraction * 100))
     else:
         rate = row.rate
         text = format_size(row.received)
-        text = f"{text} · {format_rate(rate)}" if rate is not None else text
-    return f"{text} · {row.reason}" if row.status is Status.FAILED else text
+        if rate is not None:
+            text = _("{size} · {rate}").format(size=text, rate=format_rate(rate))
+    if row.status is Status.FAILED:
+        return _("{progress} · {reason}").format(progress=text, reason=row.reason)
+    return text
 
 
 def tooltip(row: ServerRow, column: int) -> str | None:
@@ -281,7 +328,8 @@ def literal_tooltip(text: str | None) -> str | None:
     instead, so the tooltip reads exactly as the text. Plain words stay as they are.
     """
     if text and ("<" in text or "&" in text):
-        return f"<p style='white-space:pre-wrap'>{html.escape(text, quote=False)}</p>"
+        escaped = html.escape(text, quote=False)
+        return f"<p style='white-space:pre-wrap'>{escaped}</p>"  # untranslated: markup
     return text
 
 

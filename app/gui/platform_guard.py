@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 
 from PyQt5.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
+from app.i18n import _
+
 
 @contextlib.contextmanager
 def platform_guard(report: Callable[[str], None]) -> Iterator[None]:
@@ -33,9 +35,11 @@ def platform_guard(report: Callable[[str], None]) -> Iterator[None]:
             # that no platform could start, and suggests reinstalling.
             reason = held[0] if held else text.split("\n", 1)[0]
             report(
-                f"cannot open a window: Qt could not start ({reason}); check that DISPLAY"
-                " names a display this user may use (XAUTHORITY for another user's),"
-                " or set QT_QPA_PLATFORM=offscreen to run without a screen"
+                _(
+                    "cannot open a window: Qt could not start ({reason}); check that DISPLAY"
+                    " names a display this user may use (XAUTHORITY for another user's),"
+                    " or set QT_QPA_PLATFORM=offscreen to run without a screen"
+                ).format(reason=reason)
             )
             os._exit(1)
         category = context.category

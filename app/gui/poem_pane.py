@@ -25,6 +25,8 @@ from app.client import Poem
 from app.events import BatchEnded, BatchStarted, DownloadEvent
 from app.gui.download_signals import DownloadSignals
 from app.gui.labels import plain_label
+from app.gui.model import status_word
+from app.i18n import _, ngettext, pgettext
 from app.rows import ServerRow, Status
 from app.units import format_size
 
@@ -51,7 +53,7 @@ class PoemPane(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = plain_label("No server selected", "poemLabel")
+        self.label = plain_label(self._caption(None), "poemLabel")
         self.view = QPlainTextEdit()
         self.view.setObjectName("poemView")
         self.view.setReadOnly(True)
@@ -86,6 +88,10 @@ class PoemPane(QWidget):
         else:
             self._slicer.stop()
 
+    def retranslate(self) -> None:
+        """Say again what is shown, in the current language."""
+        self.label.setText(self._caption(self._row))
+
     def _heard(self, event: DownloadEvent) -> None:
         """The shown row changed status, the pane may have more to say."""
         if isinstance(event, BatchStarted | BatchEnded) or self._row is None:
@@ -106,17 +112,31 @@ class PoemPane(QWidget):
     @staticmethod
     def _caption(row: ServerRow | None) -> str:
         if row is None:
-            return "No server selected"
+            return _("No server selected")
         poem = row.poem
         if poem is None:
-            waiting = {
-                Status.FAILED: f"failed: {row.reason}",
-                Status.CANCELLED: "cancelled, no poem",
-            }.get(row.status, "no poem yet")
-            return f"{row.address} — {waiting}"
+            if row.status is Status.FAILED:
+                return _("{address} — failed: {reason}").format(
+                    address=row.address, reason=row.reason
+                )
+            if row.status is Status.CANCELLED:
+                return _("{address} — cancelled, no poem").format(address=row.address)
+            return _("{address} — no poem yet").format(address=row.address)
         details = [format_size(poem.size), poem.encoding]
         if poem.replaced:
-            details.append(f"{poem.replaced} invalid bytes shown as �")
+            details.append(
+                ngettext(
+                    "{n} invalid byte shown as �", "{n} invalid bytes shown as �", poem.replaced
+                ).format(n=poem.replaced)
+            )
         if row.status is not Status.DONE:
-            details.append(f"from an earlier download; now {row.status.value.lower()}")
-        return f"{row.address} — " + ", ".join(details)
+            details.append(
+                _("from an earlier download; now {status}").format(
+                    status=status_word(row.status).lower()
+                )
+            )
+        # TRANSLATORS: between the size, the encoding and the notes about a poem.
+        separator = pgettext("list", ", ")
+        return _("{address} — {details}").format(
+            address=row.address, details=separator.join(details)
+        )

@@ -13,6 +13,7 @@ from PyQt5.QtWidgets import QTabWidget, QWidget
 from app.gui.download_signals import DownloadSignals
 from app.gui.poem_pane import PoemPane
 from app.gui.row_details import RowDetails
+from app.i18n import _, pgettext
 from app.row_story import RowStories
 from app.rows import ServerRow
 
@@ -28,13 +29,21 @@ class ReadingTabs(QTabWidget):
         self.setDocumentMode(True)
         self.poem_pane = PoemPane()
         self.row_details = RowDetails(stories)
-        self.addTab(self.poem_pane, "Poem")
-        self.addTab(self.row_details, "Story")
-        self.setTabToolTip(POEM_TAB, "The selected server's poem")
+        self.addTab(self.poem_pane, "")
+        self.addTab(self.row_details, "")
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The tabs' words, and what they show, in the current language."""
+        self.setTabText(POEM_TAB, pgettext("tab", "Poem"))
+        self.setTabText(STORY_TAB, pgettext("tab", "Story"))
+        self.setTabToolTip(POEM_TAB, _("The selected server's poem"))
         self.setTabToolTip(
             STORY_TAB,
-            "The selected server's latest download: times, bytes, log, the Deferred's path",
+            _("The selected server's latest download: times, bytes, log, the Deferred's path"),
         )
+        self.poem_pane.retranslate()
+        self.row_details.refresh()
 
     def follow(self, signals: DownloadSignals) -> None:
         self.poem_pane.follow(signals)

@@ -31,6 +31,7 @@ from app.file_names import poem_file_name
 from app.gui.actions import WindowActions
 from app.gui.failure_dialog import FailureDialog
 from app.gui.model import ServerListModel, ServerSortModel
+from app.i18n import _, ngettext
 from app.rows import ServerRow, Status
 
 
@@ -100,8 +101,11 @@ class RowCommands:
                 server.address,
                 expected_size=server.poem_size,
                 demo=True,
-                note=f"Embedded demo server: {server.poem_name}"
-                + (" (breaks off on purpose)" if server.fails else ""),
+                note=(
+                    _("Embedded demo server: {poem} (breaks off on purpose)")
+                    if server.fails
+                    else _("Embedded demo server: {poem}")
+                ).format(poem=server.poem_name),
             )
             for server in self.demo.start()
             if server.address not in known
@@ -136,11 +140,11 @@ class RowCommands:
         self._removed = self.model.remove_rows(rows)
         self.commands.undo.setEnabled(True)
         count = len(self._removed)
-        notice = (
-            "Removed 1 server; Ctrl+Z brings it back"
-            if count == 1
-            else f"Removed {count} servers; Ctrl+Z brings them back"
-        )
+        notice = ngettext(
+            "Removed {n} server; Ctrl+Z brings it back",
+            "Removed {n} servers; Ctrl+Z brings them back",
+            count,
+        ).format(n=count)
         self.statusBar().showMessage(notice, 10_000)
         self._select_view_rows([min(first, self.proxy.rowCount() - 1)])
         self.save_settings()
@@ -155,7 +159,7 @@ class RowCommands:
         if not removed:
             return
         self.model.insert_rows(removed)
-        rows = [row for _, row in removed]
+        rows = [row for _position, row in removed]
         self._select_view_rows(
             [self.proxy.mapFromSource(self.model.index(p, 0)).row() for p in self._positions(rows)]
         )
@@ -192,7 +196,7 @@ class RowCommands:
         poem = row.poem
         name = poem_file_name(row.title, row.address)
         dialog = QFileDialog(
-            self.window(), "Save Poem As", str(Path.home() / name), "Text files (*.txt)"
+            self.window(), _("Save Poem As"), str(Path.home() / name), _("Text files (*.txt)")
         )
         dialog.setObjectName("savePoemDialog")
         dialog.setAcceptMode(QFileDialog.AcceptSave)
@@ -207,10 +211,12 @@ class RowCommands:
             path.write_text(text, encoding="utf-8")
         except OSError as e:
             self.tell(
-                "Poem Not Saved", f"Could not save {path}: {e.strerror or e}", QMessageBox.Warning
+                _("Poem Not Saved"),
+                _("Could not save {path}: {reason}").format(path=path, reason=e.strerror or e),
+                QMessageBox.Warning,
             )
         else:
-            self.statusBar().showMessage(f"Saved {path}", 5000)
+            self.statusBar().showMessage(_("Saved {path}").format(path=path), 5000)
 
     # Keeping the actions true to the selection and the statuses
 

@@ -12,6 +12,7 @@ from PyQt5.QtWidgets import QLabel, QWidget
 
 from app.gui.download_signals import DownloadSignals
 from app.gui.model import ServerListModel
+from app.i18n import _
 from app.rows import Status
 from app.units import format_size
 
@@ -37,19 +38,27 @@ class StatusSummary(QLabel):
     def follow(self, signals: DownloadSignals) -> None:
         signals.happened.connect(self._changed)
 
-    def _changed(self, *_: object) -> None:
+    def _changed(self, *_args: object) -> None:
         if not self._timer.isActive():
             self._timer.start()
 
     def recount(self) -> None:
+        """Count again, in the current language (the window calls it when the language changes)."""
         counts = dict.fromkeys(Status, 0)
         received = 0
         for row in self._model.rows:
             counts[row.status] += 1
             received += row.received
-        parts = [f"{counts[Status.CONNECTING] + counts[Status.DOWNLOADING]} downloading"]
+        # Each count is a phrase of its own, so a language puts its number and
+        # measure word where it reads naturally: "3 个下载中 · 已完成 5 个".
+        parts = [
+            _("{n} downloading").format(n=counts[Status.CONNECTING] + counts[Status.DOWNLOADING])
+        ]
         if counts[Status.QUEUED]:
-            parts.append(f"{counts[Status.QUEUED]} queued")
-        parts += [f"{counts[Status.DONE]} done", f"{counts[Status.FAILED]} failed"]
-        parts.append(f"{format_size(received)} received")
+            parts.append(_("{n} queued").format(n=counts[Status.QUEUED]))
+        parts += [
+            _("{n} done").format(n=counts[Status.DONE]),
+            _("{n} failed").format(n=counts[Status.FAILED]),
+            _("{size} received").format(size=format_size(received)),
+        ]
         self.setText(" · ".join(parts))

@@ -17,6 +17,7 @@ from app.gui.download_signals import DownloadSignals
 from app.gui.labels import plain_label
 from app.gui.model import ServerListModel
 from app.gui.timeline_view import TimelineView
+from app.i18n import _
 from app.timeline import Timeline
 from app.timeline_axis import ZOOM_STEP
 from app.timeline_words import dock_summary
@@ -43,15 +44,15 @@ class TimelineDock(QDockWidget):
         timeline: Timeline,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("Timeline", parent)
+        super().__init__(parent)
         self.setObjectName("timelineDock")
         self.timeline = timeline
         self.view = TimelineView(table, model, timeline)
         self.summary = plain_label(name="timelineSummary")
         self.summary.setWordWrap(True)
-        self.zoom_in_button = self._button("timelineZoomIn", "+", "Zoom in (Ctrl+wheel)")
-        self.zoom_out_button = self._button("timelineZoomOut", "−", "Zoom out (Ctrl+wheel)")
-        self.fit_button = self._button("timelineFit", "Fit", "Show the whole batch")
+        self.zoom_in_button = self._button("timelineZoomIn", "+")
+        self.zoom_out_button = self._button("timelineZoomOut", "−")
+        self.fit_button = self._button("timelineFit")
         self.zoom_in_button.clicked.connect(lambda: self.view.zoom(ZOOM_STEP))
         self.zoom_out_button.clicked.connect(lambda: self.view.zoom(1 / ZOOM_STEP))
         self.fit_button.clicked.connect(self.view.fit)
@@ -71,7 +72,7 @@ class TimelineDock(QDockWidget):
         self.setWidget(body)
         self.dockLocationChanged.connect(self.view.update)
         self.topLevelChanged.connect(self.view.update)
-        self._show_summary()
+        self.retranslate()
         self._repaint = QTimer(self)
         self._repaint.setInterval(REPAINT_MS)
         self._repaint.timeout.connect(self.refresh)
@@ -86,11 +87,21 @@ class TimelineDock(QDockWidget):
         if not self._repaint.isActive():
             self._repaint.start()
 
-    def _button(self, name: str, text: str, tip: str) -> QToolButton:
+    def retranslate(self) -> None:
+        """The dock's words in the current language: title, buttons, summary, the axis."""
+        self.setWindowTitle(_("Timeline"))
+        self.zoom_in_button.setToolTip(_("Zoom in (Ctrl+wheel)"))
+        self.zoom_out_button.setToolTip(_("Zoom out (Ctrl+wheel)"))
+        # TRANSLATORS: a button that zooms the timeline out to the whole batch.
+        self.fit_button.setText(_("Fit"))
+        self.fit_button.setToolTip(_("Show the whole batch"))
+        self._show_summary()
+        self.view.update()
+
+    def _button(self, name: str, text: str = "") -> QToolButton:
         button = QToolButton()
         button.setObjectName(name)
         button.setText(text)
-        button.setToolTip(tip)
         button.setAutoRaise(True)
         return button
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from PyQt5.QtCore import (
     QByteArray,
+    QEvent,
     QItemSelectionModel,
     QPoint,
     Qt,
@@ -43,7 +44,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from app import APP_NAME, DISPLAY_NAME
+from app import APP_NAME
 from app.demo import DemoServers
 from app.download_log import log_download_event
 from app.downloads import DownloadController
@@ -54,13 +55,22 @@ from app.gui.dialog_commands import DialogCommands
 from app.gui.download_signals import DownloadSignals
 from app.gui.failure_dialog import FailureDialog
 from app.gui.log_dock import LogDock
-from app.gui.model import POEM, PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
+from app.gui.model import (
+    POEM,
+    PROGRESS,
+    SERVER,
+    STATUS,
+    ServerListModel,
+    ServerSortModel,
+    status_words,
+)
 from app.gui.reading_tabs import ReadingTabs
 from app.gui.row_commands import RowCommands
 from app.gui.status_bar import WindowStatusBar
 from app.gui.status_summary import StatusSummary
 from app.gui.timeline_dock import TimelineDock
 from app.gui.window_sizing import WindowSizing
+from app.i18n import _
 from app.instance_message import Launch
 from app.resources import resources_dir
 from app.row_story import RowStories
@@ -94,7 +104,6 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self._sizing: WindowSizing | None = None
         super().__init__()
         self.setObjectName("mainWindow")
-        self.setWindowTitle(DISPLAY_NAME)
         self.setWindowIcon(application_icon())
         self.config_dir = Path(config_dir) if config_dir is not None else default_config_dir()
         self._shut_down = False
@@ -150,6 +159,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self._sizing = sizing
         self._follow_downloads()
         self._connect_actions()
+        self.retranslate()
 
         settings, message = load_settings(self.config_dir)
         self._apply_settings(settings)
@@ -179,7 +189,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         # Progress takes the room the other columns leave (app/gui/window_sizing.py).
         metrics = table.fontMetrics()
         table.setColumnWidth(SERVER, metrics.horizontalAdvance("255.255.255.255:65535") + 16)
-        table.setColumnWidth(STATUS, metrics.horizontalAdvance(Status.DOWNLOADING.value) + 28)
+        table.setColumnWidth(STATUS, self._status_width(table))
         # The title comes right after the bar that brings it (the model keeps it
         # last); in a small window it scrolls away with the columns after it,
         # leaving Server, Status and Progress.
@@ -189,6 +199,42 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         header.setSortIndicator(-1, Qt.AscendingOrder)
         table.setSortingEnabled(True)
         return table
+
+    @staticmethod
+    def _status_width(table: QTableView) -> int:
+        """Room for the longest status word, in English or the language spoken now."""
+        metrics = table.fontMetrics()
+        words = [*(status.value for status in Status), *status_words().values()]
+        return max(metrics.horizontalAdvance(word) for word in words) + 28
+
+    # Words
+
+    def retranslate(self) -> None:
+        """Every word the window and its parts show, in the current language.
+
+        Called once when the window is built and again on ``LanguageChange``
+        (``app.gui.i18n.install_language``), so a window that is open follows
+        a change of language. The docks go before the actions: a dock's
+        title becomes its View-menu toggle's text, which the actions then set.
+        """
+        self.setWindowTitle(_("Poetry Downloader"))
+        self.timeline_dock.retranslate()
+        self.log_dock.retranslate()
+        self.commands.retranslate()
+        self.model.retranslate()
+        self.reading.retranslate()
+        self.summary.recount()
+        self.failure_dialog.notice.retranslate()
+        # A status word longer than the column (none in the catalogues we ship) widens it.
+        if self.table.columnWidth(STATUS) < self._status_width(self.table):
+            self.table.setColumnWidth(STATUS, self._status_width(self.table))
+        if self._sizing is not None:
+            self._sizing.words_changed()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def _follow_downloads(self) -> None:
         """Subscribe every piece to the bridge: the one path a download's events take."""
@@ -234,7 +280,8 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self.table.customContextMenuRequested.connect(self._open_row_menu)
         # The keyboard's way to the row menu: Shift+F10, or the Menu key.
         keyboard_menu = QAction(self.table)
-        keyboard_menu.setShortcuts([QKeySequence("Shift+F10"), QKeySequence(Qt.Key_Menu)])
+        menu_keys = [QKeySequence("Shift+F10"), QKeySequence(Qt.Key_Menu)]  # untranslated: keys
+        keyboard_menu.setShortcuts(menu_keys)
         keyboard_menu.setShortcutContext(Qt.WidgetShortcut)
         keyboard_menu.triggered.connect(self._open_row_menu_at_current)
         self.table.addAction(keyboard_menu)
@@ -248,7 +295,10 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
     def _internal_error(self, event: InternalError) -> None:
         """Our own code failed on a row's event: the log has the details; say so."""
         self.statusBar().showMessage(
-            f"Internal error while handling {event.row.address}; details in View → Log", 15_000
+            _("Internal error while handling {address}; details in View → Log").format(
+                address=event.row.address
+            ),
+            15_000,
         )
 
     def _batch_started(self, _event: BatchStarted) -> None:
@@ -332,7 +382,10 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
             save_settings(self.config_dir, self.current_settings())
         except OSError as e:
             self.statusBar().showMessage(
-                f"Could not save settings in {self.config_dir}: {e.strerror or e}", 10_000
+                _("Could not save settings in {folder}: {reason}").format(
+                    folder=self.config_dir, reason=e.strerror or e
+                ),
+                10_000,
             )
 
     # A later launch on the same settings (app/instance.py)
@@ -402,9 +455,9 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
     def _tell_settings_reset(self, message: str) -> None:
         if self._shut_down:
             return
-        self.tell("Settings Reset", message, QMessageBox.Warning, status=False)
+        self.tell(_("Settings Reset"), message, QMessageBox.Warning, status=False)
         # The status bar gets a few words: the whole message would run into the counts.
-        short = "Settings reset to defaults; the damaged file was kept"
+        short = _("Settings reset to defaults; the damaged file was kept")
         self.statusBar().showMessage(short, 10_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:

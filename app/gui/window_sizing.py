@@ -58,6 +58,16 @@ class WindowSizing(QObject):
         width = round(self._window.width() * TIMELINE_SHARE)
         self._window.resizeDocks([self._timeline_dock], [width], Qt.Horizontal)
 
+    def words_changed(self) -> None:
+        """The language changed: measure the toolbar's words again, keep the table usable."""
+        self._set_table_minimum()
+        if self._toolbar_text_width:
+            style = self._toolbar.toolButtonStyle()
+            self._toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+            self._toolbar_text_width = self._toolbar.sizeHint().width()
+            self._toolbar.setToolButtonStyle(style)
+            self._fit_toolbar()
+
     def window_resized(self) -> None:
         self._fit_toolbar()
         self._make_the_docks_give_way()
