@@ -6,14 +6,14 @@ buttons, the file dialog, a text box's context menu) from its own
 installs that beside our gettext catalogue.
 
 It runs after the ``QApplication`` exists and before ``MainWindow`` is
-built. Installing a language posts a ``LanguageChange`` event to every
-widget, so a window that is already open re-reads its words
-(``MainWindow.changeEvent``).
+built. Installing a language sends a ``LanguageChange`` event to every
+window, so one that is already open re-reads its words
+(``MainWindow.retranslate``).
 """
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PyQt5.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
 
 from app import i18n
 
@@ -32,6 +32,7 @@ def install_language(language: str | None = None) -> str:
     chosen = i18n.install(language)
     if i18n.catalogue_missing(chosen):
         chosen = i18n.install(i18n.SOURCE_LANGUAGE)
+    changed = bool(_qt_translators)
     for translator in _qt_translators:
         QCoreApplication.removeTranslator(translator)
     _qt_translators.clear()
@@ -42,6 +43,11 @@ def install_language(language: str | None = None) -> str:
             if translator.load(f"{name}_{chosen}", folder):
                 QCoreApplication.installTranslator(translator)
                 _qt_translators.append(translator)
+                changed = True
                 break
     QLocale.setDefault(QLocale(chosen))
+    if not changed:
+        # Qt announces a language change only when a translator comes or goes;
+        # without Qt's own catalogue the window must still hear of ours.
+        QCoreApplication.sendEvent(app, QEvent(QEvent.LanguageChange))
     return chosen
