@@ -16,6 +16,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from app.i18n import _
+
 DEFAULT_HOST = "127.0.0.1"
 
 # Letters, digits, hyphens, underscores and dots: host names as resolvers take
@@ -39,14 +41,18 @@ class Address:
 def parse_address(text: str) -> Address:
     """Read ``PORT``, ``HOST:PORT`` or ``[V6]:PORT``; raise ``ValueError`` saying why not."""
     if not isinstance(text, str):
-        raise ValueError(f"an address must be text, not {type(text).__name__}")
+        raise ValueError(_("an address must be text, not {kind}").format(kind=type(text).__name__))
     spelled = text.strip()
     if not spelled:
-        raise ValueError("empty address: give PORT, HOST:PORT or [IPv6]:PORT")
+        raise ValueError(_("empty address: give PORT, HOST:PORT or [IPv6]:PORT"))
     if spelled.startswith("[") or "]" in spelled:
         host, port_text = _split_bracketed(spelled)
     elif spelled.count(":") > 1:
-        raise ValueError(f"{spelled!r}: an IPv6 address needs brackets, as in [::1]:10000")
+        raise ValueError(
+            _("{address}: an IPv6 address needs brackets, as in [::1]:10000").format(
+                address=repr(spelled)
+            )
+        )
     elif ":" in spelled:
         host, port_text = spelled.split(":")
         host = _check_host_name(host, spelled)
@@ -54,32 +60,54 @@ def parse_address(text: str) -> Address:
         host, port_text = DEFAULT_HOST, spelled
     else:
         _check_host_name(spelled, spelled)
-        raise ValueError(f"{spelled!r}: missing port, as in {spelled}:10000")
+        raise ValueError(
+            _("{address}: missing port, as in {host}:10000").format(
+                address=repr(spelled), host=spelled
+            )
+        )
     return Address(host, _parse_port(port_text, spelled))
 
 
 def _split_bracketed(spelled: str) -> tuple[str, str]:
     if not spelled.startswith("[") or spelled.count("[") != 1 or spelled.count("]") != 1:
-        raise ValueError(f"{spelled!r}: unbalanced brackets; write [IPv6]:PORT")
-    inside, _, rest = spelled[1:].partition("]")
+        raise ValueError(
+            _("{address}: unbalanced brackets; write [IPv6]:PORT").format(address=repr(spelled))
+        )
+    inside, _bracket, rest = spelled[1:].partition("]")
     if not inside:
-        raise ValueError(f"{spelled!r}: nothing between the brackets")
+        raise ValueError(_("{address}: nothing between the brackets").format(address=repr(spelled)))
     try:
         host = str(ipaddress.IPv6Address(inside))
     except ValueError:
-        raise ValueError(f"{spelled!r}: {inside!r} is not an IPv6 address") from None
+        raise ValueError(
+            _("{address}: {host} is not an IPv6 address").format(
+                address=repr(spelled), host=repr(inside)
+            )
+        ) from None
     if not rest.startswith(":") or rest == ":":
-        raise ValueError(f"{spelled!r}: missing port after the brackets, as in [{inside}]:10000")
+        raise ValueError(
+            _("{address}: missing port after the brackets, as in [{host}]:10000").format(
+                address=repr(spelled), host=inside
+            )
+        )
     return host, rest[1:]
 
 
 def _check_host_name(host: str, spelled: str) -> str:
     if not host:
-        raise ValueError(f"{spelled!r}: missing host before the colon")
+        raise ValueError(
+            _("{address}: missing host before the colon").format(address=repr(spelled))
+        )
     if any(ch.isspace() for ch in host):
-        raise ValueError(f"{spelled!r}: a host name cannot contain spaces")
+        raise ValueError(
+            _("{address}: a host name cannot contain spaces").format(address=repr(spelled))
+        )
     if not _HOST_NAME.fullmatch(host):
-        raise ValueError(f"{spelled!r}: {host!r} is not a valid host name")
+        raise ValueError(
+            _("{address}: {host} is not a valid host name").format(
+                address=repr(spelled), host=repr(host)
+            )
+        )
     return host
 
 
@@ -89,10 +117,16 @@ def _looks_like_port(text: str) -> bool:
 
 def _parse_port(port_text: str, spelled: str) -> int:
     if not port_text:
-        raise ValueError(f"{spelled!r}: missing port after the colon")
+        raise ValueError(_("{address}: missing port after the colon").format(address=repr(spelled)))
     if not _looks_like_port(port_text):
-        raise ValueError(f"{spelled!r}: port {port_text!r} is not a number")
+        raise ValueError(
+            _("{address}: port {port} is not a number").format(
+                address=repr(spelled), port=repr(port_text)
+            )
+        )
     port = int(port_text)
     if not 1 <= port <= 65535:
-        raise ValueError(f"{spelled!r}: port {port} is outside 1-65535")
+        raise ValueError(
+            _("{address}: port {port} is outside 1-65535").format(address=repr(spelled), port=port)
+        )
     return port

@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterator
 from itertools import islice
 
 from app.address import Address, parse_address
+from app.i18n import _
 
 _SEPARATORS = re.compile(r"[\s,]+")
 
@@ -46,9 +47,9 @@ class AddressReader:
                 self._problem(number, str(e))
                 continue
             if address in self._existing:
-                self._problem(number, f"{address} is already in the list")
+                self._problem(number, _("{address} is already in the list").format(address=address))
             elif address in self._seen:
-                self._problem(number, f"{address} is given twice")
+                self._problem(number, _("{address} is given twice").format(address=address))
             else:
                 self._seen.add(address)
                 self.addresses.append(address)
@@ -56,7 +57,7 @@ class AddressReader:
         return self.done
 
     def _problem(self, line: int, reason: str) -> None:
-        self.problems.append(f"line {line}: {reason}")
+        self.problems.append(_("line {line}: {reason}").format(line=line, reason=reason))
         self.problem_lines.append(line)
 
 

@@ -17,6 +17,7 @@ read together, as the tutorial reads them.
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
 import time
@@ -29,8 +30,9 @@ from twisted.internet.interfaces import IAddress, IConnector, ITCPTransport
 from twisted.protocols.policies import TimeoutMixin
 from twisted.python.failure import Failure
 
+from app.i18n import N_, _, ngettext, source_language
 from app.internals import read_size, set_read_size
-from app.units import format_size
+from app.units import format_size, seconds_text
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_IDLE_TIMEOUT = 30.0
@@ -106,44 +108,72 @@ class Poem:
         return self._decoded
 
     def __repr__(self) -> str:
-        return f"<Poem {self.size} bytes, {self.encoding}, {self.elapsed:.3f} s>"
+        return (
+            f"<Poem {self.size} bytes, {self.encoding}, {self.elapsed:.3f} s>"  # untranslated: repr
+        )
 
 
 class PoetryError(Exception):
-    """Base of the ways a download fails after the connection was made."""
+    """Base of the ways a download fails after the connection was made.
+
+    ``str()`` of one is English, as a traceback and the log read it;
+    :meth:`words` says the same in the language being spoken.
+    """
+
+    def words(self) -> str:
+        """What went wrong, in a few plain words of the current language."""
+        return str(self)
+
+    def _english(self) -> str:
+        with source_language():
+            return self.words()
 
 
 class ConnectionLostError(PoetryError):
     """The connection ended some other way than a clean close: the poem is incomplete."""
 
     def __init__(self, received: int, cause: Failure | None = None) -> None:
-        super().__init__(f"connection lost after {_count_bytes(received)}")
         self.received = received
         self.cause = cause
+        super().__init__(self._english())
+
+    def words(self) -> str:
+        return ngettext(
+            "connection lost after {n} byte", "connection lost after {n} bytes", self.received
+        ).format(n=self.received)
 
 
 class IdleTimeoutError(PoetryError):
     """No byte arrived for ``idle_timeout`` seconds."""
 
     def __init__(self, seconds: float, received: int) -> None:
-        super().__init__(f"no data for {seconds:g} s")
         self.seconds = seconds
         self.received = received
+        super().__init__(self._english())
+
+    def words(self) -> str:
+        return _("no data for {seconds}").format(seconds=seconds_text(f"{self.seconds:g}"))
 
 
 class PoemTooLargeError(PoetryError):
     """The server sent more than ``max_bytes``; the connection was aborted at once."""
 
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(f"larger than {format_size(max_bytes)}")
         self.max_bytes = max_bytes
+        super().__init__(self._english())
+
+    def words(self) -> str:
+        return _("larger than {size}").format(size=format_size(self.max_bytes))
 
 
 class EmptyPoemError(PoetryError):
     """The server closed the connection cleanly without sending a byte."""
 
     def __init__(self) -> None:
-        super().__init__("empty poem")
+        super().__init__(self._english())
+
+    def words(self) -> str:
+        return _("empty poem")
 
 
 #: Codecs Python calls text encodings that are no way to read a poem: domain-name
@@ -157,10 +187,10 @@ def check_encoding(name: str) -> str:
     try:
         codec = codecs.lookup(name)
     except (LookupError, TypeError, ValueError):
-        raise ValueError(f"unknown encoding {name!r}") from None
+        raise ValueError(_("unknown encoding {name}").format(name=repr(name))) from None
     # base64, rot13 and friends are codecs but not text encodings.
     if not getattr(codec, "_is_text_encoding", True) or codec.name in _NOT_FOR_POEMS:
-        raise ValueError(f"{name!r} is not a text encoding for poems")
+        raise ValueError(_("{name} is not a text encoding for poems").format(name=repr(name)))
     return codec.name
 
 
@@ -380,12 +410,20 @@ def get_poetry(
 
     encoding = check_encoding(encoding)
     if not isinstance(port, int) or not 1 <= port <= 65535:
-        raise ValueError(f"port {port!r} is outside 1-65535")
+        raise ValueError(_("port {port} is outside 1-65535").format(port=repr(port)))
     for name, value in (("timeout", timeout), ("idle_timeout", idle_timeout)):
         if not value > 0:
-            raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
+            raise ValueError(
+                _("{name} must be a positive number of seconds, not {value}").format(
+                    name=name, value=repr(value)
+                )
+            )
     if not max_bytes > 0:
-        raise ValueError(f"max_bytes must be positive, not {max_bytes!r}")
+        raise ValueError(
+            _("{name} must be positive, not {value}").format(
+                name="max_bytes", value=repr(max_bytes)
+            )
+        )
     factory = PoetryClientFactory(
         idle_timeout=idle_timeout,
         max_bytes=max_bytes,
@@ -400,23 +438,49 @@ def get_poetry(
 
 
 def describe_failure(failure: Failure) -> str:
-    """The reason a download failed, in the few plain words a person reads."""
+    """The reason a download failed, in the few plain words a person reads.
+
+    In the language being spoken when it is called: the window and
+    ``poetry-get`` call it when they show the reason. The log wants English,
+    and calls it inside :func:`app.i18n.source_language`.
+    """
     value = failure.value
     if isinstance(value, PoetryError):
-        return str(value)
+        return value.words()
     if isinstance(value, CancelledError):
-        return "cancelled"
+        return _("cancelled")
     if isinstance(value, error.ConnectionRefusedError):
-        return "connection refused"
+        return _("connection refused")
     if isinstance(value, error.TimeoutError | error.TCPTimedOutError):
-        return "timed out"
+        return _("timed out")
     if isinstance(value, error.DNSLookupError | error.UnknownHostError):
-        return "host not found"
+        return _("host not found")
     if isinstance(value, error.NoRouteError):
-        return "no route to host"
+        return _("no route to host")
     if isinstance(value, error.ConnectError):
-        return f"could not connect ({connect_error_words(value) or type(value).__name__})"
-    return f"unexpected error: {type(value).__name__}: {value}"
+        why = connect_error_words(value) or type(value).__name__
+        return _("could not connect ({why})").format(why=why)
+    return _("unexpected error: {kind}: {message}").format(kind=type(value).__name__, message=value)
+
+
+#: The OS's words for the errors a connection meets, for a language other than
+#: English; in English the OS's own words are used, as the OS spells them.
+_OS_ERROR_WORDS = {
+    errno.ECONNRESET: N_("connection reset by peer"),
+    errno.ECONNREFUSED: N_("connection refused"),
+    errno.ECONNABORTED: N_("software caused connection abort"),
+    errno.ETIMEDOUT: N_("connection timed out"),
+    errno.EHOSTUNREACH: N_("no route to host"),
+    errno.ENETUNREACH: N_("network is unreachable"),
+    errno.ENETDOWN: N_("network is down"),
+    errno.EHOSTDOWN: N_("host is down"),
+    errno.EADDRNOTAVAIL: N_("cannot assign requested address"),
+    errno.EADDRINUSE: N_("address already in use"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"),
+    errno.EMFILE: N_("too many open files"),
+    errno.EPIPE: N_("broken pipe"),
+}
 
 
 def connect_error_words(value: error.ConnectError) -> str:
@@ -424,18 +488,21 @@ def connect_error_words(value: error.ConnectError) -> str:
 
     The OS's words for its error number, else what Twisted said without the
     number; "" when there is neither, so each caller says that its own way.
+    The common errors are said in the current language (the OS speaks English).
     """
+    number: int | None = None
     if isinstance(value.osError, int):
+        number = value.osError
         words = os.strerror(value.osError)
     elif value.args and isinstance(value.args[0], str):
         words = value.args[0].strip().rstrip(".")
         # getConnectError's "104: Connection reset by peer": the number says nothing more.
-        number, _, rest = words.partition(": ")
-        words = rest if number.isdigit() and rest else words
+        code, _sep, rest = words.partition(": ")
+        if code.isdigit() and rest:
+            number, words = int(code), rest
     else:
         return ""
+    known = _OS_ERROR_WORDS.get(number) if number is not None else None
+    if known is not None and _(known) != known:
+        return _(known)
     return words[:1].lower() + words[1:]
-
-
-def _count_bytes(count: int) -> str:
-    return "1 byte" if count == 1 else f"{count} bytes"

@@ -47,7 +47,7 @@ def recording(
 def describe_result(result: object) -> str:
     """A Deferred's result in a few words: "Poem, 612 bytes", "Failure ConnectionRefusedError"."""
     if isinstance(result, Poem):
-        return f"Poem, {format_size(result.size)}"
+        return f"Poem, {format_size(result.size)}"  # untranslated: Poem, the class's name
     if isinstance(result, Failure):
-        return f"Failure {type(result.value).__name__}"
+        return f"Failure {type(result.value).__name__}"  # untranslated: Twisted's class names
     return type(result).__name__

@@ -18,6 +18,7 @@ from typing import Any
 
 from twisted.logger import Logger, LogLevel
 
+from app.client import describe_failure
 from app.events import (
     Cancelled,
     Connected,
@@ -27,6 +28,7 @@ from app.events import (
     Failed,
     InternalError,
 )
+from app.i18n import source_language
 
 log = Logger(namespace="poetry.download")
 
@@ -57,21 +59,28 @@ def log_line(event: DownloadEvent) -> str | None:
 
 def download_record(event: DownloadEvent) -> Record | None:
     """What the log says about ``event``, or ``None`` (Progress, batches, steps...)."""
+    # The records stay English whatever the window speaks: the module doc says why.
     match event:
         case Connecting(row=row):
-            return LogLevel.info, "{address}: connecting", {"address": str(row.address)}
+            text = "{address}: connecting"  # untranslated: log record
+            return LogLevel.info, text, {"address": str(row.address)}
         case Connected(row=row):
-            return LogLevel.info, "{address}: connected", {"address": str(row.address)}
+            text = "{address}: connected"  # untranslated: log record
+            return LogLevel.info, text, {"address": str(row.address)}
         case Done(row=row, poem=poem):
             fields = {"address": str(row.address), "size": poem.size, "elapsed": poem.elapsed}
-            return LogLevel.info, "{address}: done, {size} bytes in {elapsed:.2f} s", fields
-        case Failed(row=row, reason=reason):
+            text = "{address}: done, {size} bytes in {elapsed:.2f} s"  # untranslated: log record
+            return LogLevel.info, text, fields
+        case Failed(row=row, failure=failure):
+            # The event's reason is in the language the window spoke; the log's is English.
+            with source_language():
+                reason = describe_failure(failure)
             fields = {"address": str(row.address), "reason": reason}
-            return LogLevel.warn, "{address}: failed: {reason}", fields
+            return LogLevel.warn, "{address}: failed: {reason}", fields  # untranslated: log record
         case Cancelled(row=row):
             fields = {"address": str(row.address), "reason": event.reason}
-            return LogLevel.info, "{address}: {reason}", fields
+            return LogLevel.info, "{address}: {reason}", fields  # untranslated: log record
         case InternalError(row=row):
-            text = "Internal error while handling the download from {address}"
+            text = "Internal error while handling the download from {address}"  # untranslated: log
             return LogLevel.critical, text, {"address": str(row.address)}
     return None

@@ -41,16 +41,26 @@ from typing import TYPE_CHECKING, Literal, TypeAlias
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from app.i18n import N_, _
+
 if TYPE_CHECKING:
     from app.client import Poem
     from app.rows import ServerRow
 
 
 class Mode(enum.Enum):
-    """How a batch runs: every download at once, or each after the previous one."""
+    """How a batch runs: every download at once, or each after the previous one.
 
-    REACTOR = "All at once"
-    ONE_AT_A_TIME = "One at a time"
+    The value is the English name; :attr:`words` is the name a person reads.
+    """
+
+    REACTOR = N_("All at once")
+    ONE_AT_A_TIME = N_("One at a time")
+
+    @property
+    def words(self) -> str:
+        """The mode's name in the language being spoken."""
+        return _(self.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +145,12 @@ class Done:
 
 @dataclass(frozen=True, slots=True)
 class Failed:
-    """The download failed; ``reason`` is the failure in a few plain words."""
+    """The download failed; ``reason`` is the failure in a few plain words.
+
+    The words are those :func:`app.client.describe_failure` gave when the
+    download failed, in the language spoken then; whoever shows the failure
+    later words it again from ``failure``, as the log does in English.
+    """
 
     row: ServerRow
     failure: Failure
@@ -151,7 +166,12 @@ class Cancelled:
 
     @property
     def reason(self) -> str:
-        return "cancelled before it started" if self.queued else "cancelled"
+        """In English, as the log says it; :attr:`words` is the same in the language spoken."""
+        return N_("cancelled before it started") if self.queued else N_("cancelled")
+
+    @property
+    def words(self) -> str:
+        return _(self.reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +286,7 @@ class EventStream:
     def _observer_failed(self, event: DownloadEvent, failure: Failure) -> None:
         if isinstance(event, (InternalError, *BATCH_EVENTS)):
             # Nothing left to tell a row about: the log has to do.
-            log.failure("Internal error while handling {event!r}", failure, event=event)
+            text = "Internal error while handling {event!r}"  # untranslated: log record
+            log.failure(text, failure, event=event)
             return
         self.publish(InternalError(event.row, failure))

@@ -17,7 +17,6 @@ from twisted.internet import error
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
-from app import DISPLAY_NAME
 from app.address import Address
 from app.client import (
     ConnectionLostError,
@@ -27,7 +26,8 @@ from app.client import (
     PoetryError,
     connect_error_words,
 )
-from app.units import format_size
+from app.i18n import _, ngettext
+from app.units import format_size, seconds_text
 
 
 def hint(failure: Failure, address: Address, expected_size: int | None) -> str:
@@ -41,91 +41,102 @@ def hint(failure: Failure, address: Address, expected_size: int | None) -> str:
     host = address.host
     match value:
         case CancelledError():
-            return "Cancelled on request: nothing went wrong, and there is nothing to fix."
+            return _("Cancelled on request: nothing went wrong, and there is nothing to fix.")
         case error.ConnectionRefusedError():
-            return (
-                f"Nothing is listening on {address}. Is the server running, and is the port right?"
-            )
+            return _(
+                "Nothing is listening on {address}. Is the server running, and is the port right?"
+            ).format(address=address)
         case error.TimeoutError() | error.TCPTimedOutError():
-            return (
-                f"{address} did not answer in time. The server may be down or too busy, or a "
+            return _(
+                "{address} did not answer in time. The server may be down or too busy, or a "
                 "firewall may be dropping the connection; check the address and try again later."
-            )
+            ).format(address=address)
         case error.DNSLookupError() | error.UnknownHostError():
-            return (
-                f"No computer called “{host}” could be found. Check the spelling of the host name, "
+            return _(
+                "No computer called “{host}” could be found. Check the spelling of the host name, "
                 "and that this computer is connected to the network."
-            )
+            ).format(host=host)
         case error.NoRouteError():
-            return (
-                f"There is no network route to {host}. Check this computer's network connection, "
-                f"and whether {host} can be reached from here."
-            )
+            return _(
+                "There is no network route to {host}. Check this computer's network connection, "
+                "and whether {host} can be reached from here."
+            ).format(host=host)
         case error.ConnectError():
-            return (
-                f"Could not connect to {address} ({_turned_away(value)}). "
+            return _(
+                "Could not connect to {address} ({why}). "
                 "Check the address, and try again in a moment."
-            )
+            ).format(address=address, why=_turned_away(value))
         case ConnectionLostError(received=received):
             if received == 0:
-                return (
-                    f"{address} accepted the connection, then cut it off before sending a byte. "
+                return _(
+                    "{address} accepted the connection, then cut it off before sending a byte. "
                     "The server may have crashed or be turning work away; try again later."
-                )
-            so_far = _so_far(received, expected_size)
-            return (
-                f"The connection to {address} was cut off after {so_far}, "
+                ).format(address=address)
+            return _(
+                "The connection to {address} was cut off after {so_far}, "
                 "so the poem is incomplete. The server may have stopped or restarted mid-poem: "
                 "press Start to try again."
-            )
+            ).format(address=address, so_far=_so_far(received, expected_size))
         case IdleTimeoutError(seconds=seconds, received=received):
-            sent = (
-                "accepted the connection, then sent nothing"
-                if received == 0
-                else f"sent {_so_far(received, expected_size)}, then nothing"
-            )
-            return (
-                f"{address} {sent} for {seconds:g} s, so the download was stopped. "
+            waited = seconds_text(f"{seconds:g}")
+            if received == 0:
+                return _(
+                    "{address} accepted the connection, then sent nothing for {seconds}, "
+                    "so the download was stopped. "
+                    "The server may be stuck or overloaded; try again later."
+                ).format(address=address, seconds=waited)
+            return _(
+                "{address} sent {so_far}, then nothing for {seconds}, "
+                "so the download was stopped. "
                 "The server may be stuck or overloaded; try again later."
-            )
+            ).format(address=address, so_far=_so_far(received, expected_size), seconds=waited)
         case PoemTooLargeError(max_bytes=max_bytes):
-            return (
-                f"{address} sent more than {format_size(max_bytes)}, the most one poem may be, "
-                f"so the download was stopped. Check that {address} really is a poetry server."
-            )
+            return _(
+                "{address} sent more than {size}, the most one poem may be, "
+                "so the download was stopped. Check that {address} really is a poetry server."
+            ).format(address=address, size=format_size(max_bytes))
         case EmptyPoemError():
-            return (
-                f"{address} accepted the connection and closed it without sending anything. "
+            return _(
+                "{address} accepted the connection and closed it without sending anything. "
                 "Something is listening there, but it sent no poem: check that it is a poetry "
                 "server with a poem to serve."
-            )
+            ).format(address=address)
         case PoetryError():
-            return f"The download from {address} failed: {value}."
-    return (
-        f"The download from {address} failed in a way {DISPLAY_NAME} does not recognise "
-        f"({type(value).__name__}: {value}). The details below say where; they are worth reporting."
-    )
+            return _("The download from {address} failed: {reason}.").format(
+                address=address, reason=value.words()
+            )
+    return _(
+        "The download from {address} failed in a way {program} does not recognise "
+        "({kind}: {message}). The details below say where; they are worth reporting."
+    ).format(address=address, program=_program_name(), kind=type(value).__name__, message=value)
 
 
 def internal_hint(address: Address, *, fatal: bool) -> str:
     """A bug of ours, not the server's: say so, and whether the download went on."""
     if fatal:
-        return (
-            f"A bug in {DISPLAY_NAME} stopped the download from {address}: its own code failed, "
+        return _(
+            "A bug in {program} stopped the download from {address}: its own code failed, "
             "not the server. Start may well work again; the details below are what to report."
-        )
-    return (
-        f"A bug in {DISPLAY_NAME} while it showed the download from {address}: its own code "
+        ).format(program=_program_name(), address=address)
+    return _(
+        "A bug in {program} while it showed the download from {address}: its own code "
         "failed, not the server, and the download carried on. The details below are what to report."
-    )
+    ).format(program=_program_name(), address=address)
 
 
 def _so_far(received: int, expected_size: int | None) -> str:
     """``14 of 612 bytes`` when the size is known and not yet reached, else ``14 bytes``."""
     if expected_size is not None and 0 < received < expected_size:
-        return f"{received:,} of {expected_size:,} bytes"
-    return "1 byte" if received == 1 else f"{received:,} bytes"
+        return ngettext(
+            "{received} of {expected} byte", "{received} of {expected} bytes", expected_size
+        ).format(received=f"{received:,}", expected=f"{expected_size:,}")
+    return ngettext("{n} byte", "{n} bytes", received).format(n=f"{received:,}")
+
+
+def _program_name() -> str:
+    """``app.DISPLAY_NAME`` in the language being spoken."""
+    return _("Poetry Downloader")
 
 
 def _turned_away(value: error.ConnectError) -> str:
-    return connect_error_words(value) or "the connection was turned away"
+    return connect_error_words(value) or _("the connection was turned away")

@@ -16,13 +16,15 @@ from twisted.internet import error
 from twisted.python.failure import Failure
 
 from app.client import PoetryError
+from app.i18n import N_, _
 
-NETWORK = "No Python traceback: this error was reported by the network, not raised by code."
-VERDICT = (
+# In English; shown through _() (the report is built when it is shown).
+NETWORK = N_("No Python traceback: this error was reported by the network, not raised by code.")
+VERDICT = N_(
     "No Python traceback: the download ended itself because of what the server did "
     "(or did not do); no code raised this."
 )
-RECORDED = "No Python traceback: this error was recorded, not raised by code."
+RECORDED = N_("No Python traceback: this error was recorded, not raised by code.")
 
 
 def traceback_text(failure: Failure) -> str:
@@ -33,16 +35,16 @@ def traceback_text(failure: Failure) -> str:
         text = f"{_origin(failure)}\n\n{_exception_line(failure)}\n"
     cause = getattr(failure.value, "cause", None)
     if isinstance(cause, Failure):
-        text += "\nCaused by:\n" + traceback_text(cause)
+        text += "\n" + _("Caused by:") + "\n" + traceback_text(cause)
     return text
 
 
 def _origin(failure: Failure) -> str:
     if isinstance(failure.value, PoetryError):
-        return VERDICT
+        return _(VERDICT)
     if failure.value is not None and _from_the_network(failure.value):
-        return NETWORK
-    return RECORDED
+        return _(NETWORK)
+    return _(RECORDED)
 
 
 def _from_the_network(value: BaseException) -> bool:

@@ -37,7 +37,7 @@ MAX_BYTES = 255
 _FORBIDDEN = re.compile(r'[/\\<>:"|?*]')
 # Control (Cc), format (Cf: the bidi controls, zero-width characters, BOM),
 # lone surrogates (Cs), and line and paragraph separators (Zl, Zp).
-_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})  # untranslated: Unicode names
 _RESERVED = frozenset(
     {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
     | {f"{device}{n}" for device in ("COM", "LPT") for n in [*"0123456789", "¹", "²", "³"]}

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from app import APP_NAME
@@ -130,6 +131,22 @@ def install(language: str | None = None) -> str:
 def current() -> str:
     """The language being spoken now."""
     return _language
+
+
+@contextmanager
+def source_language() -> Iterator[None]:
+    """Speak English inside the block, whatever language is installed, then as before.
+
+    For words that go to the log (and an exception's own message, read in
+    tracebacks), which stay English (see the module doc), when they are made
+    by the same functions that word them for the window.
+    """
+    global _translation
+    spoken, _translation = _translation, gettext.NullTranslations()
+    try:
+        yield
+    finally:
+        _translation = spoken
 
 
 def catalogue_missing(language: str) -> bool:

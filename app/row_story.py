@@ -9,6 +9,10 @@ the controller publishes as each callback or errback runs. Nothing is
 reconstructed afterwards; where each step's result went ("poem pane",
 "failure window") is the ending event that followed it.
 
+What a story keeps is English or data; :mod:`app.row_story_words` words it
+in the language spoken when it is shown. The log's lines are the log's
+own, in English, as the log dock shows them.
+
 A story is one attempt: it starts afresh when the row is queued again and
 is dropped when the row is removed. Its memory is bounded whatever the
 download does (:data:`MAX_LOG_LINES`, :data:`MAX_STEPS`, :data:`MAX_LINE`),
@@ -39,6 +43,7 @@ from app.events import (
     Progress,
     Queued,
 )
+from app.i18n import N_, _, pgettext, source_language
 from app.rows import ServerRow
 from app.units import shorten
 
@@ -49,10 +54,15 @@ MAX_STEPS = 10
 #: The most characters of one log line kept (a bug's message can be any length).
 MAX_LINE = 300
 
-#: Where an ending's event goes in the window: the last word of a step.
-DONE_GOES_TO = "poem pane"
-FAILURE_GOES_TO = "failure window"
-CANCEL_GOES_TO = "row cancelled"
+#: Where an ending's event goes in the window: the last word of a step (English;
+#: :attr:`Step.outcome_words` translates).
+DONE_GOES_TO = N_("poem pane")
+FAILURE_GOES_TO = N_("failure window")
+CANCEL_GOES_TO = N_("row cancelled")
+RAISED = N_("raised")
+
+#: The events that end an attempt.
+EndingEvent = Done | Failed | Cancelled | InternalError
 
 
 @dataclass(slots=True)
@@ -65,6 +75,11 @@ class Step:
     #: "poem pane", "failure window", "raised"...; "" until the next event says.
     outcome: str = ""
 
+    @property
+    def outcome_words(self) -> str:
+        """:attr:`outcome` in the language being spoken."""
+        return _(self.outcome) if self.outcome else ""
+
 
 @dataclass(eq=False)
 class RowStory:
@@ -76,8 +91,8 @@ class RowStory:
     connected: float | None = None
     first_byte: float | None = None
     ended: float | None = None
-    #: How it ended, in a few words ("done", "failed: connection refused"); "" while it runs.
-    ending: str = ""
+    #: The event that ended it; ``None`` while it runs.
+    ended_by: EndingEvent | None = None
     received: int = 0
     chunks: int = 0
     #: (time, words) per log line, the newest :data:`MAX_LOG_LINES`.
@@ -85,6 +100,21 @@ class RowStory:
     log_dropped: int = 0
     steps: deque[Step] = field(default_factory=lambda: deque(maxlen=MAX_STEPS))
     steps_dropped: int = 0
+
+    @property
+    def ending(self) -> str:
+        """How it ended, in a few words ("done", "failed: connection refused"); "" while it runs.
+
+        In the language being spoken now, made from the ending event.
+        """
+        match self.ended_by:
+            case Done():
+                return pgettext("ending", "done")
+            case Failed(failure=failure) | InternalError(failure=failure):
+                return _("failed: {reason}").format(reason=describe_failure(failure))
+            case Cancelled() as cancelled:
+                return cancelled.words
+        return ""
 
     @property
     def origin(self) -> float | None:
@@ -102,29 +132,30 @@ class RowStory:
                 if self.steps and not self.steps[-1].outcome:
                     # A step after a step: the first handler raised, and the
                     # Deferred took its failure down the errbacks.
-                    self.steps[-1].outcome = "raised"
+                    self.steps[-1].outcome = RAISED
                 self._add_step(Step(kind, handler, result))
             case Done(poem=poem):
                 self.received = poem.size
-                self._end("done", DONE_GOES_TO, now)
-            case Failed(reason=reason):
-                self._end(f"failed: {reason}", FAILURE_GOES_TO, now)
+                self._end(event, DONE_GOES_TO, now)
+            case Failed():
+                self._end(event, FAILURE_GOES_TO, now)
             case Cancelled():
-                self._end(event.reason, CANCEL_GOES_TO, now)
-            case InternalError(failure=failure, fatal=True):
-                self._end(f"failed: {describe_failure(failure)}", FAILURE_GOES_TO, now)
+                self._end(event, CANCEL_GOES_TO, now)
+            case InternalError(fatal=True):
+                self._end(event, FAILURE_GOES_TO, now)
         line = log_line(event)
         if line is not None:
             if isinstance(event, InternalError):
-                line = f"{line}: {describe_failure(event.failure)}"
+                with source_language():  # a log line, so English as the log is
+                    line = f"{line}: {describe_failure(event.failure)}"
             self._add_line(now, line)
 
-    def _end(self, ending: str, goes_to: str, now: float) -> None:
+    def _end(self, event: EndingEvent, goes_to: str, now: float) -> None:
         if self.steps and not self.steps[-1].outcome:
             self.steps[-1].outcome = goes_to
         if self.ended is None:
             self.ended = now
-            self.ending = ending
+            self.ended_by = event
 
     def _add_step(self, step: Step) -> None:
         if len(self.steps) == self.steps.maxlen:

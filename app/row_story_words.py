@@ -19,19 +19,25 @@
     The Deferred's path
       callback → _succeeded(Poem, 612 bytes) → poem pane
 
-Times count from the start of the connection attempt. Everything here is
+Times count from the start of the connection attempt. The words are in
+the language spoken when the text is made; the log's lines stay English,
+as the log is. Labels are padded to one column by their width on screen, so
+Chinese labels (two columns a character) line up too. Everything here is
 data turned into text (an address, a reason, a handler's name), never
 markup; the widget shows it with ``setPlainText``.
 """
 
 from __future__ import annotations
 
+import unicodedata
+
+from app.i18n import N_, _, ngettext, pgettext
 from app.row_story import RowStory, Step
 from app.rows import ServerRow, Status
-from app.units import format_rate, format_size
+from app.units import format_rate, seconds_text, size_in_chunks
 
-NO_ROW = "No server selected"
-_WIDTH = 12  # the labels' column
+NO_ROW = N_("No server selected")
+_WIDTH = 12  # the labels' column, in columns of a fixed-width font
 
 
 #: A shorter wait for a connection slot is the same reactor turn, not waiting.
@@ -41,87 +47,113 @@ QUEUE_WORTH_SAYING = 0.05
 def story_text(row: ServerRow | None, story: RowStory | None, now: float) -> str:
     """The story of ``row``'s latest attempt (``story``), as it stands at ``now``."""
     if row is None:
-        return NO_ROW
-    status = row.status.value
+        return _(NO_ROW)
+    status = row.status.words
     if story is not None and story.batch is not None:
-        status += f" (batch {story.batch})"
-    lines = [_fact("Address", str(row.address)), _fact("Encoding", row.encoding)]
-    lines.append(_fact("Status", status))
+        status = _("{status} (batch {batch})").format(status=status, batch=story.batch)
+    lines = [
+        _fact(pgettext("story", "Address"), str(row.address)),
+        _fact(pgettext("story", "Encoding"), row.encoding),
+        _fact(pgettext("story", "Status"), status),
+    ]
     if story is None:
-        lines += ["", "No download from this server since it was listed."]
+        lines += ["", _("No download from this server since it was listed.")]
         return "\n".join(lines)
-    lines += ["", *_times(story, row.status, now), _fact("Received", _received(story, now))]
-    lines += ["", "Log", *_log(story)]
-    lines += ["", "The Deferred's path", *_path(story, row.status)]
+    received = _fact(pgettext("story", "Received"), _received(story, now))
+    lines += ["", *_times(story, row.status, now), received]
+    lines += ["", pgettext("story", "Log"), *_log(story)]
+    lines += ["", _("The Deferred's path"), *_path(story, row.status)]
     return "\n".join(lines)
 
 
 def _fact(label: str, value: str) -> str:
-    return f"{label:<{_WIDTH}}{value}"
+    return f"{label}{' ' * max(_WIDTH - _columns(label), 1)}{value}"
+
+
+def _columns(text: str) -> int:
+    """How many columns of a fixed-width font ``text`` takes: wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _at(story: RowStory, moment: float | None, missing: str) -> str:
     origin = story.origin
     if moment is None or origin is None:
         return missing
-    return f"{moment - origin:+.3f} s"
+    return seconds_text(f"{moment - origin:+.3f}")
 
 
 def _times(story: RowStory, status: Status, now: float) -> list[str]:
     over = story.ended is not None or not status.active
-    missing = "never" if over else "not yet"
+    missing = pgettext("story", "never") if over else pgettext("story", "not yet")
     lines: list[str] = []
     if story.queued is not None:
+        queued = pgettext("story", "Queued")
         if story.connecting is None:
-            lines.append(_fact("Queued", _at(story, story.queued, missing)))
+            lines.append(_fact(queued, _at(story, story.queued, missing)))
         elif story.connecting - story.queued >= QUEUE_WORTH_SAYING:
-            waited = f"{_at(story, story.queued, missing)} (waited for a free connection)"
-            lines.append(_fact("Queued", waited))
+            waited = _("{at} (waited for a free connection)").format(
+                at=_at(story, story.queued, missing)
+            )
+            lines.append(_fact(queued, waited))
     lines += [
-        _fact("Connecting", _at(story, story.connecting, missing)),
-        _fact("Connected", _at(story, story.connected, missing)),
-        _fact("First byte", _at(story, story.first_byte, missing)),
+        _fact(pgettext("story", "Connecting"), _at(story, story.connecting, missing)),
+        _fact(pgettext("story", "Connected"), _at(story, story.connected, missing)),
+        _fact(pgettext("story", "First byte"), _at(story, story.first_byte, missing)),
     ]
     if story.ended is not None:
-        ended = f"{_at(story, story.ended, '')}, {story.ending}"
+        ended = _("{at}, {ending}").format(at=_at(story, story.ended, ""), ending=story.ending)
     elif story.origin is not None and status.active:
-        ended = f"not yet ({now - story.origin:.1f} s so far)"
+        so_far = seconds_text(f"{now - story.origin:.1f}")
+        ended = _("not yet ({seconds} so far)").format(seconds=so_far)
     else:
         ended = missing
-    lines.append(_fact("Ended", ended))
+    lines.append(_fact(pgettext("story", "Ended"), ended))
     return lines
 
 
 def _received(story: RowStory, now: float) -> str:
     if not story.chunks and not story.received:
-        return "nothing"
-    chunks = "1 chunk" if story.chunks == 1 else f"{story.chunks} chunks"
-    text = f"{format_size(story.received)} in {chunks}"
+        return pgettext("story", "nothing")
+    text = size_in_chunks(story.received, story.chunks)
     if story.connecting is not None:
         elapsed = (story.ended if story.ended is not None else now) - story.connecting
         if elapsed > 0:
-            text += f", {format_rate(story.received / elapsed)}"
+            rate = format_rate(story.received / elapsed)
+            text = _("{received}, {rate}").format(received=text, rate=rate)
     return text
 
 
 def _log(story: RowStory) -> list[str]:
-    lines = [f"  ({story.log_dropped} earlier lines not kept)"] if story.log_dropped else []
+    lines = []
+    if story.log_dropped:
+        dropped = ngettext(
+            "({n} earlier line not kept)", "({n} earlier lines not kept)", story.log_dropped
+        )
+        lines.append("  " + dropped.format(n=story.log_dropped))
     lines += [f"  {_at(story, at, '')}  {words}" for at, words in story.log]
-    return lines or ["  (nothing yet)"]
+    return lines or ["  " + _("(nothing yet)")]
 
 
 def _path(story: RowStory, status: Status) -> list[str]:
-    lines = [f"  ({story.steps_dropped} earlier steps not kept)"] if story.steps_dropped else []
+    lines = []
+    if story.steps_dropped:
+        dropped = ngettext(
+            "({n} earlier step not kept)", "({n} earlier steps not kept)", story.steps_dropped
+        )
+        lines.append("  " + dropped.format(n=story.steps_dropped))
     lines += [f"  {_step(step)}" for step in story.steps]
     if lines:
         return lines
     if story.ended is None and status.active:
-        return ["  not fired yet: it fires once, when the poem is whole or the download fails"]
+        return [
+            "  " + _("not fired yet: it fires once, when the poem is whole or the download fails")
+        ]
     if story.connecting is None:
-        return ["  none: it ended while queued, before a Deferred was made"]
-    return ["  none: the download could not begin, so no Deferred was made"]
+        return ["  " + _("none: it ended while queued, before a Deferred was made")]
+    return ["  " + _("none: the download could not begin, so no Deferred was made")]
 
 
 def _step(step: Step) -> str:
+    # callback, errback, the handler and its result are the code's own names.
     text = f"{step.kind} → {step.handler}({step.result})"
-    return f"{text} → {step.outcome}" if step.outcome else text
+    return f"{text} → {step.outcome_words}" if step.outcome else text

@@ -30,19 +30,39 @@ from app.events import (
     Queued,
     RowEvent,
 )
+from app.i18n import pgettext
 from app.titles import title_of
 
 
 class Status(enum.Enum):
-    """The words a person reads in the Status column; the value is the word."""
+    """A row's state. The value is the English word, which tests and other programs read;
+    :attr:`words` is the word a person reads in the Status column, in their language."""
 
-    IDLE = "Idle"
-    QUEUED = "Queued"
-    CONNECTING = "Connecting"
-    DOWNLOADING = "Downloading"
-    DONE = "Done"
-    FAILED = "Failed"
-    CANCELLED = "Cancelled"
+    IDLE = "Idle"  # untranslated: the enum's value; shown through Status.words
+    QUEUED = "Queued"  # untranslated: the enum's value; shown through Status.words
+    CONNECTING = "Connecting"  # untranslated: the enum's value; shown through Status.words
+    DOWNLOADING = "Downloading"  # untranslated: the enum's value; shown through Status.words
+    DONE = "Done"  # untranslated: the enum's value; shown through Status.words
+    FAILED = "Failed"  # untranslated: the enum's value; shown through Status.words
+    CANCELLED = "Cancelled"  # untranslated: the enum's value; shown through Status.words
+
+    @property
+    def words(self) -> str:
+        """The status as the Status column shows it, in the language being spoken."""
+        match self:
+            case Status.IDLE:
+                return pgettext("status", "Idle")
+            case Status.QUEUED:
+                return pgettext("status", "Queued")
+            case Status.CONNECTING:
+                return pgettext("status", "Connecting")
+            case Status.DOWNLOADING:
+                return pgettext("status", "Downloading")
+            case Status.DONE:
+                return pgettext("status", "Done")
+            case Status.FAILED:
+                return pgettext("status", "Failed")
+        return pgettext("status", "Cancelled")
 
     @property
     def active(self) -> bool:

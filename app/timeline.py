@@ -29,6 +29,8 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from twisted.python.failure import Failure
+
 from app.client import describe_failure
 from app.events import (
     BatchEnded,
@@ -46,6 +48,7 @@ from app.events import (
     Progress,
     Queued,
 )
+from app.i18n import _
 from app.rows import ServerRow
 
 #: Marks a lane keeps before merging neighbours (3 numbers each).
@@ -69,7 +72,10 @@ class Lane:
     connected: float | None = None
     ended: float | None = None
     ending: Ending | None = None
+    #: Why it failed or was cancelled, as the event said it; see :attr:`reason_words`.
     reason: str = ""
+    #: The failure that ended it, if one did.
+    failure: Failure | None = field(default=None, repr=False)
     chunks: int = 0
     bytes: int = 0
     #: Width of a mark's bucket in seconds; 0 while every chunk is its own mark.
@@ -95,6 +101,13 @@ class Lane:
     def marks(self) -> Iterable[tuple[float, int, int]]:
         """(start time, chunk count, byte total) per mark, oldest first."""
         return zip(self.times, self.counts, self.sizes, strict=True)
+
+    @property
+    def reason_words(self) -> str:
+        """Why it failed or was cancelled, in the language being spoken now."""
+        if self.failure is not None:
+            return describe_failure(self.failure)
+        return _(self.reason) if self.reason else ""
 
     @property
     def duration(self) -> float | None:
@@ -170,23 +183,26 @@ class Timeline:
                     lane.connected = self.now()
             case Done(row=row):
                 self._ended(row, Ending.DONE)
-            case Failed(row=row, reason=reason):
-                self._ended(row, Ending.FAILED, reason)
+            case Failed(row=row, failure=failure, reason=reason):
+                self._ended(row, Ending.FAILED, reason, failure)
             case Cancelled(row=row):
                 self._ended(row, Ending.CANCELLED, event.reason)
             case InternalError(row=row, failure=failure, fatal=True):
-                self._ended(row, Ending.FAILED, describe_failure(failure))
+                self._ended(row, Ending.FAILED, describe_failure(failure), failure)
             case Forgotten(row=row):
                 self.lanes.pop(row, None)
                 self._open.discard(row)
             case BatchEnded(summary=summary):
                 self.last_summary = summary
 
-    def _ended(self, row: ServerRow, ending: Ending, reason: str = "") -> None:
+    def _ended(
+        self, row: ServerRow, ending: Ending, reason: str = "", failure: Failure | None = None
+    ) -> None:
         lane = self.lanes.get(row)
         if lane is None or row not in self._open:
             return
         lane.ended = self.now()
         lane.ending = ending
         lane.reason = reason
+        lane.failure = failure
         self._open.discard(row)

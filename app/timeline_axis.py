@@ -19,6 +19,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from app.timeline import Lane, Timeline
+from app.units import seconds_text
 
 #: Seconds a fitted axis shows at least, so the first moments of a batch are not a blur.
 MIN_SPAN = 0.5
@@ -49,7 +50,7 @@ def tick_step(pixels_per_second: float) -> float:
 
 def tick_label(seconds: float, step: float) -> str:
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    return f"{seconds:.{decimals}f} s"
+    return seconds_text(f"{seconds:.{decimals}f}")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 The words are kept apart from the widget so they read as one voice, and so
 their tests need no screen: a lane's tooltip is a function of the lane, the
-time axis and the pointer's x, with nothing Qt in it.
+time axis and the pointer's x, with nothing Qt in it. Each sentence is made
+when it is shown, in the language spoken then.
 """
 
 from __future__ import annotations
@@ -10,17 +11,19 @@ from __future__ import annotations
 import re
 
 from app.events import BatchSummary, Mode
+from app.i18n import _, ngettext
 from app.timeline import Ending, Lane, Timeline
 from app.timeline_axis import TimeAxis, mark_columns
-from app.units import format_size
+from app.units import format_size, seconds_text, size_in_chunks
 
 #: Pixels either side of a tick, cap or line that still count as over it.
 HIT = 3
-_UNIT_SPACE = re.compile(r"(\d) s\b")
+# A number and its unit of seconds, in the languages spoken ("3.5 s", "3.5 秒").
+_UNIT_SPACE = re.compile(r"(\d) (s\b|秒)")
 
 
 def _at(seconds: float) -> str:
-    return f"{seconds:.2f} s"
+    return seconds_text(f"{seconds:.2f}")
 
 
 def _between(start: float, stop: float) -> str:
@@ -28,11 +31,7 @@ def _between(start: float, stop: float) -> str:
     decimals = 2
     while decimals < 6 and f"{start:.{decimals}f}" == f"{stop:.{decimals}f}":
         decimals += 1
-    return f"{start:.{decimals}f}–{stop:.{decimals}f} s"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return _("{start}–{stop} s").format(start=f"{start:.{decimals}f}", stop=f"{stop:.{decimals}f}")
 
 
 def lane_tooltip(lane: Lane, axis: TimeAxis, x: int, now: float) -> str | None:
@@ -57,26 +56,32 @@ def _describe(lane: Lane, axis: TimeAxis, x: int, now: float) -> str | None:
         stop = until if until is not None else now
         if axis.x(lane.connect_started) - HIT <= x <= axis.x(stop) + HIT:
             if until is None:
-                return f"connecting since {_at(lane.connect_started)}"
-            return f"connecting from {_at(lane.connect_started)} to {_at(until)}"
+                return _("connecting since {at}").format(at=_at(lane.connect_started))
+            return _("connecting from {start} to {end}").format(
+                start=_at(lane.connect_started), end=_at(until)
+            )
     if lane.connected is not None and axis.x(lane.connected) <= x <= axis.x(end):
-        received = f"{format_size(lane.bytes)} in {_count(lane.chunks, 'chunk')}"
+        received = size_in_chunks(lane.bytes, lane.chunks)
         if lane.ended is None:
-            return f"downloading since {_at(lane.connected)}: {received} so far"
-        return f"downloading from {_at(lane.connected)} to {_at(end)}: {received}"
+            return _("downloading since {at}: {received} so far").format(
+                at=_at(lane.connected), received=received
+            )
+        return _("downloading from {start} to {end}: {received}").format(
+            start=_at(lane.connected), end=_at(end), received=received
+        )
     return None
 
 
 def _ending(lane: Lane) -> str:
     at = _at(lane.ended or 0.0)
     if lane.ending is Ending.DONE:
-        received = f"{format_size(lane.bytes)} in {_count(lane.chunks, 'chunk')}"
-        return f"done at {at}: {received}"
+        received = size_in_chunks(lane.bytes, lane.chunks)
+        return _("done at {at}: {received}").format(at=at, received=received)
     if lane.ending is Ending.FAILED:
-        return f"failed at {at}: {lane.reason}"
+        return _("failed at {at}: {reason}").format(at=at, reason=lane.reason_words)
     if lane.connect_started is None:
-        return f"cancelled at {at}, before it started"
-    return f"cancelled at {at}"
+        return _("cancelled at {at}, before it started").format(at=at)
+    return _("cancelled at {at}").format(at=at)
 
 
 def _mark_near(lane: Lane, axis: TimeAxis, x: int) -> str | None:
@@ -91,30 +96,36 @@ def _mark_near(lane: Lane, axis: TimeAxis, x: int) -> str | None:
     size = format_size(sum(lane.sizes[marks.start : marks.stop]))
     start = lane.times[marks.start]
     if count == 1:
-        return f"chunk {first_chunk}: {size} at {_at(start)}"
+        return _("chunk {n}: {size} at {at}").format(n=first_chunk, size=size, at=_at(start))
     stop = lane.times[marks.stop - 1] + lane.bucket
-    chunks = f"chunks {first_chunk}–{first_chunk + count - 1}"
-    return f"{chunks}: {size} at {_between(start, stop)}"
+    return _("chunks {first}–{last}: {size} at {between}").format(
+        first=first_chunk,
+        last=first_chunk + count - 1,
+        size=size,
+        between=_between(start, stop),
+    )
 
 
 def dock_summary(timeline: Timeline) -> str:
     """The line under the lanes: a hint before any batch, its clock while it runs, its verdict."""
     if timeline.batch_start is None:
-        text = "Start All draws each connection here, on the batch's clock."
+        text = _("Start All draws each connection here, on the batch's clock.")
     elif timeline.last_summary is not None:
         text = batch_summary(timeline.last_summary)
         if timeline.mode is Mode.REACTOR:  # the other mode's summary names its mode
-            text = f"{timeline.mode.value}: {text}"
+            text = _("{mode}: {summary}").format(mode=timeline.mode.words, summary=text)
     elif timeline.running:
-        text = f"{timeline.mode.value} — running for {timeline.now():.1f} s"
+        text = _("{mode} — running for {seconds}").format(
+            mode=timeline.mode.words, seconds=seconds_text(f"{timeline.now():.1f}")
+        )
     else:
-        text = timeline.mode.value
-    return _UNIT_SPACE.sub("\\1\u00a0s", text)  # "3.5 s" never wraps between number and unit
+        text = timeline.mode.words
+    return _UNIT_SPACE.sub("\\1\u00a0\\2", text)  # "3.5 s" never wraps between number and unit
 
 
 def _seconds(seconds: float) -> str:
     """Tenths are what the comparison needs: "0.35 s", "4.2 s", "12.6 s"."""
-    return f"{seconds:.2f} s" if seconds < 1 else f"{seconds:.1f} s"
+    return seconds_text(f"{seconds:.2f}" if seconds < 1 else f"{seconds:.1f}")
 
 
 #: Downloads shorter than this (a refused port, say) say nothing about overlapping.
@@ -133,26 +144,37 @@ def batch_summary(summary: BatchSummary) -> str:
     count = summary.poems + summary.failed
     elapsed = _seconds(summary.elapsed)
     if not count:
-        return f"Cancelled after {elapsed}, no poems"
-    if not summary.poems:
-        # No poem at all: "2 poems (2 failed)" would promise poems.
-        what = "1 download failed" if count == 1 else f"{count} downloads failed"
-    else:
-        what = f"{count} poem{'s' if count != 1 else ''}"
-        if summary.failed:
-            what += f" ({summary.failed} failed)"
+        return _("Cancelled after {elapsed}, no poems").format(elapsed=elapsed)
+    what = _what(count, summary.poems, summary.failed)
     if count < 2 or summary.longest < MIN_COMPARABLE:
         # One download, or a few that ended at once: there is no overlap to speak of.
-        return f"{what} in {elapsed}"
+        return _("{what} in {elapsed}").format(what=what, elapsed=elapsed)
     if summary.mode is Mode.ONE_AT_A_TIME:
         ratio = summary.elapsed / summary.longest if summary.longest > 0 else 1.0
-        return (
-            f"{what} one at a time in {elapsed}; all at once would take about "
-            f"{_seconds(summary.longest)} — {ratio:.1f}× faster"
+        return _(
+            "{what} one at a time in {elapsed}; all at once would take about {longest} "
+            "— {ratio}× faster"
+        ).format(
+            what=what, elapsed=elapsed, longest=_seconds(summary.longest), ratio=f"{ratio:.1f}"
         )
     ratio = summary.individual_sum / summary.elapsed if summary.elapsed > 0 else 1.0
-    verdict = f"{ratio:.1f}× faster" if ratio >= 1.05 else "the downloads did not overlap"
-    return (
-        f"{what} in {elapsed}; one at a time would take "
-        f"{_seconds(summary.individual_sum)} — {verdict}"
-    )
+    total = _seconds(summary.individual_sum)
+    if ratio >= 1.05:
+        return _("{what} in {elapsed}; one at a time would take {total} — {ratio}× faster").format(
+            what=what, elapsed=elapsed, total=total, ratio=f"{ratio:.1f}"
+        )
+    return _(
+        "{what} in {elapsed}; one at a time would take {total} — the downloads did not overlap"
+    ).format(what=what, elapsed=elapsed, total=total)
+
+
+def _what(count: int, poems: int, failed: int) -> str:
+    """What the batch brought: "3 poems", "3 poems (1 failed)", "2 downloads failed"."""
+    if not poems:
+        # No poem at all: "2 poems (2 failed)" would promise poems.
+        return ngettext("{n} download failed", "{n} downloads failed", count).format(n=count)
+    if failed:
+        return ngettext("{n} poem ({failed} failed)", "{n} poems ({failed} failed)", count).format(
+            n=count, failed=failed
+        )
+    return ngettext("{n} poem", "{n} poems", count).format(n=count)

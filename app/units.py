@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from app.i18n import _, ngettext
+
 _UNITS = ("KiB", "MiB", "GiB", "TiB")
 
 
 def format_size(count: int | float) -> str:
     """``312 bytes``, ``1 byte``, ``1.2 KiB``, ``16 MiB``: binary units, one decimal at most."""
     if count < 1024:
-        count = int(count)
-        return "1 byte" if count == 1 else f"{count} bytes"
+        return count_bytes(int(count))
     value = float(count)
     for unit in _UNITS:
         value /= 1024
         if value < 1024 or unit == _UNITS[-1]:
             return f"{_one_decimal(value)} {unit}"
     raise AssertionError("unreachable")
+
+
+def count_bytes(count: int) -> str:
+    """``1 byte``, ``312 bytes``: an exact count, however large (``1048576 bytes``)."""
+    return ngettext("{n} byte", "{n} bytes", count).format(n=count)
+
+
+def size_in_chunks(size: int, chunks: int) -> str:
+    """``612 bytes in 2 chunks``: how much came, and in how many pieces."""
+    return ngettext("{size} in {n} chunk", "{size} in {n} chunks", chunks).format(
+        size=format_size(size), n=chunks
+    )
 
 
 def format_rate(bytes_per_second: float) -> str:
@@ -28,11 +41,17 @@ def format_rate(bytes_per_second: float) -> str:
 def format_seconds(seconds: float) -> str:
     """``30 s``, ``0.5 s``, ``2 min 05 s``: as precise as a person needs."""
     if seconds < 10:
-        return f"{seconds:.3g} s" if seconds < 1 else f"{_one_decimal(seconds)} s"
+        return seconds_text(f"{seconds:.3g}" if seconds < 1 else _one_decimal(seconds))
     if seconds < 60:
-        return f"{seconds:.0f} s"
+        return seconds_text(f"{seconds:.0f}")
     minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes} min {secs:02d} s"
+    return _("{minutes} min {seconds} s").format(minutes=minutes, seconds=f"{secs:02d}")
+
+
+def seconds_text(number: str) -> str:
+    """A number already written out (``"3.50"``, ``"0.5"``) as seconds: ``3.50 s``, ``3.50 秒``."""
+    # TRANSLATORS: a duration in seconds; {seconds} is the number, "3.2 s".
+    return _("{seconds} s").format(seconds=number)
 
 
 def shorten(text: str, limit: int) -> str:
