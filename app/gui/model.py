@@ -52,27 +52,6 @@ def column_titles() -> tuple[str, ...]:
     )
 
 
-def status_words() -> dict[Status, str]:
-    """The Status column's word for each status, in the current language.
-
-    The enum's values stay English: other programs and the tests read them.
-    """
-    return {
-        Status.IDLE: pgettext("status", "Idle"),
-        Status.QUEUED: pgettext("status", "Queued"),
-        Status.CONNECTING: pgettext("status", "Connecting"),
-        Status.DOWNLOADING: pgettext("status", "Downloading"),
-        Status.DONE: pgettext("status", "Done"),
-        Status.FAILED: pgettext("status", "Failed"),
-        Status.CANCELLED: pgettext("status", "Cancelled"),
-    }
-
-
-def status_word(status: Status) -> str:
-    """What the Status column shows for ``status``."""
-    return status_words()[status]
-
-
 #: Progress column: True while the bar can only say "busy" (size unknown, bytes flowing).
 BUSY_ROLE = Qt.UserRole + 1
 #: Progress column: the row's :class:`~app.rows.Status`, so a failed bar can look failed.
@@ -277,7 +256,7 @@ def display_text(row: ServerRow, column: int) -> str:
     if column == SERVER:
         return str(row.address)
     if column == STATUS:
-        return status_word(row.status)
+        return row.status.words
     if column == PROGRESS:
         return progress_text(row)
     if column == RECEIVED:

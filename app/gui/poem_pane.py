@@ -25,7 +25,6 @@ from app.client import Poem
 from app.events import BatchEnded, BatchStarted, DownloadEvent
 from app.gui.download_signals import DownloadSignals
 from app.gui.labels import plain_label
-from app.gui.model import status_word
 from app.i18n import _, ngettext, pgettext
 from app.rows import ServerRow, Status
 from app.units import format_size
@@ -131,9 +130,7 @@ class PoemPane(QWidget):
             )
         if row.status is not Status.DONE:
             details.append(
-                _("from an earlier download; now {status}").format(
-                    status=status_word(row.status).lower()
-                )
+                _("from an earlier download; now {status}").format(status=row.status.words.lower())
             )
         # TRANSLATORS: between the size, the encoding and the notes about a poem.
         separator = pgettext("list", ", ")

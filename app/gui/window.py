@@ -62,7 +62,6 @@ from app.gui.model import (
     STATUS,
     ServerListModel,
     ServerSortModel,
-    status_words,
 )
 from app.gui.reading_tabs import ReadingTabs
 from app.gui.row_commands import RowCommands
@@ -204,7 +203,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
     def _status_width(table: QTableView) -> int:
         """Room for the longest status word, in English or the language spoken now."""
         metrics = table.fontMetrics()
-        words = [*(status.value for status in Status), *status_words().values()]
+        words = [word for status in Status for word in (status.value, status.words)]
         return max(metrics.horizontalAdvance(word) for word in words) + 28
 
     # Words

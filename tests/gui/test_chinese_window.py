@@ -36,7 +36,7 @@ from PyQt5.QtWidgets import (
 
 from app.gui import MainWindow
 from app.gui.i18n import install_language
-from app.gui.model import COLUMNS, PROGRESS, STATUS, status_words
+from app.gui.model import COLUMNS, PROGRESS, STATUS
 from app.rows import Status
 from tests.conftest import cell, local, open_window, view_model
 
@@ -56,6 +56,8 @@ _ADDRESS = re.compile(r"\[[0-9a-fA-F:.]+\](?::\d+)?|\b[\w.-]+:\d+\b|\b\d+(?:\.\d
 _PATH = re.compile(r"(?:/[\w.@+-]+)+/?")
 # Names from the code: a handler (_failed), an exception class (CancelledError).
 _IDENTIFIER = re.compile(r"\b\w*_\w*\b|\b[A-Z][a-z]+(?:[A-Z][a-z]*)+\b")
+# A Deferred step names the type of its result: _succeeded(Poem, 94 字节).
+_RESULT_TYPE = re.compile(r"(?<=\w\()[A-Z]\w*(?=[,)])")
 _UNIT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:[KMGT]iB|B)(?:/s)?\b|\b[KMGT]iB/s\b|\bB/s\b")
 
 
@@ -64,6 +66,7 @@ def english_left(text: str, *data: str) -> list[str]:
     for shown_as_is in sorted(data, key=len, reverse=True):
         if shown_as_is:
             text = text.replace(shown_as_is, " ")
+    text = _RESULT_TYPE.sub(" ", text)
     text = _UNIT.sub(" ", _PATH.sub(" ", _ADDRESS.sub(" ", _IDENTIFIER.sub(" ", text))))
     words = re.findall(r"[A-Za-z][A-Za-z_]+", text)
     return [w for w in words if w.lower() not in KEPT]
@@ -328,7 +331,7 @@ def measure(qtbot, config_dir: Path, language: str, width: int, height: int) -> 
         ]
         table_metrics = window.table.fontMetrics()
         status_room = window.table.columnWidth(STATUS)
-        words = list(status_words().values())
+        words = [status.words for status in Status]
         return {
             "minimum width": window.minimumSizeHint().width(),
             "toolbar words": window.toolbar.toolButtonStyle() == Qt.ToolButtonTextBesideIcon,
