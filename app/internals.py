@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from twisted.internet.posixbase import PosixReactorBase
 
 #: What a reactor watches: zope interfaces have no ``|`` at run time, hence the quotes.
-Descriptor: TypeAlias = "IReadDescriptor | IWriteDescriptor"
+Descriptor: TypeAlias = "IReadDescriptor | IWriteDescriptor"  # untranslated: a type
 
 
 def read_size(transport: ITransport | None) -> int | None:

@@ -224,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         interrupted.append(signum)
         reactor.callFromThread(batch.cancel)
 
-    def finish(_: object) -> None:
+    def finish(_result: object) -> None:
         if ticker.running:
             ticker.stop()
         batch.clear_progress()
