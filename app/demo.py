@@ -113,7 +113,7 @@ class DemoServers:
             if server.address == address:
                 server.factory.set_pace(delay, num_bytes)
                 return
-        raise LookupError(f"no demo server is running on {address}")
+        raise LookupError(f"no demo server is running on {address}")  # untranslated: not shown
 
     def stop(self) -> Deferred[list[tuple[bool, None]]]:
         """Stop listening; the Deferred fires once every port is closed.

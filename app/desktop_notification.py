@@ -83,7 +83,11 @@ def _call_notify(address: str, app_name: str, icon: str, summary: str, body: str
             return False
         bus.sendall(b"BEGIN\r\n")
         hello = _method_call(
-            1, "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello", "org.freedesktop.DBus"
+            1,
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus",
+            "Hello",  # untranslated: a D-Bus method
+            "org.freedesktop.DBus",
         )
         arguments = _Writer()
         arguments.string(app_name)
@@ -99,7 +103,7 @@ def _call_notify(address: str, app_name: str, icon: str, summary: str, body: str
             2,
             "/org/freedesktop/Notifications",
             "org.freedesktop.Notifications",
-            "Notify",
+            "Notify",  # untranslated: a D-Bus method
             "org.freedesktop.Notifications",
             _NOTIFY_SIGNATURE,
             bytes(arguments.data),

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from app import APP_NAME
 from app.display_sockets import parse_x_display, wayland_silence, wayland_socket, x_display_silence
+from app.i18n import _, install, ngettext
 from app.shared_libraries import load_problem, missing_file, unloadable
 
 #: Qt's default platform on Linux and the BSDs.
@@ -41,7 +42,6 @@ DEFAULT_PLATFORM = "xcb"
 # Systems where Qt draws through a display server it must reach: elsewhere
 # (Windows, macOS) the platform plugin needs no display named in the environment.
 _DISPLAY_SERVER_SYSTEMS = ("linux", "freebsd", "openbsd", "netbsd", "dragonfly", "sunos")
-_OFFSCREEN_HINT = "or QT_QPA_PLATFORM=offscreen to run without a screen"
 
 
 def start_problem(environ: Mapping[str, str] | None = None) -> str | None:
@@ -56,7 +56,7 @@ def start_problem(environ: Mapping[str, str] | None = None) -> str | None:
         if problem is None:
             return None
         problems.append(problem)
-    return f"cannot open a window: {problems[0]}"
+    return _("cannot open a window: {problem}").format(problem=problems[0])
 
 
 def platform_choices(environ: Mapping[str, str]) -> list[str]:
@@ -118,11 +118,13 @@ def platform_problem(name: str, environ: Mapping[str, str], plugins: PlatformPlu
     candidates = plugins.files(name)
     if not candidates and plugins.dirs:
         if not environ.get("QT_QPA_PLATFORM", "").strip():
-            return f"Qt's {name} platform plugin is missing; reinstall {APP_NAME}"
-        return (
-            f"Qt has no platform called {name!r} (QT_QPA_PLATFORM); set QT_QPA_PLATFORM to one"
-            f" of {', '.join(plugins.names())}, or unset it to use X"
-        )
+            return _("Qt's {platform} platform plugin is missing; reinstall {program}").format(
+                platform=name, program=APP_NAME
+            )
+        return _(
+            "Qt has no platform called {platform} (QT_QPA_PLATFORM); set QT_QPA_PLATFORM"
+            " to one of {platforms}, or unset it to use X"
+        ).format(platform=repr(name), platforms=", ".join(plugins.names()))
     if name == "xcb":
         problem = x_problem(environ)
     elif name.startswith("wayland"):
@@ -139,30 +141,34 @@ def x_problem(environ: Mapping[str, str]) -> str | None:
     display = environ.get("DISPLAY", "").strip()
     if not display:
         if _wayland_answers(environ):
-            return (
-                "no X display (DISPLAY is not set), and Qt 5 draws on X unless told otherwise"
-                + _WAYLAND_WAY_OUT
+            return _(
+                "no X display (DISPLAY is not set), and Qt 5 draws on X unless told otherwise;"
+                " on this Wayland desktop, start it with QT_QPA_PLATFORM=wayland"
             )
-        return (
+        return _(
             "no display (DISPLAY is not set); start it from a desktop session or set DISPLAY,"
-            f" {_OFFSCREEN_HINT}"
+            " or QT_QPA_PLATFORM=offscreen to run without a screen"
         )
     try:
         parsed = parse_x_display(display)
     except ValueError as e:
-        return f"DISPLAY={display} {e}; set DISPLAY to the X display to use"
+        return _("DISPLAY={display} {fault}; set DISPLAY to the X display to use").format(
+            display=display, fault=e
+        )
     silence = x_display_silence(parsed)
     if silence is None:
         return None
-    fix = (
-        _WAYLAND_WAY_OUT
-        if _wayland_answers(environ)
-        else "; start the X server, or set DISPLAY to one that is running"
-    )
-    return f"the X display {display} does not answer ({silence}){fix}"
-
-
-_WAYLAND_WAY_OUT = "; on this Wayland desktop, start it with QT_QPA_PLATFORM=wayland"
+    if _wayland_answers(environ):
+        said = _(
+            "the X display {display} does not answer ({reason}); on this Wayland desktop,"
+            " start it with QT_QPA_PLATFORM=wayland"
+        )
+    else:
+        said = _(
+            "the X display {display} does not answer ({reason}); start the X server,"
+            " or set DISPLAY to one that is running"
+        )
+    return said.format(display=display, reason=silence)
 
 
 def _wayland_answers(environ: Mapping[str, str]) -> bool:
@@ -178,10 +184,16 @@ def wayland_problem(environ: Mapping[str, str]) -> str | None:
         return None
     display = environ.get("DISPLAY", "").strip()
     if display and x_problem(environ) is None:
-        fix = f"unset QT_QPA_PLATFORM to use the X display {display}"
+        said = _(
+            "the Wayland display {socket} does not answer ({reason});"
+            " unset QT_QPA_PLATFORM to use the X display {display}"
+        )
     else:
-        fix = "start it from a Wayland session, or set WAYLAND_DISPLAY to its socket"
-    return f"the Wayland display {wayland_socket(environ).name} does not answer ({silence}); {fix}"
+        said = _(
+            "the Wayland display {socket} does not answer ({reason});"
+            " start it from a Wayland session, or set WAYLAND_DISPLAY to its socket"
+        )
+    return said.format(socket=wayland_socket(environ).name, reason=silence, display=display)
 
 
 def library_problem(name: str, candidates: Sequence[Path]) -> str | None:
@@ -202,15 +214,20 @@ def library_problem(name: str, candidates: Sequence[Path]) -> str | None:
     if not failed and named is not None:
         failed = {named: first}
     if not failed:
-        return f"Qt's {name} platform plugin does not load ({first}); reinstall {APP_NAME}"
+        return _(
+            "Qt's {platform} platform plugin does not load ({reason}); reinstall {program}"
+        ).format(platform=name, reason=first, program=APP_NAME)
     from app.platform_packages import install_advice  # only ever needed on the way out
 
-    files = ", ".join(failed)
     if all(missing_file(message) == file for file, message in failed.items()):
-        state = "is not installed" if len(failed) == 1 else "are not installed"
+        said = ngettext(
+            "Qt's {platform} platform needs {files}, which is not installed; {advice}",
+            "Qt's {platform} platform needs {files}, which are not installed; {advice}",
+            len(failed),
+        )
     else:  # there, but not a library the loader can use: installing it again mends it
-        state = "cannot be loaded"
-    return f"Qt's {name} platform needs {files}, which {state}; {install_advice(failed)}"
+        said = _("Qt's {platform} platform needs {files}, which cannot be loaded; {advice}")
+    return said.format(platform=name, files=", ".join(failed), advice=install_advice(failed))
 
 
 def _plugin_files(name: str) -> list[str]:
@@ -226,20 +243,23 @@ def _bundled_plugin_dirs() -> list[str]:
     return [
         os.path.join(location, qt, "plugins", "platforms")
         for location in spec.submodule_search_locations
-        for qt in ("Qt5", "Qt")  # PyQt5 wheels before 5.15.4 called it Qt
+        for qt in ("Qt5", "Qt")  # untranslated: folder names (PyQt5 before 5.15.4 said Qt)
     ]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m app.display_check``: exit 1 with the line if no window can open, else 0."""
+    install()
     parser = argparse.ArgumentParser(
-        prog="python -m app.display_check",
-        description="Check that the Poetry Downloader window can open here, as it does at start.",
+        prog="python -m app.display_check",  # untranslated: the command
+        description=_(
+            "Check that the Poetry Downloader window can open here, as it does at start."
+        ),
     )
     parser.add_argument(
         "--packages",
         choices=["debian", "fedora"],
-        help="print the packages a bare system needs to show the window, and exit",
+        help=_("print the packages a bare system needs to show the window, and exit"),
     )
     options = parser.parse_args(argv)
     if options.packages:

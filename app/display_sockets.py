@@ -28,6 +28,8 @@ import threading
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from app.i18n import _
+
 X_TCP_PORT = 6000
 X_SOCKET_DIR = "/tmp/.X11-unix"
 #: How long a display may take to accept a connection (and a host name to resolve).
@@ -66,7 +68,7 @@ def parse_x_display(name: str) -> XDisplay:
     """
     text = name.strip()
     if text.startswith("/"):  # a full socket path, optionally with :N[.S] after it
-        path, _, rest = text.rpartition(":")
+        path, _colon, rest = text.rpartition(":")
         number = _display_number(rest) if path else None
         if number is None:
             return XDisplay(name, 0, socket_path=text)
@@ -74,15 +76,15 @@ def parse_x_display(name: str) -> XDisplay:
     head, colon, rest = text.rpartition(":")
     number = _display_number(rest)
     if not colon or number is None:
-        raise ValueError("is not an X display name (like :0 or host:0.0)")
+        raise ValueError(_("is not an X display name (like :0 or host:0.0)"))
     protocol, slash, host = head.rpartition("/")
     if not slash:
         protocol, host = "", head
     protocol = protocol.lower()
     if protocol not in ("", "unix", "local", *_TCP_PROTOCOLS):
-        raise ValueError(f"names an unknown protocol {protocol!r}")
+        raise ValueError(_("names an unknown protocol {protocol}").format(protocol=repr(protocol)))
     if host.endswith(":"):
-        raise ValueError("is a DECnet display name, which X clients no longer speak")
+        raise ValueError(_("is a DECnet display name, which X clients no longer speak"))
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     if protocol in ("unix", "local") or host == "unix":
@@ -136,7 +138,7 @@ def wayland_socket(environ: Mapping[str, str]) -> WaylandSocket:
         return WaylandSocket(name, name)
     runtime = environ.get("XDG_RUNTIME_DIR", "")
     if not os.path.isabs(runtime):
-        return WaylandSocket(name, None, "XDG_RUNTIME_DIR is not set, so it cannot be found")
+        return WaylandSocket(name, None, _("XDG_RUNTIME_DIR is not set, so it cannot be found"))
     return WaylandSocket(name, os.path.join(runtime, name))
 
 
@@ -161,13 +163,15 @@ def _unix_silence(path: str) -> str | None:
         try:
             s.connect(path)
         except FileNotFoundError:
-            return f"there is no socket {shown}"
+            return _("there is no socket {path}").format(path=shown)
         except ConnectionRefusedError:
-            return f"nothing listens on {shown}"
+            return _("nothing listens on {path}").format(path=shown)
         except TimeoutError:
-            return f"{shown} did not accept a connection in {TIMEOUT} s"
+            return _("{path} did not accept a connection in {seconds} s").format(
+                path=shown, seconds=TIMEOUT
+            )
         except OSError as e:
-            return f"{shown}: {e.strerror or e}"
+            return _("{path}: {reason}").format(path=shown, reason=e.strerror or e)
     return None
 
 
@@ -182,17 +186,35 @@ def _tcp_silence(host: str, port: int) -> str | None:
             with socket.create_connection((host, port), timeout=TIMEOUT):
                 answer.append(None)
         except socket.gaierror as e:
-            answer.append(f"the host name {host} is unknown ({e.strerror or e})")
+            answer.append(
+                _("the host name {host} is unknown ({reason})").format(
+                    host=host, reason=e.strerror or e
+                )
+            )
         except ConnectionRefusedError:
-            answer.append(f"nothing listens on {host} port {port}")
+            answer.append(_("nothing listens on {host} port {port}").format(host=host, port=port))
         except TimeoutError:
-            answer.append(f"{host} port {port} did not answer in {TIMEOUT} s")
+            answer.append(_silent_port(host, port))
         except OSError as e:
-            answer.append(f"{host} port {port}: {e.strerror or e}")
+            answer.append(
+                _("{host} port {port}: {reason}").format(
+                    host=host, port=port, reason=e.strerror or e
+                )
+            )
 
-    worker = threading.Thread(target=probe, name="display probe", daemon=True)
+    worker = threading.Thread(
+        target=probe,
+        name="display probe",  # untranslated: a thread's name, for debuggers
+        daemon=True,
+    )
     worker.start()
     worker.join(TIMEOUT + 0.1)
     if not answer:
-        return f"{host} port {port} did not answer in {TIMEOUT} s"
+        return _silent_port(host, port)
     return answer[0]
+
+
+def _silent_port(host: str, port: int) -> str:
+    return _("{host} port {port} did not answer in {seconds} s").format(
+        host=host, port=port, seconds=TIMEOUT
+    )

@@ -113,9 +113,14 @@ def install(language: str | None = None) -> str:
     """Speak ``language`` (a name :func:`normalise` knows; None: the locale's) from now on.
 
     Returns the language installed. Text already on screen is not changed
-    by this; whoever shows it asks again (``app.gui.i18n``).
+    by this; whoever shows it asks again (``app.gui.i18n``). argparse's own
+    words (``usage:``, its errors) follow too, in every parser built or
+    used from now on (``app/cli/argparse_words.py``).
     """
     global _translation, _language
+    from app.internals import route_argparse_words  # idempotent; kept out of import time
+
+    route_argparse_words(_, ngettext)
     chosen = normalise(language) if language else language_from_environment()
     chosen = chosen or SOURCE_LANGUAGE
     if chosen == SOURCE_LANGUAGE:

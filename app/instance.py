@@ -35,6 +35,7 @@ from twisted.logger import Logger
 
 from app import APP_NAME
 from app.address import Address
+from app.i18n import _, ngettext
 from app.instance_client import send_message
 from app.instance_message import Answer, Launch, Reply, encode_launches
 from app.instance_server import Deliver, listen_for_launches
@@ -107,7 +108,7 @@ def claim(
 ) -> Instance | HandedOver | NotHandedOver:
     """Take ``config_dir`` for this process, or give ``launch`` to the window that has it."""
     if fcntl is None:
-        return Instance(config_dir, None, None, "this system has no flock")
+        return Instance(config_dir, None, None, "this system has no flock")  # untranslated: log
     try:
         config_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(
@@ -119,7 +120,8 @@ def claim(
         # Settings cannot be saved there either, and the window will say so;
         # with nothing to protect, a window is better than none.
         reason = (isinstance(e, OSError) and e.strerror) or str(e)
-        return Instance(config_dir, None, None, f"cannot lock {config_dir}: {reason}")
+        problem = f"cannot lock {config_dir}: {reason}"  # untranslated: for the log
+        return Instance(config_dir, None, None, problem)
     try:
         outcome = _take_or_hand_over(fd, config_dir, launch, wait)
     except BaseException:
@@ -137,13 +139,14 @@ def _take_or_hand_over(
     path = socket_path(config_dir)
     messages = encode_launches(launch.addresses, launch.demo)
     deadline = time.monotonic() + wait
-    why = "it does not answer" if path is not None else "it has no socket"
+    why = _("it does not answer") if path is not None else _("it has no socket")
     while True:
         try:
             if _lock(fd):
                 return Instance(config_dir, path, fd)
         except OSError as e:  # no locks on this file system (some network ones)
-            return Instance(config_dir, None, None, f"cannot lock {config_dir}: {e.strerror}")
+            problem = f"cannot lock {config_dir}: {e.strerror}"  # untranslated: for the log
+            return Instance(config_dir, None, None, problem)
         if path is not None:
             try:
                 reply = _send_in_turn(path, messages)
@@ -152,13 +155,16 @@ def _take_or_hand_over(
             if not messages:
                 return HandedOver(len(set(launch.addresses)))
             if reply is not None and reply.answer is Answer.REFUSED:
-                return NotHandedOver(f"the window already open refused: {reply.reason}")
+                refused = _("the window already open refused: {reason}")
+                return NotHandedOver(refused.format(reason=reply.reason))
             if reply is not None:
                 why = reply.reason  # busy: closing, or crowded
         if time.monotonic() >= deadline:
             return NotHandedOver(
-                f"another {APP_NAME}{_holder(fd)} is using {config_dir}, but {why}; "
-                "try again, or quit that one first"
+                _(
+                    "another {program}{pid} is using {folder}, but {why};"
+                    " try again, or quit that one first"
+                ).format(program=APP_NAME, pid=_holder(fd), folder=config_dir, why=why)
             )
         time.sleep(RETRY_PAUSE)
 
@@ -205,11 +211,13 @@ def _holder(fd: int) -> str:
 
 def _trouble(config_dir: Path, pid: str, error: OSError) -> str:
     if isinstance(error, TimeoutError):
-        return (
-            f"the window already open on {config_dir}{pid} did not answer in time; "
-            "it may still add the servers"
+        said = _(
+            "the window already open on {folder}{pid} did not answer in time;"
+            " it may still add the servers"
         )
-    return f"cannot reach the window already open on {config_dir}{pid}: {error.strerror or error}"
+    else:
+        said = _("cannot reach the window already open on {folder}{pid}: {reason}")
+    return said.format(folder=config_dir, pid=pid, reason=error.strerror or error)
 
 
 def claim_or_exit(config_dir: Path | None, addresses: Sequence[Address], demo: bool) -> Instance:
@@ -227,8 +235,15 @@ def claim_or_exit(config_dir: Path | None, addresses: Sequence[Address], demo: b
         return outcome
     if isinstance(outcome, HandedOver):
         count = outcome.count
-        what = f"handed {count} server{'' if count == 1 else 's'} to" if count else "brought up"
-        print(f"{APP_NAME}: {what} the window already open on {config_dir}")
+        if count:
+            said = ngettext(
+                "handed {n} server to the window already open on {folder}",
+                "handed {n} servers to the window already open on {folder}",
+                count,
+            )
+        else:
+            said = _("brought up the window already open on {folder}")
+        print(f"{APP_NAME}: {said.format(n=count, folder=config_dir)}")
         sys.exit(0)
     sys.stderr.write(f"{APP_NAME}: {outcome.reason}\n")
     sys.exit(1)

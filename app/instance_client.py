@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 
+from app.i18n import _
 from app.instance_message import MAX_REPLY_BYTES, Answer, Reply
 from app.instance_socket import peer_uid
 
@@ -32,7 +33,8 @@ def send_message(path: str, message: bytes, timeout: float = REPLY_TIMEOUT) -> R
         uid = peer_uid(sock)
         if uid is not None and uid != os.getuid():
             # Our places are private, so this should never be; never talk to a stranger.
-            return Reply(Answer.REFUSED, f"{path} belongs to another user (uid {uid})")
+            stranger = _("{path} belongs to another user (uid {uid})").format(path=path, uid=uid)
+            return Reply(Answer.REFUSED, stranger)
         sock.sendall(message)
         answer = b""
         while b"\n" not in answer and len(answer) < MAX_REPLY_BYTES:
@@ -42,5 +44,5 @@ def send_message(path: str, message: bytes, timeout: float = REPLY_TIMEOUT) -> R
             answer += chunk
     if not answer:
         # The window closed the connection without a word: it was quitting.
-        return Reply(Answer.BUSY, "the window closed the connection")
+        return Reply(Answer.BUSY, _("the window closed the connection"))
     return Reply.decode(answer.partition(b"\n")[0])

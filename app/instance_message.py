@@ -29,6 +29,7 @@ from typing import Any
 
 from app.address import Address
 from app.address_list import AddressReader
+from app.i18n import N_, _
 from app.units import shorten
 
 VERSION = 1
@@ -90,33 +91,37 @@ def encode_launches(addresses: Sequence[Address], demo: bool) -> list[bytes]:
 def decode_launch(line: bytes) -> Launch:
     """Read one message (without its newline); raise :class:`MessageRefused` saying why not."""
     if len(line) >= MAX_MESSAGE_BYTES:
-        raise MessageRefused(f"larger than {MAX_MESSAGE_BYTES // 1024} KiB")
+        raise MessageRefused(_("larger than {size} KiB").format(size=MAX_MESSAGE_BYTES // 1024))
     try:
         data = json.loads(line.decode("utf-8"))
     except UnicodeDecodeError:
-        raise MessageRefused("not UTF-8 text") from None
+        raise MessageRefused(_("not UTF-8 text")) from None
     except (ValueError, RecursionError):
-        raise MessageRefused("not JSON") from None
+        raise MessageRefused(_("not JSON")) from None
     if not isinstance(data, dict):
-        raise MessageRefused(f"not a JSON object but {_kind(data)}")
+        raise MessageRefused(_("not a JSON object but {kind}").format(kind=_kind(data)))
     version = data.get("version")
     if type(version) is not int or version != VERSION:
-        raise MessageRefused(f"unknown version {reprlib.repr(version)}")
+        raise MessageRefused(_("unknown version {version}").format(version=reprlib.repr(version)))
     unknown = sorted(set(data) - _KEYS)
     if unknown:
-        raise MessageRefused(f"unknown key {reprlib.repr(unknown[0])}")
+        raise MessageRefused(_("unknown key {key}").format(key=reprlib.repr(unknown[0])))
     demo = data.get("demo", False)
     if type(demo) is not bool:
-        raise MessageRefused(f"demo should be true or false, not {_kind(demo)}")
+        raise MessageRefused(_("demo should be true or false, not {kind}").format(kind=_kind(demo)))
     return Launch(_addresses(data.get("addresses", [])), demo)
 
 
 def _addresses(items: Any) -> tuple[Address, ...]:
     if not isinstance(items, list):
-        raise MessageRefused(f"addresses should be a list, not {_kind(items)}")
+        raise MessageRefused(_("addresses should be a list, not {kind}").format(kind=_kind(items)))
     for number, item in enumerate(items, start=1):
         if not isinstance(item, str):
-            raise MessageRefused(f"address {number} should be text, not {_kind(item)}")
+            raise MessageRefused(
+                _("address {number} should be text, not {kind}").format(
+                    number=number, kind=_kind(item)
+                )
+            )
     # One address a line, so the reader's "line N" is the message's address N.
     reader = AddressReader("\n".join(items))
     reader.read()
@@ -124,23 +129,25 @@ def _addresses(items: Any) -> tuple[Address, ...]:
         problem = reader.problems[0].replace("line ", "address ", 1)
         raise MessageRefused(shorten(problem, MAX_REASON))
     if len(reader.addresses) != len(items):
-        raise MessageRefused("an address is empty or holds a separator")
+        raise MessageRefused(_("an address is empty or holds a separator"))
     return tuple(reader.addresses)
 
 
 _KINDS = {
     type(None): "null",
-    bool: "true or false",
-    int: "a number",
-    float: "a number",
-    str: "text",
-    list: "a list",
-    dict: "an object",
+    bool: N_("true or false"),
+    int: N_("a number"),
+    float: N_("a number"),
+    str: N_("text"),
+    list: N_("a list"),
+    dict: N_("an object"),
 }
 
 
 def _kind(value: object) -> str:
-    return _KINDS.get(type(value), type(value).__name__)
+    """The JSON kind of ``value`` in the installed language (``null`` is JSON's word)."""
+    kind = _KINDS.get(type(value))
+    return type(value).__name__ if kind is None else _(kind)
 
 
 def _once_each(addresses: Iterable[Address]) -> list[Address]:
@@ -174,8 +181,10 @@ class Reply:
     def decode(cls, line: bytes) -> Reply:
         """Read an answer; anything unexpected is a refusal quoting it."""
         text = line.decode("utf-8", "replace").strip()
-        word, _, reason = text.partition(":")
+        word, _colon, reason = text.partition(":")
         for answer in Answer:
             if word == answer.value and (answer is Answer.OK) == (text == "ok"):
                 return cls(answer, reason.strip())
-        return cls(Answer.REFUSED, f"unexpected answer {shorten(text, 80)!r}")
+        return cls(
+            Answer.REFUSED, _("unexpected answer {text}").format(text=repr(shorten(text, 80)))
+        )

@@ -28,6 +28,7 @@ from twisted.internet.protocol import Factory, Protocol, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from app.i18n import _
 from app.instance_message import (
     MAX_MESSAGE_BYTES,
     Answer,
@@ -67,12 +68,13 @@ class LaunchProtocol(Protocol):
     def connectionMade(self) -> None:
         self.factory.open_connections += 1
         if self.factory.open_connections > MAX_CONNECTIONS:
-            self._answer(Reply(Answer.BUSY, f"more than {MAX_CONNECTIONS} launches at once"))
+            crowded = _("more than {n} launches at once").format(n=MAX_CONNECTIONS)
+            self._answer(Reply(Answer.BUSY, crowded))
             return
         handle = ISystemHandle(self.transport).getHandle()
         uid = peer_uid(handle) if isinstance(handle, socket.socket) else None
         if uid is not None and uid != self.factory.owner_uid:
-            self._answer(Reply(Answer.REFUSED, f"from another user (uid {uid})"))
+            self._answer(Reply(Answer.REFUSED, _("from another user (uid {uid})").format(uid=uid)))
             return
         from twisted.internet import reactor
 
@@ -86,10 +88,10 @@ class LaunchProtocol(Protocol):
         end = self._received.find(b"\n", searched)
         if end < 0:
             if len(self._received) >= MAX_MESSAGE_BYTES:
-                self._refuse(f"larger than {MAX_MESSAGE_BYTES // 1024} KiB")
+                self._refuse(_("larger than {size} KiB").format(size=MAX_MESSAGE_BYTES // 1024))
             return
         if end + 1 < len(self._received):
-            self._refuse("more than one line")
+            self._refuse(_("more than one line"))
             return
         try:
             launch = decode_launch(bytes(self._received[:end]))
@@ -102,11 +104,11 @@ class LaunchProtocol(Protocol):
         try:
             taken = self.factory.deliver(launch)
         except Exception:
-            log.failure("The window failed to take a later launch's addresses")
-            self._answer(Reply(Answer.REFUSED, "internal error in the window; see its log"))
+            log.failure("The window failed to take a later launch's addresses")  # untranslated: log
+            self._answer(Reply(Answer.REFUSED, _("internal error in the window; see its log")))
             return
         if not taken:
-            self._answer(Reply(Answer.BUSY, "the window is closing"))
+            self._answer(Reply(Answer.BUSY, _("the window is closing")))
             return
         log.info(
             "A later launch handed over {count} address(es){demo}",
@@ -117,7 +119,9 @@ class LaunchProtocol(Protocol):
 
     def _timed_out(self) -> None:
         self._deadline = None
-        self._refuse(f"no whole message within {self.factory.timeout:g} s")
+        self._refuse(
+            _("no whole message within {seconds} s").format(seconds=f"{self.factory.timeout:g}")
+        )
 
     def _refuse(self, reason: str) -> None:
         self._answer(Reply(Answer.REFUSED, reason))

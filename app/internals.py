@@ -3,7 +3,9 @@
 Three things the program needs have no public way in Twisted or qt5reactor:
 reading in bigger pieces from a fast server, running host name lookups on
 threads that quitting does not wait for, and watching sockets with a lighter
-notifier than qt5reactor's. Each is one small function or mixin here, whose
+notifier than qt5reactor's. A fourth has none in the standard library:
+argparse's own words (``usage:``, its errors) in the program's language.
+Each is one small function or mixin here, whose
 docstring names what it relies on and why. Nowhere else in ``app`` touches
 another package's underscore names or undocumented attributes.
 
@@ -19,6 +21,7 @@ subclass lists before ``QtReactor``, and a function taking the reactor.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
     from twisted.internet.posixbase import PosixReactorBase
 
 #: What a reactor watches: zope interfaces have no ``|`` at run time, hence the quotes.
-Descriptor: TypeAlias = "IReadDescriptor | IWriteDescriptor"
+Descriptor: TypeAlias = "IReadDescriptor | IWriteDescriptor"  # untranslated: a type
 
 
 def read_size(transport: ITransport | None) -> int | None:
@@ -130,3 +133,22 @@ def disconnect_selectable(
     to do this, and doing it by hand would lose the half-close case.
     """
     reactor._disconnectSelectable(selectable, why, is_read)  # type: ignore[no-untyped-call]
+
+
+def route_argparse_words(
+    gettext: Callable[[str], str], ngettext: Callable[[str, str, int], str]
+) -> None:
+    """Make argparse look its own words up with ``gettext`` and ``ngettext`` from now on.
+
+    argparse does ``from gettext import gettext as _, ngettext`` and calls
+    those module globals when it builds a parser and when it formats help and
+    errors, so they read gettext's global domain (``messages``), never this
+    program's catalogue. Replacing the two globals is the only way to
+    translate them in every parser, including ones built elsewhere
+    (``app.__main__``); the alternative, ``gettext.textdomain``, would take
+    the language from the environment rather than from ``--language``.
+    Relies on the names ``argparse._`` and ``argparse.ngettext``, neither
+    documented.
+    """
+    argparse._ = gettext  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]

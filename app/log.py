@@ -39,6 +39,7 @@ from twisted.python.logfile import LogFile
 from zope.interface import implementer
 
 from app import APP_NAME
+from app.i18n import _
 
 LOG_FILE_NAME = f"{APP_NAME}.log"
 #: One log file grows to this size before it is rotated.
@@ -86,7 +87,7 @@ def record_of(event: LogEvent) -> LogRecord:
     try:
         text = formatEvent(event)
     except Exception as e:  # a broken format string must not lose the event
-        text = f"(unformattable log event: {e!r})"
+        text = f"(unformattable log event: {e!r})"  # untranslated: a log record
     failure = event.get("log_failure")
     traceback = None
     if isinstance(failure, Failure):
@@ -156,7 +157,9 @@ def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | No
         observers.append(FileLogObserver(logfile, _format_for_file))  # type: ignore[arg-type]
         path = directory / LOG_FILE_NAME
     except OSError as e:
-        problem = f"cannot write the log in {directory}: {e.strerror or e}"
+        problem = _("cannot write the log in {folder}: {reason}").format(
+            folder=directory, reason=e.strerror or e
+        )
     globalLogBeginner.beginLoggingTo(observers, redirectStandardIO=False)
     return path, problem
 
@@ -170,4 +173,4 @@ def log_uncaught(kind: type[BaseException], value: BaseException, tb: TracebackT
     if issubclass(kind, KeyboardInterrupt):
         sys.__excepthook__(kind, value, tb)
         return
-    log.failure("Uncaught exception in a Qt handler", Failure(value, kind, tb))
+    log.failure("Uncaught exception in a Qt handler", Failure(value, kind, tb))  # untranslated: log

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
+from app.i18n import ngettext
+
 Distribution = Literal["debian", "fedora"]
 
 #: soname -> (Debian/Ubuntu package, Fedora package).
@@ -92,7 +94,10 @@ XCB_LIBRARIES: tuple[str, ...] = (
 )
 
 _COLUMN = {"debian": 0, "fedora": 1}
-_COMMAND = {"debian": "sudo apt-get install", "fedora": "sudo dnf install"}
+_COMMAND = {
+    "debian": "sudo apt-get install",
+    "fedora": "sudo dnf install",
+}  # untranslated: commands
 
 
 def packages(sonames: Iterable[str], distribution: Distribution) -> list[str]:
@@ -114,17 +119,26 @@ def install_advice(sonames: Iterable[str]) -> str:
     unknown = [soname for soname in wanted if soname not in PROVIDERS]
     known = [soname for soname in wanted if soname in PROVIDERS]
     if not known:
-        return (
-            "install the package that provides it"
-            if len(wanted) == 1
-            else ("install the packages that provide them")
+        return ngettext(
+            "install the package that provides it",
+            "install the packages that provide them",
+            len(wanted),
         )
-    them = "it" if len(wanted) == 1 else "them"
-    advice = (
-        f"install {them} with: {_COMMAND['debian']} {' '.join(packages(known, 'debian'))}"
-        f" (Debian, Ubuntu) or {_COMMAND['fedora']} {' '.join(packages(known, 'fedora'))}"
-        " (Fedora)"
-    )
+    commands = {
+        name: f"{_COMMAND[name]} {' '.join(packages(known, name))}" for name in ("debian", "fedora")
+    }
     if unknown:
-        advice += f", and the packages that provide {', '.join(unknown)}"
-    return advice
+        advice = ngettext(
+            "install it with: {debian} (Debian, Ubuntu) or {fedora} (Fedora),"
+            " and the packages that provide {others}",
+            "install them with: {debian} (Debian, Ubuntu) or {fedora} (Fedora),"
+            " and the packages that provide {others}",
+            len(wanted),
+        )
+    else:
+        advice = ngettext(
+            "install it with: {debian} (Debian, Ubuntu) or {fedora} (Fedora)",
+            "install them with: {debian} (Debian, Ubuntu) or {fedora} (Fedora)",
+            len(wanted),
+        )
+    return advice.format(**commands, others=", ".join(unknown))

@@ -51,9 +51,15 @@ def check_pace(delay: float, num_bytes: int) -> None:
     """Refuse with ``ValueError`` a pace no server can keep: ``delay`` must be
     a finite number of seconds, 0 or more; ``num_bytes`` a whole number, 1 or more."""
     if not isinstance(delay, int | float) or not 0 <= delay < math.inf:
-        raise ValueError(f"delay must be 0 or more seconds, not {delay!r}")
+        # A caller's mistake, never a person's: the command line and the window check first.
+        raise ValueError(
+            f"delay must be 0 or more seconds, not {delay!r}"  # untranslated: a caller's bug
+        )
     if not isinstance(num_bytes, int) or num_bytes < 1:
-        raise ValueError(f"num_bytes must be a whole number of at least 1, not {num_bytes!r}")
+        raise ValueError(
+            # untranslated: a caller's bug
+            f"num_bytes must be a whole number of at least 1, not {num_bytes!r}"
+        )
 
 
 class IServingTransport(ITCPTransport, IConsumer):

@@ -23,12 +23,14 @@ import struct
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from app.i18n import _
+
 # The loader's words for a file it could not find (glibc's dlerror()).
-_CANNOT_OPEN = ": cannot open shared object file"
+_CANNOT_OPEN = ": cannot open shared object file"  # untranslated: glibc's words, matched
 # Words that mean a library loaded but for a symbol. Only ctypes' own loading
 # (the fallback below) binds every symbol at once and can say this; Qt binds
 # lazily and may never call it, so it is no reason to refuse to start.
-_UNDEFINED_SYMBOL = "undefined symbol"
+_UNDEFINED_SYMBOL = "undefined symbol"  # untranslated: glibc's words, matched
 
 # ELF constants (the System V ABI): program header types and dynamic tags.
 _PT_LOAD, _PT_DYNAMIC = 1, 2
@@ -69,7 +71,10 @@ def load_problem(path: Path | str) -> str | None:
         if loader.dlopen(os.fsencode(path), os.RTLD_LAZY):
             return None
         said = loader.dlerror()
-        return said.decode("utf-8", "replace") if said else f"{path}: cannot be loaded"
+        if said:
+            message: str = said.decode("utf-8", "replace")
+            return message
+        return _("{file}: cannot be loaded").format(file=path)
     try:
         ctypes.CDLL(str(path))
     except OSError as e:
@@ -80,7 +85,7 @@ def load_problem(path: Path | str) -> str | None:
 
 def missing_file(message: str) -> str | None:
     """The file a loader message says it could not find, or ``None`` for other troubles."""
-    name, found, _ = message.partition(_CANNOT_OPEN)
+    name, found, _rest = message.partition(_CANNOT_OPEN)
     return name if found and name and ":" not in name else None
 
 
@@ -100,7 +105,7 @@ def dependencies(path: Path) -> Dependencies:
     with path.open("rb") as f:
         data = f.read()
     if data[:4] != b"\x7fELF" or len(data) < 64:
-        raise ValueError(f"{path} is not an ELF file")
+        raise ValueError(f"{path} is not an ELF file")  # untranslated: never shown
     wide = data[4] == 2  # ELFCLASS64
     order = "<" if data[5] == 1 else ">"  # ELFDATA2LSB
     # Where the program headers are, and the layouts of one header and one
@@ -126,7 +131,7 @@ def dependencies(path: Path) -> Dependencies:
         elif kind == _PT_DYNAMIC:
             dynamic = (offset, filesz)
     if dynamic is None:
-        raise ValueError(f"{path} has no dynamic section")
+        raise ValueError(f"{path} has no dynamic section")  # untranslated: never shown
     tags: list[tuple[int, int]] = []
     step = struct.calcsize(entry)
     for place in range(dynamic[0], dynamic[0] + dynamic[1] - step + 1, step):
@@ -136,7 +141,7 @@ def dependencies(path: Path) -> Dependencies:
         tags.append((tag, value))
     strtab = next((value for tag, value in tags if tag == _DT_STRTAB), None)
     if strtab is None:
-        raise ValueError(f"{path} has no string table")
+        raise ValueError(f"{path} has no string table")  # untranslated: never shown
     base = _file_offset(strtab, loads, path)
 
     def text(offset: int) -> str:
@@ -192,11 +197,13 @@ def _unpack(layout: str, data: bytes, offset: int) -> tuple[int, ...]:
     try:
         return struct.unpack_from(layout, data, offset)
     except struct.error as e:
-        raise ValueError(f"truncated ELF file: {e}") from e
+        raise ValueError(f"truncated ELF file: {e}") from e  # untranslated: never shown
 
 
 def _file_offset(address: int, loads: list[tuple[int, int, int]], path: Path) -> int:
     for vaddr, offset, size in loads:
         if vaddr <= address < vaddr + size:
             return address - vaddr + offset
-    raise ValueError(f"{path}: address {address:#x} is in no loaded segment")
+    raise ValueError(
+        f"{path}: address {address:#x} is in no loaded segment"  # untranslated: never shown
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 
 from app import APP_NAME, DISPLAY_NAME
+from app.i18n import _
 
 
 def report_start_failure(problem: str) -> None:
@@ -22,7 +23,8 @@ def report_start_failure(problem: str) -> None:
     _log(line)
     from app.desktop_notification import notify
 
-    notify(f"{DISPLAY_NAME} cannot start", problem, app_name=DISPLAY_NAME, icon=APP_NAME)
+    summary = _("Poetry Downloader cannot start")
+    notify(summary, problem, app_name=DISPLAY_NAME, icon=APP_NAME)
 
 
 def _log(line: str) -> None:

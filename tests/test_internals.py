@@ -9,11 +9,13 @@ the program's own reactor, with real connections on 127.0.0.1.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import inspect
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pytest
 import pytest_twisted
 from qt5reactor import QtReactor
 from twisted.internet import error, protocol, tcp
@@ -39,6 +41,7 @@ from app.internals import (
     NotifierPerDescriptor,
     disconnect_selectable,
     read_size,
+    route_argparse_words,
     set_read_size,
     threaded_name_resolver,
 )
@@ -347,6 +350,43 @@ async def test_disconnect_selectable_ends_only_the_reading_half_of_a_half_closea
     transport.loseConnection()
     await client.lost
     await reactor_turn()
+
+
+# argparse's module globals _ and ngettext: route_argparse_words()
+
+
+def test_argparse_looks_its_words_up_through_its_module_globals():
+    source = inspect.getsource(argparse)
+    for name, call in (("_", "_('usage: ')"), ("ngettext", "ngettext(")):
+        assert callable(getattr(argparse, name, None)), (
+            f"argparse.{name} is gone: {REWRITE} (route_argparse_words)"
+        )
+        assert call in source, f"argparse no longer calls {call}...: {REWRITE}"
+
+
+def test_routed_words_reach_a_parsers_help_and_its_errors(capsys):
+    before = (argparse._, argparse.ngettext)
+
+    def gettext(message: str) -> str:
+        return f"<{message}>"
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return f"<{singular if n == 1 else plural}>"
+
+    try:
+        route_argparse_words(gettext, ngettext)
+        parser = argparse.ArgumentParser(prog="demo")
+        parser.add_argument("--pair", nargs=2)
+        help_text = parser.format_help()
+        with pytest.raises(SystemExit):
+            parser.parse_args(["--pair", "one"])
+    finally:
+        argparse._, argparse.ngettext = before
+
+    assert help_text.startswith("<usage: >demo"), help_text
+    assert "<options>:" in help_text and "<show this help message and exit>" in help_text
+    error = capsys.readouterr().err
+    assert "<demo: error: <argument --pair: <expected 2 arguments>>" in error, error
 
 
 # Nothing else in app/ uses another package's private names.

@@ -4,15 +4,18 @@ Each function is an argparse ``type``: a word that does not fit raises
 ``argparse.ArgumentTypeError`` with a message a person can act on, and
 argparse turns it into one usage line and exit status 2. Nothing here
 imports the reactor, so the window can use :func:`address_argument` before
-it installs its own.
+it installs its own. :func:`add_version` gives both programs the same
+``--version``.
 """
 
 from __future__ import annotations
 
 import argparse
 
+from app import __version__
 from app.address import Address, parse_address
 from app.client import check_encoding
+from app.i18n import _
 
 
 def _seconds(text: str, *, zero_allowed: bool = False) -> float:
@@ -20,11 +23,17 @@ def _seconds(text: str, *, zero_allowed: bool = False) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a number of seconds").format(text=repr(text))
+        ) from None
     in_range = value >= 0 if zero_allowed else value > 0
     if not in_range or value == float("inf"):
-        wanted = "0 or more seconds" if zero_allowed else "a positive number of seconds"
-        raise argparse.ArgumentTypeError(f"{text!r} must be {wanted}")
+        wanted = (
+            _("{text} must be 0 or more seconds")
+            if zero_allowed
+            else _("{text} must be a positive number of seconds")
+        )
+        raise argparse.ArgumentTypeError(wanted.format(text=repr(text)))
     return value
 
 
@@ -40,16 +49,18 @@ def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a whole number").format(text=repr(text))
+        ) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+        raise argparse.ArgumentTypeError(_("{text} must be at least 1").format(text=repr(text)))
     return value
 
 
 def port_number(text: str) -> int:
     value = positive_int(text)
     if value > 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is outside 1-65535")
+        raise argparse.ArgumentTypeError(_("{text} is outside 1-65535").format(text=repr(text)))
     return value
 
 
@@ -67,3 +78,17 @@ def encoding_argument(text: str) -> str:
         return check_encoding(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def add_version(parser: argparse.ArgumentParser) -> None:
+    """``--version``, with its help in the installed language.
+
+    The ``version`` action of Python 3.11's argparse does not pass its help
+    through gettext, so it is given here, in the same words.
+    """
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=_("show program's version number and exit"),
+    )

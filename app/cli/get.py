@@ -20,9 +20,15 @@ from typing import TextIO, cast
 from twisted.internet.defer import Deferred, DeferredList
 from twisted.python.failure import Failure
 
-from app import __version__
+from app import i18n
 from app.address import Address
-from app.cli.arguments import address_argument, encoding_argument, positive_float, positive_int
+from app.cli.arguments import (
+    add_version,
+    address_argument,
+    encoding_argument,
+    positive_float,
+    positive_int,
+)
 from app.client import (
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_BYTES,
@@ -32,14 +38,19 @@ from app.client import (
     get_poetry,
 )
 from app.failure_report import traceback_text
+from app.i18n import _
 from app.units import format_size
+
+#: The command's name, as the first word of each line it writes to stderr.
+PROG = "poetry-get"
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The parser, built after :func:`main` installed the language, so its help is in it."""
     parser = argparse.ArgumentParser(
-        prog="poetry-get",
-        description="Download poems from poetry servers, all at once.",
-        epilog="ADDR is PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT.",
+        prog=PROG,
+        description=_("Download poems from poetry servers, all at once."),
+        epilog=_("ADDR is PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT."),
     )
     parser.add_argument("addresses", metavar="ADDR", nargs="+", type=address_argument)
     parser.add_argument(
@@ -47,33 +58,33 @@ def _parser() -> argparse.ArgumentParser:
         type=positive_float,
         default=DEFAULT_TIMEOUT,
         metavar="S",
-        help="seconds allowed to look up and connect (default %(default)g)",
+        help=_("seconds allowed to look up and connect (default %(default)g)"),
     )
     parser.add_argument(
         "--idle-timeout",
         type=positive_float,
         default=DEFAULT_IDLE_TIMEOUT,
         metavar="S",
-        help="give up after S seconds without a byte (default %(default)g)",
+        help=_("give up after S seconds without a byte (default %(default)g)"),
     )
     parser.add_argument(
         "--max-bytes",
         type=positive_int,
         default=DEFAULT_MAX_BYTES,
         metavar="N",
-        help="give up on poems larger than N bytes (default 16 MiB)",
+        help=_("give up on poems larger than N bytes (default 16 MiB)"),
     )
     parser.add_argument(
         "--encoding",
         type=encoding_argument,
         default="utf-8",
         metavar="E",
-        help="text encoding of the poems (default utf-8)",
+        help=_("text encoding of the poems (default utf-8)"),
     )
     parser.add_argument(
-        "--traceback", action="store_true", help="print the full traceback of each failure"
+        "--traceback", action="store_true", help=_("print the full traceback of each failure")
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_version(parser)
     return parser
 
 
@@ -140,7 +151,8 @@ class _Batch:
         if isinstance(result, Failure):
             if self.options.traceback:
                 self.err.write(traceback_text(result))
-            self.err.write(f"poetry-get: {address}: {describe_failure(result)}\n")
+            reason = describe_failure(result)
+            self._say(_("{address}: {reason}").format(address=address, reason=reason))
             self.err.flush()
             return
         assert isinstance(result, Poem)
@@ -154,9 +166,10 @@ class _Batch:
             # Bytes the encoding cannot read never fail a download, here as in
             # the window, but the reader should know the text is not exactly
             # what the server meant.
-            self.err.write(
-                f"poetry-get: {address}: {result.replaced} invalid "
-                f"{result.encoding} bytes shown as U+FFFD\n"
+            self._say(
+                _("{address}: {n} invalid {encoding} bytes shown as U+FFFD").format(
+                    address=address, n=result.replaced, encoding=result.encoding
+                )
             )
         try:
             self.out.write(text)
@@ -169,9 +182,14 @@ class _Batch:
             self.cancel()
         self._poems_written += 1
 
+    def _say(self, line: str) -> None:
+        self.err.write(f"{PROG}: {line}\n")
+
     def show_progress(self) -> None:
         done = sum(result is not None for result in self.results)
-        line = f"{done} of {len(self.addresses)} done, {format_size(sum(self.received))} received"
+        line = _("{done} of {total} done, {size} received").format(
+            done=done, total=len(self.addresses), size=format_size(sum(self.received))
+        )
         self.err.write(f"\r{line}\x1b[K")
         self.err.flush()
         self._progress_shown = True
@@ -184,6 +202,7 @@ class _Batch:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``poetry-get``; exits 0 if every poem arrived, 1 if not, 2 on bad usage."""
+    i18n.install()
     options = _parser().parse_args(argv)
     from twisted.internet import reactor as default_reactor
     from twisted.internet.posixbase import PosixReactorBase
@@ -205,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         interrupted.append(signum)
         reactor.callFromThread(batch.cancel)
 
-    def finish(_: object) -> None:
+    def finish(_result: object) -> None:
         if ticker.running:
             ticker.stop()
         batch.clear_progress()
@@ -221,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     reactor.callWhenRunning(begin)
     reactor.run(installSignalHandlers=False)
     if interrupted:
-        err.write("poetry-get: interrupted\n")
+        err.write(f"{PROG}: {_('interrupted')}\n")
     err.flush()
     if not batch.stdout_closed:
         out.flush()

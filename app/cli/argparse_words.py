@@ -1,0 +1,48 @@
+"""The words argparse itself says (usage, headings, its errors), so the catalogue translates them.
+
+argparse asks gettext for these through its own module-level ``_`` and
+``ngettext``; :func:`app.internals.route_argparse_words` points those at
+:mod:`app.i18n`, so they come from this program's catalogue in the
+language installed. This module only lists them, exactly as Python 3.11's
+``argparse.py`` spells them, for extraction: ``make catalogue`` finds them
+here. Messages argparse raises only for a programmer's mistake (a clash
+of option names, a bad ``nargs``) are left out: no user reads them.
+
+When a new Python changes one of these, the new spelling goes here too.
+"""
+
+from __future__ import annotations
+
+from app.i18n import N_, ngettext
+
+#: The words of ``--help`` and of the usage line.
+HELP = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+)
+
+#: What argparse says about a command line it cannot take, after ``usage:``.
+ERRORS = (
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"),
+    N_("unrecognized arguments: %s"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("unexpected option string: %s"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("not allowed with argument %s"),
+    N_("ignored explicit argument %r"),
+    N_("can't open '%(filename)s': %(error)s"),
+)
+
+
+def expected_arguments(count: int) -> str:
+    """argparse's one counted sentence (``nargs=2`` given one value), in the installed language."""
+    return ngettext("expected %s argument", "expected %s arguments", count) % count
