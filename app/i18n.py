@@ -46,7 +46,7 @@ SOURCE_LANGUAGE = "en"
 LANGUAGES = ("en", "zh_CN")
 
 #: Each language's name, written in that language (how a chooser shows it).
-LANGUAGE_NAMES = {"en": "English", "zh_CN": "简体中文"}
+LANGUAGE_NAMES = {"en": "English", "zh_CN": "简体中文"}  # untranslated: each in its own language
 
 #: Where the catalogues live: inside the package, installed with it.
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"

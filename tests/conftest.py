@@ -101,6 +101,19 @@ class Servers:
 
 
 @pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A port of 127.0.0.1 that refuses connections, for the whole test.
+
+    It is bound but never listens: a port that is merely free could be
+    taken by another program (a benchmark's thousand servers) before the
+    test connects to it.
+    """
+    with socket.socket() as s:
+        s.bind((hostile.LOCALHOST, 0))
+        yield s.getsockname()[1]
+
+
+@pytest.fixture
 def servers() -> Iterator[Servers]:
     s = Servers()
     yield s

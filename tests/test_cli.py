@@ -8,6 +8,7 @@ the command runs. Nothing here blocks the reactor or sleeps.
 from __future__ import annotations
 
 import os
+import random
 import re
 import socket
 import sys
@@ -134,13 +135,6 @@ def spawn(
 
 async def poetry_get(*args: str, env: dict[str, str] | None = None) -> Run:
     return await spawn(POETRY_GET, *args, env=env).finish()
-
-
-def free_port() -> int:
-    """A port of 127.0.0.1 that nothing listens on (connections to it are refused)."""
-    with socket.socket() as s:
-        s.bind((LOCALHOST, 0))
-        return s.getsockname()[1]
 
 
 def header(port: int, host: str = LOCALHOST) -> bytes:
@@ -344,7 +338,7 @@ async def test_every_hostile_server_ends_in_exactly_the_poem_or_one_plain_line(
 
 
 @pytest_twisted.ensureDeferred
-async def test_failing_servers_never_lose_the_other_downloads(servers) -> None:
+async def test_failing_servers_never_lose_the_other_downloads(servers, refused_port) -> None:
     good = [
         (POEMS / "ozymandias.txt").read_bytes(),
         JINGYESI.read_bytes(),
@@ -359,7 +353,7 @@ async def test_failing_servers_never_lose_the_other_downloads(servers) -> None:
     stall = servers.hostile(hostile.Stall)
     flood = servers.hostile(hostile.Flood)
     empty = servers.hostile(hostile.CloseAtOnce)
-    refused = free_port()
+    refused = refused_port
     order = [good_ports[0], reset, stall, good_ports[1], flood, empty, refused, good_ports[2]]
 
     run = await poetry_get("--idle-timeout", "0.5", "--max-bytes", "100000", *map(str, order))
@@ -380,9 +374,9 @@ async def test_failing_servers_never_lose_the_other_downloads(servers) -> None:
 
 
 @pytest_twisted.ensureDeferred
-async def test_traceback_only_when_asked_for(servers) -> None:
+async def test_traceback_only_when_asked_for(servers, refused_port) -> None:
     reset = servers.hostile(hostile.ResetMidPoem)
-    refused = free_port()
+    refused = refused_port
 
     plain = await poetry_get(str(reset), str(refused))
     detailed = await poetry_get("--traceback", str(reset), str(refused))
@@ -529,14 +523,16 @@ async def test_poetry_server_serves_each_file_on_its_own_port_until_stopped(
 
 
 def two_free_ports() -> int:
-    """A port N of 127.0.0.1 such that N and N + 1 are both free."""
-    for _ in range(50):
+    """A port N of 127.0.0.1 such that N and N + 1 are both free.
+
+    Chosen below Linux's ephemeral range (32768 and up), which thousands of
+    client connections elsewhere on the machine may fill.
+    """
+    for _ in range(200):
+        port = random.randrange(20000, 32000)
         with socket.socket() as first, socket.socket() as second:
-            first.bind((LOCALHOST, 0))
-            port = first.getsockname()[1]
-            if port >= 65535:
-                continue
             try:
+                first.bind((LOCALHOST, port))
                 second.bind((LOCALHOST, port + 1))
             except OSError:
                 continue

@@ -23,7 +23,6 @@ from tests.test_cli import (
     JINGYESI,
     POETRY_GET,
     POETRY_SERVER,
-    free_port,
     poetry_get,
     spawn,
     stop_server,
@@ -156,9 +155,9 @@ def drain(master: int) -> bytes:
 
 
 @pytest_twisted.ensureDeferred
-async def test_an_unreachable_port_is_one_chinese_failure_line(servers) -> None:
+async def test_an_unreachable_port_is_one_chinese_failure_line(servers, refused_port) -> None:
     poem_port, _ = servers.poetry(b"A short poem.\n", delay=0)
-    port = free_port()  # asked after the server listens, so it cannot be the server's
+    port = refused_port
 
     run = await poetry_get(str(poem_port), str(port), env=CHINESE)
 

@@ -28,7 +28,7 @@ def install_language(language: str | None = None) -> str:
     """
     app = QCoreApplication.instance()
     if app is None:
-        raise RuntimeError("install_language needs the QApplication first")
+        raise RuntimeError("install_language needs the QApplication first")  # untranslated: a bug
     chosen = i18n.install(language)
     if i18n.catalogue_missing(chosen):
         chosen = i18n.install(i18n.SOURCE_LANGUAGE)
