@@ -27,7 +27,8 @@ $(STAMP): pyproject.toml setup.py
 catalogue: $(STAMP)
 	mkdir -p build
 	$(BIN)/pybabel extract --no-location --sort-output --add-comments=TRANSLATORS: \
-		--project=poetry-downloader -o build/poetry-downloader.pot app
+		--project=poetry-downloader --version=$$($(BIN)/python -c 'import app; print(app.__version__)') \
+		-o build/poetry-downloader.pot app
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
 		-i build/poetry-downloader.pot -d app/locale -D poetry-downloader
 

@@ -31,6 +31,8 @@ class AddressReader:
         self.problems: list[str] = []
         #: The line of each problem, counting from 1, so an editor can mark it.
         self.problem_lines: list[int] = []
+        #: Each problem's reason without its line, for a caller that numbers otherwise.
+        self.reasons: list[str] = []
         self.done = False
         self._existing = existing
         self._seen: set[Address] = set()
@@ -59,6 +61,7 @@ class AddressReader:
     def _problem(self, line: int, reason: str) -> None:
         self.problems.append(_("line {line}: {reason}").format(line=line, reason=reason))
         self.problem_lines.append(line)
+        self.reasons.append(reason)
 
 
 def _numbered_words(text: str) -> Iterator[tuple[int, str]]:

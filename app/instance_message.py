@@ -126,7 +126,9 @@ def _addresses(items: Any) -> tuple[Address, ...]:
     reader = AddressReader("\n".join(items))
     reader.read()
     if reader.problems:
-        problem = reader.problems[0].replace("line ", "address ", 1)
+        problem = _("address {number}: {reason}").format(
+            number=reader.problem_lines[0], reason=reader.reasons[0]
+        )
         raise MessageRefused(shorten(problem, MAX_REASON))
     if len(reader.addresses) != len(items):
         raise MessageRefused(_("an address is empty or holds a separator"))

@@ -328,7 +328,7 @@ async def test_every_hostile_server_ends_in_exactly_the_poem_or_one_plain_line(
         assert run.code == 0, run
         replaced_note = (
             f"poetry-get: {LOCALHOST}:{port}: {case.replaced} invalid "
-            f"{case.encoding} bytes shown as U+FFFD\n"
+            f"{case.encoding} byte{'s' if case.replaced != 1 else ''} shown as U+FFFD\n"
         )
         assert run.err == (replaced_note if case.replaced else "")
     assert TIME_LIMITS.get(case.failure, 0) <= run.elapsed < 5

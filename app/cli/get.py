@@ -38,7 +38,7 @@ from app.client import (
     get_poetry,
 )
 from app.failure_report import traceback_text
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.units import format_size
 
 #: The command's name, as the first word of each line it writes to stderr.
@@ -167,9 +167,11 @@ class _Batch:
             # the window, but the reader should know the text is not exactly
             # what the server meant.
             self._say(
-                _("{address}: {n} invalid {encoding} bytes shown as U+FFFD").format(
-                    address=address, n=result.replaced, encoding=result.encoding
-                )
+                ngettext(
+                    "{address}: {n} invalid {encoding} byte shown as U+FFFD",
+                    "{address}: {n} invalid {encoding} bytes shown as U+FFFD",
+                    result.replaced,
+                ).format(address=address, n=result.replaced, encoding=result.encoding)
             )
         try:
             self.out.write(text)
