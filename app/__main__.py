@@ -101,12 +101,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     explicit = language_asked(args)
     i18n.install(i18n.choose(explicit, None, os.environ))
     options = _parser().parse_args(args)
-    # The language chosen in Preferences, for what is said before the window is up.
-    from app.settings import default_config_dir, saved_language
-
-    config_dir = options.config_dir if options.config_dir is not None else default_config_dir()
-    language = i18n.choose(explicit, saved_language(config_dir), os.environ)
-    i18n.install(language)
     if options.install_desktop_entry:
         from app.desktop import install_desktop_entry
 
@@ -131,6 +125,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     from app.instance import claim_or_exit
 
     instance = claim_or_exit(options.config_dir, options.addresses, options.demo)
+
+    # The language chosen in Preferences, from here on (read only now: a later
+    # launch has handed over and gone by this point, without the settings' imports).
+    from app.settings import default_config_dir, saved_language
+
+    config_dir = options.config_dir if options.config_dir is not None else default_config_dir()
+    language = i18n.choose(explicit, saved_language(config_dir), os.environ)
+    i18n.install(language)
 
     # Qt aborts when the window cannot open; find out first, and say why.
     problem = start_problem()
