@@ -82,7 +82,7 @@ class DialogCommands:
     def open_dialog(self, dialog: QDialog) -> None:
         """Open ``dialog`` window-modal without blocking; it is deleted when closed."""
         dialog.setAttribute(Qt.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda *_args: self._dialogs.remove(dialog))
+        self._forget_when_destroyed(dialog)
         self._dialogs.append(dialog)
         dialog.open()
 
@@ -126,7 +126,7 @@ class DialogCommands:
         if status:
             self.statusBar().showMessage(text, 10_000)
         box.setAttribute(Qt.WA_DeleteOnClose)
-        box.destroyed.connect(lambda *_args: self._dialogs.remove(box))
+        self._forget_when_destroyed(box)
         self._dialogs.append(box)
         box.show()
         return box
@@ -145,6 +145,21 @@ class DialogCommands:
             QApplication.setApplicationDisplayName(display_name())
         self.save_settings()
         return installed
+
+    def _forget_when_destroyed(self, dialog: QWidget) -> None:
+        """Drop ``dialog`` from the open ones once Qt destroys it.
+
+        The slot holds the list, not the window: a dialog still open when the
+        window itself is destroyed is destroyed with it, and a slot reaching
+        into a window being torn down would crash the process.
+        """
+        dialogs = self._dialogs
+
+        def forget() -> None:
+            if dialog in dialogs:
+                dialogs.remove(dialog)
+
+        dialog.destroyed.connect(forget)
 
     def _set_connection_limit(self, limit: int) -> None:
         self.downloads.set_limit(limit)
