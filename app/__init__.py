@@ -8,5 +8,13 @@ __version__ = "0.1.0"
 #: The program's name wherever a machine reads it: command, config and log
 #: directories, desktop entry, icon, X11 window class.
 APP_NAME = "poetry-downloader"
-#: The name a person reads in title bars and menus.
-DISPLAY_NAME = "Poetry Downloader"
+#: The name a person reads in title bars and menus, in English; in the
+#: current language it is :func:`display_name` (诗歌下载器).
+DISPLAY_NAME = "Poetry Downloader"  # untranslated: the source; display_name() translates it
+
+
+def display_name() -> str:
+    """The program's name as a person reads it, in the current language."""
+    from app.i18n import _  # here: app.i18n itself imports this package
+
+    return _("Poetry Downloader")

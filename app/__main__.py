@@ -8,64 +8,131 @@ lighter per-socket path), then anything that imports the reactor, then
 window, Quit, Ctrl+Q, SIGINT, SIGTERM) goes through ``MainWindow.close()``,
 which cancels downloads, stops the demo servers and saves the settings; the
 window's ``closed`` signal then stops the reactor on its next turn.
+
+The language is chosen before anything is said: ``--language`` (looked for
+in the arguments before the parser exists, so that ``--help`` is already in
+that language), then the one saved in Preferences, then the locale. The
+Qt-free :func:`app.i18n.install` serves the help and the start-up failures;
+once the ``QApplication`` exists, :func:`app.gui.i18n.install_language` adds
+Qt's own words, before the window is built.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app import APP_NAME, DISPLAY_NAME, __version__
+from app import APP_NAME, __version__, display_name, i18n
 from app.cli.arguments import address_argument
+from app.cli.translated_parser import TranslatedParser
 from app.display_check import start_problem
+from app.i18n import _
+
+LANGUAGE_OPTION = "--language"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    """The command line, in the language installed when it is built."""
+    parser = TranslatedParser(
         prog=APP_NAME,
-        description="Download poems from many poetry servers at once, and watch it happen.",
-        epilog="ADDR is PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT; "
-        "addresses given are added and downloaded at once.",
+        description=_("Download poems from many poetry servers at once, and watch it happen."),
+        epilog=_(
+            "ADDR is PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT; "
+            "addresses given are added and downloaded at once."
+        ),
     )
     parser.add_argument("addresses", metavar="ADDR", nargs="*", type=address_argument)
     parser.add_argument(
         "--config-dir",
         type=Path,
         metavar="DIR",
-        help="keep settings in DIR instead of the user's config directory",
+        help=_("keep settings in DIR instead of the user's config directory"),
     )
     parser.add_argument(
-        "--demo", action="store_true", help="start the embedded demo servers and list them"
+        "--demo", action="store_true", help=_("start the embedded demo servers and list them")
+    )
+    parser.add_argument(
+        LANGUAGE_OPTION,
+        choices=i18n.LANGUAGES,
+        help=_(
+            "speak LANGUAGE ({choices}) instead of the one chosen in Preferences or the locale's"
+        ).format(choices=", ".join(i18n.LANGUAGES)),
+        metavar="LANGUAGE",
     )
     parser.add_argument(
         "--install-desktop-entry",
         action="store_true",
-        help="install the application menu entry and icon for this user, then exit",
+        help=_("install the application menu entry and icon for this user, then exit"),
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=_("show the version number and exit"),
+    )
     return parser
+
+
+def language_asked(argv: Sequence[str]) -> str | None:
+    """The language ``--language`` names in ``argv``, read before the parser exists; or None.
+
+    A value the program does not speak is None here: the parser then says
+    what is wrong, in the locale's language.
+    """
+    for number, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == LANGUAGE_OPTION and number + 1 < len(argv):
+            value = argv[number + 1]
+        elif arg.startswith(LANGUAGE_OPTION + "="):
+            value = arg.split("=", 1)[1]
+        else:
+            continue
+        return value if value in i18n.LANGUAGES else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: exit 0 after a normal quit, 1 without a display, 2 on bad usage."""
-    options = _parser().parse_args(argv)
+    args = sys.argv[1:] if argv is None else list(argv)
+    explicit = language_asked(args)
+    i18n.install(i18n.choose(explicit, None, os.environ))
+    options = _parser().parse_args(args)
     if options.install_desktop_entry:
         from app.desktop import install_desktop_entry
 
         try:
             entry = install_desktop_entry()
         except (OSError, ValueError) as e:
-            sys.stderr.write(f"{APP_NAME}: cannot install the desktop entry: {e}\n")
+            sys.stderr.write(
+                _("{program}: cannot install the desktop entry: {reason}").format(
+                    program=APP_NAME, reason=e
+                )
+                + "\n"
+            )
             sys.exit(1)
-        print(f"Installed {entry}; Poetry Downloader is now in the application menu.")
+        print(
+            _("Installed {entry}; {name} is now in the application menu.").format(
+                entry=entry, name=display_name()
+            )
+        )
         sys.exit(0)
     # One window per settings directory: a later launch hands its addresses to
     # the window already open and exits here, before any Qt (app/instance.py).
     from app.instance import claim_or_exit
 
     instance = claim_or_exit(options.config_dir, options.addresses, options.demo)
+
+    # The language chosen in Preferences, from here on (read only now: a later
+    # launch has handed over and gone by this point, without the settings' imports).
+    from app.settings import default_config_dir, saved_language
+
+    config_dir = options.config_dir if options.config_dir is not None else default_config_dir()
+    language = i18n.choose(explicit, saved_language(config_dir), os.environ)
+    i18n.install(language)
 
     # Qt aborts when the window cannot open; find out first, and say why.
     problem = start_problem()
@@ -87,7 +154,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         app = QApplication([APP_NAME])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(DISPLAY_NAME)
+    from app.gui.i18n import install_language
+
+    install_language(language)
+    app.setApplicationDisplayName(display_name())
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_NAME)
     # Under reactor.run() Qt's own "quit on last window" would leave the
@@ -113,7 +183,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     instance.serve(window.take_launch)
     window.log_dock.set_log_file(log_file)
     if log_problem is not None:
-        window.statusBar().showMessage(f"No log file: {log_problem}", 15_000)
+        window.statusBar().showMessage(
+            _("No log file: {reason}").format(reason=log_problem), 15_000
+        )
     signals = QuitSignals()
     signals.received.connect(lambda _signum: window.close())
     # A bare reactor.stop() from a Qt slot can stall (same trap): stop on the next turn.

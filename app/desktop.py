@@ -20,11 +20,14 @@ from pathlib import Path
 
 from app import APP_NAME
 from app.atomic_file import write_atomically
+from app.i18n import _
 from app.resources import resources_dir
 
 #: The freedesktop application id: names the ``.desktop`` file and the icon.
 APP_ID = APP_NAME
 DESKTOP_FILE_NAME = f"{APP_ID}.desktop"
+#: The group of a desktop entry file that holds the entry's keys.
+ENTRY_GROUP = "Desktop Entry"  # untranslated: a name the Desktop Entry format defines
 
 # Desktop Entry spec, "The Exec key": an argument containing any of these must
 # be quoted.
@@ -51,7 +54,7 @@ def quote_exec_argument(arg: str) -> str:
     to the whole value.
     """
     if "\0" in arg:
-        raise ValueError("a command-line argument cannot contain a NUL character")
+        raise ValueError(_("a command-line argument cannot contain a NUL character"))
     if arg and not any(ch in _RESERVED or not ch.isprintable() for ch in arg):
         return arg.replace("%", "%%")
     body = "".join("\\" + ch if ch in _ESCAPED_IN_QUOTES else ch for ch in arg)
@@ -80,7 +83,9 @@ def _check_utf8(argv: Iterable[str]) -> None:
             arg.encode("utf-8")
         except UnicodeEncodeError:
             raise ValueError(
-                f"{arg!r} is not valid UTF-8 and cannot be written in a desktop entry"
+                _("{argument} is not valid UTF-8 and cannot be written in a desktop entry").format(
+                    argument=repr(arg)
+                )
             ) from None
 
 
@@ -115,12 +120,15 @@ def desktop_entry_text(exec_argv: list[str]) -> str:
     through ``/bin/sh`` (see :func:`_launchable_argv`).
     """
     if not exec_argv:
-        raise ValueError("exec_argv must name a program")
+        raise ValueError("exec_argv must name a program")  # untranslated: a programmer's mistake
     _check_utf8(exec_argv)
     exec_value = _escape_string(
         " ".join(quote_exec_argument(a) for a in _launchable_argv(exec_argv))
     )
-    replacements = {"Exec": exec_value, "TryExec": _escape_string(exec_argv[0])}
+    replacements = {
+        "Exec": exec_value,  # untranslated: the keys of the Desktop Entry format
+        "TryExec": _escape_string(exec_argv[0]),
+    }
 
     template = (resources_dir() / DESKTOP_FILE_NAME).read_text(encoding="utf-8")
     lines: list[str] = []
@@ -130,14 +138,16 @@ def desktop_entry_text(exec_argv: list[str]) -> str:
         stripped = line.strip()
         if stripped.startswith("[") and stripped.endswith("]"):
             group = stripped[1:-1]
-        elif group == "Desktop Entry" and "=" in line and not stripped.startswith("#"):
+        elif group == ENTRY_GROUP and "=" in line and not stripped.startswith("#"):
             key = line.split("=", 1)[0].strip()
             if key in replacements:
                 line = f"{key}={replacements[key]}"
                 seen.add(key)
         lines.append(line)
-    if "Exec" not in seen:
-        raise ValueError(f"the template {DESKTOP_FILE_NAME} has no Exec= key to fill in")
+    if "Exec" not in seen:  # untranslated: a key of the format
+        raise ValueError(  # untranslated: a broken install, said to whoever packaged it
+            f"the template {DESKTOP_FILE_NAME} has no Exec= key to fill in"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -1,7 +1,9 @@
 """Settings kept between runs: one JSON file in the config directory, written atomically.
 
 The file holds the server list (address, encoding, last known poem size
-and title), the connection limit and the window's geometry, state and
+and title), the connection limit, the language chosen in Preferences
+(:func:`saved_language` reads it before the window exists, so the window is
+built in it) and the window's geometry, state and
 splitter (Qt's own blobs, base64). Writing goes to a temporary file in the same directory,
 is fsynced, then renamed over the old one, so a crash leaves either the old
 settings or the new, never half of each.
@@ -31,6 +33,7 @@ from app.atomic_file import write_atomically
 from app.client import check_encoding
 from app.downloads import DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT
 from app.events import Mode
+from app.i18n import LANGUAGES, _
 from app.titles import clean_title
 from app.units import shorten
 
@@ -58,6 +61,8 @@ class Settings:
     connection_limit: int = DEFAULT_CONNECTION_LIMIT
     #: How Start and Start All run a batch, as last chosen.
     mode: Mode = Mode.REACTOR
+    #: The language chosen in Preferences (``"zh_CN"``); None: follow the locale.
+    language: str | None = None
     geometry: bytes = b""
     window_state: bytes = b""
     splitter: bytes = b""
@@ -94,20 +99,49 @@ def load_settings(config_dir: Path) -> tuple[Settings, str | None]:
     except FileNotFoundError:
         return Settings(), None
     except CorruptSettings as e:
-        problem = f"is damaged ({shorten(str(e), MAX_MESSAGE_PART)})"
+        damaged, reason = True, shorten(str(e), MAX_MESSAGE_PART)
     except (OSError, ValueError) as e:  # ValueError: e.g. a NUL in the directory's name
-        problem = f"could not be read ({shorten(_reason(e), MAX_MESSAGE_PART)})"
+        damaged, reason = False, shorten(_reason(e), MAX_MESSAGE_PART)
     try:
         aside = _set_aside(path)
     except (OSError, ValueError) as e:
-        return Settings(), (
-            f"The settings file {path} {problem} and could not be moved aside "
-            f"({_reason(e)}); starting with default settings."
+        kept = (
+            _(
+                "The settings file {path} is damaged ({reason}) and could not be moved "
+                "aside ({error}); starting with default settings."
+            )
+            if damaged
+            else _(
+                "The settings file {path} could not be read ({reason}) and could not be "
+                "moved aside ({error}); starting with default settings."
+            )
         )
-    return Settings(), (
-        f"The settings file {path} {problem}. It was kept as {aside}; "
-        "starting with default settings."
+        return Settings(), kept.format(path=path, reason=reason, error=_reason(e))
+    moved = (
+        _(
+            "The settings file {path} is damaged ({reason}). It was kept as {aside}; "
+            "starting with default settings."
+        )
+        if damaged
+        else _(
+            "The settings file {path} could not be read ({reason}). It was kept as "
+            "{aside}; starting with default settings."
+        )
     )
+    return Settings(), moved.format(path=path, reason=reason, aside=aside)
+
+
+def saved_language(config_dir: Path) -> str | None:
+    """The language saved in Preferences, or None; read before the window exists. Never raises.
+
+    Only a look: a file that cannot be read is left where it is, for
+    :func:`load_settings` to set aside and report once the window is up.
+    """
+    try:
+        data = json.loads(_read(config_dir / FILE_NAME).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):  # CorruptSettings is a ValueError
+        return None
+    return _language(data.get("language")) if isinstance(data, dict) else None
 
 
 def save_settings(config_dir: Path, settings: Settings) -> None:
@@ -132,6 +166,7 @@ def _to_json(settings: Settings) -> dict[str, Any]:
         ],
         "connection_limit": settings.connection_limit,
         "mode": settings.mode.name.lower(),
+        "language": settings.language,
         "geometry": base64.b64encode(settings.geometry).decode("ascii"),
         "window_state": base64.b64encode(settings.window_state).decode("ascii"),
         "splitter": base64.b64encode(settings.splitter).decode("ascii"),
@@ -144,13 +179,13 @@ def _read(path: Path) -> bytes:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise CorruptSettings("not a regular file")
+            raise CorruptSettings(_("not a regular file"))
         with open(fd, "rb", closefd=False) as file:
             raw = file.read(MAX_FILE_SIZE + 1)
     finally:
         os.close(fd)
     if len(raw) > MAX_FILE_SIZE:
-        raise CorruptSettings(f"larger than {MAX_FILE_SIZE // 2**20} MiB")
+        raise CorruptSettings(_("larger than {size} MiB").format(size=MAX_FILE_SIZE // 2**20))
     return raw
 
 
@@ -174,20 +209,23 @@ def _parse(raw: bytes) -> Settings:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise CorruptSettings("not JSON text") from e
+        raise CorruptSettings(_("not JSON text")) from e
     if not isinstance(data, dict):
-        raise CorruptSettings("not a JSON object")
+        raise CorruptSettings(_("not a JSON object"))
     version = data.get("version", FORMAT_VERSION)
     if type(version) is not int or version != FORMAT_VERSION:
-        raise CorruptSettings(f"unknown version {reprlib.repr(version)}")
+        raise CorruptSettings(_("unknown version {version}").format(version=reprlib.repr(version)))
     servers = _expect(data, "servers", list, [])
     limit = _expect(data, "connection_limit", int, DEFAULT_CONNECTION_LIMIT)
     if isinstance(limit, bool) or not 1 <= limit <= MAX_CONNECTION_LIMIT:
-        raise CorruptSettings(f"connection_limit {reprlib.repr(limit)} is out of range")
+        raise CorruptSettings(
+            _("connection_limit {limit} is out of range").format(limit=reprlib.repr(limit))
+        )
     return Settings(
         servers=_parse_servers(servers),
         connection_limit=limit,
         mode=_mode(data.get("mode")),
+        language=_language(data.get("language")),
         geometry=_blob(data, "geometry"),
         window_state=_blob(data, "window_state"),
         splitter=_blob(data, "splitter"),
@@ -206,23 +244,42 @@ def _mode(value: object) -> Mode:
     return Mode.REACTOR
 
 
+def _language(value: object) -> str | None:
+    """The saved language; one this version does not speak (or a mangled value) means None.
+
+    As with the mode, a preference: an unknown language follows the locale
+    instead of costing the whole settings file.
+    """
+    return value if isinstance(value, str) and value in LANGUAGES else None
+
+
 def _parse_servers(entries: list[Any]) -> list[SavedServer]:
     servers: list[SavedServer] = []
     seen: set[Address] = set()
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
-            raise CorruptSettings(f"server {number} is not an object")
+            raise CorruptSettings(_("server {number} is not an object").format(number=number))
         try:
             address = parse_address(_expect(entry, "address", str, ""))
             encoding = check_encoding(_expect(entry, "encoding", str, "utf-8"))
         except ValueError as e:
-            raise CorruptSettings(f"server {number}: {e}") from None
+            raise CorruptSettings(
+                _("server {number}: {reason}").format(number=number, reason=e)
+            ) from None
         size = entry.get("last_size")
         if size is not None and (type(size) is not int or size < 1):
-            raise CorruptSettings(f"server {number}: last_size {reprlib.repr(size)} is not a size")
+            raise CorruptSettings(
+                _("server {number}: last_size {size} is not a size").format(
+                    number=number, size=reprlib.repr(size)
+                )
+            )
         title = entry.get("title", "")
         if not isinstance(title, str):
-            raise CorruptSettings(f"server {number}: title {reprlib.repr(title)} is not text")
+            raise CorruptSettings(
+                _("server {number}: title {title} is not text").format(
+                    number=number, title=reprlib.repr(title)
+                )
+            )
         if address not in seen:
             seen.add(address)
             # Cleaned as a downloaded title is: the file may have been edited by hand.
@@ -233,7 +290,11 @@ def _parse_servers(entries: list[Any]) -> list[SavedServer]:
 def _expect(data: dict[str, Any], key: str, kind: type, default: Any) -> Any:
     value = data.get(key, default)
     if not isinstance(value, kind):
-        raise CorruptSettings(f"{key} should be {kind.__name__}, not {type(value).__name__}")
+        raise CorruptSettings(
+            _("{key} should be {expected}, not {actual}").format(
+                key=key, expected=kind.__name__, actual=type(value).__name__
+            )
+        )
     return value
 
 
@@ -242,4 +303,4 @@ def _blob(data: dict[str, Any], key: str) -> bytes:
     try:
         return base64.b64decode(text.encode("ascii"), validate=True)
     except (UnicodeEncodeError, binascii.Error) as e:
-        raise CorruptSettings(f"{key} is not base64") from e
+        raise CorruptSettings(_("{key} is not base64").format(key=key)) from e

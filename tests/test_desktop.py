@@ -392,3 +392,13 @@ def test_resources_match_the_package_data_globs() -> None:
     assert Path("icons/poetry-downloader.svg") in shipped
     for n in SIZES:
         assert Path(f"icons/hicolor/{n}x{n}/apps/poetry-downloader.png") in shipped
+
+
+def test_the_entry_speaks_chinese_to_a_chinese_desktop(tmp_path: Path) -> None:
+    """An entry carries its own translations: a zh_CN desktop shows Name[zh_CN]."""
+    entry = read_entry(install_desktop_entry(tmp_path, executable="/usr/bin/poetry-downloader"))
+    assert entry["Name[zh_CN]"] == "诗歌下载器"
+    assert entry["GenericName[zh_CN]"] == "诗歌下载客户端"
+    assert entry["Comment[zh_CN]"].startswith("同时从多个诗歌服务器下载诗歌")
+    keywords = entry["Keywords[zh_CN]"]
+    assert keywords.endswith(";") and "诗歌" in keywords.split(";")

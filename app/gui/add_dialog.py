@@ -38,6 +38,7 @@ from app.address import Address
 from app.address_list import AddressReader
 from app.client import check_encoding
 from app.gui.labels import plain_label
+from app.i18n import _, ngettext
 from app.units import shorten
 
 ENCODINGS = ("utf-8", "latin-1", "cp1252", "utf-16", "shift_jis", "euc-jp", "gb18030", "big5")
@@ -59,20 +60,20 @@ class AddServersDialog(QDialog):
         super().__init__(parent)
         self._existing = existing
         self.setObjectName("addServersDialog")
-        self.setWindowTitle("Add Servers")
+        self.setWindowTitle(_("Add Servers"))
         self.resize(560, 440)
 
         self.addresses_edit = QPlainTextEdit()
         self.addresses_edit.setObjectName("addressesEdit")
         self.addresses_edit.setPlaceholderText(
-            "10000\nlocalhost:10001, example.org:10002\n[::1]:10003"
+            "10000\nlocalhost:10001, example.org:10002\n[::1]:10003"  # untranslated: addresses
         )
         self.addresses_edit.setTabChangesFocus(True)
         self.encoding_combo = QComboBox()
         self.encoding_combo.setObjectName("encodingCombo")
         self.encoding_combo.setEditable(True)
         self.encoding_combo.addItems(ENCODINGS)
-        self.start_check = QCheckBox("&Start downloading at once")
+        self.start_check = QCheckBox(_("&Start downloading at once"))
         self.start_check.setObjectName("startNowCheck")
         self.start_check.setChecked(True)
         # What was typed or pasted is shown as it is, never as markup.
@@ -91,16 +92,19 @@ class AddServersDialog(QDialog):
         self.problem_area.setFixedHeight(self.fontMetrics().lineSpacing() * PROBLEM_LINES)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         # Alt+O presses OK, as people expect, instead of typing an "o" into the list.
-        self.buttons.button(QDialogButtonBox.Ok).setText("&OK")
+        self.buttons.button(QDialogButtonBox.Ok).setText(_("&OK"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
         intro = plain_label(
-            "Addresses, separated by spaces, commas or new lines (PORT, HOST:PORT or [IPv6]:PORT):"
+            _(
+                "Addresses, separated by spaces, commas or new lines "
+                "(PORT, HOST:PORT or [IPv6]:PORT):"
+            )
         )
         intro.setWordWrap(True)
         intro.setBuddy(self.addresses_edit)
-        encoding_label = plain_label("&Encoding:")
+        encoding_label = plain_label(_("&Encoding:"))
         encoding_label.setBuddy(self.encoding_combo)
         form = QFormLayout()
         form.addRow(encoding_label, self.encoding_combo)
@@ -199,16 +203,18 @@ class AddServersDialog(QDialog):
         try:
             check_encoding(self.encoding_combo.currentText().strip())
         except ValueError as e:
-            problems.append(f"encoding: {e}")
+            problems.append(_("encoding: {reason}").format(reason=e))
         if not reader.addresses and not problems:
-            problems.append("Type or paste at least one address.")
+            problems.append(_("Type or paste at least one address."))
         shown = [shorten(problem, MAX_REASON_CHARS) for problem in problems[:MAX_REASONS_SHOWN]]
         if len(problems) > MAX_REASONS_SHOWN:
-            shown.append(f"… and {len(problems) - MAX_REASONS_SHOWN} more")
+            more = len(problems) - MAX_REASONS_SHOWN
+            shown.append(_("… and {n} more").format(n=f"{more:,}"))
         ok = not problems
         if ok:
             count = len(reader.addresses)
-            shown = [f"{count:,} server{'s' if count != 1 else ''} will be added."]
+            added = ngettext("{n} server will be added.", "{n} servers will be added.", count)
+            shown = [added.format(n=f"{count:,}")]
         self.problem_label.setText("\n".join(shown))
         self._mark_lines(reader.problem_lines[:MAX_REASONS_SHOWN])
         self._ok_button.setEnabled(ok)

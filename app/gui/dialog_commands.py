@@ -6,23 +6,31 @@ Preferences, Demo Server Pace, About, and the message boxes. Each is opened
 with ``open()`` or ``show()`` and answers through signals, never
 ``exec_()``, which would run a nested event loop inside whatever callback
 opened it.
+
+Preferences also chooses the language: the choice is saved with the
+settings and installed at once (:meth:`DialogCommands.choose_language`),
+and every open window re-reads its words on the ``LanguageChange`` that
+follows.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QIcon
-from PyQt5.QtWidgets import QDialog, QMessageBox, QStatusBar, QWidget
+from PyQt5.QtWidgets import QApplication, QDialog, QMessageBox, QStatusBar, QWidget
 
-from app import DISPLAY_NAME
+from app import display_name, i18n
 from app.demo import DemoServers
 from app.downloads import DownloadController
 from app.gui.add_dialog import AddServersDialog
+from app.gui.i18n import install_language
 from app.gui.model import ServerListModel
 from app.gui.pace_dialog import DemoPaceDialog
 from app.gui.preferences import PreferencesDialog
+from app.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -38,6 +46,8 @@ class DialogCommands:
     downloads: DownloadController
     demo: DemoServers
     _dialogs: list[QWidget]
+    #: The language chosen in Preferences and saved with the settings; None: the locale's.
+    language: str | None = None
 
     if TYPE_CHECKING:  # the window's own methods; at run time the window has them
 
@@ -57,8 +67,9 @@ class DialogCommands:
         return dialog
 
     def open_preferences(self) -> PreferencesDialog:
-        dialog = PreferencesDialog(self.downloads.limit, self._parent())
+        dialog = PreferencesDialog(self.downloads.limit, self._parent(), self.language)
         dialog.limitChosen.connect(self._set_connection_limit)
+        dialog.languageChosen.connect(self.choose_language)
         self.open_dialog(dialog)
         return dialog
 
@@ -71,7 +82,7 @@ class DialogCommands:
     def open_dialog(self, dialog: QDialog) -> None:
         """Open ``dialog`` window-modal without blocking; it is deleted when closed."""
         dialog.setAttribute(Qt.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda *_: self._dialogs.remove(dialog))
+        self._forget_when_destroyed(dialog)
         self._dialogs.append(dialog)
         dialog.open()
 
@@ -82,13 +93,22 @@ class DialogCommands:
 
         from app import __version__
 
+        name = display_name()
+        text = "\n\n".join(
+            (
+                f"{name} {__version__}",
+                _(
+                    "Downloads poems from many poetry servers at once, on one event loop: "
+                    "Qt's, driving Twisted's reactor. It grew out of the slow poetry server "
+                    "and the get-poetry clients of the Twisted Introduction."
+                ),
+                # untranslated: the names of the libraries, with their versions
+                f"Qt {QT_VERSION_STR} · PyQt {PYQT_VERSION_STR} · Twisted {twisted_version}",
+            )
+        )
         box = self.tell(
-            f"About {DISPLAY_NAME}",
-            f"{DISPLAY_NAME} {__version__}\n\n"
-            "Downloads poems from many poetry servers at once, on one event loop: "
-            "Qt's, driving Twisted's reactor. It grew out of the slow poetry server "
-            "and the get-poetry clients of the Twisted Introduction.\n\n"
-            f"Qt {QT_VERSION_STR} · PyQt {PYQT_VERSION_STR} · Twisted {twisted_version}",
+            _("About {name}").format(name=name),
+            text,
             QMessageBox.Information,
             status=False,
         )
@@ -106,10 +126,40 @@ class DialogCommands:
         if status:
             self.statusBar().showMessage(text, 10_000)
         box.setAttribute(Qt.WA_DeleteOnClose)
-        box.destroyed.connect(lambda *_: self._dialogs.remove(box))
+        self._forget_when_destroyed(box)
         self._dialogs.append(box)
         box.show()
         return box
+
+    def choose_language(self, language: str) -> str:
+        """Speak ``language`` (``""``: the locale's) from now on, and save the choice.
+
+        Returns the language installed. The window and its open dialogs change
+        at once: installing posts ``LanguageChange`` to every widget.
+        """
+        self.language = i18n.normalise(language)
+        wanted = i18n.choose(self.language, None, os.environ)
+        installed = i18n.current()
+        if wanted != installed:
+            installed = install_language(wanted)
+            QApplication.setApplicationDisplayName(display_name())
+        self.save_settings()
+        return installed
+
+    def _forget_when_destroyed(self, dialog: QWidget) -> None:
+        """Drop ``dialog`` from the open ones once Qt destroys it.
+
+        The slot holds the list, not the window: a dialog still open when the
+        window itself is destroyed is destroyed with it, and a slot reaching
+        into a window being torn down would crash the process.
+        """
+        dialogs = self._dialogs
+
+        def forget() -> None:
+            if dialog in dialogs:
+                dialogs.remove(dialog)
+
+        dialog.destroyed.connect(forget)
 
     def _set_connection_limit(self, limit: int) -> None:
         self.downloads.set_limit(limit)

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from PyQt5.QtCore import QMargins, QPoint, QRect, QSize, Qt
+from PyQt5.QtCore import QEvent, QMargins, QPoint, QRect, QSize, Qt
 from PyQt5.QtGui import QFontDatabase, QPalette, QTextOption
 from PyQt5.QtWidgets import (
     QApplication,
@@ -53,17 +53,20 @@ from app.gui.download_signals import DownloadSignals
 from app.gui.failure_notice import FailureNotice
 from app.gui.labels import plain_label
 from app.gui.placement import beside_the_work
+from app.i18n import N_, _, ngettext
 from app.rows import ServerRow
 
 _ENTRY_ROLE = Qt.UserRole
 _FATE_ROLE = Qt.UserRole + 1
 
-#: What became of a failed row since: the words after its entry, and the sentence under it.
+#: What became of a failed row since (kept in the entry's data, never shown as such).
 RETRIED = "retried"
 REMOVED = "removed"
+#: Each fate's entry, the failure's line with the fate after it, and the sentence under it.
+_FATE_LINES = {RETRIED: N_("{failure} (retried)"), REMOVED: N_("{failure} (removed)")}
 _FATE_SENTENCES = {
-    RETRIED: "Since then, this server was started again.",
-    REMOVED: "Since then, this server was removed from the list.",
+    RETRIED: N_("Since then, this server was started again."),
+    REMOVED: N_("Since then, this server was removed from the list."),
 }
 
 #: The window's size when the screen has room for it; it shrinks to fit beside the work.
@@ -100,7 +103,6 @@ class FailureDialog(QDialog):
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName("failureDialog")
-        self.setWindowTitle("Download Failures")
         self.setModal(False)
         # A failure arriving while you work must not take the keyboard from the
         # window (Esc would stop cancelling). Once you click into this window it
@@ -123,9 +125,8 @@ class FailureDialog(QDialog):
         self.traceback_view.setWordWrapMode(QTextOption.WrapAtWordBoundaryOrAnywhere)
         self.traceback_view.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        self.copy_button = QPushButton("&Copy")
+        self.copy_button = QPushButton()
         self.copy_button.setObjectName("copyButton")
-        self.copy_button.setToolTip("Copy this failure's report: server, what happened, details")
         buttons.addButton(self.copy_button, QDialogButtonBox.ActionRole)
         buttons.rejected.connect(self.reject)
         self.copy_button.clicked.connect(self.copy_traceback)
@@ -153,6 +154,26 @@ class FailureDialog(QDialog):
         self._fates: Counter[str] = Counter()  # how many listed entries were retried, removed
         self._placed: QRect | None = None  # where this window last put itself
         self._put_by_hand: QRect | None = None  # where the person last put it, this session
+        self._retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        """Say it all again in the current language: this window lives as long as the main one."""
+        self.setWindowTitle(_("Download Failures"))
+        self.copy_button.setText(_("&Copy"))
+        self.copy_button.setToolTip(_("Copy this failure's report: server, what happened, details"))
+        for item in self._items():
+            fate = item.data(_FATE_ROLE)
+            item.setText(_entry_text(item.data(_ENTRY_ROLE), fate))
+            if fate:
+                item.setToolTip(_(_FATE_SENTENCES[fate]))
+        if self.summary.text():  # empty until the first failure
+            self._update_summary()
+        self._show_current(self.failure_list.currentItem())
 
     # Following the downloads
 
@@ -216,9 +237,9 @@ class FailureDialog(QDialog):
         grey = self.palette().brush(QPalette.Disabled, QPalette.Text)
         for item in items:
             item.setData(_FATE_ROLE, fate)
-            item.setText(f"{item.text()} ({fate})")
+            item.setText(_entry_text(item.data(_ENTRY_ROLE), fate))
             item.setForeground(grey)
-            item.setToolTip(_FATE_SENTENCES[fate])
+            item.setToolTip(_(_FATE_SENTENCES[fate]))
             if item is self.failure_list.currentItem():
                 self._show_current(item)
         self._fates[fate] += len(items)
@@ -236,11 +257,17 @@ class FailureDialog(QDialog):
 
     def _update_summary(self) -> None:
         count = self.failure_list.count()
-        text = "1 download failed" if count == 1 else f"{count} downloads failed"
+        failed = ngettext("{n} download failed", "{n} downloads failed", count).format(n=count)
         retried, removed = self._fates[RETRIED], self._fates[REMOVED]
-        since = [f"{retried} retried since"] if retried else []
-        since += [f"{removed} removed"] if removed else []
-        self.summary.setText(f"{text}; {', '.join(since)}." if since else f"{text}.")
+        if retried and removed:
+            text = _("{failed}; {retried} retried since, {removed} removed.")
+        elif retried:
+            text = _("{failed}; {retried} retried since.")
+        elif removed:
+            text = _("{failed}; {removed} removed.")
+        else:
+            text = _("{failed}.")
+        self.summary.setText(text.format(failed=failed, retried=retried, removed=removed))
 
     def _show_current(self, item: QListWidgetItem | None) -> None:
         entry: _Entry | None = item.data(_ENTRY_ROLE) if item is not None else None
@@ -251,7 +278,7 @@ class FailureDialog(QDialog):
         words = entry.hint()
         fate = item.data(_FATE_ROLE)
         if fate:
-            words += "\n" + _FATE_SENTENCES[fate]
+            words += "\n" + _(_FATE_SENTENCES[fate])
         self.hint_label.setText(words)
         self.traceback_view.setPlainText(traceback_text(entry.failure))
 
@@ -355,6 +382,11 @@ class FailureDialog(QDialog):
         resized = abs(now.width() - placed.width()) + abs(now.height() - placed.height())
         if moved or resized > _MOVED_BY_HAND:
             self._put_by_hand = QRect(now)
+
+
+def _entry_text(entry: _Entry, fate: str | None) -> str:
+    """An entry's line in the list: the failure, and what became of its row since."""
+    return _(_FATE_LINES[fate]).format(failure=entry.line()) if fate else entry.line()
 
 
 def _address(server: str) -> Address:

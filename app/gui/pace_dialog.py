@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtCore import QEvent, Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,27 +27,32 @@ from PyQt5.QtWidgets import (
 
 from app.demo import DemoServer, DemoServers
 from app.gui.labels import plain_label
+from app.i18n import N_, _
 from app.units import format_seconds
 
 MAX_DELAY = 5.0
 DELAY_STEP = 0.05
 MAX_NUM_BYTES = 65536
-HINT = (
+HINT = N_(
     "A slower server's download stretches; the others are not held up "
     "— that is the reactor at work."
 )
-NO_SERVERS = (
+NO_SERVERS = N_(
     "No demo servers are running, so there is no pace to change. "
     "They run on a first start, or when the program is started with --demo."
 )
+#: The grid's column headers.
+HEADERS = (N_("Server"), N_("Between writes"), N_("Bytes per write"), N_("One download"))
 
 
 def download_time(server: DemoServer, delay: float, num_bytes: int) -> str:
     """What one download from ``server`` takes at this pace, in words."""
     if delay == 0:
-        return "full speed"
+        return _("full speed")
     seconds = format_seconds(math.ceil(server.bytes_sent / num_bytes) * delay)
-    return f"≈ {seconds}, then breaks off" if server.fails else f"≈ {seconds}"
+    if server.fails:
+        return _("≈ {time}, then breaks off").format(time=seconds)
+    return _("≈ {time}").format(time=seconds)
 
 
 @dataclass
@@ -56,6 +61,7 @@ class _PaceRow:
     delay: QDoubleSpinBox
     num_bytes: QSpinBox
     estimate: QLabel
+    name: QLabel | None = None
 
     @property
     def chosen(self) -> tuple[float, int]:
@@ -75,17 +81,17 @@ class DemoPaceDialog(QDialog):
     def __init__(self, demo: DemoServers, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("demoPaceDialog")
-        self.setWindowTitle("Demo Server Pace")
         self.setModal(False)
         self.demo = demo
         self.rows = [self._make_row(server) for server in demo.servers]
 
+        self._headers: list[QLabel] = []
         layout = QVBoxLayout(self)
         if self.rows:
-            hint = plain_label(HINT)
-            hint.setObjectName("paceHint")
-            hint.setWordWrap(True)
-            layout.addWidget(hint)
+            self.hint = plain_label("")
+            self.hint.setObjectName("paceHint")
+            self.hint.setWordWrap(True)
+            layout.addWidget(self.hint)
             layout.addLayout(self._make_grid())
             buttons = QDialogButtonBox(
                 QDialogButtonBox.Ok | QDialogButtonBox.Apply | QDialogButtonBox.Close
@@ -95,10 +101,10 @@ class DemoPaceDialog(QDialog):
             self.apply_button.clicked.connect(self.apply)
             buttons.accepted.connect(self.accept)
         else:
-            none = plain_label(NO_SERVERS)
-            none.setObjectName("paceNoServers")
-            none.setWordWrap(True)
-            layout.addWidget(none)
+            self.hint = plain_label("")
+            self.hint.setObjectName("paceNoServers")
+            self.hint.setWordWrap(True)
+            layout.addWidget(self.hint)
             buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         self.status = plain_label("")
@@ -106,43 +112,69 @@ class DemoPaceDialog(QDialog):
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
+        self._retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        """Say everything in the current language; what Apply reported stays as it was said."""
+        self.setWindowTitle(_("Demo Server Pace"))
+        self.hint.setText(_(HINT) if self.rows else _(NO_SERVERS))
+        for label, header in zip(self._headers, HEADERS, strict=False):  # none without rows
+            label.setText(_(header))
+        for row in self.rows:
+            server = row.server
+            row.delay.setAccessibleName(
+                _("Seconds between writes for {poem}").format(poem=server.poem_name)
+            )
+            row.delay.setSuffix(_(" s"))
+            row.delay.setSpecialValueText(_("full speed"))  # shown at 0
+            row.num_bytes.setAccessibleName(
+                _("Bytes per write for {poem}").format(poem=server.poem_name)
+            )
+            if row.name is not None:
+                name = (
+                    _("{poem} — {address} (breaks off on purpose)")
+                    if server.fails
+                    else "{poem} — {address}"  # untranslated: names and punctuation only
+                )
+                row.name.setText(name.format(poem=server.poem_name, address=server.address))
+            self._show_estimate(row)
 
     def _make_row(self, server: DemoServer) -> _PaceRow:
         port = server.address.port
         delay, num_bytes = server.pace
         delay_spin = QDoubleSpinBox()
         delay_spin.setObjectName(f"paceDelay-{port}")
-        delay_spin.setAccessibleName(f"Seconds between writes for {server.poem_name}")
         delay_spin.setRange(0.0, MAX_DELAY)
         delay_spin.setSingleStep(DELAY_STEP)
         delay_spin.setDecimals(2)
-        delay_spin.setSuffix(" s")
-        delay_spin.setSpecialValueText("full speed")  # shown at 0
         delay_spin.setValue(delay)
         bytes_spin = QSpinBox()
         bytes_spin.setObjectName(f"paceBytes-{port}")
-        bytes_spin.setAccessibleName(f"Bytes per write for {server.poem_name}")
         bytes_spin.setRange(1, MAX_NUM_BYTES)
         bytes_spin.setValue(num_bytes)
         estimate = plain_label("")
         estimate.setObjectName(f"paceEstimate-{port}")
         row = _PaceRow(server, delay_spin, bytes_spin, estimate)
-        delay_spin.valueChanged.connect(lambda _: self._edited(row))
-        bytes_spin.valueChanged.connect(lambda _: self._edited(row))
+        delay_spin.valueChanged.connect(lambda _value: self._edited(row))
+        bytes_spin.valueChanged.connect(lambda _value: self._edited(row))
         self._show_estimate(row)
         return row
 
     def _make_grid(self) -> QGridLayout:
         grid = QGridLayout()
-        headers = ("Server", "Between writes", "Bytes per write", "One download")
-        for column, header in enumerate(headers):
-            grid.addWidget(plain_label(header), 0, column)
+        for column in range(len(HEADERS)):
+            header = plain_label("")
+            self._headers.append(header)
+            grid.addWidget(header, 0, column)
         for number, row in enumerate(self.rows, start=1):
             server = row.server
-            name = f"{server.poem_name} — {server.address}"
-            if server.fails:
-                name += " (breaks off on purpose)"
-            label = plain_label(name)
+            label = plain_label("")
+            row.name = label
             label.setObjectName(f"paceServer-{server.address.port}")
             label.setBuddy(row.delay)
             grid.addWidget(label, number, 0)
@@ -175,11 +207,12 @@ class DemoPaceDialog(QDialog):
         lines = []
         if applied:
             lines.append(
-                f"New pace for {', '.join(applied)}; downloads in progress follow it "
-                "from their next write."
+                _(
+                    "New pace for {poems}; downloads in progress follow it from their next write."
+                ).format(poems=_(", ").join(applied))
             )
         if stopped:
-            lines.append(f"No longer running: {', '.join(stopped)}.")
+            lines.append(_("No longer running: {poems}.").format(poems=_(", ").join(stopped)))
         self.status.setText("\n".join(lines))
         self._update_apply()
 

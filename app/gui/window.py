@@ -344,6 +344,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         )
         self.downloads.set_limit(settings.connection_limit)
         self.commands.choose_mode(settings.mode)
+        self.language = settings.language
         if settings.geometry:
             self.restoreGeometry(QByteArray(settings.geometry))
         else:
@@ -368,6 +369,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
             ],
             connection_limit=self.downloads.limit,
             mode=self.commands.mode,
+            language=self.language,
             geometry=bytes(self.saveGeometry()),
             window_state=bytes(self.saveState()),
             splitter=bytes(self.splitter.saveState()),
