@@ -27,7 +27,6 @@ from pathlib import Path
 
 from app import APP_NAME, __version__, display_name, i18n
 from app.cli.arguments import address_argument
-from app.cli.translated_parser import TranslatedParser
 from app.display_check import start_problem
 from app.i18n import _
 
@@ -36,7 +35,7 @@ LANGUAGE_OPTION = "--language"
 
 def _parser() -> argparse.ArgumentParser:
     """The command line, in the language installed when it is built."""
-    parser = TranslatedParser(
+    parser = argparse.ArgumentParser(
         prog=APP_NAME,
         description=_("Download poems from many poetry servers at once, and watch it happen."),
         epilog=_(
