@@ -156,7 +156,9 @@ def test_a_bad_language_is_a_usage_error_in_the_locales_language():
         check=False,
     )
     assert done.returncode == 2
-    assert "poetry-downloader：错误：" in done.stderr
+    # The program's name, as a terminal prints it, then argparse's own words in Chinese.
+    assert "poetry-downloader: 错误：参数 --language：" in done.stderr
+    assert "klingon" in done.stderr and "Traceback" not in done.stderr
 
 
 # Preferences
