@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from twisted.python.failure import Failure
@@ -85,7 +86,8 @@ class ServerRow:
     expected_size: int | None = None
     title: str = ""
     demo: bool = False
-    note: str = ""  # shown as the Server cell's tooltip
+    #: The Server cell's tooltip, worded when it is shown (so in the language of that moment).
+    note: Callable[[], str] | None = None
     status: Status = Status.IDLE
     received: int = 0
     started: float | None = None  # time.monotonic() when the connection attempt began

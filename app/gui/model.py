@@ -293,7 +293,7 @@ def tooltip(row: ServerRow, column: int) -> str | None:
     if row.status is Status.FAILED:
         return literal_tooltip(row.reason)
     if column == SERVER and row.note:
-        return literal_tooltip(row.note)
+        return literal_tooltip(row.note())
     if column == POEM and row.title:
         return literal_tooltip(row.title)
     return None

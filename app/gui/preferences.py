@@ -93,9 +93,4 @@ class PreferencesDialog(QDialog):
         self.note.setText(_("Servers beyond the limit wait as Queued and start as others finish."))
         self.language_label.setText(_("&Language:"))
         self.language_combo.setItemText(0, _("System default (follow the locale)"))
-        self.language_note.setText(
-            _(
-                "The language changes when you press OK; if some words stay in the old "
-                "language, restart the program."
-            )
-        )
+        self.language_note.setText(_("The window speaks the new language as soon as you press OK."))

@@ -11,6 +11,7 @@ actions' enabled state true to what is selected.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,13 @@ from app.gui.failure_dialog import FailureDialog
 from app.gui.model import ServerListModel, ServerSortModel
 from app.i18n import _, ngettext
 from app.rows import ServerRow, Status
+
+
+def demo_note(poem: str, fails: bool) -> str:
+    """A demo row's tooltip: which poem it serves, and whether it breaks off on purpose."""
+    if fails:
+        return _("Embedded demo server: {poem} (breaks off on purpose)").format(poem=poem)
+    return _("Embedded demo server: {poem}").format(poem=poem)
 
 
 class RowCommands:
@@ -101,11 +109,7 @@ class RowCommands:
                 server.address,
                 expected_size=server.poem_size,
                 demo=True,
-                note=(
-                    _("Embedded demo server: {poem} (breaks off on purpose)")
-                    if server.fails
-                    else _("Embedded demo server: {poem}")
-                ).format(poem=server.poem_name),
+                note=partial(demo_note, server.poem_name, server.fails),
             )
             for server in self.demo.start()
             if server.address not in known
