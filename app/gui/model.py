@@ -118,6 +118,8 @@ class ServerListModel(QAbstractTableModel):
             return display_text(row, column)
         if role == Qt.ToolTipRole:
             return tooltip(row, column)
+        if column == STATUS and role == Qt.UserRole:
+            return row.status.value  # the English word, in every language (automation)
         if column == PROGRESS and role == Qt.UserRole:
             return row.fraction
         if column == PROGRESS and role == STATUS_ROLE:

@@ -291,6 +291,7 @@ def test_the_open_window_follows_a_change_of_language_and_back(qtbot, window, se
         assert window.findChild(QAction, "actionShowLog").text() == "日志(&L)"
         assert model.headerData(STATUS, Qt.Horizontal) == "状态"
         assert cell(window, 0, STATUS) == "完成"
+        assert model.index(0, STATUS).data(Qt.UserRole) == "Done"  # for other programs
         assert re.match(r"\d+ 个下载中 · 已完成 \d+ 个", window.summary.text())
         assert window.timeline_dock.windowTitle() == "时间线"
         assert window.log_dock.windowTitle() == "日志"
