@@ -153,9 +153,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         app = QApplication([APP_NAME])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
-    from app.gui.i18n import install_language
+    from app.gui.i18n import can_draw, install_language, no_font_message
 
-    install_language(language)
+    font_problem = None if can_draw(language) else no_font_message(language)
+    install_language(language if font_problem is None else i18n.SOURCE_LANGUAGE)
     app.setApplicationDisplayName(display_name())
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_NAME)
@@ -185,6 +186,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         window.statusBar().showMessage(
             _("No log file: {reason}").format(reason=log_problem), 15_000
         )
+    if font_problem is not None:
+        from twisted.python import log
+
+        log.msg(font_problem)
+        window.statusBar().showMessage(font_problem, 30_000)
     signals = QuitSignals()
     signals.received.connect(lambda _signum: window.close())
     # A bare reactor.stop() from a Qt slot can stall (same trap): stop on the next turn.

@@ -14,10 +14,38 @@ window, so one that is already open re-reads its words
 from __future__ import annotations
 
 from PyQt5.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
+from PyQt5.QtGui import QFontDatabase
 
 from app import i18n
 
 _qt_translators: list[QTranslator] = []
+
+#: The writing system a language needs a font for, beyond the Latin every system has.
+_WRITING_SYSTEMS = {"zh_CN": QFontDatabase.SimplifiedChinese}
+
+#: Where each writing system's fonts come from, for a person to install.
+_FONT_PACKAGES = {  # untranslated: package names
+    "zh_CN": "fonts-noto-cjk (Debian, Ubuntu), google-noto-sans-cjk-fonts (Fedora)",
+}
+
+
+def can_draw(language: str) -> bool:
+    """Whether an installed font can draw ``language`` (needs the ``QApplication``).
+
+    Without one, every Chinese word in the window would be an empty box.
+    """
+    system = _WRITING_SYSTEMS.get(language)
+    return system is None or bool(QFontDatabase().families(system))
+
+
+def no_font_message(language: str) -> str:
+    """Why the window speaks English instead of ``language``: in English, as nothing else shows."""
+    name = i18n.LANGUAGE_NAMES.get(language, language)
+    packages = _FONT_PACKAGES.get(language, "a font for it")  # untranslated: see below
+    return (  # untranslated: the language asked for cannot be drawn, so this one must be English
+        f"No font can draw {name} ({language}), so the window speaks English; "
+        f"install one, such as {packages}, and start again"
+    )
 
 
 def install_language(language: str | None = None) -> str:

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -159,6 +160,60 @@ def test_a_bad_language_is_a_usage_error_in_the_locales_language():
     # The program's name, as a terminal prints it, then argparse's own words in Chinese.
     assert "poetry-downloader: 错误：参数 --language：" in done.stderr
     assert "klingon" in done.stderr and "Traceback" not in done.stderr
+
+
+# Without a font that can draw Chinese
+
+
+@pytest.fixture
+def no_cjk_font(tmp_path: Path) -> dict[str, str]:
+    """An environment whose fontconfig knows no font at all, so none can draw Chinese."""
+    (tmp_path / "fonts").mkdir()
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><fontconfig>'
+        f"<dir>{tmp_path / 'fonts'}</dir><cachedir>{tmp_path / 'cache'}</cachedir>"
+        "</fontconfig>"
+    )
+    return {
+        **os.environ,
+        "FONTCONFIG_FILE": str(config),
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+
+
+def test_without_a_chinese_font_the_window_speaks_english_and_says_why(tmp_path, no_cjk_font):
+    probe = subprocess.run(
+        [
+            sys.executable, "-c",
+            "from PyQt5.QtWidgets import QApplication; app = QApplication([]); "
+            "from app.gui.i18n import can_draw; print(can_draw('zh_CN'), can_draw('en'))",
+        ],
+        cwd=ROOT, env=no_cjk_font, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert probe.stdout.split() == ["False", "True"]
+
+    # The program itself: boxes help nobody, so it speaks English and logs why.
+    window = subprocess.Popen(
+        [sys.executable, "-m", "app", "--language", "zh_CN", "--config-dir", str(tmp_path / "c")],
+        cwd=ROOT, env={**no_cjk_font, "LANG": "zh_CN.UTF-8"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    log_file = tmp_path / "state" / "poetry-downloader" / "poetry-downloader.log"
+    try:
+        deadline = time.monotonic() + 30
+        while "No font can draw" not in (log_file.read_text() if log_file.exists() else ""):
+            assert window.poll() is None, window.stderr.read() if window.stderr else ""
+            assert time.monotonic() < deadline, "the window never said why it speaks English"
+            time.sleep(0.1)
+    finally:
+        window.terminate()
+        _out, err = window.communicate(timeout=30)
+    assert window.returncode == 0, err
+    line = next(x for x in log_file.read_text().splitlines() if "No font can draw" in x)
+    assert "简体中文 (zh_CN), so the window speaks English" in line
+    assert "fonts-noto-cjk" in line
 
 
 # Preferences
