@@ -344,11 +344,12 @@ def test_the_debian_names_are_the_packages_that_own_the_files_here() -> None:
     assert wrong == {}
 
 
-def test_readme_and_ci_install_what_the_table_says_a_bare_system_needs() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    apt = re.search(r"sudo apt-get install ([^\n`]+)", readme)
-    dnf = re.search(r"sudo dnf install ([^\n`]+)", readme)
-    assert apt and dnf, "README has no apt-get or dnf line"
+@pytest.mark.parametrize("readme_name", ["README.md", "README.zh-CN.md"])
+def test_readme_and_ci_install_what_the_table_says_a_bare_system_needs(readme_name) -> None:
+    readme = (REPO / readme_name).read_text(encoding="utf-8")
+    apt = re.search(r"sudo apt-get install (libxcb[^\n`]+)", readme)
+    dnf = re.search(r"sudo dnf install (libxcb[^\n`]+)", readme)
+    assert apt and dnf, f"{readme_name} has no apt-get or dnf line"
     assert apt.group(1).split() == packages(XCB_LIBRARIES, "debian")
     assert dnf.group(1).split() == packages(XCB_LIBRARIES, "fedora")
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
