@@ -80,7 +80,7 @@ async def test_a_reset_mid_poem_reads_in_chinese_with_its_byte_count(servers, ch
     address = Address(LOCALHOST, port)
     assert hint(failure, address, 612) == (
         f"与 {address} 的连接在收到 14/612 字节后被切断，这首诗不完整。"
-        "服务器可能在发送途中停止或重启了：请按“开始”重试。"
+        "服务器可能在发送途中停止或重启了，请按“开始”重试。"
     )
     # Under the traceback, what the network did: it has none of its own, and says why.
     report = traceback_text(failure)
@@ -143,12 +143,12 @@ def test_batch_summaries_read_as_chinese_sentences(chinese):
         poems=3, failed=1, mode=Mode.REACTOR, elapsed=4.2, individual_sum=12.6, longest=4.0
     )
     assert (
-        batch_summary(faster) == "4 首诗（1 首失败），用时 4.2 秒；逐个下载需要 12.6 秒，快 3.0 倍"
+        batch_summary(faster) == "4 首诗（1 首失败），用时 4.2 秒；逐个下载需要 12.6 秒，是本次用时的 3.0 倍"
     )
     slow = BatchSummary(
         poems=2, failed=0, mode=Mode.ONE_AT_A_TIME, elapsed=6.0, individual_sum=6.0, longest=3.0
     )
-    assert batch_summary(slow) == "2 首诗，逐个下载用时 6.0 秒；全部同时下载约需 3.0 秒，快 2.0 倍"
+    assert batch_summary(slow) == "2 首诗，逐个下载用时 6.0 秒；全部同时下载约需 3.0 秒，本次用时是它的 2.0 倍"
     failed = BatchSummary(
         poems=0, failed=2, mode=Mode.REACTOR, elapsed=0.05, individual_sum=0.1, longest=0.05
     )
@@ -173,7 +173,7 @@ def test_the_dock_line_names_the_mode_and_keeps_number_and_unit_together(chinese
     )
     timeline.observe(BatchEnded(1, summary))
     assert dock_summary(timeline) == (
-        "全部同时下载：2 首诗，用时 4.2\u00a0秒；逐个下载需要 8.0\u00a0秒，快 1.9 倍"
+        "全部同时下载：2 首诗，用时 4.2\u00a0秒；逐个下载需要 8.0\u00a0秒，是本次用时的 1.9 倍"
     )
 
 
@@ -255,7 +255,7 @@ def test_address_errors_read_in_chinese(chinese):
     reader = AddressReader("10001\n10001 [::1\nlocalhost:", existing=[Address(LOCALHOST, 9)])
     reader.read()
     assert reader.problems == [
-        "第 2 行：127.0.0.1:10001 重复填写了两次",
+        "第 2 行：127.0.0.1:10001 填写了两次",
         "第 2 行：'[::1'：方括号不配对；请写成 [IPv6]:PORT",
         "第 3 行：'localhost:'：冒号后缺少端口",
     ]

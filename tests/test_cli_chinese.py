@@ -55,8 +55,8 @@ async def test_poetry_get_help_is_chinese_headings_and_all(env: dict[str, str]) 
     assert out.startswith("用法：poetry-get [-h]"), out
     assert "\n位置参数" in out and "\n选项" in out
     assert "显示此帮助信息并退出" in out
-    assert "显示程序的版本号并退出" in out
-    assert "同时从多个诗歌服务器下载诗。" in out
+    assert "显示版本号并退出" in out
+    assert "同时从多个诗歌服务器下载诗歌。" in out
     assert "查找地址并连接的时限，单位秒（默认 30）" in out
     # Option names and metavars are the command line's own words.
     for word in ("--timeout S", "--idle-timeout S", "--max-bytes N", "--encoding E", "ADDR"):
