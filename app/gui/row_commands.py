@@ -46,6 +46,8 @@ class RowCommands:
     failure_dialog: FailureDialog
     #: The rows Remove took last, with their positions, for Undo.
     _removed: list[tuple[int, ServerRow]]
+    #: The selected rows as last read, for the actions' state; None once the selection changed.
+    _selection: list[ServerRow] | None = None
 
     if TYPE_CHECKING:  # the window's own methods; at run time the window has them
 
@@ -215,14 +217,27 @@ class RowCommands:
     # Keeping the actions true to the selection and the statuses
 
     def update_actions(self) -> None:
+        """Enable what can act: from the model's counts, and the selection as last read.
+
+        Called on every refresh tick that changed a status, so it never walks
+        the list: Start All and Retry Failed ask the counts; the selection is
+        read again only after it changed (:meth:`selection_changed`).
+        """
         a = self.commands
-        selected = self.selected_rows()
-        rows = self.model.rows
+        if self._selection is None:
+            self._selection = self.selected_rows()
+        selected = self._selection
+        counts = self.model.counts
         current = self.current_row()
         a.remove.setEnabled(bool(selected))
         a.start.setEnabled(any(not row.status.active for row in selected))
         a.cancel.setEnabled(any(row.status.active for row in selected))
-        a.start_all.setEnabled(any(not row.status.active for row in rows))
-        a.retry_failed.setEnabled(any(row.status is Status.FAILED for row in rows))
+        a.start_all.setEnabled(len(counts) > counts.active)
+        a.retry_failed.setEnabled(counts[Status.FAILED] > 0)
         a.save_poem.setEnabled(current is not None and current.poem is not None)
         a.show_error.setEnabled(current is not None and current.failure is not None)
+
+    def selection_changed(self) -> None:
+        """The selected rows changed (or rows left the table): read them again, then the actions."""
+        self._selection = None
+        self.update_actions()

@@ -2,7 +2,9 @@
 
 It follows the download signals and the rows coming and going, and
 rewrites itself at most :data:`REFRESH_MS` after a change, so a storm of
-progress events costs a few label updates a second.
+progress events costs a few label updates a second. The numbers are the
+model's running counts (:class:`~app.status_counts.StatusCounts`): a
+rewrite never walks the rows.
 """
 
 from __future__ import annotations
@@ -42,14 +44,12 @@ class StatusSummary(QLabel):
             self._timer.start()
 
     def recount(self) -> None:
-        counts = dict.fromkeys(Status, 0)
-        received = 0
-        for row in self._model.rows:
-            counts[row.status] += 1
-            received += row.received
-        parts = [f"{counts[Status.CONNECTING] + counts[Status.DOWNLOADING]} downloading"]
+        counts = self._model.counts
+        parts = [f"{counts.downloading} downloading"]
         if counts[Status.QUEUED]:
             parts.append(f"{counts[Status.QUEUED]} queued")
         parts += [f"{counts[Status.DONE]} done", f"{counts[Status.FAILED]} failed"]
-        parts.append(f"{format_size(received)} received")
-        self.setText(" · ".join(parts))
+        parts.append(f"{format_size(counts.received)} received")
+        text = " · ".join(parts)
+        if text != self.text():
+            self.setText(text)

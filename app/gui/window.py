@@ -229,7 +229,9 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         for action in (a.remove, a.start, a.start_all, a.cancel, a.retry_failed):
             action.triggered.connect(self.update_actions)
         self.model.statusesChanged.connect(self.update_actions)
-        self.table.selectionModel().selectionChanged.connect(self.update_actions)
+        self.table.selectionModel().selectionChanged.connect(self.selection_changed)
+        self.proxy.rowsRemoved.connect(self.selection_changed)
+        self.proxy.modelReset.connect(self.selection_changed)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.customContextMenuRequested.connect(self._open_row_menu)
         # The keyboard's way to the row menu: Shift+F10, or the Menu key.
