@@ -27,10 +27,12 @@ from PyQt5.QtWidgets import (
 from app.address import Address
 from app.demo import DemoServers
 from app.downloads import DownloadController
+from app.events import Mode
 from app.file_names import poem_file_name
 from app.gui.actions import WindowActions
 from app.gui.failure_dialog import FailureDialog
 from app.gui.model import ServerListModel, ServerSortModel
+from app.gui.paced_starts import PacedStarts
 from app.rows import ServerRow, Status
 
 
@@ -41,6 +43,7 @@ class RowCommands:
     model: ServerListModel
     proxy: ServerSortModel
     downloads: DownloadController
+    starts: PacedStarts
     demo: DemoServers
     commands: WindowActions
     failure_dialog: FailureDialog
@@ -75,9 +78,19 @@ class RowCommands:
     # Commands
 
     def add_servers(
-        self, addresses: Iterable[Address], encoding: str = "utf-8", *, start: bool = False
+        self,
+        addresses: Iterable[Address],
+        encoding: str = "utf-8",
+        *,
+        start: bool = False,
+        paced: bool = False,
     ) -> list[ServerRow]:
-        """Add rows for addresses not yet listed; start them (and listed ones) if asked."""
+        """Add rows for addresses not yet listed; start them (and listed ones) if asked.
+
+        ``paced``: thousands of rows start a slice per event-loop turn
+        (:class:`~app.gui.paced_starts.PacedStarts`), as a person's commands
+        do; otherwise all are queued before this returns.
+        """
         known = {row.address: row for row in self.model.rows}
         rows: list[ServerRow] = []
         new: list[ServerRow] = []
@@ -90,7 +103,9 @@ class RowCommands:
         self.model.add_rows(new)
         if new:
             self.save_settings()
-        if start:
+        if start and paced:
+            self.starts.start(rows, self.commands.mode)
+        elif start:
             self.downloads.start(rows, self.commands.mode)
         return rows
 
@@ -113,13 +128,15 @@ class RowCommands:
         return rows
 
     def start_selected(self) -> None:
-        self.downloads.start(self.selected_rows(), self.commands.mode)
+        self.starts.start(self.selected_rows(), self.commands.mode)
 
     def start_all(self) -> None:
-        self.downloads.start(self.model.rows, self.commands.mode)
+        self.starts.start(self.model.rows, self.commands.mode)
 
     def cancel_selected(self) -> None:
-        self.downloads.cancel(self.selected_rows())
+        rows = self.selected_rows()
+        self.starts.withdraw(rows)
+        self.downloads.cancel(rows)
 
     def remove_rows(self, rows: list[ServerRow]) -> None:
         """Cancel the rows' downloads (closing their sockets now), then drop the rows.
@@ -134,6 +151,7 @@ class RowCommands:
             (self.proxy.mapFromSource(self.model.index(p, 0)).row() for p in self._positions(rows)),
             default=0,
         )
+        self.starts.withdraw(rows)
         self.downloads.forget(rows)
         self._removed = self.model.remove_rows(rows)
         self.commands.undo.setEnabled(True)
@@ -179,7 +197,8 @@ class RowCommands:
             selection.setCurrentIndex(self.proxy.index(valid[0], 0), QItemSelectionModel.NoUpdate)
 
     def retry_failed(self) -> None:
-        self.downloads.start([row for row in self.model.rows if row.status is Status.FAILED])
+        failed = [row for row in self.model.rows if row.status is Status.FAILED]
+        self.starts.start(failed, Mode.REACTOR)
 
     def show_error(self) -> None:
         row = self.current_row()
@@ -230,9 +249,11 @@ class RowCommands:
         counts = self.model.counts
         current = self.current_row()
         a.remove.setEnabled(bool(selected))
-        a.start.setEnabled(any(not row.status.active for row in selected))
-        a.cancel.setEnabled(any(row.status.active for row in selected))
-        a.start_all.setEnabled(len(counts) > counts.active)
+        # A row waiting for its turn to start counts as started: Cancel stops it.
+        waiting = self.starts.is_waiting
+        a.start.setEnabled(any(not (row.status.active or waiting(row)) for row in selected))
+        a.cancel.setEnabled(any(row.status.active or waiting(row) for row in selected))
+        a.start_all.setEnabled(len(counts) > counts.active + self.starts.waiting)
         a.retry_failed.setEnabled(counts[Status.FAILED] > 0)
         a.save_poem.setEnabled(current is not None and current.poem is not None)
         a.show_error.setEnabled(current is not None and current.failure is not None)

@@ -55,6 +55,7 @@ from app.gui.download_signals import DownloadSignals
 from app.gui.failure_dialog import FailureDialog
 from app.gui.log_dock import LogDock
 from app.gui.model import POEM, PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
+from app.gui.paced_starts import PacedStarts
 from app.gui.reading_tabs import ReadingTabs
 from app.gui.row_commands import RowCommands
 from app.gui.status_bar import WindowStatusBar
@@ -110,6 +111,9 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self.demo = DemoServers()
 
         self.model = ServerListModel(self)
+        self.starts = PacedStarts(
+            self.downloads, lambda row: self.model.position_of(row) is not None, self
+        )
         self.proxy = ServerSortModel(self)
         self.proxy.setSourceModel(self.model)
         self.commands = WindowActions(self)
@@ -381,6 +385,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         if self._shut_down:
             return
         self._shut_down = True
+        self.starts.stop()
         self.downloads.cancel_all()
         self.demo.stop()
         self.model.stop()
