@@ -84,10 +84,7 @@ def record_of(event: LogEvent) -> LogRecord:
     level: LogLevel = event.get("log_level", LogLevel.info)
     if level not in LEVEL_WORDS:
         level = LogLevel.info
-    try:
-        text = formatEvent(event)
-    except Exception as e:  # a broken format string must not lose the event
-        text = f"(unformattable log event: {e!r})"  # untranslated: a log record
+    text = _text_of(event)
     failure = event.get("log_failure")
     traceback = None
     if isinstance(failure, Failure):
@@ -102,6 +99,27 @@ def record_of(event: LogEvent) -> LogRecord:
         text=text,
         traceback=traceback,
     )
+
+
+def _text_of(event: LogEvent) -> str:
+    """The event's words, as ``formatEvent`` gives them.
+
+    Most events (every download's steps among them) name plain fields,
+    which ``str.format_map`` fills in a microsecond; ``formatEvent``, tens
+    of times slower, is for the rest (``{method()}`` calls, legacy events,
+    broken formats), so logging a step per connection at ten thousand
+    connections never shows in a profile.
+    """
+    log_format = event.get("log_format")
+    if isinstance(log_format, str):
+        try:
+            return log_format.format_map(event)
+        except Exception:
+            pass  # what formatEvent makes of it, below
+    try:
+        return formatEvent(event)
+    except Exception as e:  # a broken format string must not lose the event
+        return f"(unformattable log event: {e!r})"  # untranslated: a log record
 
 
 @implementer(ILogObserver)

@@ -17,7 +17,7 @@ from pathlib import Path
 from benchmarks.report import machine_info
 from benchmarks.run_options import RunOptions
 
-NAMES = ("throughput", "scale", "startup", "bigpoem")
+NAMES = ("throughput", "scale", "startup", "bigpoem", "stalls")
 
 
 def _parser() -> argparse.ArgumentParser:

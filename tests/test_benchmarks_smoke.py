@@ -16,7 +16,7 @@ import pytest_twisted
 from twisted.internet.utils import getProcessOutputAndValue
 
 ROOT = Path(__file__).resolve().parent.parent
-TITLES = ("Throughput", "Scale", "Start-up", "Big poem")
+TITLES = ("Throughput", "Scale", "Start-up", "Big poem", "Stalls")
 NUMBER = re.compile(r"\d+(\.\d+)?")
 
 

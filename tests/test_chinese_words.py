@@ -143,12 +143,16 @@ def test_batch_summaries_read_as_chinese_sentences(chinese):
         poems=3, failed=1, mode=Mode.REACTOR, elapsed=4.2, individual_sum=12.6, longest=4.0
     )
     assert (
-        batch_summary(faster) == "4 首诗（1 首失败），用时 4.2 秒；逐个下载需要 12.6 秒，是本次用时的 3.0 倍"
+        batch_summary(faster)
+        == "4 首诗（1 首失败），用时 4.2 秒；逐个下载需要 12.6 秒，是本次用时的 3.0 倍"
     )
     slow = BatchSummary(
         poems=2, failed=0, mode=Mode.ONE_AT_A_TIME, elapsed=6.0, individual_sum=6.0, longest=3.0
     )
-    assert batch_summary(slow) == "2 首诗，逐个下载用时 6.0 秒；全部同时下载约需 3.0 秒，本次用时是它的 2.0 倍"
+    assert (
+        batch_summary(slow)
+        == "2 首诗，逐个下载用时 6.0 秒；全部同时下载约需 3.0 秒，本次用时是它的 2.0 倍"
+    )
     failed = BatchSummary(
         poems=0, failed=2, mode=Mode.REACTOR, elapsed=0.05, individual_sum=0.1, longest=0.05
     )

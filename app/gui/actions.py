@@ -144,7 +144,11 @@ class WindowActions:
                 _("Show &Error…"),
                 _("Show why the selected download failed, with its traceback"),
             ),
-            (self.preferences, _("&Preferences…"), _("Set how many downloads run at once, and the language")),
+            (
+                self.preferences,
+                _("&Preferences…"),
+                _("Set how many downloads run at once, and the language"),
+            ),
             (
                 self.demo_pace,
                 _("&Demo Server Pace…"),

@@ -55,13 +55,20 @@ class DialogCommands:
         def statusBar(self) -> QStatusBar: ...
         def save_settings(self) -> None: ...
         def add_servers(
-            self, addresses: Iterable[Address], encoding: str = ..., *, start: bool = ...
+            self,
+            addresses: Iterable[Address],
+            encoding: str = ...,
+            *,
+            start: bool = ...,
+            paced: bool = ...,
         ) -> list[ServerRow]: ...
 
     def open_add_dialog(self) -> AddServersDialog:
         dialog = AddServersDialog(lambda: {row.address for row in self.model.rows}, self._parent())
         dialog.serversChosen.connect(
-            lambda addresses, encoding, start: self.add_servers(addresses, encoding, start=start)
+            lambda addresses, encoding, start: self.add_servers(
+                addresses, encoding, start=start, paced=True
+            )
         )
         self.open_dialog(dialog)
         return dialog

@@ -28,10 +28,12 @@ from PyQt5.QtWidgets import (
 from app.address import Address
 from app.demo import DemoServers
 from app.downloads import DownloadController
+from app.events import Mode
 from app.file_names import poem_file_name
 from app.gui.actions import WindowActions
 from app.gui.failure_dialog import FailureDialog
 from app.gui.model import ServerListModel, ServerSortModel
+from app.gui.paced_starts import PacedStarts
 from app.i18n import _, ngettext
 from app.rows import ServerRow, Status
 
@@ -50,11 +52,14 @@ class RowCommands:
     model: ServerListModel
     proxy: ServerSortModel
     downloads: DownloadController
+    starts: PacedStarts
     demo: DemoServers
     commands: WindowActions
     failure_dialog: FailureDialog
     #: The rows Remove took last, with their positions, for Undo.
     _removed: list[tuple[int, ServerRow]]
+    #: The selected rows as last read, for the actions' state; None once the selection changed.
+    _selection: list[ServerRow] | None = None
 
     if TYPE_CHECKING:  # the window's own methods; at run time the window has them
 
@@ -82,9 +87,19 @@ class RowCommands:
     # Commands
 
     def add_servers(
-        self, addresses: Iterable[Address], encoding: str = "utf-8", *, start: bool = False
+        self,
+        addresses: Iterable[Address],
+        encoding: str = "utf-8",
+        *,
+        start: bool = False,
+        paced: bool = False,
     ) -> list[ServerRow]:
-        """Add rows for addresses not yet listed; start them (and listed ones) if asked."""
+        """Add rows for addresses not yet listed; start them (and listed ones) if asked.
+
+        ``paced``: thousands of rows start a slice per event-loop turn
+        (:class:`~app.gui.paced_starts.PacedStarts`), as a person's commands
+        do; otherwise all are queued before this returns.
+        """
         known = {row.address: row for row in self.model.rows}
         rows: list[ServerRow] = []
         new: list[ServerRow] = []
@@ -97,7 +112,9 @@ class RowCommands:
         self.model.add_rows(new)
         if new:
             self.save_settings()
-        if start:
+        if start and paced:
+            self.starts.start(rows, self.commands.mode)
+        elif start:
             self.downloads.start(rows, self.commands.mode)
         return rows
 
@@ -119,13 +136,15 @@ class RowCommands:
         return rows
 
     def start_selected(self) -> None:
-        self.downloads.start(self.selected_rows(), self.commands.mode)
+        self.starts.start(self.selected_rows(), self.commands.mode)
 
     def start_all(self) -> None:
-        self.downloads.start(self.model.rows, self.commands.mode)
+        self.starts.start(self.model.rows, self.commands.mode)
 
     def cancel_selected(self) -> None:
-        self.downloads.cancel(self.selected_rows())
+        rows = self.selected_rows()
+        self.starts.withdraw(rows)
+        self.downloads.cancel(rows)
 
     def remove_rows(self, rows: list[ServerRow]) -> None:
         """Cancel the rows' downloads (closing their sockets now), then drop the rows.
@@ -140,6 +159,7 @@ class RowCommands:
             (self.proxy.mapFromSource(self.model.index(p, 0)).row() for p in self._positions(rows)),
             default=0,
         )
+        self.starts.withdraw(rows)
         self.downloads.forget(rows)
         self._removed = self.model.remove_rows(rows)
         self.commands.undo.setEnabled(True)
@@ -185,7 +205,8 @@ class RowCommands:
             selection.setCurrentIndex(self.proxy.index(valid[0], 0), QItemSelectionModel.NoUpdate)
 
     def retry_failed(self) -> None:
-        self.downloads.start([row for row in self.model.rows if row.status is Status.FAILED])
+        failed = [row for row in self.model.rows if row.status is Status.FAILED]
+        self.starts.start(failed, Mode.REACTOR)
 
     def show_error(self) -> None:
         row = self.current_row()
@@ -225,14 +246,29 @@ class RowCommands:
     # Keeping the actions true to the selection and the statuses
 
     def update_actions(self) -> None:
+        """Enable what can act: from the model's counts, and the selection as last read.
+
+        Called on every refresh tick that changed a status, so it never walks
+        the list: Start All and Retry Failed ask the counts; the selection is
+        read again only after it changed (:meth:`selection_changed`).
+        """
         a = self.commands
-        selected = self.selected_rows()
-        rows = self.model.rows
+        if self._selection is None:
+            self._selection = self.selected_rows()
+        selected = self._selection
+        counts = self.model.counts
         current = self.current_row()
         a.remove.setEnabled(bool(selected))
-        a.start.setEnabled(any(not row.status.active for row in selected))
-        a.cancel.setEnabled(any(row.status.active for row in selected))
-        a.start_all.setEnabled(any(not row.status.active for row in rows))
-        a.retry_failed.setEnabled(any(row.status is Status.FAILED for row in rows))
+        # A row waiting for its turn to start counts as started: Cancel stops it.
+        waiting = self.starts.is_waiting
+        a.start.setEnabled(any(not (row.status.active or waiting(row)) for row in selected))
+        a.cancel.setEnabled(any(row.status.active or waiting(row) for row in selected))
+        a.start_all.setEnabled(len(counts) > counts.active + self.starts.waiting)
+        a.retry_failed.setEnabled(counts[Status.FAILED] > 0)
         a.save_poem.setEnabled(current is not None and current.poem is not None)
         a.show_error.setEnabled(current is not None and current.failure is not None)
+
+    def selection_changed(self) -> None:
+        """The selected rows changed (or rows left the table): read them again, then the actions."""
+        self._selection = None
+        self.update_actions()

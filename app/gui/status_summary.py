@@ -2,7 +2,9 @@
 
 It follows the download signals and the rows coming and going, and
 rewrites itself at most :data:`REFRESH_MS` after a change, so a storm of
-progress events costs a few label updates a second.
+progress events costs a few label updates a second. The numbers are the
+model's running counts (:class:`~app.status_counts.StatusCounts`): a
+rewrite never walks the rows.
 """
 
 from __future__ import annotations
@@ -44,21 +46,17 @@ class StatusSummary(QLabel):
 
     def recount(self) -> None:
         """Count again, in the current language (the window calls it when the language changes)."""
-        counts = dict.fromkeys(Status, 0)
-        received = 0
-        for row in self._model.rows:
-            counts[row.status] += 1
-            received += row.received
+        counts = self._model.counts
         # Each count is a phrase of its own, so a language puts its number and
         # measure word where it reads naturally: "3 个下载中 · 已完成 5 个".
-        parts = [
-            _("{n} downloading").format(n=counts[Status.CONNECTING] + counts[Status.DOWNLOADING])
-        ]
+        parts = [_("{n} downloading").format(n=counts.downloading)]
         if counts[Status.QUEUED]:
             parts.append(_("{n} queued").format(n=counts[Status.QUEUED]))
         parts += [
             _("{n} done").format(n=counts[Status.DONE]),
             _("{n} failed").format(n=counts[Status.FAILED]),
-            _("{size} received").format(size=format_size(received)),
+            _("{size} received").format(size=format_size(counts.received)),
         ]
-        self.setText(" · ".join(parts))
+        text = " · ".join(parts)
+        if text != self.text():
+            self.setText(text)

@@ -55,14 +55,8 @@ from app.gui.dialog_commands import DialogCommands
 from app.gui.download_signals import DownloadSignals
 from app.gui.failure_dialog import FailureDialog
 from app.gui.log_dock import LogDock
-from app.gui.model import (
-    POEM,
-    PROGRESS,
-    SERVER,
-    STATUS,
-    ServerListModel,
-    ServerSortModel,
-)
+from app.gui.model import POEM, PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
+from app.gui.paced_starts import PacedStarts
 from app.gui.reading_tabs import ReadingTabs
 from app.gui.row_commands import RowCommands
 from app.gui.status_bar import WindowStatusBar
@@ -118,6 +112,9 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self.demo = DemoServers()
 
         self.model = ServerListModel(self)
+        self.starts = PacedStarts(
+            self.downloads, lambda row: self.model.position_of(row) is not None, self
+        )
         self.proxy = ServerSortModel(self)
         self.proxy.setSourceModel(self.model)
         self.commands = WindowActions(self)
@@ -274,7 +271,9 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         for action in (a.remove, a.start, a.start_all, a.cancel, a.retry_failed):
             action.triggered.connect(self.update_actions)
         self.model.statusesChanged.connect(self.update_actions)
-        self.table.selectionModel().selectionChanged.connect(self.update_actions)
+        self.table.selectionModel().selectionChanged.connect(self.selection_changed)
+        self.proxy.rowsRemoved.connect(self.selection_changed)
+        self.proxy.modelReset.connect(self.selection_changed)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.customContextMenuRequested.connect(self._open_row_menu)
         # The keyboard's way to the row menu: Shift+F10, or the Menu key.
@@ -433,6 +432,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         if self._shut_down:
             return
         self._shut_down = True
+        self.starts.stop()
         self.downloads.cancel_all()
         self.demo.stop()
         self.model.stop()

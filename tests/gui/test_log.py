@@ -148,6 +148,24 @@ def test_a_broken_event_still_becomes_a_record():
     assert record.text  # Twisted says the format failed; the event is not lost
 
 
+def test_a_record_reads_as_twisted_would_word_it():
+    from twisted.logger import formatEvent
+
+    formats = ["{address}: done, {size} bytes in {elapsed:.2f} s", "{who!r} {items[0]}", "{call()}"]
+    formats += ["{0}", "{missing}", "no fields"]
+    for log_format in formats:
+        event = {
+            "log_format": log_format,
+            "address": "127.0.0.1:10001",
+            "size": 612,
+            "elapsed": 1.234,
+            "who": "me",
+            "items": ["first"],
+            "call": lambda: "called",
+        }
+        assert record_of(event).text == formatEvent(event), log_format
+
+
 def run_child(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],

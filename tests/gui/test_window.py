@@ -145,6 +145,21 @@ def test_ten_megabyte_poem_is_shown_without_freezing(qtbot, window, servers):
     assert max(gaps) < 0.25, f"the window froze for {max(gaps):.2f} s"
 
 
+def test_a_long_poem_with_crlf_line_ends_shows_each_line_end_once(qtbot, window, servers):
+    # 3-character lines: 2**17 + 1 is a multiple of 3, so the first slice ends mid-CRLF.
+    line = "I\r\n"
+    poem = line * (3 * 2**17 // len(line))
+    address = local(servers.bytes(poem.encode()))
+    window.add_servers([address], start=True)
+    qtbot.waitUntil(lambda: status(window, address) == "Done", timeout=10_000)
+    view = window.findChild(QPlainTextEdit, "poemView")
+    window.table.selectRow(0)
+    shown = poem.replace("\r\n", "\n")
+    qtbot.waitUntil(lambda: view.document().characterCount() >= len(shown) + 1, timeout=10_000)
+    assert view.toPlainText() == shown
+    assert "\u240d" not in view.toPlainText()  # no CR shown as a picture
+
+
 def test_sorting_by_received_sorts_numbers_not_text(qtbot, window, servers):
     sizes = [900, 10_000, 5]
     addresses = [local(servers.bytes(b"x" * size)) for size in sizes]

@@ -1,0 +1,92 @@
+"""Ten thousand rows: pasted and started, counted, cancelled while they wait their turn."""
+
+from __future__ import annotations
+
+import pytest
+from PyQt5.QtCore import Qt
+from PyQt5.QtWidgets import QApplication, QCheckBox, QDialog, QLabel, QPlainTextEdit
+
+from app.address import Address
+from app.gui.model import ELAPSED, PROGRESS
+from app.gui.paced_starts import STARTS_PER_TURN
+from tests import hostile
+from tests.conftest import cell, local, status, statuses, view_model
+
+# Every test ends with no reactor timer of its own still waiting.
+pytestmark = pytest.mark.usefixtures("no_leftover_timers")
+
+
+def far_addresses(count: int) -> list[Address]:
+    """Addresses nothing is asked of: with a connection limit of 1 they only ever wait."""
+    return [Address("127.0.0.2", port) for port in range(1, count + 1)]
+
+
+def test_ten_thousand_pasted_and_started_all_appear_and_all_start(qtbot, window, servers):
+    stalled = local(servers.hostile(hostile.Stall))
+    addresses = [stalled, *far_addresses(9_999)]
+    window.downloads.set_limit(1)  # the stalled server holds the one connection
+    window.commands.add_servers.trigger()
+    dialog = window.findChild(QDialog, "addServersDialog")
+    edit = dialog.findChild(QPlainTextEdit, "addressesEdit")
+    assert dialog.findChild(QCheckBox, "startNowCheck").isChecked()
+    QApplication.clipboard().setText("\n".join(map(str, addresses)))
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key_V, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=10_000)
+    qtbot.keyClick(edit, Qt.Key_Return, Qt.ControlModifier)
+    # Every row is there at once; they start a slice per turn, none is lost.
+    assert view_model(window).rowCount() == 10_000
+    assert [cell(window, row, 0) for row in range(10_000)] == [str(a) for a in addresses]
+    qtbot.waitUntil(lambda: window.starts.waiting == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: status(window, stalled) == "Downloading", timeout=5000)
+    assert statuses(window).count("Queued") == 9_999
+    summary = window.findChild(QLabel, "statusSummary")
+    qtbot.waitUntil(lambda: summary.text().startswith("1 downloading · 9999 queued"), timeout=1000)
+
+
+def test_cancel_while_rows_wait_their_turn_starts_none_of_them(qtbot, window, servers):
+    stalled = local(servers.hostile(hostile.Stall))
+    count = 3 * STARTS_PER_TURN
+    window.add_servers([stalled, *far_addresses(count - 1)])
+    window.downloads.set_limit(1)
+    window.commands.start_all.trigger()
+    assert window.starts.waiting == count  # they start from the next loop turn on
+    window.table.selectAll()
+    qtbot.keyClick(window.table, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: window.starts.waiting == 0, timeout=5000)
+    shown = set(statuses(window))
+    assert shown <= {"Idle", "Cancelled"}, shown
+    assert window.downloads.running == 0
+
+
+def test_removed_rows_counts_and_actions_follow_and_come_back_with_undo(qtbot, window, servers):
+    refused = local(servers.refused())
+    window.add_servers([refused, *far_addresses(3)], start=False)
+    window.downloads.start(window.model.rows[:1])
+    summary = window.findChild(QLabel, "statusSummary")
+    qtbot.waitUntil(lambda: status(window, refused) == "Failed", timeout=5000)
+    qtbot.waitUntil(lambda: "0 done · 1 failed" in summary.text(), timeout=1000)
+    assert window.commands.retry_failed.isEnabled()
+    window.table.selectRow(0)
+    window.commands.remove.trigger()
+    qtbot.waitUntil(lambda: "0 done · 0 failed" in summary.text(), timeout=1000)
+    assert not window.commands.retry_failed.isEnabled()
+    window.commands.undo.trigger()
+    qtbot.waitUntil(lambda: "0 done · 1 failed" in summary.text(), timeout=1000)
+    assert window.commands.retry_failed.isEnabled()
+
+
+def test_running_rows_clocks_move_with_one_signal_per_refresh(qtbot, window, servers):
+    stalled = local(servers.hostile(hostile.Stall))
+    window.add_servers([*far_addresses(200), stalled])
+    signals: list[tuple[int, int, int, int]] = []
+    window.model.dataChanged.connect(
+        lambda top, bottom, *_: signals.append(
+            (top.row(), top.column(), bottom.row(), bottom.column())
+        )
+    )
+    window.downloads.start(window.model.rows[-1:])
+    qtbot.waitUntil(lambda: status(window, stalled) == "Downloading", timeout=5000)
+    # The clocks of every row are one signal over their columns, never one per row.
+    qtbot.waitUntil(lambda: signals.count((0, PROGRESS, 200, ELAPSED)) >= 2, timeout=3000)
+    assert all(top == bottom == 200 for top, _, bottom, _ in signals if (top, bottom) != (0, 200))
