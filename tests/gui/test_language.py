@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -79,8 +80,18 @@ def button_texts(dialog: QWidget) -> set[str]:
 
 
 def assert_nothing_cut(dialog: QWidget) -> None:
-    """Every visible label and button shows its whole text: as wide (and tall) as it asks."""
+    """Every visible label and button shows its whole text: as wide (and tall) as it asks.
+
+    And no two of them share an Alt+letter, which would make the key take turns.
+    """
     QApplication.processEvents()
+    texts = [
+        w.text()
+        for w in dialog.findChildren(QLabel) + dialog.findChildren(QAbstractButton)
+        if w.isVisible()
+    ]
+    letters = [m.upper() for t in texts for m in re.findall(r"&([^&\s])", t.replace("&&", ""))]
+    assert len(letters) == len(set(letters)), texts
     for widget in dialog.findChildren(QWidget):
         if not widget.isVisible():
             continue
