@@ -130,3 +130,19 @@ def disconnect_selectable(
     to do this, and doing it by hand would lose the half-close case.
     """
     reactor._disconnectSelectable(selectable, why, is_read)  # type: ignore[no-untyped-call]
+
+
+def remove_all_but_internal(
+    reactor: PosixReactorBase, readers: list[Descriptor], writers: list[Descriptor]
+) -> list[Descriptor]:
+    """Stop watching every one of ``readers`` and ``writers`` except the reactor's own
+    (its waker); return those it stopped watching: ``IReactorFDSet.removeAll``.
+
+    Relies on ``PosixReactorBase._removeAll(readers, writers)``, which Twisted
+    documents as "meant for calling from subclasses, to implement removeAll"
+    and which every one of its reactors and qt5reactor call: it alone knows
+    the reactor's internal readers (``_internalReaders``), which must stay
+    watched so that threads can still wake the reactor during shutdown.
+    """
+    removed: list[Descriptor] = reactor._removeAll(readers, writers)  # type: ignore[no-untyped-call]
+    return removed

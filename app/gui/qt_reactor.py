@@ -34,21 +34,60 @@ program uses.
 
 from __future__ import annotations
 
+import select
 import sys
+from collections.abc import Callable
 from typing import cast
 
 from PyQt5 import sip
-from PyQt5.QtCore import QSocketNotifier
+from PyQt5.QtCore import QCoreApplication, QEvent, QObject, QSocketNotifier
 from qt5reactor import QtReactor
+from twisted.internet import error
 from twisted.internet.interfaces import IReadDescriptor, IWriteDescriptor
 from twisted.python import log
 from twisted.python.failure import Failure
 
-from app.internals import Descriptor, NotifierPerDescriptor, disconnect_selectable
+from app.gui.epoll_watch import EpollWatch
+from app.internals import (
+    Descriptor,
+    NotifierPerDescriptor,
+    disconnect_selectable,
+    remove_all_but_internal,
+)
+
+#: Ready descriptors handled per Qt loop pass (see the module's docstring for why 64).
+BATCH = 64
+
+
+def _serve(reactor: PoetryQtReactor, descriptor: Descriptor, reading: bool) -> bool:
+    """Run ``descriptor``'s ``doRead`` (or ``doWrite``); end its connection if that says so.
+
+    Returns whether the connection was ended. An exception is logged and
+    ends the connection, as in every Twisted reactor.
+    """
+    why: BaseException | Failure | None
+    try:
+        # A descriptor is only ever watched for reading if it is a reader, and so on.
+        if reading:
+            why = cast(IReadDescriptor, descriptor).doRead()
+        else:
+            why = cast(IWriteDescriptor, descriptor).doWrite()
+        in_read = reading
+    except BaseException:
+        log.err(None, f"Error in {'doRead' if reading else 'doWrite'} of {descriptor!r}")
+        why, in_read = sys.exc_info()[1], False
+    if why:
+        disconnect_selectable(reactor, descriptor, why, in_read)
+        return True
+    return False
 
 
 class _SocketNotifier:
-    """Reads or writes one descriptor when Qt says it is ready; then asks for one iteration."""
+    """Reads or writes one descriptor when Qt says it is ready; then asks for one iteration.
+
+    What :class:`PoetryQtReactor` uses without epoll: one ``QSocketNotifier``
+    per watched descriptor and kind.
+    """
 
     def __init__(self, reactor: PoetryQtReactor, watcher: Descriptor, reading: bool) -> None:
         self.reactor = reactor
@@ -70,31 +109,139 @@ class _SocketNotifier:
         watcher = self.watcher
         if watcher is None:
             return
-        why: BaseException | Failure | None
-        try:
-            # A reading notifier was made for a reader, a writing one for a writer.
-            if self.reading:
-                why = cast(IReadDescriptor, watcher).doRead()
-            else:
-                why = cast(IWriteDescriptor, watcher).doWrite()
-            in_read = self.reading
-        except BaseException:
-            log.err(None, f"Error in {'doRead' if self.reading else 'doWrite'} of {watcher!r}")
-            why, in_read = sys.exc_info()[1], False
-        if why:
-            disconnect_selectable(self.reactor, watcher, why, in_read)
+        _serve(self.reactor, watcher, self.reading)
         self.reactor.wake()
 
 
-class PoetryQtReactor(NotifierPerDescriptor, QtReactor):  # type: ignore[misc]  # qt5reactor has no type hints
-    """A ``QtReactor`` that runs one iteration per Qt loop pass, not one per socket event."""
+class _Resume(QObject):
+    """Calls ``function`` on Qt's next loop pass, through a posted event.
 
-    def __init__(self) -> None:
-        self._wake_pending = False
+    Not a zero-time ``QTimer``: Qt's glib dispatcher lowers timers to idle
+    priority once they have fired, until it next sends posted events, so a
+    socket that is always ready would starve them; a posted event is what
+    lets them (the window's and the reactor's own) run again.
+    """
+
+    def __init__(self, function: Callable[[], None]) -> None:
         super().__init__()
+        self._function = function
+
+    def soon(self) -> None:
+        QCoreApplication.postEvent(self, QEvent(QEvent.User))
+
+    def customEvent(self, _event: QEvent | None) -> None:
+        self._function()
+
+
+class PoetryQtReactor(NotifierPerDescriptor, QtReactor):  # type: ignore[misc]  # qt5reactor has no type hints
+    """A ``QtReactor`` that handles at most :data:`BATCH` ready sockets per Qt loop pass,
+    and runs one reactor iteration per pass, not one per socket event.
+
+    ``epoll=False`` (the default where ``select.epoll`` is missing) watches
+    each descriptor with its own ``QSocketNotifier`` instead, unbounded.
+    """
+
+    def __init__(self, *, epoll: bool = hasattr(select, "epoll"), batch: int = BATCH) -> None:
+        self._wake_pending = False
+        self.batch = batch
+        #: When a list, the size of each batch handled is appended (tests read the bound there).
+        self.batch_sizes: list[int] | None = None
+        self._watch = EpollWatch(self._lost) if epoll else None
+        super().__init__()  # installs the waker: addReader, so the watch comes first
+        if self._watch is not None:
+            self._notifier = QSocketNotifier(
+                sip.voidptr(self._watch.fileno()), QSocketNotifier.Read
+            )
+            self._notifier.activated.connect(self._sockets_ready)
+            self._resume = _Resume(lambda: self._notifier.setEnabled(True))
+
+    @property
+    def uses_epoll(self) -> bool:
+        return self._watch is not None
+
+    # IReactorFDSet: through the epoll watch, or qt5reactor's own (one notifier each).
+
+    def addReader(self, reader: IReadDescriptor) -> None:
+        if self._watch is None:
+            super().addReader(reader)
+        else:
+            self._watch.add(reader, reading=True)
+
+    def addWriter(self, writer: IWriteDescriptor) -> None:
+        if self._watch is None:
+            super().addWriter(writer)
+        else:
+            self._watch.add(writer, reading=False)
+
+    def removeReader(self, reader: IReadDescriptor) -> None:
+        if self._watch is None:
+            super().removeReader(reader)
+        else:
+            self._watch.remove(reader, reading=True)
+
+    def removeWriter(self, writer: IWriteDescriptor) -> None:
+        if self._watch is None:
+            super().removeWriter(writer)
+        else:
+            self._watch.remove(writer, reading=False)
+
+    def removeAll(self) -> list[Descriptor]:
+        if self._watch is None:
+            return cast(list[Descriptor], super().removeAll())
+        return remove_all_but_internal(self, list(self._watch.readers), list(self._watch.writers))
+
+    def getReaders(self) -> list[IReadDescriptor]:
+        if self._watch is None:
+            return list(super().getReaders())
+        return cast(list[IReadDescriptor], list(self._watch.readers))
+
+    def getWriters(self) -> list[IWriteDescriptor]:
+        if self._watch is None:
+            return list(super().getWriters())
+        return cast(list[IWriteDescriptor], list(self._watch.writers))
 
     def notifier_for(self, descriptor: Descriptor, kind: int) -> _SocketNotifier:
         return _SocketNotifier(self, descriptor, reading=kind == QSocketNotifier.Read)
+
+    def _sockets_ready(self, _fd: int) -> None:
+        """Qt saw the epoll fd readable: handle one batch; Qt calls again if more are ready."""
+        watch = self._watch
+        assert watch is not None
+        batch = watch.ready(self.batch)
+        if self.batch_sizes is not None:
+            self.batch_sizes.append(len(batch))
+        for event in batch:
+            reading = watch.watches(event, reading=True)
+            if not reading and not watch.watches(event, reading=False):
+                continue  # removed earlier in this batch, or its fd reused
+            descriptor = event.descriptor
+            if descriptor.fileno() == -1:
+                self._lost_now(descriptor)
+            elif reading and _serve(self, descriptor, True):
+                pass
+            # The read may have removed the writer, or closed it and let its number go.
+            elif watch.watches(event, reading=False):
+                _serve(self, descriptor, False)
+        if len(batch) == self.batch:
+            # More may be ready: Qt's timers, painting and input first.
+            self._notifier.setEnabled(False)
+            self._resume.soon()
+        self.wake()
+
+    def _lost(self, descriptor: Descriptor) -> None:
+        """``descriptor`` can get no events (its fd is closed): end it on the next turn."""
+        self.callLater(0, self._lost_if_watched, descriptor)
+
+    def _lost_if_watched(self, descriptor: Descriptor) -> None:
+        watch = self._watch
+        assert watch is not None
+        if descriptor in watch.readers or descriptor in watch.writers:
+            self._lost_now(descriptor)
+
+    def _lost_now(self, descriptor: Descriptor) -> None:
+        disconnect_selectable(
+            self, descriptor, error.ConnectionFdescWentAway("its file descriptor is closed"), False
+        )
 
     def wake(self) -> None:
         """Run the due timers and re-arm on the next loop pass (once, however often asked)."""
