@@ -10,6 +10,7 @@ the program's own reactor, with real connections on 127.0.0.1.
 from __future__ import annotations
 
 import ast
+import gc
 import inspect
 import socket
 from collections.abc import Callable, Iterator, Sequence
@@ -36,10 +37,12 @@ from zope.interface import implementer
 from zope.interface.verify import verifyObject
 
 import app
+from app.client import PoetryClientFactory, get_poetry
 from app.gui.qt_reactor import PoetryQtReactor
 from app.internals import (
     NotifierPerDescriptor,
     disconnect_selectable,
+    forget_ended_transport,
     read_size,
     remove_all_but_internal,
     set_read_size,
@@ -414,6 +417,53 @@ async def test_disconnect_selectable_ends_only_the_reading_half_of_a_half_closea
     transport.loseConnection()
     await client.lost
     await reactor_turn()
+
+
+# Twisted's BaseConnector.transport: forget_ended_transport()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_connector_and_its_ended_transport_keep_each_other_alive(servers):
+    """What forget_ended_transport() is for: without it, only a full collection frees them."""
+    from twisted.internet import reactor
+
+    port, _ = servers.poetry(b"a short poem", delay=0.0, num_bytes=100)
+    ended: Deferred[None] = Deferred()
+
+    class Factory(protocol.ClientFactory):
+        protocol = protocol.Protocol
+
+        def clientConnectionLost(self, connector: object, reason: Failure) -> None:
+            ended.callback(None)
+
+    connector = reactor.connectTCP("127.0.0.1", port, Factory())
+    await ended
+    transport = getattr(connector, "transport", None)
+    assert transport is not None and getattr(transport, "connector", None) is connector, (
+        f"an ended Connector no longer keeps its transport: {REWRITE} (forget_ended_transport)"
+    )
+    forget_ended_transport(connector)
+    assert connector.transport is None
+    await reactor_turn()
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_ended_download_is_freed_without_the_garbage_collector(servers):
+    port, _ = servers.poetry(b"a short poem", delay=0.0, num_bytes=100)
+
+    def downloads() -> list[object]:
+        return [o for o in gc.get_objects() if isinstance(o, PoetryClientFactory | tcp.Client)]
+
+    gc.collect()
+    before = set(map(id, downloads()))  # other tests' that something still holds
+    gc.disable()
+    try:
+        await get_poetry("127.0.0.1", port)
+        await reactor_turn()
+        left = [o for o in downloads() if id(o) not in before]
+    finally:
+        gc.enable()
+    assert not left, f"an ended download waits for the garbage collector: {left}"
 
 
 # Nothing else in app/ uses another package's private names.
