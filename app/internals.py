@@ -1,9 +1,11 @@
 """Every use this program makes of another package's private or undocumented parts.
 
-Three things the program needs have no public way in Twisted or qt5reactor:
+These things the program needs have no public way in Twisted or qt5reactor:
 reading in bigger pieces from a fast server, running host name lookups on
-threads that quitting does not wait for, and watching sockets with a lighter
-notifier than qt5reactor's. Each is one small function or mixin here, whose
+threads that quitting does not wait for, watching sockets with a lighter
+notifier than qt5reactor's (or on one epoll fd, which needs Twisted's
+``removeAll`` helper), and letting an ended connection's objects go without
+waiting for a full garbage collection. Each is one small function or mixin here, whose
 docstring names what it relies on and why. Nowhere else in ``app`` touches
 another package's underscore names or undocumented attributes.
 

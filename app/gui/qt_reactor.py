@@ -1,29 +1,44 @@
-"""The event loop: qt5reactor's ``QtReactor`` with a lighter path for each socket event.
+"""The event loop: qt5reactor's ``QtReactor``, handed one epoll fd and a bounded batch per pass.
 
-qt5reactor wraps every readable or writable socket in a ``QSocketNotifier``
-and, after *each* read or write, disables and re-enables that notifier,
-pushes a logging context, runs the reactor's due timers and re-arms its Qt
-timer. With 2,000 slow connections that is thousands of full reactor
-iterations a second, all in bursts: the servers' timers fire together, so
-Qt hands over a few hundred readable sockets in one loop pass and the
-window's own timers wait behind all of them.
+qt5reactor wraps every watched socket in its own ``QSocketNotifier`` and
+runs a full reactor iteration after each read or write. With thousands of
+slow connections that goes wrong three ways: one Qt loop pass takes every
+ready socket (1,000–2,900 at once at 10,000 connections), so the window's
+timers and painting wait behind all of them; glib polls every notifier on
+every pass; and registering or removing a notifier costs more the more
+there are (42 µs each at 10,000).
 
-:class:`PoetryQtReactor` keeps everything else of qt5reactor and changes
-only that: a socket event does its read or write, and asks for *one*
-reactor iteration on the next loop pass, however many sockets fired in
-this one. Measured with ``benchmarks/scale`` at 2,000 connections on this
-2-core machine (three runs each, back to back): heartbeat lag p99 44–62 ms
-and max 246–344 ms with qt5reactor's notifier, 17–22 ms and 61–72 ms with
-this one, and 15 % less CPU.
+:class:`PoetryQtReactor` keeps qt5reactor's loop and timers and changes how
+sockets are watched. They all go into one level-triggered epoll set
+(:class:`app.gui.epoll_watch.EpollWatch`) and Qt watches only its fd. Each
+time Qt says that fd is readable the reactor takes at most :data:`BATCH`
+(64) ready sockets, does their reads and writes, and asks for *one* reactor
+iteration on the next loop pass. After a full batch it stops listening
+until a posted event comes back: Qt's glib dispatcher lowers timers that
+have just fired to idle priority until it next sends posted events, so an
+fd that is always ready would otherwise starve them. The sockets still
+ready are served on the next pass, the kernel handing them out round-robin.
 
-Re-enabling the notifier around a read only matters if a read can run a
-nested event loop (a modal ``exec_()`` inside a callback); this program
-never does that (ARCHITECTURE.md, the reactor integration's trap "Never a
-nested loop").
+Each event of a batch names the descriptor that owned its fd when the batch
+was taken; one removed earlier in the batch, or whose fd number a new
+socket took, is not served. A descriptor with no fd (``fileno()`` is -1),
+or whose closed fd another took, loses its connection
+(``ConnectionFdescWentAway``) on the next turn. Without ``select.epoll``
+(not Linux), or with ``epoll=False``, each descriptor gets its own
+notifier as before, still one iteration per loop pass.
 
-The notifier is swapped in through qt5reactor's private ``_add``, and a
-failed read or write is handed to Twisted's private ``_disconnectSelectable``,
-both by way of :mod:`app.internals`, which says what they rely on.
+Measured with ``benchmarks/scale`` (one run each, before and after back to
+back, on this 2-core machine while other work ran on it, so noisy): at
+2,000 connections heartbeat lag p99 130 → 39 ms, max 276 → 57 ms, CPU
+5.8 → 3.7 s; at 10,000 p99 571 → 255 ms, max 725 → 424 ms, CPU 22.4 →
+9.8 s, wall 39 → 22 s (with the collector changes of :mod:`app.collector`).
+64 per batch: the prototype of issue 14 measured it; 64 reads take about
+1–2 ms, well inside a 16 ms frame.
+
+Per-descriptor notifiers are made through qt5reactor's private ``_add``;
+a failed read or write goes to Twisted's private ``_disconnectSelectable``
+and ``removeAll`` to its ``_removeAll``, all by way of :mod:`app.internals`,
+which says what they rely on.
 
 ``install()`` is what ``app.__main__`` calls instead of
 ``qt5reactor.install()``. It is still a ``qt5reactor.QtReactor``, so
