@@ -74,23 +74,25 @@ from app.internals import (
 BATCH = 64
 
 
-def _serve(reactor: PoetryQtReactor, descriptor: Descriptor, reading: bool) -> bool:
-    """Run ``descriptor``'s ``doRead`` (or ``doWrite``); end its connection if that says so.
-
-    Returns whether the connection was ended. An exception is logged and
-    ends the connection, as in every Twisted reactor.
-    """
-    why: BaseException | Failure | None
+def _run(descriptor: Descriptor, reading: bool) -> tuple[BaseException | Failure | None, bool]:
+    """Run ``descriptor``'s ``doRead`` (or ``doWrite``): why its connection must end, if it
+    must, and whether that came from the read. An exception is logged and is the reason."""
     try:
         # A descriptor is only ever watched for reading if it is a reader, and so on.
         if reading:
-            why = cast(IReadDescriptor, descriptor).doRead()
-        else:
-            why = cast(IWriteDescriptor, descriptor).doWrite()
-        in_read = reading
+            return cast(IReadDescriptor, descriptor).doRead(), True
+        return cast(IWriteDescriptor, descriptor).doWrite(), False
     except BaseException:
         log.err(None, f"Error in {'doRead' if reading else 'doWrite'} of {descriptor!r}")
-        why, in_read = sys.exc_info()[1], False
+        return sys.exc_info()[1], False
+
+
+def _serve(reactor: PoetryQtReactor, descriptor: Descriptor, reading: bool) -> bool:
+    """Run ``descriptor``'s ``doRead`` (or ``doWrite``); end its connection if that says so.
+
+    Returns whether the connection was ended, as every Twisted reactor does.
+    """
+    why, in_read = _run(descriptor, reading)
     if why:
         disconnect_selectable(reactor, descriptor, why, in_read)
         return True
@@ -236,12 +238,30 @@ class PoetryQtReactor(NotifierPerDescriptor, QtReactor):  # type: ignore[misc]  
                 pass
             # The read may have removed the writer, or closed it and let its number go.
             elif watch.watches(event, reading=False):
-                _serve(self, descriptor, False)
+                self._write(descriptor)
         if len(batch) == self.batch:
             # More may be ready: Qt's timers, painting and input first.
             self._notifier.setEnabled(False)
             self._resume.soon()
         self.wake()
+
+    def _write(self, descriptor: Descriptor) -> None:
+        """``doWrite``; if the peer is gone, first read what it sent before it went.
+
+        The event was polled earlier in the batch: a peer that answered and
+        closed since (a server refusing a long request, say) fails this write,
+        while its answer waits unread. A notifier per descriptor read it first.
+        """
+        why, _ = _run(descriptor, False)
+        if not why:
+            return
+        watch = self._watch
+        assert watch is not None
+        if descriptor in watch.readers:
+            _run(descriptor, True)  # for what it delivers; the write's failure ends it
+            if descriptor not in watch.readers and descriptor not in watch.writers:
+                return  # what it delivered ended it already (an abortConnection, say)
+        disconnect_selectable(self, descriptor, why, False)
 
     def _lost(self, descriptor: Descriptor) -> None:
         """``descriptor`` can get no events (its fd is closed): end it on the next turn."""
