@@ -32,6 +32,9 @@ back, on this 2-core machine while other work ran on it, so noisy): at
 2,000 connections heartbeat lag p99 130 → 39 ms, max 276 → 57 ms, CPU
 5.8 → 3.7 s; at 10,000 p99 571 → 255 ms, max 725 → 424 ms, CPU 22.4 →
 9.8 s, wall 39 → 22 s (with the collector changes of :mod:`app.collector`).
+A second pair, load a little lower: at 2,000 p99 97 → 36 ms, max 219 →
+75 ms, CPU 5.2 → 4.0 s; at 10,000 p99 486 → 78 ms, max 701 → 238 ms, CPU
+17.6 → 8.5 s, wall 30.5 → 12 s.
 64 per batch: the prototype of issue 14 measured it; 64 reads take about
 1–2 ms, well inside a 16 ms frame.
 
