@@ -168,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from app.gui import qt_reactor
 
     reactor = qt_reactor.install()
+    from app.collector import settle_after_start_up
     from app.gui import MainWindow
     from app.gui.quit_signals import QuitSignals
     from app.gui.window import application_icon
@@ -206,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             window.start_demo()
 
     window.show()
+    settle_after_start_up()
     reactor.callWhenRunning(begin)
     reactor.run(installSignalHandlers=False)
     signals.close()

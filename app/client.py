@@ -31,7 +31,7 @@ from twisted.protocols.policies import TimeoutMixin
 from twisted.python.failure import Failure
 
 from app.i18n import N_, _, ngettext, source_language
-from app.internals import read_size, set_read_size
+from app.internals import forget_ended_transport, read_size, set_read_size
 from app.units import format_size, seconds_text
 
 DEFAULT_TIMEOUT = 30.0
@@ -365,9 +365,16 @@ class PoetryClientFactory(_ClientFactory):
     def clientConnectionFailed(self, connector: IConnector, reason: Failure) -> None:
         self._fire(reason)
 
+    def clientConnectionLost(self, connector: IConnector, reason: Failure) -> None:
+        # The download has ended (poem_ended came first): let its objects go
+        # by reference counting, not wait for a full garbage collection.
+        forget_ended_transport(connector)
+
     def _fire(self, result: Poem | Failure) -> None:
         d, self.deferred = self.deferred, None
         self._progress = self._connected = None
+        # Each pointed back at this factory: two reference cycles per download.
+        self.poem_protocol = self.connector = None
         if d is None:
             return
         if isinstance(result, Poem):

@@ -37,8 +37,11 @@ def open_window(config_dir: Path) -> MainWindow:
         from app.gui import MainWindow
     except ImportError as e:
         raise SystemExit(f"benchmark needs app.gui.MainWindow: {e}") from None
+    from app.collector import settle_after_start_up
+
     window = MainWindow(config_dir=config_dir)
     window.show()
+    settle_after_start_up()  # as app.__main__ does
     return window
 
 

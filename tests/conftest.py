@@ -36,8 +36,11 @@ from PyQt5.QtTest import QTest
 from PyQt5.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 from twisted.internet.defer import Deferred, DeferredList
-from twisted.internet.interfaces import IListeningPort
+from twisted.internet.error import ConnectionDone
+from twisted.internet.interfaces import IListeningPort, IReadDescriptor, IWriteDescriptor
 from twisted.internet.task import deferLater
+from twisted.python.failure import Failure
+from zope.interface import implementer
 
 from app.address import Address
 from app.demo import DemoServers
@@ -127,6 +130,60 @@ def demo() -> Iterator[DemoServers]:
     servers.start()
     yield servers
     pytest_twisted.blockon(servers.stop())
+
+
+# A bare descriptor, for the reactor's own tests
+
+
+@implementer(IReadDescriptor, IWriteDescriptor)
+class SocketReader:
+    """The smallest thing a reactor watches: one non-blocking socket, its bytes kept.
+
+    ``doRead`` takes what has arrived (an orderly close ends it with
+    ``ConnectionDone``) after calling ``on_read(self)``, if given; ``doWrite``
+    only counts, and calls ``on_write(self)``. ``lost`` is the reason ``connectionLost`` was given.
+    """
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        on_read: Callable[[SocketReader], object] | None = None,
+        on_write: Callable[[SocketReader], object] | None = None,
+    ) -> None:
+        sock.setblocking(False)
+        self.socket = sock
+        self.on_read = on_read
+        self.on_write = on_write
+        self.received = b""
+        self.reads = self.writes = 0
+        self.lost: Failure | None = None
+
+    def fileno(self) -> int:
+        return self.socket.fileno()
+
+    def logPrefix(self) -> str:
+        return "SocketReader"
+
+    def doRead(self) -> BaseException | None:
+        self.reads += 1
+        if self.on_read is not None:
+            self.on_read(self)
+        try:
+            data = self.socket.recv(65536)
+        except BlockingIOError:
+            return None
+        if not data:
+            return ConnectionDone()
+        self.received += data
+        return None
+
+    def doWrite(self) -> None:
+        self.writes += 1
+        if self.on_write is not None:
+            self.on_write(self)
+
+    def connectionLost(self, reason: Failure) -> None:
+        self.lost = reason
 
 
 # What a test leaves behind, and waiting for what it needs

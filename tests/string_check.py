@@ -171,7 +171,7 @@ def main() -> int:
         print(problem)
     if found:
         print(
-            f"{len(found)} strings a person reads do not go through _() "
+            f"strings a person reads that do not go through _(): {len(found)} "
             f"(or say why with '{PRAGMA} <why>')",
             file=sys.stderr,
         )

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import gc
 import inspect
-from collections.abc import Callable, Sequence
+import socket
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -36,17 +38,20 @@ from zope.interface import implementer
 from zope.interface.verify import verifyObject
 
 import app
+from app.client import PoetryClientFactory, get_poetry
 from app.gui.qt_reactor import PoetryQtReactor
 from app.internals import (
     NotifierPerDescriptor,
     disconnect_selectable,
+    forget_ended_transport,
     read_size,
+    remove_all_but_internal,
     route_argparse_words,
     set_read_size,
     threaded_name_resolver,
 )
 from app.lookups import install_abandonable_resolver
-from tests.conftest import Servers, reactor_turn
+from tests.conftest import Servers, SocketReader, reactor_turn, wait_until
 
 REWRITE = "app/internals.py must be rewritten for the installed version"
 
@@ -265,33 +270,97 @@ def test_the_programs_reactor_adds_descriptors_through_the_mixin():
     assert PoetryQtReactor._add is NotifierPerDescriptor._add
 
 
-@pytest_twisted.ensureDeferred
-async def test_qt5reactor_watches_through_our_notifier_and_shuts_it_down(servers):
-    from twisted.internet import reactor
+@pytest.fixture
+def notifier_reactor() -> Iterator[PoetryQtReactor]:
+    """A second, idle PoetryQtReactor without epoll: one notifier per descriptor, as
+    where ``select.epoll`` is missing. Qt drives its notifiers while the tests' reactor runs."""
+    spare = PoetryQtReactor(epoll=False)
+    assert not spare.uses_epoll
+    yield spare
+    spare.removeReader(spare.waker)
+    spare.waker.connectionLost(None)
 
+
+@pytest_twisted.ensureDeferred
+async def test_qt5reactor_watches_through_our_notifier_and_shuts_it_down(servers, notifier_reactor):
     client = Client()
     transport = await connect(quiet_server(servers), client)
+    spare = notifier_reactor
 
     # addReader stored our notifier for reading in _reads...
-    assert transport in reactor.getReaders()
-    reader = reactor._reads.get(transport)
+    spare.addReader(transport)
+    assert transport in spare.getReaders()
+    reader = spare._reads.get(transport)
     assert reader is not None and reader.watcher is transport and reader.reading, (
         f"QtReactor.addReader did not store our notifier ({reader!r}): {REWRITE}"
     )
     # ...addWriter one for writing in _writes, and removeWriter shut it down.
-    reactor.addWriter(transport)
-    writer = reactor._writes.get(transport)
+    spare.addWriter(transport)
+    writer = spare._writes.get(transport)
     assert writer is not None and writer.watcher is transport and not writer.reading, (
         f"QtReactor.addWriter did not store our notifier ({writer!r}): {REWRITE}"
     )
-    reactor.removeWriter(transport)
-    assert transport not in reactor._writes
+    spare.removeWriter(transport)
+    assert transport not in spare._writes
     assert writer.watcher is None, f"QtReactor._remove did not call shutdown(): {REWRITE}"
+    spare.removeReader(transport)
+    assert transport not in spare.getReaders()
+    assert reader.watcher is None, f"QtReactor._remove did not call shutdown(): {REWRITE}"
 
     transport.loseConnection()
     await client.lost
-    assert transport not in reactor.getReaders()
-    assert reader.watcher is None, f"QtReactor._remove did not call shutdown(): {REWRITE}"
+
+
+@pytest_twisted.ensureDeferred
+async def test_without_epoll_a_notifier_reads_a_real_socket(notifier_reactor):
+    ours, theirs = socket.socketpair()
+    reader = SocketReader(ours)
+    notifier_reactor.addReader(reader)
+    try:
+        theirs.send(b"verse")
+        await wait_until(lambda: reader.received, "the notifier's read")
+    finally:
+        notifier_reactor.removeReader(reader)
+        ours.close()
+        theirs.close()
+    assert reader.received == b"verse"
+
+
+# Twisted's PosixReactorBase._removeAll: remove_all_but_internal()
+
+
+def test_remove_all_takes_readers_and_writers():
+    method = getattr(PosixReactorBase, "_removeAll", None)
+    assert callable(method), (
+        f"PosixReactorBase._removeAll is gone: {REWRITE} (remove_all_but_internal)"
+    )
+    assert positional_parameters(method) == ["self", "readers", "writers"], (
+        f"PosixReactorBase._removeAll{inspect.signature(method)} changed:"
+        f" {REWRITE} (remove_all_but_internal)"
+    )
+
+
+def test_remove_all_removes_everything_but_the_waker():
+    spare = PoetryQtReactor()  # an idle one with epoll: removeAll on the tests' would end them
+    ours, theirs = socket.socketpair()
+    reader, writer = SocketReader(ours), SocketReader(theirs)
+    try:
+        spare.addReader(reader)
+        spare.addWriter(writer)
+        spare.addReader(writer)
+
+        removed = remove_all_but_internal(spare, spare.getReaders(), spare.getWriters())
+
+        assert sorted(map(id, removed)) == sorted(map(id, [reader, writer]))
+        assert spare.getReaders() == [spare.waker], (
+            f"_removeAll no longer keeps the reactor's own waker: {REWRITE}"
+        )
+        assert spare.getWriters() == []
+    finally:
+        spare.removeReader(spare.waker)
+        spare.waker.connectionLost(None)
+        ours.close()
+        theirs.close()
 
 
 # Twisted's PosixReactorBase._disconnectSelectable: disconnect_selectable()
@@ -389,9 +458,64 @@ def test_routed_words_reach_a_parsers_help_and_its_errors(capsys):
     assert "<demo: error: <argument --pair: <expected 2 arguments>>" in error, error
 
 
+# Twisted's BaseConnector.transport: forget_ended_transport()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_connector_and_its_ended_transport_keep_each_other_alive(servers):
+    """What forget_ended_transport() is for: without it, only a full collection frees them."""
+    from twisted.internet import reactor
+
+    port, _ = servers.poetry(b"a short poem", delay=0.0, num_bytes=100)
+    ended: Deferred[None] = Deferred()
+
+    class Factory(protocol.ClientFactory):
+        protocol = protocol.Protocol
+
+        def clientConnectionLost(self, connector: object, reason: Failure) -> None:
+            ended.callback(None)
+
+    connector = reactor.connectTCP("127.0.0.1", port, Factory())
+    await ended
+    transport = getattr(connector, "transport", None)
+    assert transport is not None and getattr(transport, "connector", None) is connector, (
+        f"an ended Connector no longer keeps its transport: {REWRITE} (forget_ended_transport)"
+    )
+    forget_ended_transport(connector)
+    assert connector.transport is None
+    await reactor_turn()
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_ended_download_is_freed_without_the_garbage_collector(servers):
+    port, _ = servers.poetry(b"a short poem", delay=0.0, num_bytes=100)
+
+    def downloads() -> list[object]:
+        return [o for o in gc.get_objects() if isinstance(o, PoetryClientFactory | tcp.Client)]
+
+    gc.collect()
+    before = set(map(id, downloads()))  # other tests' that something still holds
+    gc.disable()
+    try:
+        await get_poetry("127.0.0.1", port)
+        await reactor_turn()
+        left = [o for o in downloads() if id(o) not in before]
+    finally:
+        gc.enable()
+    assert not left, f"an ended download waits for the garbage collector: {left}"
+
+
 # Nothing else in app/ uses another package's private names.
 
-FOREIGN_PRIVATE = {"_add", "_remove", "_reads", "_writes", "_disconnectSelectable"}
+FOREIGN_PRIVATE = {
+    "_add",
+    "_remove",
+    "_reads",
+    "_writes",
+    "_disconnectSelectable",
+    "_removeAll",
+    "_internalReaders",
+}
 #: Documented public functions whose names start with an underscore all the same.
 PUBLIC_DESPITE_THE_NAME = {("os", "_exit")}
 
