@@ -58,6 +58,7 @@ from app.gui.download_signals import DownloadSignals
 from app.gui.failure_dialog import FailureDialog
 from app.gui.log_dock import LogDock
 from app.gui.model import POEM, PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
+from app.gui.paced_adds import PacedAdds
 from app.gui.paced_starts import PacedStarts
 from app.gui.reading_tabs import ReadingTabs
 from app.gui.row_commands import RowCommands
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self.starts = PacedStarts(
             self.downloads, lambda row: self.model.position_of(row) is not None, self
         )
+        self.adds = PacedAdds(self.list_rows, self.save_settings, self)
         self.proxy = ServerSortModel(self)
         self.proxy.setSourceModel(self.model)
         self.commands = WindowActions(self)
@@ -465,6 +467,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
             return
         self._shut_down = True
         self.starts.stop()
+        self.adds.finish()  # listed, to be saved, and started by nobody
         self.downloads.cancel_all()
         self.demo.stop()
         self.model.stop()
