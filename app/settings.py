@@ -23,6 +23,7 @@ import os
 import reprlib
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,8 @@ MAX_FILE_SIZE = 16 * 2**20
 FORMAT_VERSION = 1
 #: The most of a damaged file's own words quoted in the message about it.
 MAX_MESSAGE_PART = 200
-#: Servers per call of json's encoder (about 1 ms each), see :func:`settings_bytes`.
-SERVERS_PER_CALL = 1000
+#: Servers encoded between pauses (about 1 ms of work), see :func:`settings_bytes`.
+SERVERS_PER_CALL = 500
 
 
 @dataclass(frozen=True)
@@ -151,23 +152,24 @@ def save_settings(config_dir: Path, settings: Settings) -> None:
     write_atomically(config_dir / FILE_NAME, settings_bytes(settings))
 
 
-def settings_bytes(settings: Settings) -> bytes:
+def settings_bytes(settings: Settings, pause: Callable[[], None] | None = None) -> bytes:
     """What the file holds for ``settings``: one line of JSON, UTF-8.
 
     No indent: only then does json use its C encoder, 4-5x faster for a long
-    server list (the list is saved the moment it changes). That encoder holds
-    the GIL for a whole call, so a long list is encoded
-    :data:`SERVERS_PER_CALL` servers at a time: a worker thread saving ten
-    thousand servers lets the window's thread run between the calls.
+    server list (the list is saved the moment it changes). The servers are
+    encoded :data:`SERVERS_PER_CALL` at a time, with ``pause()`` called
+    between: a worker thread passes a function that lets the window's
+    thread run (the GIL allows one thread at a time).
     """
-    servers = [_server_json(server) for server in settings.servers]
-    encoded = ", ".join(
-        json.dumps(servers[first : first + SERVERS_PER_CALL], ensure_ascii=False)[1:-1]
-        for first in range(0, len(servers), SERVERS_PER_CALL)
-    )
+    pieces = []
+    for first in range(0, len(settings.servers), SERVERS_PER_CALL):
+        servers = [_server_json(s) for s in settings.servers[first : first + SERVERS_PER_CALL]]
+        pieces.append(json.dumps(servers, ensure_ascii=False)[1:-1])
+        if pause is not None:
+            pause()
     others = json.dumps(_others_json(settings), ensure_ascii=False)
     # The same text json.dumps() gives for the whole document.
-    text = f'{{"version": {FORMAT_VERSION}, "servers": [{encoded}], {others[1:]}\n'
+    text = f'{{"version": {FORMAT_VERSION}, "servers": [{", ".join(pieces)}], {others[1:]}\n'
     return text.encode("utf-8")
 
 
