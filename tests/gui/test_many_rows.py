@@ -128,6 +128,19 @@ def test_an_address_listed_meanwhile_is_not_listed_twice(qtbot, window):
     assert shown(window).count(str(addresses[-1])) == 1
 
 
+def test_a_removed_address_can_be_added_again_and_undo_brings_back_the_old_row(qtbot, window):
+    first, second = far_addresses(2)
+    window.add_servers([first, second])
+    window.remove_rows(window.model.rows[:1])
+    (again,) = window.add_servers([first])
+    assert shown(window) == [str(second), str(first)]
+    window.undo_remove()
+    assert shown(window) == [str(first), str(second), str(first)]
+    assert window.add_servers([first]) == [window.model.rows[0]]  # the first one listed counts
+    window.remove_rows([again])
+    assert window.add_servers([first]) == [window.model.rows[0]]
+
+
 def test_pasted_rows_started_at_once_are_queued_in_the_order_given(qtbot, window, servers):
     stalled = local(servers.hostile(hostile.Stall))
     addresses = [stalled, *far_addresses(2_999)]
