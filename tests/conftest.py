@@ -4,8 +4,9 @@
   timers a test must not leave behind;
 - waiting on a condition while the reactor runs (:func:`wait_until`), never
   for a fixed time;
-- the window on a fresh config dir (``window``, ``config_dir``) and ways to
-  read its table as automation does (:func:`status`, :func:`cell`...);
+- the window on a fresh config dir (``window``, ``config_dir``), ways to
+  read its table as automation does (:func:`status`, :func:`cell`...) and
+  its settings once saved (:func:`settings_on_disk`);
 - for the start-up check: sockets where a display would listen
   (:func:`x_server_socket`, :func:`listening_unix_socket`), a display number
   with nothing there, and a real Qt plugin that needs a missing library
@@ -47,6 +48,7 @@ from app.demo import DemoServers
 from app.display_check import PlatformPlugins
 from app.gui import MainWindow
 from app.server import PoetryServerFactory, listen_poetry
+from app.settings import Settings, load_settings
 from tests import hostile
 
 # Servers
@@ -302,6 +304,14 @@ def failure_dialog(window: MainWindow) -> QDialog:
     dialog = window.findChild(QDialog, "failureDialog")
     assert dialog is not None
     return dialog
+
+
+def settings_on_disk(qtbot: QtBot, window: MainWindow, timeout: int = 5000) -> Settings:
+    """The settings file, read once the window's saves (on a worker thread) are written."""
+    qtbot.waitUntil(lambda: not window.saving_settings, timeout=timeout)
+    saved, message = load_settings(window.config_dir)
+    assert message is None, message
+    return saved
 
 
 def view_model(window: MainWindow) -> QAbstractItemModel:

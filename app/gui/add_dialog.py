@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from PyQt5.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
+from PyQt5.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, pyqtSignal
 from PyQt5.QtGui import QColor, QKeyEvent, QTextCharFormat, QTextCursor
 from PyQt5.QtWidgets import (
     QCheckBox,
@@ -51,6 +51,23 @@ PAUSE_MS = 250  # a longer list is read this long after the last change...
 SLICE = 1_000  # ...this many addresses per event-loop turn (about 10 ms)
 
 
+class AddressesEdit(QPlainTextEdit):
+    """The list of addresses: plain text, where a paste goes in as one insertion.
+
+    Qt pastes plain text by building a whole document fragment from it, then
+    copying that in: twice the work of inserting the text, about 45 ms for
+    ten thousand lines against 20. Inserting the text is the same edit (one
+    step to undo, the selection replaced).
+    """
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        if source.hasText() and not self.isReadOnly():
+            self.insertPlainText(source.text())
+            self.ensureCursorVisible()
+        else:
+            super().insertFromMimeData(source)
+
+
 class AddServersDialog(QDialog):
     """Emits ``serversChosen(addresses, encoding, start_now)`` when accepted."""
 
@@ -63,7 +80,7 @@ class AddServersDialog(QDialog):
         self.setWindowTitle(_("Add Servers"))
         self.resize(560, 440)
 
-        self.addresses_edit = QPlainTextEdit()
+        self.addresses_edit = AddressesEdit()
         self.addresses_edit.setObjectName("addressesEdit")
         self.addresses_edit.setPlaceholderText(
             "10000\nlocalhost:10001, example.org:10002\n[::1]:10003"  # untranslated: addresses

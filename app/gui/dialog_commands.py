@@ -33,10 +33,7 @@ from app.gui.preferences import PreferencesDialog
 from app.i18n import _
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from app.address import Address
-    from app.rows import ServerRow
 
 
 class DialogCommands:
@@ -54,22 +51,13 @@ class DialogCommands:
         def windowIcon(self) -> QIcon: ...
         def statusBar(self) -> QStatusBar: ...
         def save_settings(self) -> None: ...
-        def add_servers(
-            self,
-            addresses: Iterable[Address],
-            encoding: str = ...,
-            *,
-            start: bool = ...,
-            paced: bool = ...,
-        ) -> list[ServerRow]: ...
+        def add_chosen_servers(
+            self, addresses: list[Address], encoding: str, start: bool
+        ) -> None: ...
 
     def open_add_dialog(self) -> AddServersDialog:
         dialog = AddServersDialog(lambda: {row.address for row in self.model.rows}, self._parent())
-        dialog.serversChosen.connect(
-            lambda addresses, encoding, start: self.add_servers(
-                addresses, encoding, start=start, paced=True
-            )
-        )
+        dialog.serversChosen.connect(self.add_chosen_servers)
         self.open_dialog(dialog)
         return dialog
 

@@ -28,6 +28,7 @@ from PyQt5.QtCore import (
     pyqtSignal,
 )
 
+from app.address import Address
 from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten, Progress
 from app.gui.download_signals import DownloadSignals
 from app.i18n import _, pgettext
@@ -80,6 +81,8 @@ class ServerListModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[ServerRow] = []
         self._position: dict[int, int] = {}
+        #: Each address's row (the first, in the rare case one is listed twice).
+        self._by_address: dict[Address, ServerRow] = {}
         self._dirty: set[int] = set()
         self.counts = StatusCounts()
         self._statuses_changed = False
@@ -100,6 +103,10 @@ class ServerListModel(QAbstractTableModel):
 
     def position_of(self, row: ServerRow) -> int | None:
         return self._position.get(id(row))
+
+    def row_for(self, address: Address) -> ServerRow | None:
+        """The row listed for ``address``, if any; costs the same however many rows there are."""
+        return self._by_address.get(address)
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -176,6 +183,7 @@ class ServerListModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
         for offset, row in enumerate(new):
             self._position[id(row)] = first + offset
+            self._by_address.setdefault(row.address, row)
             self._rows.append(row)
         self.counts.add(new)
         self.endInsertRows()
@@ -197,7 +205,7 @@ class ServerListModel(QAbstractTableModel):
             self.endRemoveRows()
         if positions:
             self.counts.remove(row for _position, row in removed)
-            self._position = {id(row): p for p, row in enumerate(self._rows)}
+            self._index()
             self.statusesChanged.emit()
         return removed
 
@@ -212,8 +220,15 @@ class ServerListModel(QAbstractTableModel):
             self._rows.insert(at, row)
             self.endInsertRows()
         self.counts.add(row for _position, row in placed)
-        self._position = {id(row): p for p, row in enumerate(self._rows)}
+        self._index()
         self.statusesChanged.emit()
+
+    def _index(self) -> None:
+        """Find the rows again by position and by address, after rows moved."""
+        self._position = {id(row): p for p, row in enumerate(self._rows)}
+        self._by_address = {}
+        for row in self._rows:
+            self._by_address.setdefault(row.address, row)
 
     def _touch(self, row: ServerRow, *, status_changed: bool = False) -> None:
         """Note that ``row`` changed; the view hears of it at the next refresh tick."""

@@ -33,6 +33,7 @@ from app.file_names import poem_file_name
 from app.gui.actions import WindowActions
 from app.gui.failure_dialog import FailureDialog
 from app.gui.model import ServerListModel, ServerSortModel
+from app.gui.paced_adds import PacedAdds
 from app.gui.paced_starts import PacedStarts
 from app.i18n import _, ngettext
 from app.rows import ServerRow, Status
@@ -53,6 +54,7 @@ class RowCommands:
     proxy: ServerSortModel
     downloads: DownloadController
     starts: PacedStarts
+    adds: PacedAdds
     demo: DemoServers
     commands: WindowActions
     failure_dialog: FailureDialog
@@ -87,36 +89,54 @@ class RowCommands:
     # Commands
 
     def add_servers(
-        self,
-        addresses: Iterable[Address],
-        encoding: str = "utf-8",
-        *,
-        start: bool = False,
-        paced: bool = False,
+        self, addresses: Iterable[Address], encoding: str = "utf-8", *, start: bool = False
     ) -> list[ServerRow]:
         """Add rows for addresses not yet listed; start them (and listed ones) if asked.
 
-        ``paced``: thousands of rows start a slice per event-loop turn
-        (:class:`~app.gui.paced_starts.PacedStarts`), as a person's commands
-        do; otherwise all are queued before this returns.
+        Everything is listed, and queued if asked, before this returns: the
+        way of a later launch, the tests and the benchmarks. A person's OK
+        in Add Servers is :meth:`add_chosen_servers`.
         """
-        known = {row.address: row for row in self.model.rows}
+        rows, new = self.list_rows(addresses, encoding)
+        if new:
+            self.save_settings()
+        if start:
+            self.downloads.start(rows, self.commands.mode)
+        return rows
+
+    def add_chosen_servers(self, addresses: list[Address], encoding: str, start: bool) -> None:
+        """OK in Add Servers: thousands of rows are listed, and started if asked, in turns.
+
+        The rows go into the table a slice per event-loop turn
+        (:class:`~app.gui.paced_adds.PacedAdds`) and each slice starts in
+        turns (:class:`~app.gui.paced_starts.PacedStarts`), so OK never
+        freezes the window; a short list is listed at once.
+        """
+        mode = self.commands.mode
+
+        def start_in_turns(rows: list[ServerRow]) -> None:
+            self.starts.start(rows, mode)
+
+        self.adds.add(addresses, encoding, start_in_turns if start else None)
+
+    def list_rows(
+        self, addresses: Iterable[Address], encoding: str
+    ) -> tuple[list[ServerRow], list[ServerRow]]:
+        """The rows of ``addresses``, in order, listing those not yet listed: (rows, new rows)."""
+        given: dict[Address, ServerRow] = {}
         rows: list[ServerRow] = []
         new: list[ServerRow] = []
         for address in addresses:
-            row = known.get(address)
+            row = given.get(address)
             if row is None:
-                row = known[address] = ServerRow(address, encoding)
-                new.append(row)
+                row = self.model.row_for(address)
+                if row is None:
+                    row = ServerRow(address, encoding)
+                    new.append(row)
+                given[address] = row
             rows.append(row)
         self.model.add_rows(new)
-        if new:
-            self.save_settings()
-        if start and paced:
-            self.starts.start(rows, self.commands.mode)
-        elif start:
-            self.downloads.start(rows, self.commands.mode)
-        return rows
+        return rows, new
 
     def start_demo(self) -> list[ServerRow]:
         """Start the embedded demo servers, list them and download from them at once."""

@@ -130,6 +130,24 @@ def test_pasted_list_with_commas_and_new_lines(qtbot, window):
     assert {row.encoding for row in window.model.rows} == {"iso8859-1"}
 
 
+def test_a_paste_replaces_the_selection_and_one_undo_takes_it_back(qtbot, window):
+    dialog = open_dialog(window)
+    edit = dialog.findChild(QPlainTextEdit, "addressesEdit")
+    edit.setPlainText("10000\n10001")
+    edit.setFocus()
+    cursor = edit.textCursor()
+    cursor.setPosition(len("10000\n"))
+    cursor.movePosition(QTextCursor.End, QTextCursor.KeepAnchor)
+    edit.setTextCursor(cursor)
+    QApplication.clipboard().setText("10002\n10003\n")
+    qtbot.keyClick(edit, Qt.Key_V, Qt.ControlModifier)
+    assert edit.toPlainText() == "10000\n10002\n10003\n"
+    assert edit.textCursor().position() == len(edit.toPlainText())
+    assert ok_button(dialog).isEnabled(), problems(dialog)
+    qtbot.keyClick(edit, Qt.Key_Z, Qt.ControlModifier)
+    assert edit.toPlainText() == "10000\n10001"
+
+
 class Heartbeat:
     """A 10 ms timer that remembers the longest gap between its ticks: how long the loop froze."""
 

@@ -29,7 +29,7 @@ from app.address import Address
 from app.instance_client import send_message
 from app.instance_message import MAX_MESSAGE_BYTES, Answer, Launch, Reply, encode_launch
 from app.instance_server import MAX_CONNECTIONS, Deliver, listen_for_launches
-from tests.conftest import local, statuses
+from tests.conftest import local, settings_on_disk, statuses
 
 #: The server's message timeout in these tests, instead of the real 3 s.
 TIMEOUT = 0.5
@@ -143,8 +143,7 @@ def test_a_launch_adds_its_addresses_and_starts_them(qtbot, window, launches, se
     assert [row.address for row in window.model.rows] == list(addresses)
     qtbot.waitUntil(lambda: "Idle" not in statuses(window), timeout=2000)
     qtbot.waitUntil(lambda: statuses(window) == ["Done", "Done"], timeout=10_000)
-    saved = (window.config_dir / "settings.json").read_text()
-    assert all(str(address) in saved for address in addresses)
+    assert [s.address for s in settings_on_disk(qtbot, window).servers] == list(addresses)
 
 
 def test_a_launch_without_addresses_only_brings_the_window_up(qtbot, window, launches):

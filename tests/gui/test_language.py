@@ -7,7 +7,6 @@ Every test that installs Chinese puts English back afterwards.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -35,7 +34,7 @@ from PyQt5.QtWidgets import (
 from app import i18n
 from app.gui.i18n import install_language
 from app.settings import FILE_NAME
-from tests.conftest import failure_dialog, local, open_window
+from tests.conftest import failure_dialog, local, open_window, settings_on_disk
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,11 +98,6 @@ def assert_nothing_cut(dialog: QWidget) -> None:
             assert widget.height() >= widget.heightForWidth(widget.width()), widget.text()
         elif isinstance(widget, QLabel | QAbstractButton):
             assert widget.width() >= widget.sizeHint().width(), widget.text()
-
-
-def saved(config_dir: Path) -> dict[str, object]:
-    document: dict[str, object] = json.loads((config_dir / FILE_NAME).read_text("utf-8"))
-    return document
 
 
 # The contract
@@ -231,7 +225,7 @@ def test_without_a_chinese_font_the_window_speaks_english_and_says_why(tmp_path,
 
 
 def test_choosing_chinese_in_preferences_switches_now_and_is_saved(
-    qtbot, window, config_dir, english_afterwards
+    qtbot, window, english_afterwards
 ):
     dialog = open_dialog(qtbot, window, "actionPreferences", "preferencesDialog")
     combo = dialog.findChild(QComboBox, "languageCombo")
@@ -244,7 +238,7 @@ def test_choosing_chinese_in_preferences_switches_now_and_is_saved(
     press(qtbot, dialog, QDialogButtonBox.Ok)
 
     assert i18n.current() == "zh_CN"
-    assert saved(config_dir)["language"] == "zh_CN"
+    assert settings_on_disk(qtbot, window).language == "zh_CN"
     dialog = open_dialog(qtbot, window, "actionPreferences", "preferencesDialog")
     assert dialog.windowTitle() == "首选项"
     combo = dialog.findChild(QComboBox, "languageCombo")
@@ -255,7 +249,7 @@ def test_choosing_chinese_in_preferences_switches_now_and_is_saved(
     combo.setCurrentIndex(combo.findText("English"))
     press(qtbot, dialog, QDialogButtonBox.Ok)
     assert i18n.current() == "en"
-    assert saved(config_dir)["language"] == "en"
+    assert settings_on_disk(qtbot, window).language == "en"
 
 
 def test_the_saved_language_is_read_back_and_a_mangled_one_follows_the_locale(

@@ -1,16 +1,26 @@
-"""Ten thousand rows: pasted and started, counted, cancelled while they wait their turn."""
+"""Ten thousand rows: pasted, saved and started, counted, cancelled while they wait their turn."""
 
 from __future__ import annotations
 
 import pytest
 from PyQt5.QtCore import Qt
-from PyQt5.QtWidgets import QApplication, QCheckBox, QDialog, QLabel, QPlainTextEdit
+from PyQt5.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+)
 
 from app.address import Address
+from app.events import Queued
 from app.gui.model import ELAPSED, PROGRESS
+from app.gui.paced_adds import ADDS_PER_TURN
 from app.gui.paced_starts import STARTS_PER_TURN
+from app.settings import load_settings
 from tests import hostile
-from tests.conftest import cell, local, status, statuses, view_model
+from tests.conftest import cell, local, settings_on_disk, status, statuses, view_model
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
@@ -19,6 +29,26 @@ pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 def far_addresses(count: int) -> list[Address]:
     """Addresses nothing is asked of: with a connection limit of 1 they only ever wait."""
     return [Address("127.0.0.2", port) for port in range(1, count + 1)]
+
+
+def paste_and_ok(qtbot, window, addresses: list[Address], *, start: bool = False) -> None:
+    """As a person: Add Servers, paste the addresses, wait for the check, press OK."""
+    window.commands.add_servers.trigger()
+    dialog = window.findChild(QDialog, "addServersDialog")
+    dialog.findChild(QCheckBox, "startNowCheck").setChecked(start)
+    edit = dialog.findChild(QPlainTextEdit, "addressesEdit")
+    QApplication.clipboard().setText("\n".join(map(str, addresses)))
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key_V, Qt.ControlModifier)
+    # Qt would still believe Ctrl held (see the window fixture): let go.
+    qtbot.keyRelease(edit, Qt.Key_Control, Qt.NoModifier)
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok)
+    qtbot.waitUntil(lambda: not dialog.checking and ok.isEnabled(), timeout=10_000)
+    qtbot.mouseClick(ok, Qt.LeftButton)
+
+
+def shown(window) -> list[str]:
+    return [str(cell(window, row, 0)) for row in range(view_model(window).rowCount())]
 
 
 def test_ten_thousand_pasted_and_started_all_appear_and_all_start(qtbot, window, servers):
@@ -33,15 +63,97 @@ def test_ten_thousand_pasted_and_started_all_appear_and_all_start(qtbot, window,
     edit.setFocus()
     qtbot.keyClick(edit, Qt.Key_V, Qt.ControlModifier)
     qtbot.waitUntil(lambda: not dialog.checking, timeout=10_000)
+    inserted: list[tuple[int, int]] = []
+    view_model(window).rowsInserted.connect(
+        lambda _parent, first, last: inserted.append((first, last))
+    )
     qtbot.keyClick(edit, Qt.Key_Return, Qt.ControlModifier)
-    # Every row is there at once; they start a slice per turn, none is lost.
-    assert view_model(window).rowCount() == 10_000
+    # The rows come a slice per turn, in order, and start a slice per turn; none is lost.
+    assert view_model(window).rowCount() < 10_000
+    qtbot.waitUntil(lambda: view_model(window).rowCount() == 10_000, timeout=10_000)
     assert [cell(window, row, 0) for row in range(10_000)] == [str(a) for a in addresses]
+    # Each slice went in below the one before, none bigger than a turn's share.
+    sizes = [last + 1 - first for first, last in inserted]
+    assert [first for first, _last in inserted] == [sum(sizes[:n]) for n in range(len(sizes))]
+    assert len(sizes) > 1 and max(sizes) <= ADDS_PER_TURN
     qtbot.waitUntil(lambda: window.starts.waiting == 0, timeout=10_000)
     qtbot.waitUntil(lambda: status(window, stalled) == "Downloading", timeout=5000)
     assert statuses(window).count("Queued") == 9_999
     summary = window.findChild(QLabel, "statusSummary")
     qtbot.waitUntil(lambda: summary.text().startswith("1 downloading · 9999 queued"), timeout=1000)
+
+
+def test_ten_thousand_pasted_rows_are_saved_and_remove_and_undo_work_on_them(qtbot, window):
+    addresses = far_addresses(10_000)
+    paste_and_ok(qtbot, window, addresses)
+    qtbot.waitUntil(lambda: view_model(window).rowCount() == 10_000, timeout=10_000)
+    assert shown(window) == [str(a) for a in addresses]
+    assert set(statuses(window)) == {"Idle"}
+    saved = settings_on_disk(qtbot, window)
+    assert [s.address for s in saved.servers] == addresses
+
+    window.activateWindow()  # the dialog has gone: back to the window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    window.table.setFocus()
+    window.table.selectRow(4_999)
+    qtbot.keyClick(window.table, Qt.Key_Delete)
+    assert str(addresses[4_999]) not in shown(window)
+    assert [s.address for s in settings_on_disk(qtbot, window).servers] == [
+        *addresses[:4_999],
+        *addresses[5_000:],
+    ]
+    qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier)
+    assert shown(window) == [str(a) for a in addresses]
+    assert [s.address for s in settings_on_disk(qtbot, window).servers] == addresses
+
+
+def test_closing_right_after_ok_saves_every_pasted_address(qtbot, window, config_dir):
+    addresses = far_addresses(10_000)
+    paste_and_ok(qtbot, window, addresses)
+    assert view_model(window).rowCount() < 10_000  # still going in, a slice per turn
+    window.close()
+    # Nothing more runs: the file was written before close() returned, all of it.
+    saved, message = load_settings(config_dir)
+    assert message is None
+    assert [s.address for s in saved.servers] == addresses
+
+
+def test_an_address_listed_meanwhile_is_not_listed_twice(qtbot, window):
+    addresses = far_addresses(5_000)
+    paste_and_ok(qtbot, window, addresses)
+    # A later launch hands over the last one while the paste is still going in.
+    window.add_servers([addresses[-1]])
+    qtbot.waitUntil(lambda: window.adds.waiting == 0, timeout=10_000)
+    assert sorted(shown(window)) == sorted(map(str, addresses))
+    assert shown(window).count(str(addresses[-1])) == 1
+
+
+def test_a_removed_address_can_be_added_again_and_undo_brings_back_the_old_row(qtbot, window):
+    first, second = far_addresses(2)
+    window.add_servers([first, second])
+    window.remove_rows(window.model.rows[:1])
+    (again,) = window.add_servers([first])
+    assert shown(window) == [str(second), str(first)]
+    window.undo_remove()
+    assert shown(window) == [str(first), str(second), str(first)]
+    assert window.add_servers([first]) == [window.model.rows[0]]  # the first one listed counts
+    window.remove_rows([again])
+    assert window.add_servers([first]) == [window.model.rows[0]]
+
+
+def test_pasted_rows_started_at_once_are_queued_in_the_order_given(qtbot, window, servers):
+    stalled = local(servers.hostile(hostile.Stall))
+    addresses = [stalled, *far_addresses(2_999)]
+    queued: list[Address] = []
+    window.events.subscribe(
+        lambda event: queued.append(event.row.address) if isinstance(event, Queued) else None
+    )
+    window.downloads.set_limit(1)
+    paste_and_ok(qtbot, window, addresses, start=True)
+    qtbot.waitUntil(lambda: len(queued) == 3_000, timeout=10_000)
+    assert queued == addresses
+    qtbot.waitUntil(lambda: status(window, stalled) == "Downloading", timeout=5000)
+    assert statuses(window) == ["Downloading", *["Queued"] * 2_999]
 
 
 def test_cancel_while_rows_wait_their_turn_starts_none_of_them(qtbot, window, servers):

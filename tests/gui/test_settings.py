@@ -10,7 +10,7 @@ from PyQt5.QtWidgets import QMessageBox
 from app.address import Address
 from app.gui import MainWindow
 from app.settings import FILE_NAME, load_settings
-from tests.conftest import cell, local, open_window, status, view_model
+from tests.conftest import cell, local, open_window, settings_on_disk, status, view_model
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
@@ -39,8 +39,8 @@ def test_servers_encodings_sizes_and_limit_survive_a_restart(qtbot, config_dir, 
 
 def test_server_list_is_saved_as_soon_as_it_changes(qtbot, window, config_dir):
     window.add_servers([Address("127.0.0.1", 10000)])
-    saved, message = load_settings(config_dir)
-    assert message is None
+    assert window.saving_settings  # begun at once, written on a worker thread
+    saved = settings_on_disk(qtbot, window, timeout=2000)
     assert [s.address for s in saved.servers] == [Address("127.0.0.1", 10000)]
     assert [p.name for p in config_dir.iterdir()] == [FILE_NAME]  # no temp file left
 
@@ -48,8 +48,7 @@ def test_server_list_is_saved_as_soon_as_it_changes(qtbot, window, config_dir):
 def test_demo_servers_are_not_saved(qtbot, window, config_dir):
     window.start_demo()
     window.save_settings()
-    saved, _ = load_settings(config_dir)
-    assert saved.servers == []
+    assert settings_on_disk(qtbot, window).servers == []
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from PyQt5.QtWidgets import (
 
 from app.address import Address
 from tests import hostile
-from tests.conftest import cell, local, status, statuses, view_model
+from tests.conftest import cell, local, settings_on_disk, status, statuses, view_model
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
@@ -109,7 +109,7 @@ def test_save_poem_as_writes_utf8(qtbot, window, servers, tmp_path):
     assert target.read_bytes() == poem.encode("utf-8")
 
 
-def test_preferences_change_the_connection_limit(qtbot, window, config_dir):
+def test_preferences_change_the_connection_limit(qtbot, window):
     window.commands.preferences.trigger()
     dialog = window.findChild(QDialog, "preferencesDialog")
     spin = dialog.findChild(QSpinBox, "connectionLimitSpin")
@@ -117,7 +117,7 @@ def test_preferences_change_the_connection_limit(qtbot, window, config_dir):
     spin.setValue(3)
     dialog.accept()
     assert window.downloads.limit == 3
-    assert '"connection_limit": 3' in (config_dir / "settings.json").read_text()
+    assert settings_on_disk(qtbot, window).connection_limit == 3
 
 
 def test_ten_megabyte_poem_is_shown_without_freezing(qtbot, window, servers):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtWidgets import (
@@ -20,7 +18,7 @@ from PyQt5.QtWidgets import (
 from app.gui import MainWindow
 from app.gui.colours import FAILED_COLOUR
 from tests import hostile
-from tests.conftest import cell, local, statuses, view_model
+from tests.conftest import cell, local, settings_on_disk, statuses, view_model
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 
@@ -36,7 +34,7 @@ def addresses_shown(window: MainWindow) -> list[str]:
 
 
 def test_delete_selects_the_next_row_and_ctrl_z_brings_back_the_rows_with_their_poems(
-    qtbot, window, servers, config_dir
+    qtbot, window, servers
 ):
     addresses = [local(servers.poetry(POEM)[0]) for _ in range(4)]
     window.add_servers(addresses, start=True)
@@ -53,8 +51,8 @@ def test_delete_selects_the_next_row_and_ctrl_z_brings_back_the_rows_with_their_
     assert selected_view_rows(window) == [1]
     assert window.commands.remove.isEnabled() and undo.isEnabled()
     assert "Ctrl+Z" in window.statusBar().currentMessage()
-    saved = json.loads((config_dir / "settings.json").read_text())
-    assert [s["address"] for s in saved["servers"]] == addresses_shown(window)
+    saved = settings_on_disk(qtbot, window)
+    assert [str(s.address) for s in saved.servers] == addresses_shown(window)
 
     qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier)
 
@@ -62,8 +60,8 @@ def test_delete_selects_the_next_row_and_ctrl_z_brings_back_the_rows_with_their_
     assert selected_view_rows(window) == [1]
     assert window.poem_pane.view.toPlainText() == POEM.decode()
     assert not undo.isEnabled()
-    saved = json.loads((config_dir / "settings.json").read_text())
-    assert [s["address"] for s in saved["servers"]] == [str(a) for a in addresses]
+    saved = settings_on_disk(qtbot, window)
+    assert [s.address for s in saved.servers] == addresses
 
 
 def test_removing_the_last_rows_selects_the_new_last_one(qtbot, window):

@@ -1,0 +1,138 @@
+"""Settings saved on a worker thread: one write at a time, the newest wins, the last save waits.
+
+The window hands :class:`SettingsWriter` the settings of each moment; these
+tests hold a write up (the settings' own function waits on an event, or the
+file's write does) to reach the orders a busy disk produces.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import pytest_twisted
+
+from app import settings_writer
+from app.address import Address
+from app.settings import FILE_NAME, SavedServer, Settings, load_settings
+from app.settings_writer import SettingsWriter
+from tests.conftest import wait_until
+
+
+def numbered(count: int) -> Settings:
+    servers = [SavedServer(Address("127.0.0.1", n)) for n in range(1, count + 1)]
+    return Settings(servers=servers, connection_limit=count)
+
+
+class Taken:
+    """A save's settings function that records its calls and, if asked, waits to be let go."""
+
+    def __init__(self, settings: Settings, held: bool = False) -> None:
+        self.settings = settings
+        self.threads: list[threading.Thread] = []
+        self.entered = threading.Event()
+        self.let_go = threading.Event()
+        if not held:
+            self.let_go.set()
+
+    def __call__(self) -> Settings:
+        self.threads.append(threading.current_thread())
+        self.entered.set()
+        assert self.let_go.wait(10), "never let go"
+        return self.settings
+
+
+def on_disk(config_dir: Path) -> Settings:
+    loaded, message = load_settings(config_dir)
+    assert message is None, message
+    return loaded
+
+
+def writer_for(config_dir: Path) -> tuple[SettingsWriter, list[OSError]]:
+    failures: list[OSError] = []
+    return SettingsWriter(config_dir, failures.append), failures
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_save_returns_at_once_and_is_written_on_a_worker_thread(tmp_path):
+    writer, failures = writer_for(tmp_path)
+    taken = Taken(numbered(3))
+    writer.save(taken)
+    assert writer.busy
+    await wait_until(lambda: not writer.busy, "the write")
+    assert on_disk(tmp_path) == numbered(3)
+    assert taken.threads and taken.threads[0] is not threading.main_thread()
+    assert failures == []
+
+
+@pytest_twisted.ensureDeferred
+async def test_saves_during_a_write_wait_as_one_and_the_newest_is_written(tmp_path):
+    writer, failures = writer_for(tmp_path)
+    first = Taken(numbered(1), held=True)
+    writer.save(first)
+    await wait_until(first.entered.is_set, "the first write to begin")
+    skipped, newest = Taken(numbered(2)), Taken(numbered(3))
+    writer.save(skipped)
+    writer.save(newest)
+    first.let_go.set()
+    await wait_until(lambda: not writer.busy, "the writes")
+    assert on_disk(tmp_path) == numbered(3)
+    assert skipped.threads == [], "older settings waiting behind newer ones are never written"
+    assert failures == []
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_older_write_never_lands_over_the_last_save(tmp_path):
+    writer, failures = writer_for(tmp_path)
+    older = Taken(numbered(1), held=True)
+    writer.save(older)
+    await wait_until(older.entered.is_set, "the older write to begin")
+    writer.save_now(numbered(2))  # the window closing, while the older one is still encoding
+    assert on_disk(tmp_path) == numbered(2)
+    older.let_go.set()
+    await wait_until(lambda: not writer.busy, "the older write to end")
+    assert on_disk(tmp_path) == numbered(2)
+    assert failures == []
+
+
+def test_the_last_save_waits_for_the_write_in_flight(tmp_path, monkeypatch):
+    writer, failures = writer_for(tmp_path)
+    written: list[int] = []
+    in_write, let_go = threading.Event(), threading.Event()
+    real_write: Callable[[Path, bytes], None] = settings_writer.write_atomically
+
+    def slow_write(path: Path, data: bytes) -> None:
+        if not written:
+            in_write.set()
+            assert let_go.wait(10)
+        real_write(path, data)
+        written.append(len(load_settings(path.parent)[0].servers))
+
+    monkeypatch.setattr(settings_writer, "write_atomically", slow_write)
+    writer.save(Taken(numbered(1)))
+    assert in_write.wait(10), "the worker's write never began"
+    threading.Timer(0.2, let_go.set).start()
+    writer.save_now(numbered(2))  # blocks until the write in flight has renamed its file
+    assert written == [1, 2]
+    assert on_disk(tmp_path) == numbered(2)
+    assert failures == []
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_failed_write_is_told_on_the_reactor_thread(tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("in the way")
+    told: list[tuple[OSError, threading.Thread]] = []
+    writer = SettingsWriter(
+        not_a_folder, lambda error: told.append((error, threading.current_thread()))
+    )
+    writer.save(Taken(numbered(1)))
+    await wait_until(lambda: not writer.busy, "the write to fail")
+    ((error, thread),) = told
+    assert isinstance(error, OSError)
+    assert thread is threading.main_thread()
+    with pytest.raises(OSError):
+        writer.save_now(numbered(1))
+    assert not (tmp_path / FILE_NAME).exists()
