@@ -44,6 +44,7 @@ from twisted.python.failure import Failure
 from zope.interface import implementer
 
 from app.address import Address
+from app.client import Poem
 from app.demo import DemoServers
 from app.display_check import PlatformPlugins
 from app.gui import MainWindow
@@ -189,6 +190,15 @@ class SocketReader:
 
 
 # What a test leaves behind, and waiting for what it needs
+
+
+async def failure_of(d: Deferred[Poem]) -> Failure:
+    """The Failure ``d`` fails with (the test fails if a poem comes instead)."""
+    try:
+        poem = await d
+    except Exception:
+        return Failure()
+    raise AssertionError(f"expected a failure, got a poem of {poem.size} bytes")
 
 
 def open_fds() -> int:

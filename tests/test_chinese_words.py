@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 from app import i18n
 from app.address import Address, parse_address
 from app.address_list import AddressReader
-from app.client import Poem, describe_failure, get_poetry
+from app.client import describe_failure, get_poetry
 from app.download_log import log_download_event, log_line
 from app.downloads import DownloadController
 from app.events import (
@@ -43,6 +43,7 @@ from app.timeline_axis import tick_label
 from app.timeline_words import batch_summary, dock_summary
 from app.units import format_rate, format_seconds, format_size, size_in_chunks
 from tests import hostile
+from tests.conftest import failure_of
 from tests.hostile import LOCALHOST
 from tests.test_timeline import Clock
 
@@ -55,14 +56,6 @@ def chinese() -> Iterator[None]:
         yield
     finally:
         i18n.install("en")
-
-
-async def failure_of(d: Deferred[Poem]) -> Failure:
-    try:
-        poem = await d
-    except Exception:
-        return Failure()
-    raise AssertionError(f"expected a failure, got a poem of {poem.size} bytes")
 
 
 # Failures from real servers on 127.0.0.1

@@ -137,6 +137,17 @@ async def poetry_get(*args: str, env: dict[str, str] | None = None) -> Run:
     return await spawn(POETRY_GET, *args, env=env).finish()
 
 
+def drain(master: int) -> bytes:
+    os.set_blocking(master, False)
+    shown = b""
+    try:
+        while chunk := os.read(master, 65536):
+            shown += chunk
+    except (BlockingIOError, OSError):
+        pass  # drained (a closed terminal reads as EIO on Linux)
+    return shown
+
+
 def header(port: int, host: str = LOCALHOST) -> bytes:
     return f"==> {host}:{port} <==\n".encode()
 
@@ -170,13 +181,7 @@ async def test_a_terminal_on_stderr_shows_progress_but_stdout_stays_the_poem(ser
         child = spawn(POETRY_GET, str(port), stderr=terminal)
         os.close(terminal)
         run = await child.finish()
-        os.set_blocking(master, False)
-        shown = b""
-        try:
-            while chunk := os.read(master, 65536):
-                shown += chunk
-        except (BlockingIOError, OSError):
-            pass  # drained (a closed terminal reads as EIO on Linux)
+        shown = drain(master)
     finally:
         os.close(master)
 

@@ -23,6 +23,7 @@ from tests.test_cli import (
     JINGYESI,
     POETRY_GET,
     POETRY_SERVER,
+    drain,
     poetry_get,
     spawn,
     stop_server,
@@ -141,17 +142,6 @@ async def test_a_download_from_a_real_poetry_server_shows_chinese_progress() -> 
     assert "\r已完成 0/1，已接收 " in text, text
     assert re.search(r"已接收 \d+ (bytes|字节)", text), text
     assert text.endswith("\r\x1b[K")
-
-
-def drain(master: int) -> bytes:
-    os.set_blocking(master, False)
-    shown = b""
-    try:
-        while chunk := os.read(master, 65536):
-            shown += chunk
-    except (BlockingIOError, OSError):
-        pass  # drained (a closed terminal reads as EIO on Linux)
-    return shown
 
 
 @pytest_twisted.ensureDeferred

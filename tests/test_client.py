@@ -7,7 +7,7 @@ import pytest_twisted
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twisted.internet import error
-from twisted.internet.defer import CancelledError, Deferred
+from twisted.internet.defer import CancelledError
 from twisted.internet.interfaces import IHostnameResolver
 from twisted.python.failure import Failure
 from zope.interface import implementer
@@ -27,17 +27,9 @@ from app.client import (
 from app.failure_report import traceback_text
 from app.resources import bundled_poems
 from tests import hostile
-from tests.conftest import open_fds, pending_calls, reactor_turn
+from tests.conftest import failure_of, open_fds, pending_calls, reactor_turn
 
 JINGYESI = next(p for p in bundled_poems() if p.name == "jingyesi.txt").read_bytes()
-
-
-async def failure_of(d: Deferred[Poem]) -> Failure:
-    try:
-        poem = await d
-    except Exception:
-        return Failure()
-    raise AssertionError(f"expected a failure, got a poem of {poem.size} bytes")
 
 
 @pytest_twisted.ensureDeferred
