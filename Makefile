@@ -32,7 +32,12 @@ format: $(STAMP)
 	$(BIN)/ruff format app tests benchmarks bundle
 	$(BIN)/ruff check --fix app tests benchmarks bundle
 
-bench: $(STAMP)
+# Prints the tables and writes the charts into docs/benchmarks/ (README, "Performance").
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
 	$(BIN)/python -m benchmarks
 
 # The one-folder program for people without Python (README, "Install"):
