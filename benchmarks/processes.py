@@ -200,8 +200,11 @@ def raise_open_file_limit(needed: int) -> str | None:
     if soft == resource.RLIM_INFINITY or soft >= needed:
         return None
     new = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
-    message = f"raised the open-file limit (RLIMIT_NOFILE) from {soft} to {new}"
+    if new > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+        message = f"raised the open-file limit (RLIMIT_NOFILE) from {soft} to {new}"
+    else:
+        message = f"the open-file limit (RLIMIT_NOFILE) is {soft}"
     if new < needed:
-        message += f" (hard limit; {needed} wanted)"
+        message += f", the hard limit ({needed} wanted)"
     return message
