@@ -1,7 +1,7 @@
 """The burst benchmark's server: every connection is written to in the same instant.
 
-``python -m benchmarks.burst_server [--delay S] [--num-bytes N] FILE...``
-serves like ``poetry-server`` (a port per FILE on 127.0.0.1, the same
+``python -m benchmarks.burst_server [--iface IP] [--delay S] [--num-bytes N] FILE...``
+serves like ``poetry-server`` (a port per FILE on IP, the same
 ``Serving FILE on HOST:PORT`` lines, the connection closed after the last
 byte), with one difference. ``poetry-server`` gives each connection its own
 timer, started when it connects, so thousands of connections spread their
@@ -93,6 +93,7 @@ def _next_tick(delay: float) -> float:
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.burst_server")
     parser.add_argument("files", metavar="FILE", nargs="+", type=Path)
+    parser.add_argument("--iface", default="127.0.0.1", metavar="IP")
     parser.add_argument("--delay", type=float, default=0.25, metavar="S")
     parser.add_argument("--num-bytes", type=int, default=80, metavar="N")
     options = parser.parse_args(argv)
@@ -103,7 +104,7 @@ def main(argv: list[str]) -> None:
     listeners: dict[socket.socket, bytes] = {}
     for path in options.files:
         listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
+        listener.bind((options.iface, 0))
         listener.listen(BACKLOG)
         listener.setblocking(False)
         listeners[listener] = poems[path]

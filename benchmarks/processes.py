@@ -63,16 +63,20 @@ def poetry_servers(
     delay: float = 0.0,
     num_bytes: int = 10,
     server: Sequence[str] | None = None,
+    iface: str = "127.0.0.1",
 ) -> Iterator[list[Address]]:
     """Run one ``poetry-server`` process serving ``files`` (one port each); yield the addresses.
 
     ``server`` is another command taking the same options and printing the
-    same lines (:func:`burst_server_command`). The addresses come from the
-    server's own ``Serving FILE on HOST:PORT`` lines, in the order of
-    ``files``. The process is terminated on exit.
+    same lines (:func:`burst_server_command`); ``iface`` the address it
+    listens on. The addresses come from the server's own ``Serving FILE on
+    HOST:PORT`` lines, in the order of ``files``. The process is terminated
+    on exit.
     """
     command = [
         *(server or _server_command()),
+        "--iface",
+        iface,
         "--delay",
         str(delay),
         "--num-bytes",
@@ -104,7 +108,11 @@ def serve_crowd(
 
     The processes stop when ``stack`` closes. The addresses take turns
     between the processes, so a client connecting in their order keeps every
-    process about equally busy.
+    process about equally busy. Each process listens on its own loopback
+    address (``127.0.1.1``, ``127.0.1.2``...: Linux routes all of 127/8 to
+    the loopback device): on one address, 20,000 free ports are most of the
+    kernel's ephemeral range, and finding the last of them took the
+    servers minutes, then failed with "Address already in use".
     """
     processes = math.ceil(count / PORTS_PER_SERVER)
     shares = [
@@ -114,6 +122,7 @@ def serve_crowd(
                 delay=delay,
                 num_bytes=num_bytes,
                 server=server,
+                iface=f"127.0.1.{index + 1}",
             )
         )
         for index in range(processes)
