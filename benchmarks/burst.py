@@ -76,11 +76,13 @@ def run(options: RunOptions) -> list[Table]:
 
         traced = TARGET_COUNT if TARGET_COUNT in results else max(results)
         options.charts.mkdir(parents=True, exist_ok=True)
+        typical = {kind: typical_run(runs) for kind, runs in results[traced].items()}
         path = charts.trace_chart(
-            {kind: typical_run(runs)["trace"] for kind, runs in results[traced].items()},
+            {kind: run["trace"] for kind, run in typical.items()},
             f"Heartbeat lag over one burst run at N = {traced:,} (the run with the median p99):\n"
-            f"once all are connected, every server writes at once every {delay:g} s",
+            f"all connected (dashed), every server writes at once every {delay:g} s",
             options.charts / "burst-lag-trace.png",
+            first_bytes={kind: run["first_byte"] for kind, run in typical.items()},
         )
         table.notes.append(f"Chart: `{path}`.")
     return [table]

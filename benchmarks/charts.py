@@ -87,11 +87,22 @@ def cpu_chart(medians: Mapping[str, Mapping[int, float]], path: Path) -> Path:
     return path
 
 
-def trace_chart(traces: Mapping[str, Sequence[Sequence[float]]], title: str, path: Path) -> Path:
-    """Lag (ms) against seconds since the downloads began: ``traces[client]`` = [[t, lag s]...]."""
+def trace_chart(
+    traces: Mapping[str, Sequence[Sequence[float]]],
+    title: str,
+    path: Path,
+    first_bytes: Mapping[str, float | None] | None = None,
+) -> Path:
+    """Lag (ms) against seconds since the downloads began: ``traces[client]`` = [[t, lag s]...].
+
+    ``first_bytes[client]``, if given, is marked with a dashed line: when bytes began to flow.
+    """
     figure, axes = _figure(title)
     for client, trace in traces.items():
         label, colour = CLIENT_STYLE[client]
+        first_byte = (first_bytes or {}).get(client)
+        if first_byte is not None:
+            axes.axvline(first_byte, linestyle="--", linewidth=0.8, color=colour)
         axes.plot(
             [t for t, _ in trace],
             [lag * 1000 for _, lag in trace],
