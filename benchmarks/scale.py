@@ -54,7 +54,9 @@ def run(options: RunOptions) -> list[Table]:
     limit_note = raise_open_file_limit(max(counts) + SPARE_FILES)
     if limit_note:
         print(f"scale: {limit_note}", flush=True)
-        notes.append(limit_note.capitalize() + " for the servers.")
+        notes.append(
+            limit_note[0].upper() + limit_note[1:] + " (the orchestrator and the servers)."
+        )
     results: Results = {count: {kind: [] for kind in CLIENTS} for count in counts}
     for count in counts:
         with ExitStack() as stack:
