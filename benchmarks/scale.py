@@ -201,7 +201,7 @@ def _targets(results: Results) -> list[str]:
             [cpu_per_10k(r) for r in results[10_000]["bare"]]
         )
         targets.append(
-            f"At 10,000 (issue 14), the window: all complete in every run "
+            f"At 10,000 (issue 14), the window: all complete in every run: "
             f"{verdict(complete)}; p99 lag {p99:.0f} ms (target ≤ 50: {verdict(p99 <= 50)}); "
             f"max {worst:.0f} ms (target ≤ 150: {verdict(worst <= 150)}); CPU "
             f"{ratio:.2f} × the bare client's (target ≤ 1.5: {verdict(ratio <= 1.5)})."
