@@ -52,7 +52,12 @@ format: $(STAMP)
 	$(BIN)/ruff format app tests benchmarks bundle setup.py
 	$(BIN)/ruff check --fix app tests benchmarks bundle setup.py
 
-bench: $(STAMP) $(COMPILED)
+# Prints the tables and writes the charts into docs/benchmarks/ (README, "Performance").
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed $(COMPILED)
 	$(BIN)/python -m benchmarks
 
 # The one-folder program for people without Python (README, "Install"):

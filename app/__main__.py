@@ -28,6 +28,7 @@ from pathlib import Path
 from app import APP_NAME, __version__, display_name, i18n
 from app.cli.arguments import address_argument
 from app.display_check import start_problem
+from app.file_limit import raise_open_file_limit
 from app.i18n import _
 
 LANGUAGE_OPTION = "--language"
@@ -119,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
         )
         sys.exit(0)
+    # Room for a socket per download, as many as the hard limit allows (app/file_limit.py).
+    raise_open_file_limit()
     # One window per settings directory: a later launch hands its addresses to
     # the window already open and exits here, before any Qt (app/instance.py).
     from app.instance import claim_or_exit

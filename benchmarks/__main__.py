@@ -1,7 +1,10 @@
-"""``python -m benchmarks [--quick] [--runs N] [NAME...]``: run the benchmarks, print Markdown.
+"""``python -m benchmarks [--quick] [--runs N] [--charts DIR] [--counts N,N...] [NAME...]``.
 
-One table per benchmark after a header naming the machine. ``--quick``
-runs every benchmark at a tiny size once: the smoke test's mode.
+Runs the benchmarks and prints one Markdown table per benchmark after a
+header naming the machine. ``--quick`` runs every benchmark at a tiny size
+once: the smoke test's mode. The scale and burst benchmarks also draw PNG
+charts from what they measured, into ``docs/benchmarks/`` by default (none
+with ``--quick`` unless ``--charts`` says where).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from pathlib import Path
 from benchmarks.report import machine_info
 from benchmarks.run_options import RunOptions
 
-NAMES = ("throughput", "scale", "startup", "bigpoem", "stalls")
+NAMES = ("throughput", "scale", "burst", "startup", "bigpoem", "stalls")
+CHARTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +37,34 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="runs per measurement (default 5; 1 with --quick)",
     )
+    parser.add_argument(
+        "--charts",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"write the PNG charts into DIR (default {CHARTS}; none with --quick)",
+    )
+    parser.add_argument(
+        "--no-charts", action="store_true", help="draw no charts (matplotlib not needed)"
+    )
+    parser.add_argument(
+        "--counts",
+        type=_counts,
+        default=None,
+        metavar="N,N...",
+        help="the scale benchmark's numbers of concurrent downloads (default: its own list)",
+    )
     return parser
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(part.replace("_", "")) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of whole numbers: {text!r}") from None
+    if any(count < 1 for count in counts):
+        raise argparse.ArgumentTypeError("every count must be at least 1")
+    return counts
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,9 +76,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = options.runs if options.runs is not None else (1 if options.quick else 5)
     if runs < 1:
         parser.error("--runs must be at least 1")
+    charts = None if options.no_charts else options.charts
+    if charts is None and not options.quick and not options.no_charts:
+        charts = CHARTS
     print(machine_info(), flush=True)
     with tempfile.TemporaryDirectory(prefix="poetry-bench-") as workdir:
-        run_options = RunOptions(quick=options.quick, runs=runs, workdir=Path(workdir))
+        run_options = RunOptions(
+            quick=options.quick,
+            runs=runs,
+            workdir=Path(workdir),
+            charts=charts,
+            counts=options.counts,
+        )
         for name in options.names or NAMES:
             module = importlib.import_module(f"benchmarks.{name}")
             started = time.monotonic()

@@ -9,6 +9,7 @@ coalesced or follow every received chunk.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PyQt5.QtCore import QEvent, QObject, Qt, QTimer
 
@@ -16,11 +17,17 @@ HEARTBEAT_MS = 10
 
 
 class Heartbeat(QObject):
-    """Records how late each 10 ms tick fires, in seconds, between start() and stop()."""
+    """Records how late each 10 ms tick fires, in seconds, between start() and stop().
+
+    ``times`` holds when each tick fired (``time.monotonic()``), beside its
+    lag in ``lags``; ``on_tick``, if set, is called at every tick.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.lags: list[float] = []
+        self.times: list[float] = []
+        self.on_tick: Callable[[], None] | None = None
         self._last = 0.0
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.PreciseTimer)
@@ -39,7 +46,10 @@ class Heartbeat(QObject):
     def _tick(self) -> None:
         now = time.monotonic()
         self.lags.append(max(0.0, now - self._last - HEARTBEAT_MS / 1000))
+        self.times.append(now)
         self._last = now
+        if self.on_tick is not None:
+            self.on_tick()
 
     @property
     def longest(self) -> float:

@@ -13,6 +13,7 @@ client that overruns its time is killed.
 from __future__ import annotations
 
 import json
+import math
 import os
 import resource
 import selectors
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ from app.address import Address, parse_address
 from benchmarks.measure import RESULT_PREFIX
 
 SERVER_START_TIMEOUT = 60.0
+#: Ports one server process listens on, in the benchmarks with thousands:
+#: each takes two descriptors (the port and its client) and its share of the work.
+PORTS_PER_SERVER = 2500
 
 
 class ClientTimeout(Exception):
@@ -47,16 +51,37 @@ def _server_command() -> list[str]:
     return [sys.executable, "-c", "from app.cli.serve import main; main()"]
 
 
+def burst_server_command() -> list[str]:
+    """The burst benchmark's server (:mod:`benchmarks.burst_server`): every port writes at once."""
+    return [sys.executable, "-m", "benchmarks.burst_server"]
+
+
 @contextmanager
 def poetry_servers(
-    files: Sequence[Path], *, delay: float = 0.0, num_bytes: int = 10
+    files: Sequence[Path],
+    *,
+    delay: float = 0.0,
+    num_bytes: int = 10,
+    server: Sequence[str] | None = None,
+    iface: str = "127.0.0.1",
 ) -> Iterator[list[Address]]:
     """Run one ``poetry-server`` process serving ``files`` (one port each); yield the addresses.
 
-    The addresses come from the server's own ``Serving FILE on HOST:PORT``
-    lines, in the order of ``files``. The process is terminated on exit.
+    ``server`` is another command taking the same options and printing the
+    same lines (:func:`burst_server_command`); ``iface`` the address it
+    listens on. The addresses come from the server's own ``Serving FILE on
+    HOST:PORT`` lines, in the order of ``files``. The process is terminated
+    on exit.
     """
-    command = [*_server_command(), "--delay", str(delay), "--num-bytes", str(num_bytes)]
+    command = [
+        *(server or _server_command()),
+        "--iface",
+        iface,
+        "--delay",
+        str(delay),
+        "--num-bytes",
+        str(num_bytes),
+    ]
     with tempfile.TemporaryFile() as errors:
         server = subprocess.Popen(
             [*command, *map(str, files)],
@@ -68,6 +93,41 @@ def poetry_servers(
             yield _read_addresses(server, len(files), errors)
         finally:
             _stop(server)
+
+
+def serve_crowd(
+    stack: ExitStack,
+    poem: Path,
+    count: int,
+    *,
+    delay: float,
+    num_bytes: int,
+    server: Sequence[str] | None = None,
+) -> list[Address]:
+    """Serve ``poem`` on ``count`` ports, from processes of at most ``PORTS_PER_SERVER`` each.
+
+    The processes stop when ``stack`` closes. The addresses take turns
+    between the processes, so a client connecting in their order keeps every
+    process about equally busy. Each process listens on its own loopback
+    address (``127.0.1.1``, ``127.0.1.2``...: Linux routes all of 127/8 to
+    the loopback device): on one address, 20,000 free ports are most of the
+    kernel's ephemeral range, and finding the last of them took the
+    servers minutes, then failed with "Address already in use".
+    """
+    processes = math.ceil(count / PORTS_PER_SERVER)
+    shares = [
+        stack.enter_context(
+            poetry_servers(
+                [poem] * len(range(index, count, processes)),
+                delay=delay,
+                num_bytes=num_bytes,
+                server=server,
+                iface=f"127.0.1.{index + 1}",
+            )
+        )
+        for index in range(processes)
+    ]
+    return [shares[i % processes][i // processes] for i in range(count)]
 
 
 def _read_addresses(server: subprocess.Popen[bytes], count: int, errors: Any) -> list[Address]:
@@ -149,8 +209,11 @@ def raise_open_file_limit(needed: int) -> str | None:
     if soft == resource.RLIM_INFINITY or soft >= needed:
         return None
     new = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
-    message = f"raised the open-file limit (RLIMIT_NOFILE) from {soft} to {new}"
+    if new > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+        message = f"raised the open-file limit (RLIMIT_NOFILE) from {soft} to {new}"
+    else:
+        message = f"the open-file limit (RLIMIT_NOFILE) is {soft}"
     if new < needed:
-        message += f" (hard limit; {needed} wanted)"
+        message += f", the hard limit ({needed} wanted)"
     return message

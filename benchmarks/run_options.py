@@ -1,4 +1,4 @@
-"""What every benchmark is told: quick or full, how many runs, where to put its files."""
+"""What every benchmark is told: quick or full, how many runs, where to put its files and charts."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class RunOptions:
-    """``quick`` means tiny sizes and one run: enough to prove the code still works."""
+    """``quick`` means tiny sizes and one run: enough to prove the code still works.
+
+    ``charts`` is the folder for PNG charts (None: draw none); ``counts``
+    replaces the scale benchmark's numbers of connections.
+    """
 
     quick: bool
     runs: int
     workdir: Path
+    charts: Path | None = None
+    counts: tuple[int, ...] | None = None

@@ -1,8 +1,9 @@
 """The benchmarks still run: ``python -m benchmarks --quick`` prints a table of numbers for each.
 
 How fast anything is does not matter here (CI machines vary too much); that
-every benchmark runs to the end and reports numbers does. The run is a child
-process started through the reactor, so the Qt loop keeps turning meanwhile.
+every benchmark runs to the end, reports numbers and draws its charts does.
+The run is a child process started through the reactor, so the Qt loop
+keeps turning meanwhile.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import pytest_twisted
 from twisted.internet.utils import getProcessOutputAndValue
 
 ROOT = Path(__file__).resolve().parent.parent
-TITLES = ("Throughput", "Scale", "Start-up", "Big poem", "Stalls")
+TITLES = ("Throughput", "Scale", "Burst", "Start-up", "Big poem", "Stalls")
+CHARTS = ("scale-lag.png", "scale-cpu.png", "scale-lag-trace.png", "burst-lag-trace.png")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NUMBER = re.compile(r"\d+(\.\d+)?")
 
 
@@ -33,10 +36,14 @@ def _tables(report: str) -> dict[str, list[list[str]]]:
 
 
 @pytest_twisted.ensureDeferred
-async def test_every_benchmark_runs_and_prints_numbers() -> None:
+async def test_every_benchmark_runs_prints_numbers_and_draws_its_charts(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    charts = tmp_path / "charts"
     out, err, status = await getProcessOutputAndValue(
-        sys.executable, ["-m", "benchmarks", "--quick"], env=env, path=str(ROOT)
+        sys.executable,
+        ["-m", "benchmarks", "--quick", "--charts", str(charts)],
+        env=env,
+        path=str(ROOT),
     )
     report = out.decode()
     assert status == 0, err.decode()[-3000:]
@@ -49,3 +56,6 @@ async def test_every_benchmark_runs_and_prints_numbers() -> None:
         assert rows, f"the {title} table is empty"
         for row in rows:
             assert any(NUMBER.fullmatch(cell.replace(",", "")) for cell in row[1:]), row
+    for name in CHARTS:
+        assert (charts / name).read_bytes().startswith(PNG_SIGNATURE), name
+        assert str(charts / name) in report, f"the report does not name {name}"

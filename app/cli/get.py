@@ -38,6 +38,7 @@ from app.client import (
     get_poetry,
 )
 from app.failure_report import traceback_text
+from app.file_limit import raise_open_file_limit
 from app.i18n import _, ngettext
 from app.units import format_size
 
@@ -206,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``poetry-get``; exits 0 if every poem arrived, 1 if not, 2 on bad usage."""
     i18n.install()
     options = _parser().parse_args(argv)
+    # A socket per address, all open at once (app/file_limit.py).
+    raise_open_file_limit()
     from twisted.internet import reactor as default_reactor
     from twisted.internet.posixbase import PosixReactorBase
     from twisted.internet.task import LoopingCall
