@@ -17,6 +17,7 @@ from twisted.internet import error
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
+from app import display_name
 from app.address import Address
 from app.client import (
     ConnectionLostError,
@@ -108,7 +109,7 @@ def hint(failure: Failure, address: Address, expected_size: int | None) -> str:
     return _(
         "The download from {address} failed in a way {program} does not recognise "
         "({kind}: {message}). The details below say where; they are worth reporting."
-    ).format(address=address, program=_program_name(), kind=type(value).__name__, message=value)
+    ).format(address=address, program=display_name(), kind=type(value).__name__, message=value)
 
 
 def internal_hint(address: Address, *, fatal: bool) -> str:
@@ -117,11 +118,11 @@ def internal_hint(address: Address, *, fatal: bool) -> str:
         return _(
             "A bug in {program} stopped the download from {address}: its own code failed, "
             "not the server. Start may well work again; the details below are what to report."
-        ).format(program=_program_name(), address=address)
+        ).format(program=display_name(), address=address)
     return _(
         "A bug in {program} while it showed the download from {address}: its own code "
         "failed, not the server, and the download carried on. The details below are what to report."
-    ).format(program=_program_name(), address=address)
+    ).format(program=display_name(), address=address)
 
 
 def _so_far(received: int, expected_size: int | None) -> str:
@@ -131,11 +132,6 @@ def _so_far(received: int, expected_size: int | None) -> str:
             "{received} of {expected} byte", "{received} of {expected} bytes", expected_size
         ).format(received=f"{received:,}", expected=f"{expected_size:,}")
     return ngettext("{n} byte", "{n} bytes", received).format(n=f"{received:,}")
-
-
-def _program_name() -> str:
-    """``app.DISPLAY_NAME`` in the language being spoken."""
-    return _("Poetry Downloader")
 
 
 def _turned_away(value: error.ConnectError) -> str:

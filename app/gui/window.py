@@ -46,7 +46,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from app import APP_NAME
+from app import APP_NAME, display_name
 from app.demo import DemoServers
 from app.download_log import log_download_event
 from app.downloads import DownloadController
@@ -213,7 +213,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         a change of language. The docks go before the actions: a dock's
         title becomes its View-menu toggle's text, which the actions then set.
         """
-        self.setWindowTitle(_("Poetry Downloader"))
+        self.setWindowTitle(display_name())
         self.timeline_dock.retranslate()
         self.log_dock.retranslate()
         self.commands.retranslate()
