@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import APP_NAME, __version__, display_name, i18n
-from app.cli.arguments import address_argument
+from app.cli.arguments import add_version, address_argument
 from app.display_check import start_problem
 from app.file_limit import raise_open_file_limit
 from app.i18n import _
@@ -67,12 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("install the application menu entry and icon for this user, then exit"),
     )
-    parser.add_argument(
-        "--version",
-        action="version",
-        version=f"%(prog)s {__version__}",
-        help=_("show the version number and exit"),
-    )
+    add_version(parser)
     return parser
 
 
