@@ -112,8 +112,10 @@ def choose(
 def install(language: str | None = None) -> str:
     """Speak ``language`` (a name :func:`normalise` knows; None: the locale's) from now on.
 
-    Returns the language installed. Text already on screen is not changed
-    by this; whoever shows it asks again (``app.gui.i18n``). argparse's own
+    Returns the language installed: English when the language's compiled
+    catalogue is missing (a checkout that ``make`` never built). Text
+    already on screen is not changed by this; whoever shows it asks again
+    (``app.gui.i18n``). argparse's own
     words (``usage:``, its errors) follow too, in every parser built or
     used from now on (``app/cli/argparse_words.py``).
     """
@@ -123,12 +125,15 @@ def install(language: str | None = None) -> str:
     route_argparse_words(_, ngettext)
     chosen = normalise(language) if language else language_from_environment()
     chosen = chosen or SOURCE_LANGUAGE
-    if chosen == SOURCE_LANGUAGE:
-        _translation = gettext.NullTranslations()
-    else:
-        _translation = gettext.translation(
-            DOMAIN, localedir=str(LOCALE_DIR), languages=[chosen], fallback=True
-        )
+    _translation = gettext.NullTranslations()
+    if chosen != SOURCE_LANGUAGE:
+        try:
+            _translation = gettext.translation(
+                DOMAIN, localedir=str(LOCALE_DIR), languages=[chosen]
+            )
+        except FileNotFoundError:
+            # A source checkout never built (no .mo): English, not half a language.
+            chosen = SOURCE_LANGUAGE
     _language = chosen
     return chosen
 
@@ -152,13 +157,6 @@ def source_language() -> Iterator[None]:
         yield
     finally:
         _translation = spoken
-
-
-def catalogue_missing(language: str) -> bool:
-    """Whether ``language`` needs a compiled catalogue that is not installed."""
-    if language == SOURCE_LANGUAGE:
-        return False
-    return gettext.find(DOMAIN, localedir=str(LOCALE_DIR), languages=[language]) is None
 
 
 def _(message: str) -> str:

@@ -51,15 +51,13 @@ def no_font_message(language: str) -> str:
 def install_language(language: str | None = None) -> str:
     """Speak ``language`` (``"zh_CN"``, ``"en"``; None: the locale's); returns the one installed.
 
-    A language whose compiled catalogue is missing (a source checkout that
-    was never built) falls back to English rather than to half a language.
+    A language whose compiled catalogue is missing falls back to English
+    (:func:`app.i18n.install`).
     """
     app = QCoreApplication.instance()
     if app is None:
         raise RuntimeError("install_language needs the QApplication first")  # untranslated: a bug
     chosen = i18n.install(language)
-    if i18n.catalogue_missing(chosen):
-        chosen = i18n.install(i18n.SOURCE_LANGUAGE)
     changed = bool(_qt_translators)
     for translator in _qt_translators:
         QCoreApplication.removeTranslator(translator)
