@@ -222,8 +222,9 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self.summary.recount()
         self.failure_dialog.notice.retranslate()
         # A status word longer than the column (none in the catalogues we ship) widens it.
-        if self.table.columnWidth(STATUS) < self._status_width(self.table):
-            self.table.setColumnWidth(STATUS, self._status_width(self.table))
+        wanted = self._status_width(self.table)
+        if self.table.columnWidth(STATUS) < wanted:
+            self.table.setColumnWidth(STATUS, wanted)
         if self._sizing is not None:
             self._sizing.words_changed()
 
