@@ -182,15 +182,18 @@ class RowStories:
     def __len__(self) -> int:
         return len(self._stories)
 
+    def chunk(self, event: Progress) -> None:
+        """Count a chunk of bytes: the hot path, thousands of times a second."""
+        story = self._stories.get(event.row)
+        if story is not None:
+            story.chunks += 1
+            story.received = event.received
+            if story.first_byte is None:
+                story.first_byte = self.clock()
+
     def observe(self, event: DownloadEvent) -> None:
         if type(event) is Progress:
-            # The hot path, thousands of times a second: count, nothing else.
-            story = self._stories.get(event.row)
-            if story is not None:
-                story.chunks += 1
-                story.received = event.received
-                if story.first_byte is None:
-                    story.first_byte = self.clock()
+            self.chunk(event)
             return
         if isinstance(event, BATCH_EVENTS):
             return

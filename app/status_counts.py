@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten
+from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten, Progress
 from app.rows import ServerRow, Status
 
 
@@ -72,6 +72,15 @@ class StatusCounts:
             self._by_status[row.status] += 1
         self.received += row.received - received
         self._counted[row] = (row.status, row.received)
+
+    def chunk(self, event: Progress) -> None:
+        """Count a chunk's bytes: the hot path, where the status cannot have changed."""
+        row = event.row
+        counted = self._counted.get(row)
+        if counted is not None:
+            status, received = counted
+            self.received += event.received - received
+            self._counted[row] = (status, event.received)
 
     def _count(self, row: ServerRow, status: Status, received: int) -> None:
         self._counted[row] = (status, received)

@@ -164,14 +164,20 @@ class ServerListModel(QAbstractTableModel):
     # Following the downloads
 
     def follow(self, signals: DownloadSignals) -> None:
-        signals.happened.connect(self._heard)
+        signals.follow_steps(self._heard)
+        signals.follow_chunks(self._chunk)
 
     def _heard(self, event: DownloadEvent) -> None:
         self.counts.observe(event)
-        if isinstance(event, Progress):
-            self._touch(event.row)
-        elif not isinstance(event, (Forgotten, DeferredStep, *BATCH_EVENTS)):
+        if not isinstance(event, (Forgotten, DeferredStep, *BATCH_EVENTS)):
             self._touch(event.row, status_changed=True)
+
+    def _chunk(self, event: Progress) -> None:
+        # The hot path. Only a downloading row gets bytes, and while a row is
+        # active the refresh timer runs: no need to look at it. A row no
+        # longer listed is skipped by flush().
+        self.counts.chunk(event)
+        self._dirty.add(id(event.row))
 
     # Changing
 

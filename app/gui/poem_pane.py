@@ -76,7 +76,7 @@ class PoemPane(QWidget):
         self._slicer.timeout.connect(self._append_slice)
 
     def follow(self, signals: DownloadSignals) -> None:
-        signals.milestone.connect(self._heard)
+        signals.follow_steps(self._heard)
 
     def show_row(self, row: ServerRow | None) -> None:
         """Show ``row``'s poem, or say why there is none; cheap when nothing changed."""

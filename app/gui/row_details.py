@@ -6,11 +6,11 @@ its first byte and ended, bytes, chunks and rate, its log lines, and the
 path its Deferred took. The record is kept by :class:`app.row_story.RowStories`
 (a core observer); this widget only words it.
 
-It follows the bridge's ``milestone`` signal, so a chunk of bytes never
-reaches it: when the shown row has news (connected, the Deferred fired,
-ended) the text is rewritten at once, a handful of times per download and
-only for that row. While the row downloads, the byte count and rate are
-refreshed twice a second; with nothing running, nothing ticks.
+It follows the bridge's steps, never its chunks of bytes: when the shown
+row has news (connected, the Deferred fired, ended) the text is rewritten
+at once, a handful of times per download and only for that row. While
+the row downloads, the byte count and rate are refreshed twice a second;
+with nothing running, nothing ticks.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class RowDetails(QPlainTextEdit):
         self.refresh()
 
     def follow(self, signals: DownloadSignals) -> None:
-        signals.milestone.connect(self._heard)
+        signals.follow_steps(self._heard)
 
     def show_row(self, row: ServerRow | None) -> None:
         """Tell ``row``'s story (``None``: no row selected)."""

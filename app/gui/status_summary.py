@@ -1,8 +1,9 @@
 """The status bar's counts: "3 downloading · 2 queued · 5 done · 1 failed · 13.7 KiB received".
 
-It follows the download signals and the rows coming and going, and
-rewrites itself at most :data:`REFRESH_MS` after a change, so a storm of
-progress events costs a few label updates a second. The numbers are the
+It follows the model's ticks (``refreshed``: rows changed) and the rows
+coming and going, and rewrites itself at most :data:`REFRESH_MS` after a
+change, so a storm of progress events costs a few label updates a second
+and not one call per event. The numbers are the
 model's running counts (:class:`~app.status_counts.StatusCounts`): a
 rewrite never walks the rows.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 from PyQt5.QtCore import Qt, QTimer
 from PyQt5.QtWidgets import QLabel, QWidget
 
-from app.gui.download_signals import DownloadSignals
 from app.gui.model import ServerListModel
 from app.i18n import _
 from app.rows import Status
@@ -35,10 +35,8 @@ class StatusSummary(QLabel):
         self._timer.timeout.connect(self.recount)
         model.rowsInserted.connect(self._changed)
         model.rowsRemoved.connect(self._changed)
+        model.refreshed.connect(self._changed)
         self.recount()
-
-    def follow(self, signals: DownloadSignals) -> None:
-        signals.happened.connect(self._changed)
 
     def _changed(self, *_args: object) -> None:
         if not self._timer.isActive():

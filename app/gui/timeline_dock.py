@@ -80,12 +80,15 @@ class TimelineDock(QDockWidget):
         self._painted = 0.0
 
     def follow(self, signals: DownloadSignals) -> None:
-        signals.happened.connect(self._heard)
+        signals.follow_steps(self._heard)
+        signals.follow_chunks(self._heard)
 
     def _heard(self, _event: DownloadEvent) -> None:
-        self._stale = True
-        if not self._repaint.isActive():
-            self._repaint.start()
+        # Once stale, the timer runs: the other events of this tick cost one test.
+        if not self._stale:
+            self._stale = True
+            if not self._repaint.isActive():
+                self._repaint.start()
 
     def retranslate(self) -> None:
         """The dock's words in the current language: title, buttons, summary, the axis."""

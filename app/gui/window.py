@@ -236,15 +236,16 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
     def _follow_downloads(self) -> None:
         """Subscribe every piece to the bridge: the one path a download's events take."""
         signals = self.signals
-        signals.happened.connect(self.timeline.observe)
-        signals.happened.connect(self.stories.observe)
-        signals.milestone.connect(log_download_event)
+        signals.follow_steps(self.timeline.observe)
+        signals.follow_chunks(self.timeline.chunk)
+        signals.follow_steps(self.stories.observe)
+        signals.follow_chunks(self.stories.chunk)
+        signals.follow_steps(log_download_event)
         self.model.follow(signals)
         self.reading.follow(signals)
         self.failure_dialog.follow(signals)
         self.failure_dialog.keep_clear_of(self.table.viewport())
         self.statusBar().insertPermanentWidget(0, self.failure_dialog.notice)
-        self.summary.follow(signals)
         self.timeline_dock.follow(signals)
         signals.done.connect(self._download_done)
         signals.internalError.connect(self._internal_error)

@@ -7,6 +7,7 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QDialog, QPlainTextEdit
 
 from app.address import Address
+from app.units import format_size
 from tests import hostile
 from tests.conftest import cell, failure_dialog, local, row_of, status, statuses, view_model
 
@@ -219,3 +220,29 @@ def test_a_poem_and_a_failure_reach_the_window_along_the_same_path_at_once(qtbot
         window.commands.start_all.trigger()
 
     assert seen == {"done": POEM.decode(), "failed": f"{refused} — connection refused"}
+
+
+def test_a_listener_that_raises_is_reported_and_the_others_still_hear(qtbot, window, servers):
+    """Chunks and steps are plain calls: one listener's bug stops neither the others nor the row."""
+    address = local(servers.poetry(POEM, delay=0.01, num_bytes=200)[0])
+    window.add_servers([address])
+    heard: list[str] = []
+
+    def buggy(event: object) -> None:
+        raise RuntimeError(f"simulated bug on {type(event).__name__}")
+
+    window.signals.follow_chunks(buggy)
+    window.signals.follow_steps(buggy)
+    window.signals.follow_chunks(lambda event: heard.append("chunk"))
+    window.signals.follow_steps(lambda event: heard.append(type(event).__name__))
+
+    with qtbot.capture_exceptions() as exceptions:
+        window.commands.start_all.trigger()
+        qtbot.waitUntil(lambda: "BatchEnded" in heard, timeout=5000)
+
+    assert status(window, address) == "Done"
+    assert heard[:3] == ["BatchStarted", "Queued", "Connecting"]
+    assert heard.count("chunk") >= 2 and "Done" in heard
+    assert cell(window, row_of(window, address), 3) == format_size(len(POEM))
+    raised = {str(value) for _kind, value, _tb in exceptions}
+    assert {"simulated bug on Progress", "simulated bug on Done"} <= raised
