@@ -173,7 +173,7 @@ class DownloadController:
         return bool(self._queue or self._running)
 
     def _fill_slots(self) -> None:
-        self._refill = None
+        """Begin up to :data:`START_BATCH` queued rows now, and the rest on later turns."""
         for _ in range(START_BATCH):
             if not self._queue or len(self._running) >= self.limit_now:
                 return
@@ -181,10 +181,21 @@ class DownloadController:
         self._refill_later()
 
     def _refill_later(self) -> None:
+        """Fill free slots on the next reactor turn: one refill waits at a time, however asked.
+
+        Every caller of :meth:`_fill_slots` (each Start, each slice of a
+        paced start) would otherwise leave a refill of its own, and each
+        would begin its own :data:`START_BATCH` per turn: twenty slices made
+        twenty refills, and turns of 100 ms.
+        """
         if self._refill is None and self._queue:
             from twisted.internet import reactor
 
-            self._refill = reactor.callLater(0, self._fill_slots)
+            self._refill = reactor.callLater(0, self._refill_now)
+
+    def _refill_now(self) -> None:
+        self._refill = None
+        self._fill_slots()
 
     def _begin(self, row: ServerRow) -> None:
         self._running[row] = None

@@ -55,7 +55,7 @@ def when_finished(window: MainWindow, rows: list[ServerRow]) -> Deferred[None]:
 
     from app.events import ENDINGS, DownloadEvent, InternalError
 
-    waiting = {id(row) for row in rows if row.status.active}
+    waiting = {id(row) for row in rows if row.status.active or window.starts.is_waiting(row)}
     finished: Deferred[None] = Deferred()
 
     def heard(event: DownloadEvent) -> None:

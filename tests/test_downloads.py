@@ -304,3 +304,31 @@ def test_an_observer_that_raises_on_a_batch_event_is_only_logged():
 
     assert heard.events == [BatchStarted(1, Mode.REACTOR)]
     assert [f.value.args for f in raised] == [("simulated bug",)]
+
+
+@pytest_twisted.ensureDeferred
+async def test_starting_in_slices_leaves_one_refill_waiting_not_one_per_slice(servers):
+    """Each Start begins a batch at once; the rest wait for one refill per turn, however many.
+
+    A refill per call of start() (a paced start makes twenty) would each
+    begin their own batch per turn: twenty batches at once, turns of 100 ms.
+    """
+    from twisted.internet import reactor
+
+    from app.downloads import START_BATCH
+
+    port, _ = servers.poetry(POEM, delay=0.01, num_bytes=40)
+    heard = Recorder()
+    downloads = controller(heard)
+    downloads.set_limit(10_000)
+    rows = [row_for(port) for _ in range(10 * START_BATCH)]
+    slices = [rows[n : n + len(rows) // 4] for n in range(0, len(rows), len(rows) // 4)]
+    for part in slices:
+        downloads.start(part)
+
+    refills = [call for call in reactor.getDelayedCalls() if call.func == downloads._refill_now]
+    assert len(refills) == 1
+    assert downloads.running == len(slices) * START_BATCH  # each Start began a batch at once
+    ended = await heard.batch_ended
+    assert ended.summary is not None and ended.summary.poems == len(rows)
+    assert all(row.status is Status.DONE for row in rows)

@@ -93,15 +93,17 @@ class RowCommands:
     ) -> list[ServerRow]:
         """Add rows for addresses not yet listed; start them (and listed ones) if asked.
 
-        Everything is listed, and queued if asked, before this returns: the
-        way of a later launch, the tests and the benchmarks. A person's OK
-        in Add Servers is :meth:`add_chosen_servers`.
+        Everything is listed before this returns: the way of a later launch,
+        the tests and the benchmarks. A few hundred rows are queued at once
+        too; more start in turns (:class:`~app.gui.paced_starts.PacedStarts`),
+        since queueing 10,000 at once held the loop for 300 ms. A person's
+        OK in Add Servers is :meth:`add_chosen_servers`.
         """
         rows, new = self.list_rows(addresses, encoding)
         if new:
             self.save_settings()
         if start:
-            self.downloads.start(rows, self.commands.mode)
+            self.starts.start(rows, self.commands.mode)
         return rows
 
     def add_chosen_servers(self, addresses: list[Address], encoding: str, start: bool) -> None:
