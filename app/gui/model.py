@@ -62,7 +62,21 @@ BUSY_ROLE = Qt.UserRole + 1
 STATUS_ROLE = Qt.UserRole + 2
 
 REFRESH_INTERVAL_MS = 50
+#: With this many downloads active, the views repaint every BUSY_REFRESH_INTERVAL_MS instead.
+BUSY_ROWS = 1_000
+BUSY_REFRESH_INTERVAL_MS = 100
 CLOCK_INTERVAL_S = 0.5
+
+
+def refresh_interval_ms(active: int) -> int:
+    """How often the table and the timeline repaint while ``active`` downloads run: 20 Hz or 10 Hz.
+
+    A repaint costs the same 5-6 ms however many rows there are (only the
+    visible ones are drawn): at 20 Hz, a ninth of a core. With a thousand
+    downloads and more, that core is what the network needs, and 10 Hz
+    still shows every bar moving.
+    """
+    return BUSY_REFRESH_INTERVAL_MS if active >= BUSY_ROWS else REFRESH_INTERVAL_MS
 
 
 class ServerListModel(QAbstractTableModel):
@@ -267,8 +281,11 @@ class ServerListModel(QAbstractTableModel):
         if self._statuses_changed:
             self._statuses_changed = False
             self.statusesChanged.emit()
-        if not positions and not self.counts.active:
+        active = self.counts.active
+        if not positions and not active:
             self._timer.stop()
+        elif self._timer.interval() != (interval := refresh_interval_ms(active)):
+            self._timer.setInterval(interval)
 
     def retranslate(self) -> None:
         """The language changed: the view asks again for the header and the cells with words."""
