@@ -135,6 +135,29 @@ def test_a_storm_of_events_is_appended_in_batches(qtbot, window):
     assert view.toPlainText().count("event ") >= 2000
 
 
+def test_records_logged_while_the_dock_is_hidden_are_there_when_it_opens(qtbot, window):
+    view = open_log(qtbot, window)
+    log = Logger(namespace="test")
+    log.info("before hiding")
+    qtbot.waitUntil(lambda: "before hiding" in view.toPlainText(), timeout=2000)
+    window.findChild(QAction, "actionShowLog").trigger()  # Ctrl+L again: hidden
+    dock = window.findChild(QDockWidget, "logDock")
+    qtbot.waitUntil(lambda: not dock.isVisible(), timeout=1000)
+    for n in range(300):
+        log.info("while hidden {n}", n=n)
+    with qtbot.waitSignal(dock._timer.timeout, timeout=FLUSH_MS * 10):
+        pass  # a flush passed while hidden
+    assert "while hidden" not in view.toPlainText()  # nothing drawn for nobody
+
+    view = open_log(qtbot, window)
+    lines = view.toPlainText().splitlines()
+    assert any(line.endswith("INFO     before hiding") for line in lines)
+    hidden = [line for line in lines if "while hidden" in line]
+    assert [line.rsplit(" ", 1)[1] for line in hidden] == [str(n) for n in range(300)]
+    log.info("after showing")
+    qtbot.waitUntil(lambda: view.toPlainText().endswith("after showing"), timeout=2000)
+
+
 def test_the_buffer_keeps_the_newest_records_only():
     buffer = LogBuffer(capacity=10)
     for n in range(25):
