@@ -5,8 +5,9 @@ failed? is anything idle?") read these numbers many times a second while
 ten thousand downloads run. Walking every row for them cost milliseconds
 per tick; :class:`StatusCounts` is told instead: rows coming and going
 (:meth:`add`, :meth:`remove`) and every event on a listed row
-(:meth:`observe`, after :meth:`app.rows.ServerRow.apply` wrote it), and
-keeps what it counted per row, so each change costs the same whatever
+(:meth:`observe`, after :meth:`app.rows.ServerRow.apply` wrote it; a chunk
+of bytes may go to the cheaper :meth:`chunk`), and keeps what it counted
+per row, so each change costs the same whatever
 the number of rows.
 """
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
+import pytest
 from twisted.python.failure import Failure
 
 from app.address import Address
@@ -15,6 +17,7 @@ from app.events import (
     Connecting,
     DeferredStep,
     Done,
+    DownloadEvent,
     EventStream,
     Failed,
     Forgotten,
@@ -34,10 +37,27 @@ def counted(counts: StatusCounts) -> tuple[Counter[Status], int]:
     return Counter({s: counts[s] for s in Status if counts[s]}), counts.received
 
 
-def test_counts_follow_each_download_as_a_walk_over_the_rows_would_find_them() -> None:
+def observe_all(counts: StatusCounts) -> Callable[[DownloadEvent], None]:
+    return counts.observe
+
+
+def chunks_apart(counts: StatusCounts) -> Callable[[DownloadEvent], None]:
+    """As the window listens: a chunk to ``chunk``, any other event to ``observe``."""
+
+    def hear(event: DownloadEvent) -> None:
+        if isinstance(event, Progress):
+            counts.chunk(event)
+        else:
+            counts.observe(event)
+
+    return hear
+
+
+@pytest.mark.parametrize("listen", [observe_all, chunks_apart])
+def test_counts_follow_each_download_as_a_walk_over_the_rows_would_find_them(listen) -> None:
     events = EventStream()
     counts = StatusCounts()
-    events.subscribe(counts.observe)
+    events.subscribe(listen(counts))
     rows = [ServerRow(Address("127.0.0.1", 10_000 + n)) for n in range(4)]
     counts.add(rows)
     assert counted(counts) == walked(rows) and counts[Status.IDLE] == 4 and len(counts) == 4

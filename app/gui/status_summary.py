@@ -3,9 +3,8 @@
 It follows the model's ticks (``refreshed``: rows changed) and the rows
 coming and going, and rewrites itself at most :data:`REFRESH_MS` after a
 change, so a storm of progress events costs a few label updates a second
-and not one call per event. The numbers are the
-model's running counts (:class:`~app.status_counts.StatusCounts`): a
-rewrite never walks the rows.
+and not one call per event. The numbers are the model's running counts
+(:class:`~app.status_counts.StatusCounts`): a rewrite never walks the rows.
 """
 
 from __future__ import annotations
