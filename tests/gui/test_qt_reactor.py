@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import pytest_twisted
@@ -59,6 +59,23 @@ def stop_watching(*readers: SocketReader) -> None:
     for reader in readers:
         reactor.removeReader(reader)
         reactor.removeWriter(reader)
+
+
+def watch_two_ready_at_once(
+    socket_pairs: list[tuple[socket.socket, socket.socket]],
+    readers: list[SocketReader],
+    on_read: Callable[[SocketReader], object],
+) -> None:
+    """Watch two new sockets (appended to ``readers``) and make both readable before the loop
+    runs again, so that one batch holds both."""
+    from twisted.internet import reactor
+
+    for _ in range(2):
+        socket_pairs.append(socket.socketpair())
+        readers.append(SocketReader(socket_pairs[-1][0], on_read))
+        reactor.addReader(readers[-1])
+    for _, theirs in socket_pairs[-2:]:
+        theirs.send(b"both ready in one batch")
 
 
 def socket_pair_on(number: int) -> tuple[socket.socket, socket.socket]:
@@ -186,12 +203,7 @@ async def test_a_descriptor_removed_earlier_in_the_same_batch_is_not_read(batche
             if other is not me:
                 reactor.removeReader(other)
 
-    for _ in range(2):
-        socket_pairs.append(socket.socketpair())
-        readers.append(SocketReader(socket_pairs[-1][0], remove_the_other))
-        reactor.addReader(readers[-1])
-    for _, theirs in socket_pairs:
-        theirs.send(b"both ready in one batch")
+    watch_two_ready_at_once(socket_pairs, readers, remove_the_other)
     try:
         await wait_until(lambda: any(r.received for r in readers), "a read")
         await reactor_turn()
@@ -225,12 +237,7 @@ async def test_an_event_never_reaches_the_descriptor_that_took_a_closed_ones_num
         reactor.addReader(newcomers[0])
         assert newcomers[0].fileno() == number
 
-    for _ in range(2):
-        socket_pairs.append(socket.socketpair())
-        readers.append(SocketReader(socket_pairs[-1][0], replace_the_other))
-        reactor.addReader(readers[-1])
-    for _, theirs in socket_pairs:
-        theirs.send(b"both ready in one batch")
+    watch_two_ready_at_once(socket_pairs, readers, replace_the_other)
     try:
         await wait_until(lambda: newcomers, "the first read")
         await reactor_turn()
