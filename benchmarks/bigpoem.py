@@ -12,7 +12,7 @@ from typing import Any
 
 from benchmarks.poems import write_poem
 from benchmarks.processes import poetry_servers, run_client
-from benchmarks.report import Table, median, verdict
+from benchmarks.report import Table, median_of, verdict
 from benchmarks.run_options import RunOptions
 
 FULL_SIZE = 10_000_000
@@ -33,9 +33,6 @@ def run(options: RunOptions) -> list[Table]:
 
 
 def _table(size: int, results: list[dict[str, Any]]) -> Table:
-    def m(key: str, scale: float = 1.0) -> float:
-        return median([r[key] * scale for r in results])
-
     table = Table(
         f"Big poem: {size / 1e6:g} MB shown in the poem pane",
         [
@@ -50,14 +47,14 @@ def _table(size: int, results: list[dict[str, Any]]) -> Table:
     table.rows.append(
         [
             len(results),
-            m("seconds"),
-            m("lag_max", 1000),
-            m("lag_p99", 1000),
-            f"{m('shown_lines'):,.0f}",
-            f"{m('shown_characters'):,.0f}",
+            median_of(results, "seconds"),
+            median_of(results, "lag_max", 1000),
+            median_of(results, "lag_p99", 1000),
+            f"{median_of(results, 'shown_lines'):,.0f}",
+            f"{median_of(results, 'shown_characters'):,.0f}",
         ]
     )
-    stall = m("lag_max", 1000)
+    stall = median_of(results, "lag_max", 1000)
     table.notes += [
         f"Longest stall {stall:.0f} ms (target ≤ {TARGET_STALL_MS} ms: "
         f"{verdict(stall <= TARGET_STALL_MS)}).",

@@ -26,7 +26,7 @@ from benchmarks.processes import (
     run_client,
     serve_crowd,
 )
-from benchmarks.report import Table, median, verdict
+from benchmarks.report import Table, median, median_of, verdict
 from benchmarks.run_options import RunOptions
 from benchmarks.scale import (
     CLIENTS,
@@ -123,20 +123,17 @@ def _table(size: int, delay: float, num_bytes: int, results: Results) -> Table:
 
 
 def _row(count: int, kind: str, runs: list[dict[str, Any]]) -> list[object]:
-    def m(key: str, scale: float = 1.0) -> float:
-        return median([r[key] * scale for r in runs if r[key] is not None])
-
     return [
         f"{count:,}",
         kind,
         len(runs),
         worst_complete(runs, count),
         f"{min(r['peak_connections'] for r in runs):,}",
-        m("seconds"),
-        m("first_byte"),
-        m("flowing_lag_p99", 1000),
-        m("flowing_lag_max", 1000),
-        m("lag_p99", 1000),
+        median_of(runs, "seconds"),
+        median_of(runs, "first_byte"),
+        median_of(runs, "flowing_lag_p99", 1000),
+        median_of(runs, "flowing_lag_max", 1000),
+        median_of(runs, "lag_p99", 1000),
         median([cpu_per_10k(r) for r in runs]),
     ]
 

@@ -11,8 +11,9 @@ import os
 import platform
 import statistics
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -48,6 +49,11 @@ def _cell(value: object) -> str:
 def median(values: Sequence[float]) -> float:
     """The median, or NaN (shown as "n/a") when there is nothing to take it of."""
     return statistics.median(values) if values else math.nan
+
+
+def median_of(runs: Sequence[Mapping[str, Any]], key: str, scale: float = 1.0) -> float:
+    """The median of ``run[key] * scale`` over the runs that measured it (None: not measured)."""
+    return median([run[key] * scale for run in runs if run[key] is not None])
 
 
 def percentile(values: Sequence[float], share: float) -> float:

@@ -27,7 +27,7 @@ from benchmarks.processes import (
     run_client,
     serve_crowd,
 )
-from benchmarks.report import Table, median, verdict
+from benchmarks.report import Table, median, median_of, verdict
 from benchmarks.run_options import RunOptions
 
 COUNTS = (100, 1000, 2000, 5000, 10_000, 20_000)
@@ -131,10 +131,6 @@ def _table(
     for count, by_kind in results.items():
         bare_cpu = median([cpu_per_10k(r) for r in by_kind["bare"]])
         for kind, runs in by_kind.items():
-
-            def m(key: str, scale: float = 1.0, runs: list[dict[str, Any]] = runs) -> float:
-                return median([r[key] * scale for r in runs if r[key] is not None])
-
             cpu = median([cpu_per_10k(r) for r in runs])
             table.rows.append(
                 [
@@ -143,14 +139,14 @@ def _table(
                     len(runs),
                     worst_complete(runs, count),
                     f"{min(r['peak_connections'] for r in runs):,}",
-                    m("seconds"),
-                    m("lag_p50", 1000),
-                    m("lag_p99", 1000),
-                    m("lag_max", 1000),
+                    median_of(runs, "seconds"),
+                    median_of(runs, "lag_p50", 1000),
+                    median_of(runs, "lag_p99", 1000),
+                    median_of(runs, "lag_max", 1000),
                     cpu,
                     cpu / bare_cpu,
-                    m("rss_per_connection", 1 / 1024),
-                    m("repaints_per_second") if kind == "window" else "",
+                    median_of(runs, "rss_per_connection", 1 / 1024),
+                    median_of(runs, "repaints_per_second") if kind == "window" else "",
                 ]
             )
     table.notes += notes

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.processes import run_client
-from benchmarks.report import Table, median, verdict
+from benchmarks.report import Table, median_of, verdict
 from benchmarks.run_options import RunOptions
 
 #: (measure, full size, quick size, target for the longest stall in ms or None)
@@ -52,19 +52,15 @@ def _table(results: dict[str, list[dict[str, Any]]], sizes: dict[str, int]) -> T
     )
     for measure, _, _, target in MEASURES:
         runs = results[measure]
-
-        def m(key: str, scale: float = 1.0, runs: list[dict[str, Any]] = runs) -> float:
-            return median([r[key] * scale for r in runs])
-
         table.rows.append(
             [
                 DESCRIPTIONS[measure].format(size=sizes[measure]),
                 len(runs),
-                m("seconds"),
-                m("cpu"),
-                m("lag_p50", 1000),
-                m("lag_p99", 1000),
-                m("lag_max", 1000),
+                median_of(runs, "seconds"),
+                median_of(runs, "cpu"),
+                median_of(runs, "lag_p50", 1000),
+                median_of(runs, "lag_p99", 1000),
+                median_of(runs, "lag_max", 1000),
             ]
         )
         if target is not None:
