@@ -115,10 +115,14 @@ class Flood(_Behaviour):
 
 
 class Drip(_Behaviour):
-    """Sends ``payload`` one byte every ``gap`` seconds, then closes cleanly."""
+    """Sends ``payload`` one byte every ``gap`` seconds, then closes cleanly.
+
+    With ``stall`` it goes silent instead, never closing.
+    """
 
     payload = b"drip, drip, drip\n"
     gap = 0.005
+    stall = False
 
     def start(self) -> None:
         self.offset = 0
@@ -129,7 +133,7 @@ class Drip(_Behaviour):
             self.transport.write(self.payload[self.offset : self.offset + 1])
             self.offset += 1
             self.later(self.gap, self.next)
-        else:
+        elif not self.stall:
             self.transport.loseConnection()
 
 

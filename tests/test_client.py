@@ -105,6 +105,19 @@ async def test_a_drip_feeding_server_is_slow_but_not_idle(servers):
 
 
 @pytest_twisted.ensureDeferred
+async def test_the_idle_timeout_counts_from_the_last_byte(servers, no_leftover_timers):
+    # Bytes keep coming for longer than the idle timeout, then stop: the timer,
+    # due while they still came, waits again, and fires once they stopped.
+    payload = b"slow drops"
+    port = servers.hostile(hostile.Drip, payload=payload, gap=0.06, stall=True)
+
+    failure = await failure_of(get_poetry("127.0.0.1", port, idle_timeout=0.2))
+
+    assert failure.check(IdleTimeoutError)
+    assert failure.value.received == len(payload)
+
+
+@pytest_twisted.ensureDeferred
 async def test_a_flood_is_cut_off_at_max_bytes(servers, no_leftover_timers):
     port = servers.hostile(hostile.Flood)
     seen: list[int] = []
