@@ -2,13 +2,19 @@
 
 The model follows the download signals (:meth:`ServerListModel.follow`):
 an event only marks its row dirty. A ~20 Hz timer turns the dirty rows
-into ``dataChanged`` signals, one per run of adjacent rows, so a thousand
-chunks a second cost twenty repaints (repainting per chunk melts a view at
-a few hundred rows). While anything is on the wire the timer also
-refreshes the clock columns (Progress to Elapsed, whose rates and times
-move with the clock) twice a second, with one ``dataChanged`` over them;
-with nothing to do it stops. The rows' counts by status are kept as events
-arrive (:class:`~app.status_counts.StatusCounts`), so no tick walks the rows.
+into ``dataChanged`` signals, one per run of adjacent rows (one over them
+all when they make more than :data:`MAX_RUNS` runs), so a thousand events
+a second cost twenty repaints (repainting per chunk melts a view at a few
+hundred rows).
+
+A chunk of bytes marks no row: it changes only the columns from Progress
+to Elapsed, and a tick after bytes came refreshes those columns of every
+row with one ``dataChanged``, as it does twice a second anyway while
+anything is on the wire (the rates and times move with the clock). The
+view repaints what it shows either way; with 10,000 downloads, a signal
+per row that got bytes was thousands of signals a tick. With nothing to do
+the timer stops. The rows' counts by status are kept as events arrive
+(:class:`~app.status_counts.StatusCounts`), so no tick walks the rows.
 """
 
 from __future__ import annotations
@@ -66,6 +72,8 @@ REFRESH_INTERVAL_MS = 50
 BUSY_ROWS = 1_000
 BUSY_REFRESH_INTERVAL_MS = 100
 CLOCK_INTERVAL_S = 0.5
+#: The most ``dataChanged`` signals one tick sends for dirty rows; more runs make one range.
+MAX_RUNS = 64
 
 
 def refresh_interval_ms(active: int) -> int:
@@ -101,6 +109,8 @@ class ServerListModel(QAbstractTableModel):
         self.counts = StatusCounts()
         self._statuses_changed = False
         self._last_clock = 0.0
+        #: Bytes came since the last tick: the byte columns need a refresh.
+        self._bytes_came = False
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_INTERVAL_MS)
         self._timer.timeout.connect(self.flush)
@@ -188,10 +198,9 @@ class ServerListModel(QAbstractTableModel):
 
     def _chunk(self, event: Progress) -> None:
         # The hot path. Only a downloading row gets bytes, and while a row is
-        # active the refresh timer runs: no need to look at it. A row no
-        # longer listed is skipped by flush().
+        # active the refresh timer runs: no need to look at it or start it.
         self.counts.chunk(event)
-        self._dirty.add(id(event.row))
+        self._bytes_came = True
 
     # Changing
 
@@ -262,16 +271,23 @@ class ServerListModel(QAbstractTableModel):
     def flush(self) -> None:
         """Emit ``dataChanged`` for the dirty rows, and for the clock columns while rows run.
 
-        The cost follows what changed: the dirty rows, sorted; the clocks
-        are one signal over their columns, however many rows there are.
+        The cost follows what changed: the dirty rows, sorted, in at most
+        :data:`MAX_RUNS` signals; the clocks and bytes are one signal over
+        their columns, however many rows there are.
         """
         positions = sorted(self._position[key] for key in self._dirty if key in self._position)
         self._dirty.clear()
         last_column = len(COLUMNS) - 1
-        for first, last in _runs(positions):
+        runs = _runs(positions)
+        if len(runs) > MAX_RUNS:
+            runs = [(positions[0], positions[-1])]
+        for first, last in runs:
             self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
         now = time.monotonic()
-        clocks = bool(self.counts.active) and now - self._last_clock >= CLOCK_INTERVAL_S
+        clocks = bool(self.counts.active) and (
+            self._bytes_came or now - self._last_clock >= CLOCK_INTERVAL_S
+        )
+        self._bytes_came = False
         if clocks:
             self._last_clock = now
             last_row = len(self._rows) - 1

@@ -15,7 +15,7 @@ from PyQt5.QtWidgets import (
 
 from app.address import Address
 from app.events import Queued
-from app.gui.model import ELAPSED, PROGRESS
+from app.gui.model import COLUMNS, ELAPSED, MAX_RUNS, PROGRESS, RECEIVED
 from app.gui.paced_adds import ADDS_PER_TURN
 from app.gui.paced_starts import STARTS_PER_TURN
 from app.settings import load_settings
@@ -202,3 +202,48 @@ def test_running_rows_clocks_move_with_one_signal_per_refresh(qtbot, window, ser
     # The clocks of every row are one signal over their columns, never one per row.
     qtbot.waitUntil(lambda: signals.count((0, PROGRESS, 200, ELAPSED)) >= 2, timeout=3000)
     assert all(top == bottom == 200 for top, _, bottom, _ in signals if (top, bottom) != (0, 200))
+
+
+def test_bytes_flowing_move_the_byte_columns_with_one_signal_per_tick(qtbot, window, servers):
+    # Ten servers drip bytes for seconds: every tick, the Received cells grow,
+    # through one signal over the byte and clock columns, never one per row.
+    addresses = [
+        local(servers.hostile(hostile.Drip, payload=b"x" * 300, gap=0.01, stall=True))
+        for _ in range(10)
+    ]
+    window.add_servers(addresses, start=True)
+    qtbot.waitUntil(lambda: set(statuses(window)) == {"Downloading"}, timeout=5000)
+    signals: list[tuple[int, int, int, int]] = []
+    window.model.dataChanged.connect(
+        lambda top, bottom, *_: signals.append(
+            (top.row(), top.column(), bottom.row(), bottom.column())
+        )
+    )
+    # The tick after the last row connected says so: from the next one on, only bytes move.
+    qtbot.waitUntil(lambda: bool(signals), timeout=2000)
+    signals.clear()
+    before = cell(window, 0, RECEIVED)
+    qtbot.waitUntil(lambda: len(signals) >= 3, timeout=2000)
+    assert cell(window, 0, RECEIVED) != before
+    assert set(signals) == {(0, PROGRESS, 9, ELAPSED)}
+    window.downloads.cancel_all()
+
+
+def test_rows_changing_all_over_the_list_are_one_signal_not_one_each(qtbot, window):
+    # Every other row of 300 is queued at once: 150 runs of one row, which
+    # the next tick sends as one signal over all of them.
+    window.downloads.set_limit(1)
+    window.add_servers(far_addresses(300), start=False)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 300, timeout=5000)
+    signals: list[tuple[int, int, int, int]] = []
+    window.model.dataChanged.connect(
+        lambda top, bottom, *_: signals.append(
+            (top.row(), top.column(), bottom.row(), bottom.column())
+        )
+    )
+    window.downloads.start(window.model.rows[::2])
+    assert MAX_RUNS < 150  # the runs queued below
+    qtbot.waitUntil(lambda: statuses(window).count("Queued") >= 149, timeout=2000)
+    qtbot.waitUntil(lambda: bool(signals), timeout=2000)
+    assert signals[0] == (0, 0, 298, len(COLUMNS) - 1)
+    window.downloads.cancel_all()
