@@ -8,7 +8,9 @@ wait as Queued and start, in the order asked, as others finish.
 (:mod:`app.events`): whatever happens to a row's download, it publishes
 the event on its :class:`~app.events.EventStream`, which writes it onto
 the row and tells every observer. Nothing here knows who listens: the
-window's widgets, the log, a benchmark or a test subscribe alike.
+window's widgets, the log, a benchmark or a test subscribe alike. Each
+chunk of bytes goes from ``get_poetry``'s progress callback straight to
+:meth:`~app.events.EventStream.bytes_arrived`, a count on the row.
 
 If our own code raises while handling a result, a last errback on the
 Deferred frees the row's connection slot and publishes an
@@ -53,7 +55,6 @@ from app.events import (
     Forgotten,
     InternalError,
     Mode,
-    Progress,
     Queued,
 )
 from app.rows import ServerRow, Status
@@ -208,7 +209,7 @@ class DownloadController:
                 idle_timeout=self.idle_timeout,
                 encoding=row.encoding,
                 max_bytes=self.max_bytes,
-                progress=partial(self._progress, row),
+                progress=partial(self.events.bytes_arrived, row),
                 connected=partial(self._connected, row),
             )
         except ValueError:
@@ -228,9 +229,6 @@ class DownloadController:
 
     def _connected(self, row: ServerRow) -> None:
         self.events.publish(Connected(row))
-
-    def _progress(self, row: ServerRow, total: int) -> None:
-        self.events.publish(Progress(row, total, total - row.received))
 
     def _succeeded(self, poem: Poem, row: ServerRow) -> None:
         self._end(row, Done(row, poem))

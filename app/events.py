@@ -2,10 +2,10 @@
 
 Every row's download goes through the same events, in this order::
 
-    Queued -> Connecting -> Connected -> Progress* -> DeferredStep -> Done
-                                                                   -> Failed
-    (at any point before the end)                     DeferredStep -> Cancelled
-    (at any point, when our own code raised)                          InternalError
+    Queued -> Connecting -> Connected -> DeferredStep -> Done
+                                                      -> Failed
+    (at any point before the end)        DeferredStep -> Cancelled
+    (at any point, when our own code raised)             InternalError
 
 A ``DeferredStep`` comes before every ending the row's Deferred brings: it
 says which callback or errback is about to run, with what result, so the
@@ -28,6 +28,14 @@ signal for the widgets. Nothing here imports Qt.
 An observer that raises does not stop the others, nor the download: the
 stream logs the traceback and publishes an :class:`InternalError` for the
 row, which the window shows like a failure.
+
+The bytes between Connected and the end are no events. Ten thousand
+downloads bring tens of thousands of chunks a second, and nobody looks at
+each: the stream writes each chunk onto its row
+(:meth:`EventStream.bytes_arrived`: the row's ``received`` and ``chunks``)
+and notes the row, and whoever shows bytes takes the rows that got some
+(:meth:`EventStream.take_arrivals`) on its own tick, as the window does
+ten or twenty times a second.
 """
 
 from __future__ import annotations
@@ -104,15 +112,6 @@ class Connected:
     """The TCP connection is up; the poem's bytes may follow."""
 
     row: ServerRow
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """``chunk`` more bytes arrived, ``received`` in all so far."""
-
-    row: ServerRow
-    received: int
-    chunk: int
 
 
 #: Which chain of a Deferred ran: the callbacks (a result) or the errbacks (a Failure).
@@ -218,7 +217,6 @@ RowEvent: TypeAlias = (
     Queued
     | Connecting
     | Connected
-    | Progress
     | DeferredStep
     | Done
     | Failed
@@ -252,6 +250,8 @@ class EventStream:
         self._observers: tuple[DownloadObserver, ...] = ()
         self._undelivered: deque[DownloadEvent] = deque()
         self._delivering = False
+        #: The rows that got bytes since :meth:`take_arrivals` last took them.
+        self._arrived: set[ServerRow] = set()
 
     def subscribe(self, observer: DownloadObserver) -> None:
         self._observers = (*self._observers, observer)
@@ -275,6 +275,19 @@ class EventStream:
                 self._deliver(self._undelivered.popleft())
         finally:
             self._delivering = False
+
+    def bytes_arrived(self, row: ServerRow, received: int) -> None:
+        """A chunk came for ``row``: ``received`` bytes in all. The hot path: a count, no event."""
+        row.took_bytes(received)
+        self._arrived.add(row)
+
+    def take_arrivals(self) -> list[ServerRow]:
+        """The rows that got bytes since the last call, each once; their counts are on the rows."""
+        if not self._arrived:
+            return []
+        rows = list(self._arrived)
+        self._arrived.clear()
+        return rows
 
     def _deliver(self, event: DownloadEvent) -> None:
         for observer in self._observers:

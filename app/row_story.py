@@ -16,15 +16,17 @@ own, in English, as the log dock shows them.
 A story is one attempt: it starts afresh when the row is queued again and
 is dropped when the row is removed. Its memory is bounded whatever the
 download does (:data:`MAX_LOG_LINES`, :data:`MAX_STEPS`, :data:`MAX_LINE`),
-and a chunk of bytes costs a count, nothing more. Nothing here imports Qt;
-the words are in :mod:`app.row_story_words`.
+and bytes cost it nothing per chunk: the row counts them, and the story
+takes the counts when told (:meth:`RowStories.bytes_came`, on the window's
+tick) or at the next step, so the first byte's time is to within a tick.
+Nothing here imports Qt; the words are in :mod:`app.row_story_words`.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from app.client import describe_failure
@@ -40,7 +42,6 @@ from app.events import (
     Failed,
     Forgotten,
     InternalError,
-    Progress,
     Queued,
 )
 from app.i18n import N_, _, pgettext, source_language
@@ -122,7 +123,7 @@ class RowStory:
         return self.connecting if self.connecting is not None else self.queued
 
     def record(self, event: DownloadEvent, now: float) -> None:
-        """Write down ``event`` (anything but Progress, which :class:`RowStories` counts)."""
+        """Write down ``event``; the bytes before it are :class:`RowStories`' to count."""
         match event:
             case Connecting():
                 self.connecting = now
@@ -182,19 +183,16 @@ class RowStories:
     def __len__(self) -> int:
         return len(self._stories)
 
-    def chunk(self, event: Progress) -> None:
-        """Count a chunk of bytes: the hot path, thousands of times a second."""
-        story = self._stories.get(event.row)
-        if story is not None:
-            story.chunks += 1
-            story.received = event.received
-            if story.first_byte is None:
-                story.first_byte = self.clock()
+    def bytes_came(self, rows: Iterable[ServerRow]) -> None:
+        """Take the bytes and chunks the rows got since last told (the window tells on its tick)."""
+        now = self.clock()
+        stories = self._stories
+        for row in rows:
+            story = stories.get(row)
+            if story is not None:
+                _took_bytes(story, row, now)
 
     def observe(self, event: DownloadEvent) -> None:
-        if type(event) is Progress:
-            self.chunk(event)
-            return
         if isinstance(event, BATCH_EVENTS):
             return
         row = event.row
@@ -210,4 +208,15 @@ class RowStories:
         if story is None:
             # Told of a row that was never queued (a test, a tool publishing by hand).
             story = self._stories[row] = RowStory()
+        # Bytes that came since the last tick count before the step that follows them.
+        _took_bytes(story, row, now)
         story.record(event, now)
+
+
+def _took_bytes(story: RowStory, row: ServerRow, now: float) -> None:
+    """The row's chunks and bytes onto its story; the first of them seen ``now``."""
+    if row.chunks > story.chunks:
+        story.chunks = row.chunks
+        story.received = row.received
+        if story.first_byte is None:
+            story.first_byte = now

@@ -27,7 +27,6 @@ from app.events import (
     Done,
     Failed,
     InternalError,
-    Progress,
     Queued,
     RowEvent,
 )
@@ -90,6 +89,8 @@ class ServerRow:
     note: Callable[[], str] | None = None
     status: Status = Status.IDLE
     received: int = 0
+    #: Chunks (reads) the latest attempt received.
+    chunks: int = 0
     started: float | None = None  # time.monotonic() when the connection attempt began
     finished: float | None = None
     poem: Poem | None = field(default=None, repr=False)
@@ -98,15 +99,13 @@ class ServerRow:
     def apply(self, event: RowEvent) -> None:
         """Write what ``event`` says onto the row; only :class:`app.events.EventStream` calls it."""
         match event:
-            case Progress(received=received):
-                self.received = received
             case DeferredStep():
                 pass  # the path of the row's Deferred: the ending that follows says it all
             case Queued():
                 # A new attempt: forget the last one's bytes and verdict, keep
                 # its poem until a new one comes.
                 self.status = Status.QUEUED
-                self.received = 0
+                self.received = self.chunks = 0
                 self.started = self.finished = None
                 self.failure = None
             case Connecting():
@@ -127,6 +126,14 @@ class ServerRow:
             case InternalError(failure=failure, fatal=True) if self.status.active:
                 self.failure = failure
                 self._end(Status.FAILED)
+
+    def took_bytes(self, received: int) -> None:
+        """A chunk came: ``received`` bytes in all. Only :class:`app.events.EventStream` calls it.
+
+        Bytes are the one change that is no event (see :mod:`app.events`).
+        """
+        self.received = received
+        self.chunks += 1
 
     def _end(self, status: Status) -> None:
         self.status = status

@@ -5,10 +5,9 @@ failed? is anything idle?") read these numbers many times a second while
 ten thousand downloads run. Walking every row for them cost milliseconds
 per tick; :class:`StatusCounts` is told instead: rows coming and going
 (:meth:`add`, :meth:`remove`) and every event on a listed row
-(:meth:`observe`, after :meth:`app.rows.ServerRow.apply` wrote it; a chunk
-of bytes may go to the cheaper :meth:`chunk`), and keeps what it counted
-per row, so each change costs the same whatever
-the number of rows.
+(:meth:`observe`, after :meth:`app.rows.ServerRow.apply` wrote it) and
+the rows that got bytes (:meth:`bytes_came`), and keeps what it counted
+per row, so each change costs the same whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten, Progress
+from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten
 from app.rows import ServerRow, Status
 
 
@@ -74,14 +73,16 @@ class StatusCounts:
         self.received += row.received - received
         self._counted[row] = (row.status, row.received)
 
-    def chunk(self, event: Progress) -> None:
-        """Count a chunk's bytes: the hot path, where the status cannot have changed."""
-        row = event.row
-        counted = self._counted.get(row)
-        if counted is not None:
-            status, received = counted
-            self.received += event.received - received
-            self._counted[row] = (status, event.received)
+    def bytes_came(self, rows: Iterable[ServerRow]) -> None:
+        """Count the bytes the rows got since last told; their statuses cannot have changed."""
+        counted = self._counted
+        total = self.received
+        for row in rows:
+            was = counted.get(row)
+            if was is not None:
+                total += row.received - was[1]
+                counted[row] = (was[0], row.received)
+        self.received = total
 
     def _count(self, row: ServerRow, status: Status, received: int) -> None:
         self._counted[row] = (status, received)

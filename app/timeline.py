@@ -1,10 +1,11 @@
 """What the timeline draws: each connection's life on a clock that starts with the batch.
 
 A :class:`Timeline` observes the download events (:mod:`app.events`) as
-they happen (connect started, connected, each received chunk, clean
-close, failure, cancel) and keeps them per row in a :class:`Lane`, on its
-own clock, with nothing Qt in it, so the tests can check the record
-against the download it describes.
+they happen (connect started, connected, clean close, failure, cancel),
+and is told on the window's tick which rows got bytes since the last
+(:meth:`Timeline.bytes_came`). It keeps them per row in a :class:`Lane`,
+on its own clock, with nothing Qt in it, so the tests can check the
+record against the download it describes.
 
 Memory per connection is bounded whatever the download does: chunks are
 kept as *marks*, each a time bucket with a chunk count and a byte total.
@@ -45,7 +46,6 @@ from app.events import (
     Forgotten,
     InternalError,
     Mode,
-    Progress,
     Queued,
 )
 from app.i18n import _
@@ -84,16 +84,17 @@ class Lane:
     counts: array[int] = field(default_factory=lambda: array("l"))
     sizes: array[int] = field(default_factory=lambda: array("q"))
 
-    def add_chunk(self, at: float, size: int) -> None:
-        self.chunks += 1
+    def add_chunk(self, at: float, size: int, count: int = 1) -> None:
+        """``count`` chunks of ``size`` bytes in all, seen at ``at``."""
+        self.chunks += count
         self.bytes += size
         if self.times and self.bucket and at < self.times[-1] + self.bucket:
-            self.counts[-1] += 1
+            self.counts[-1] += count
             self.sizes[-1] += size
             return
         start = at if not self.bucket else at - (at % self.bucket)
         self.times.append(start)
-        self.counts.append(1)
+        self.counts.append(count)
         self.sizes.append(size)
         if len(self.times) > MAX_MARKS:
             self._coarsen()
@@ -161,17 +162,27 @@ class Timeline:
         """True while a lane of the batch has not ended: its bar still grows."""
         return bool(self._open)
 
-    def chunk(self, event: Progress) -> None:
-        """Mark a chunk of bytes on its row's lane: the hot path, thousands of times a second."""
-        lane = self.lanes.get(event.row)
-        if lane is not None:
-            lane.add_chunk(self.now(), event.chunk)
+    def bytes_came(self, rows: Iterable[ServerRow]) -> None:
+        """Mark on each row's lane the chunks it got since last told, at the time of telling.
+
+        The window tells on its tick, ten or twenty times a second, so a mark
+        is to within a tick of the chunks' arrival; the totals are exact.
+        """
+        now = self.now()
+        lanes = self.lanes
+        for row in rows:
+            lane = lanes.get(row)
+            if lane is not None:
+                self._mark_last_chunks(lane, row, now)
+
+    def _mark_last_chunks(self, lane: Lane, row: ServerRow, now: float) -> None:
+        """Mark the chunks the row got since its lane last heard, all at ``now``."""
+        if row.chunks > lane.chunks:
+            lane.add_chunk(now, row.received - lane.bytes, row.chunks - lane.chunks)
 
     def observe(self, event: DownloadEvent) -> None:
         """Record one event on its row's lane, in seconds since its batch started."""
         match event:
-            case Progress():
-                self.chunk(event)
             case BatchStarted(batch=batch, mode=mode):
                 self.batch_start = self.clock()
                 self.batch = batch
@@ -206,7 +217,9 @@ class Timeline:
         lane = self.lanes.get(row)
         if lane is None or row not in self._open:
             return
-        lane.ended = self.now()
+        now = self.now()
+        self._mark_last_chunks(lane, row, now)
+        lane.ended = now
         lane.ending = ending
         lane.reason = reason
         lane.failure = failure

@@ -196,7 +196,7 @@ def _ticks(window: Any, size: int, act: Any, marks: dict[str, float], finish: An
 
     from app.address import Address
     from app.client import Poem
-    from app.events import BatchStarted, Connected, Connecting, Done, Mode, Progress, Queued
+    from app.events import BatchStarted, Connected, Connecting, Done, Mode, Queued
 
     rows = window.add_servers([Address("127.0.0.2", port) for port in range(1, size + 1)])
     events = window.events
@@ -214,7 +214,7 @@ def _ticks(window: Any, size: int, act: Any, marks: dict[str, float], finish: An
         first = state["next"]
         for n in range(first, first + per_tick):
             row = rows[n % size]
-            events.publish(Progress(row, row.received + 80, 80))
+            events.bytes_arrived(row, row.received + 80)
         state["chunks"] += per_tick
         state["next"] = (first + per_tick) % size
         for n in range(first, first + ENDINGS_PER_TICK):

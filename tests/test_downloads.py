@@ -27,7 +27,6 @@ from app.events import (
     Failed,
     InternalError,
     Mode,
-    Progress,
     Queued,
 )
 from app.rows import ServerRow, Status
@@ -57,14 +56,8 @@ class Recorder:
         ]
 
     def of(self, row: ServerRow) -> list[str]:
-        """The names of the row's events, in order, with repeated Progress shown once."""
-        names: list[str] = []
-        for event in self.events:
-            if getattr(event, "row", None) is row:
-                name = type(event).__name__
-                if not (name == "Progress" and names and names[-1] == name):
-                    names.append(name)
-        return names
+        """The names of the row's events, in order."""
+        return [type(e).__name__ for e in self.events if getattr(e, "row", None) is row]
 
 
 def controller(*observers: Callable[[DownloadEvent], object]) -> DownloadController:
@@ -93,15 +86,16 @@ async def test_a_download_is_one_ordered_story_from_queued_to_done(servers, no_l
         "Queued",
         "Connecting",
         "Connected",
-        "Progress",
         "DeferredStep",
         "Done",
     ]
     assert heard.steps(row) == [("callback", "_succeeded", f"Poem, {len(POEM)} bytes")]
     assert heard.events[-1] is ended
-    progress = [e for e in heard.events if isinstance(e, Progress)]
-    assert [e.received for e in progress] == [min(40 * n, len(POEM)) for n in range(1, 5)]
-    assert sum(e.chunk for e in progress) == len(POEM)
+    # The bytes were no events: the row counted its four chunks, and the
+    # stream noted the row for whoever shows bytes, once.
+    assert row.chunks == 4  # 40, 80, 120 and 124 bytes in all
+    assert downloads.events.take_arrivals() == [row]
+    assert downloads.events.take_arrivals() == []
     (done,) = [e for e in heard.events if isinstance(e, Done)]
     assert done.poem.text == POEM.decode()
     assert (row.status, row.received, row.expected_size) == (Status.DONE, len(POEM), len(POEM))
@@ -123,7 +117,7 @@ async def test_every_observer_reads_a_row_that_already_says_what_the_event_says(
     downloads.start([row_for(port)])
     await heard.batch_ended
 
-    assert [status for name, status in seen if name != "Progress"] == [
+    assert [status for _name, status in seen] == [
         Status.QUEUED,
         Status.CONNECTING,
         Status.DOWNLOADING,
@@ -264,7 +258,6 @@ async def test_a_bug_in_the_controller_fails_the_row_and_frees_its_slot(servers)
         "Queued",
         "Connecting",
         "Connected",
-        "Progress",
         "DeferredStep",
         "DeferredStep",
         "InternalError",

@@ -27,7 +27,6 @@ from app.events import (
     Failed,
     Forgotten,
     InternalError,
-    Progress,
     Queued,
 )
 from app.row_story import MAX_LINE, MAX_LOG_LINES, MAX_STEPS, RowStories
@@ -76,8 +75,11 @@ def text_of(stories: RowStories, row: ServerRow) -> str:
 async def test_a_done_row_tells_its_times_bytes_log_and_callback(servers):
     port, _ = servers.poetry(POEM, delay=0.01, num_bytes=60)
     downloads, stories, ended = watched()
-    chunks: list[Progress] = []
-    downloads.events.subscribe(lambda e: isinstance(e, Progress) and chunks.append(e))
+    # Every chunk the client hands over, counted on the way to the stream.
+    chunks: list[int] = []
+    events = downloads.events
+    took = events.bytes_arrived
+    events.bytes_arrived = lambda row, received: (chunks.append(received), took(row, received))  # type: ignore[method-assign]
     row = row_for(port)
     downloads.start([row])
     await ended
@@ -162,18 +164,28 @@ async def test_a_callback_that_raises_shows_the_deferred_turning_to_its_errbacks
     )
 
 
-def test_a_chunk_costs_a_count_and_one_clock_reading_at_most():
+def test_bytes_cost_a_story_nothing_per_chunk_and_one_clock_reading_a_tick():
     clock = Clock()
     stories = RowStories(clock)
+    events = EventStream()
+    events.subscribe(stories.observe)
     row = ServerRow(Address(LOCALHOST, 1))
     for event in (Queued(row, 1), Connecting(row), Connected(row)):
-        stories.observe(event)
+        events.publish(event)
     reads = clock.reads
-    for n in range(1, 10_001):
-        stories.observe(Progress(row, n, 1))
-    assert clock.reads == reads + 1  # the first byte's time, nothing after
+    for n in range(1, 5_001):
+        events.bytes_arrived(row, n)
+    assert clock.reads == reads
+    clock.now = 100.5
+    stories.bytes_came(events.take_arrivals())
+    for n in range(5_001, 10_001):
+        events.bytes_arrived(row, n)
+    clock.now = 100.6
+    stories.bytes_came(events.take_arrivals())
+    assert clock.reads == reads + 2  # one a tick, nothing a chunk
     story = stories.get(row)
-    assert story is not None and (story.chunks, story.received) == (10_000, 10_000)
+    assert story is not None
+    assert (story.chunks, story.received, story.first_byte) == (10_000, 10_000, 100.5)
     assert list(story.log) == [(100.0, f"{row.address}: connecting"), (100.0, line(Connected(row)))]
 
 
@@ -197,8 +209,10 @@ def test_times_count_from_the_connection_attempt():
     at(10.0, Queued(row, 3))
     at(10.5, Connecting(row))
     at(10.512, Connected(row))
-    at(10.6, Progress(row, 600, 600))
-    at(11.0, Progress(row, 612, 12))
+    for moment, received in ((10.6, 600), (11.0, 612)):
+        clock.now = moment
+        row.took_bytes(received)
+        stories.bytes_came([row])  # the window's tick
     poem = Poem(b"x" * 612, elapsed=0.9)
     at(11.4, DeferredStep(row, "callback", "_succeeded", "Poem, 612 bytes"), Done(row, poem))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
 from twisted.python.failure import Failure
@@ -17,12 +16,10 @@ from app.events import (
     Connecting,
     DeferredStep,
     Done,
-    DownloadEvent,
     EventStream,
     Failed,
     Forgotten,
     Mode,
-    Progress,
     Queued,
 )
 from app.rows import ServerRow, Status
@@ -37,27 +34,13 @@ def counted(counts: StatusCounts) -> tuple[Counter[Status], int]:
     return Counter({s: counts[s] for s in Status if counts[s]}), counts.received
 
 
-def observe_all(counts: StatusCounts) -> Callable[[DownloadEvent], None]:
-    return counts.observe
-
-
-def chunks_apart(counts: StatusCounts) -> Callable[[DownloadEvent], None]:
-    """As the window listens: a chunk to ``chunk``, any other event to ``observe``."""
-
-    def hear(event: DownloadEvent) -> None:
-        if isinstance(event, Progress):
-            counts.chunk(event)
-        else:
-            counts.observe(event)
-
-    return hear
-
-
-@pytest.mark.parametrize("listen", [observe_all, chunks_apart])
-def test_counts_follow_each_download_as_a_walk_over_the_rows_would_find_them(listen) -> None:
+@pytest.mark.parametrize("ticks", [True, False], ids=["told-each-tick", "told-by-events-only"])
+def test_counts_follow_each_download_as_a_walk_over_the_rows_would_find_them(ticks) -> None:
+    # The window tells the counts of bytes on its tick; without one, the
+    # next event of each row brings its bytes in.
     events = EventStream()
     counts = StatusCounts()
-    events.subscribe(listen(counts))
+    events.subscribe(counts.observe)
     rows = [ServerRow(Address("127.0.0.1", 10_000 + n)) for n in range(4)]
     counts.add(rows)
     assert counted(counts) == walked(rows) and counts[Status.IDLE] == 4 and len(counts) == 4
@@ -68,10 +51,12 @@ def test_counts_follow_each_download_as_a_walk_over_the_rows_would_find_them(lis
     for row in rows[:3]:
         events.publish(Connecting(row))
         events.publish(Connected(row))
-    events.publish(Progress(rows[0], 100, 100))
-    events.publish(Progress(rows[0], 250, 150))
-    events.publish(Progress(rows[1], 40, 40))
-    assert counted(counts) == walked(rows) and counts.received == 290
+    events.bytes_arrived(rows[0], 100)
+    events.bytes_arrived(rows[0], 250)
+    events.bytes_arrived(rows[1], 40)
+    if ticks:
+        counts.bytes_came(events.take_arrivals())
+        assert counted(counts) == walked(rows) and counts.received == 290
     assert counts.downloading == 3 and counts[Status.QUEUED] == 1
     events.publish(DeferredStep(rows[0], "callback", "_succeeded", "Poem, 612 bytes"))
     events.publish(Done(rows[0], Poem(b"x" * 612)))
@@ -92,7 +77,9 @@ def test_rows_removed_leave_the_counts_and_come_back_as_they_are() -> None:
     counts.add(rows)
     events.publish(Queued(rows[0], 1))
     events.publish(Connecting(rows[0]))
-    events.publish(Progress(rows[0], 70, 70))
+    events.bytes_arrived(rows[0], 70)
+    counts.bytes_came(events.take_arrivals())
+    assert counts.received == 70
     counts.remove(rows[:1])
     assert counts.active == 0 and counts.received == 0 and len(counts) == 2
     # Events about a row no longer listed change nothing.

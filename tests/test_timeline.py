@@ -18,7 +18,6 @@ from app.events import (
     Failed,
     Forgotten,
     Mode,
-    Progress,
     Queued,
 )
 from app.rows import ServerRow
@@ -70,11 +69,14 @@ def test_lanes_record_each_event_on_the_batchs_clock():
         timeline.observe(Connecting(row))
     clock.now += 0.25
     timeline.observe(Connected(a))
-    timeline.observe(Progress(a, 10, 10))
+    a.took_bytes(10)
+    timeline.bytes_came([a])  # the window's tick
     clock.now += 0.75
     timeline.observe(Done(a, Poem(b"x" * 10)))
+    b.took_bytes(5)  # no tick before it fails: marked as it ends
     clock.now += 1.0
     timeline.observe(Failed(b, Failure(ConnectionRefusedError()), "connection refused"))
+    timeline.bytes_came([a, b])  # a late tick marks nothing twice
     assert timeline.running
     timeline.observe(Forgotten(c))  # removed mid-batch: its lane goes
     assert not timeline.running and c not in timeline.lanes
@@ -88,6 +90,7 @@ def test_lanes_record_each_event_on_the_batchs_clock():
         Ending.FAILED,
         "connection refused",
     )
+    assert list(lane_b.marks()) == [(2.0, 1, 5)]
     summary = BatchSummary(1, 1, Mode.REACTOR, 2.0, 3.0, 2.0)
     timeline.observe(BatchEnded(1, summary))
     assert timeline.last_summary is summary

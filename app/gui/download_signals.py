@@ -3,21 +3,23 @@
 The window's widgets never subscribe to the core themselves: the table
 model, the timeline, the log, the poem pane, the failure dialog and the
 status summary all follow one :class:`DownloadSignals`, which observes the
-controller's :class:`~app.events.EventStream` and passes every event on, in
-the order it happened:
+controller's :class:`~app.events.EventStream` and passes on:
 
-* each chunk of bytes (``Progress``) to the listeners of
-  :meth:`~DownloadSignals.follow_chunks`;
-* every other event to the listeners of :meth:`~DownloadSignals.follow_steps`,
-  then on the Qt signal of its kind (``done``, ``failed``...), for the
-  dialogs and the window, which care about one kind.
+* every event, in the order it happened, to the listeners of
+  :meth:`~DownloadSignals.follow_steps`, then on the Qt signal of its kind
+  (``done``, ``failed``...), for the dialogs and the window, which care
+  about one kind;
+* on each tick of the window (:meth:`~DownloadSignals.deliver_bytes`,
+  called by the table's refresh timer), the rows that got bytes since the
+  last tick, to the listeners of :meth:`~DownloadSignals.follow_bytes`.
 
-The two streams that carry every row's events are plain Python calls, not
-Qt signals: 10,000 downloads bring some 18,000 chunks a second, and
-emitting a Qt signal to five slots took 2.7 µs of the 10 µs the window
-spent on each chunk (timed with 10,000 rows). A listener that raises is
-reported by the application's ``sys.excepthook`` (the log), as a Qt slot
-would be, and the other listeners still hear the event.
+Bytes are no events (see :mod:`app.events`): 10,000 downloads bring some
+18,000 chunks a second, and passing each to the model, the counts, the
+lane and the story cost the window more than a second of CPU per 10,000
+poems; told once a tick, each listener walks the rows that changed in one
+loop. The two streams are plain Python calls, not Qt signals. A listener
+that raises is reported by the application's ``sys.excepthook`` (the
+log), as a Qt slot would be, and the other listeners still hear.
 
 Everything runs synchronously on the reactor's thread, which is Qt's main
 thread, so a listener runs before the next event is published, and success
@@ -44,17 +46,18 @@ from app.events import (
     Failed,
     Forgotten,
     InternalError,
-    Progress,
     Queued,
 )
+from app.rows import ServerRow
 
-#: A listener to one of the two streams.
+#: A listener to the events.
 Listener = Callable[[DownloadEvent], object]
-ChunkListener = Callable[[Progress], object]
+#: A listener to the bytes: given the rows that got some since the last tick.
+BytesListener = Callable[[list[ServerRow]], object]
 
 
 class DownloadSignals(QObject):
-    """Passes chunks to the chunk listeners; other events to the step listeners, then a signal."""
+    """Passes events to the step listeners, then a signal; a tick's rows with bytes to others."""
 
     queued = pyqtSignal(Queued)
     connecting = pyqtSignal(Connecting)
@@ -83,26 +86,36 @@ class DownloadSignals(QObject):
             BatchStarted: self.batchStarted,
             BatchEnded: self.batchEnded,
         }
-        self._chunk_listeners: tuple[ChunkListener, ...] = ()
+        self._events = events
+        self._bytes_listeners: tuple[BytesListener, ...] = ()
         self._step_listeners: tuple[Listener, ...] = ()
         events.subscribe(self.observe)
 
-    def follow_chunks(self, listener: ChunkListener) -> None:
-        """Call ``listener(progress)`` for each chunk of bytes: keep it to a few attributes."""
-        self._chunk_listeners = (*self._chunk_listeners, listener)
+    def follow_bytes(self, listener: BytesListener) -> None:
+        """Call ``listener(rows)`` on each tick with the rows that got bytes since the last one.
+
+        Their counts are on the rows (``received``, ``chunks``); a row may
+        have ended meanwhile, and its ending event was heard first.
+        """
+        self._bytes_listeners = (*self._bytes_listeners, listener)
 
     def follow_steps(self, listener: Listener) -> None:
-        """Call ``listener(event)`` for every event but a chunk, in order, before its signal."""
+        """Call ``listener(event)`` for every event, in order, before its signal."""
         self._step_listeners = (*self._step_listeners, listener)
 
+    def deliver_bytes(self) -> bool:
+        """The window's tick: tell the bytes listeners which rows got bytes; ``False`` if none."""
+        rows = self._events.take_arrivals()
+        if not rows:
+            return False
+        for listener in self._bytes_listeners:
+            try:
+                listener(rows)
+            except Exception as error:
+                _report(error)
+        return True
+
     def observe(self, event: DownloadEvent) -> None:
-        if type(event) is Progress:
-            for listener in self._chunk_listeners:
-                try:
-                    listener(event)
-                except Exception as error:
-                    _report(error)
-            return
         for listener in self._step_listeners:
             try:
                 listener(event)

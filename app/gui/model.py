@@ -7,8 +7,8 @@ all when they make more than :data:`MAX_RUNS` runs), so a thousand events
 a second cost twenty repaints (repainting per chunk melts a view at a few
 hundred rows).
 
-A chunk of bytes marks no row: it changes only the columns from Progress
-to Elapsed, and a tick after bytes came refreshes those columns of every
+Bytes mark no row: they change only the columns from Progress to
+Elapsed, and a tick after bytes came refreshes those columns of every
 row with one ``dataChanged``, as it does twice a second anyway while
 anything is on the wire (the rates and times move with the clock). The
 view repaints what it shows either way; with 10,000 downloads, a signal
@@ -35,7 +35,7 @@ from PyQt5.QtCore import (
 )
 
 from app.address import Address
-from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten, Progress
+from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten
 from app.gui.download_signals import DownloadSignals
 from app.i18n import _, pgettext
 from app.rows import ServerRow, Status
@@ -110,7 +110,8 @@ class ServerListModel(QAbstractTableModel):
         self._statuses_changed = False
         self._last_clock = 0.0
         #: Bytes came since the last tick: the byte columns need a refresh.
-        self._bytes_came = False
+        self._bytes_moved = False
+        self._signals: DownloadSignals | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_INTERVAL_MS)
         self._timer.timeout.connect(self.flush)
@@ -188,19 +189,21 @@ class ServerListModel(QAbstractTableModel):
     # Following the downloads
 
     def follow(self, signals: DownloadSignals) -> None:
+        """Hear the events, and be the window's tick that hands out bytes (see :meth:`flush`)."""
         signals.follow_steps(self._heard)
-        signals.follow_chunks(self._chunk)
+        signals.follow_bytes(self._bytes_came)
+        self._signals = signals
 
     def _heard(self, event: DownloadEvent) -> None:
         self.counts.observe(event)
         if not isinstance(event, (Forgotten, DeferredStep, *BATCH_EVENTS)):
             self._touch(event.row, status_changed=True)
 
-    def _chunk(self, event: Progress) -> None:
-        # The hot path. Only a downloading row gets bytes, and while a row is
-        # active the refresh timer runs: no need to look at it or start it.
-        self.counts.chunk(event)
-        self._bytes_came = True
+    def _bytes_came(self, rows: list[ServerRow]) -> None:
+        # Only a downloading row gets bytes, and while a row is active the
+        # refresh timer runs: no need to look at the rows or start it.
+        self.counts.bytes_came(rows)
+        self._bytes_moved = True
 
     # Changing
 
@@ -271,10 +274,15 @@ class ServerListModel(QAbstractTableModel):
     def flush(self) -> None:
         """Emit ``dataChanged`` for the dirty rows, and for the clock columns while rows run.
 
+        First, as the window's tick, the rows that got bytes go to every
+        part that shows bytes (this model, the timeline, the stories).
         The cost follows what changed: the dirty rows, sorted, in at most
         :data:`MAX_RUNS` signals; the clocks and bytes are one signal over
         their columns, however many rows there are.
         """
+        if self._signals is not None:
+            # The window's tick for bytes: every part that shows them hears now.
+            self._signals.deliver_bytes()
         positions = sorted(self._position[key] for key in self._dirty if key in self._position)
         self._dirty.clear()
         last_column = len(COLUMNS) - 1
@@ -285,9 +293,9 @@ class ServerListModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
         now = time.monotonic()
         clocks = bool(self.counts.active) and (
-            self._bytes_came or now - self._last_clock >= CLOCK_INTERVAL_S
+            self._bytes_moved or now - self._last_clock >= CLOCK_INTERVAL_S
         )
-        self._bytes_came = False
+        self._bytes_moved = False
         if clocks:
             self._last_clock = now
             last_row = len(self._rows) - 1

@@ -18,6 +18,7 @@ from app.gui.labels import plain_label
 from app.gui.model import ServerListModel, refresh_interval_ms
 from app.gui.timeline_view import TimelineView
 from app.i18n import _
+from app.rows import ServerRow
 from app.timeline import Timeline
 from app.timeline_axis import ZOOM_STEP
 from app.timeline_words import dock_summary
@@ -83,10 +84,11 @@ class TimelineDock(QDockWidget):
 
     def follow(self, signals: DownloadSignals) -> None:
         signals.follow_steps(self._heard)
-        signals.follow_chunks(self._heard)
+        signals.follow_bytes(self._heard)
 
-    def _heard(self, _event: DownloadEvent) -> None:
-        # Once stale, the timer runs: the other events of this tick cost one test.
+    def _heard(self, _what: DownloadEvent | list[ServerRow]) -> None:
+        # An event, or a tick's rows with bytes: the lanes changed. Once
+        # stale, the timer runs: the rest of this tick costs one test each.
         if not self._stale:
             self._stale = True
             if not self._repaint.isActive():

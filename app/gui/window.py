@@ -237,9 +237,9 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         """Subscribe every piece to the bridge: the one path a download's events take."""
         signals = self.signals
         signals.follow_steps(self.timeline.observe)
-        signals.follow_chunks(self.timeline.chunk)
+        signals.follow_bytes(self.timeline.bytes_came)
         signals.follow_steps(self.stories.observe)
-        signals.follow_chunks(self.stories.chunk)
+        signals.follow_bytes(self.stories.bytes_came)
         signals.follow_steps(log_download_event)
         self.model.follow(signals)
         self.reading.follow(signals)

@@ -29,7 +29,6 @@ from app.events import (
     Done,
     Failed,
     Mode,
-    Progress,
     Queued,
 )
 from app.gui import MainWindow
@@ -48,6 +47,12 @@ CHUNKS = [b"one ", b"two ", b"three ", b"four\n"]
 #: Repaint budget for 1,000 lanes of MAX_MARKS marks each, 33 of them on screen: measured
 #: 13-14 ms median on the development machine (24 ms with its two cores busy); the test prints it.
 PAINT_BUDGET_S = 0.08
+
+
+def chunk(timeline: Timeline, row: ServerRow, received: int) -> None:
+    """One chunk, ``received`` bytes in all, told to the lanes as the window's tick tells them."""
+    row.took_bytes(received)
+    timeline.bytes_came([row])
 
 
 def the_view(window: MainWindow) -> TimelineView:
@@ -180,7 +185,7 @@ def test_lanes_follow_the_tables_scrolling_and_only_visible_lanes_are_painted(qt
         timeline.observe(Connecting(row))
         clock[0] += 0.01
         timeline.observe(Connected(row))
-        timeline.observe(Progress(row, 10, 10))
+        chunk(timeline, row, 10)
         timeline.observe(Done(row, Poem(b"x" * 10)))
     view = the_view(window)
     visible = view.lanes_area().height() // window.table.rowHeight(0) + 2
@@ -308,7 +313,7 @@ def test_merged_marks_say_how_many_chunks_and_bytes_and_when(qtbot, window):
     times = [start + k * 0.3 * per_pixel for k in range(3)]
     for n, at in enumerate([*times, 2.0], start=1):
         clock[0] = at
-        timeline.observe(Progress(row, 7 * n, 7))
+        chunk(timeline, row, 7 * n)
     clock[0] = 2.5
     timeline.observe(Done(row, Poem(b"x" * 28)))
 
@@ -439,9 +444,8 @@ def test_a_thousand_lanes_of_full_marks_repaint_within_budget(qtbot, window):
         received = 0
         for k in range(MAX_MARKS):
             clock[0] += 0.004 + (k % 7) * 0.001
-            chunk = 10 + (n * k) % 90
-            received += chunk
-            timeline.observe(Progress(row, received, chunk))
+            received += 10 + (n * k) % 90
+            chunk(timeline, row, received)
         clock[0] += 0.05
         if n % 10 == 9:
             timeline.observe(Failed(row, refused, "connection refused"))
