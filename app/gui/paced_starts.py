@@ -7,6 +7,12 @@ for some 200 ms. :class:`PacedStarts` hands the controller
 rows still start at once, as before. Rows waiting their turn stay Idle in
 the table, and turn Queued slice by slice: that is the progress a person
 sees. A row cancelled or removed while it waits is not started.
+
+The next slice is a reactor call for the next turn (``callLater(0)``), not
+a zero Qt timer: the reactor runs it in the same loop pass as the
+connections the last slice began, where Qt runs a zero timer only after
+the rest of the pass's events. With 10,000 rows started at once the first
+byte came 0.67–0.72 s after Start against 0.84–1.28 s with the timer.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 
-from PyQt5.QtCore import QObject, QTimer
+from PyQt5.QtCore import QObject
+from twisted.internet.interfaces import IDelayedCall
 
 from app.downloads import DownloadController
 from app.events import Mode
@@ -38,9 +45,7 @@ class PacedStarts(QObject):
         self._listed = listed
         self._waiting: deque[tuple[ServerRow, Mode]] = deque()
         self._waiting_rows: set[ServerRow] = set()
-        self._timer = QTimer(self)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._next_slice)
+        self._next: IDelayedCall | None = None
 
     @property
     def waiting(self) -> int:
@@ -59,8 +64,7 @@ class PacedStarts(QObject):
             return
         self._waiting.extend((row, mode) for row in rows)
         self._waiting_rows.update(rows)
-        if not self._timer.isActive():
-            self._timer.start()
+        self._next_turn()
 
     def withdraw(self, rows: Iterable[ServerRow]) -> None:
         """Those of ``rows`` still waiting will not start (they were cancelled or removed)."""
@@ -69,11 +73,20 @@ class PacedStarts(QObject):
 
     def stop(self) -> None:
         """Start nothing more (the window is closing)."""
-        self._timer.stop()
+        next_slice, self._next = self._next, None
+        if next_slice is not None and next_slice.active():
+            next_slice.cancel()
         self._waiting.clear()
         self._waiting_rows.clear()
 
+    def _next_turn(self) -> None:
+        if self._next is None:
+            from twisted.internet import reactor
+
+            self._next = reactor.callLater(0, self._next_slice)
+
     def _next_slice(self) -> None:
+        self._next = None
         rows: list[ServerRow] = []
         mode: Mode | None = None
         while self._waiting and len(rows) < STARTS_PER_TURN:
@@ -86,8 +99,9 @@ class PacedStarts(QObject):
                 self._waiting_rows.discard(row)
                 if self._listed(row):
                     rows.append(row)
-        if not self._waiting:
-            self._timer.stop()
+        if self._waiting:
+            self._next_turn()
+        else:
             self._waiting_rows.clear()
         if rows and mode is not None:
             self._downloads.start(rows, mode)
