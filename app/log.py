@@ -71,7 +71,7 @@ class LogRecord:
     traceback: str | None = None
 
     def line(self) -> str:
-        stamp = time.strftime("%H:%M:%S", time.localtime(self.time))
+        stamp = _clock_time(int(self.time))
         millis = int(self.time * 1000) % 1000
         text = f"{stamp}.{millis:03d} {LEVEL_WORDS[self.level]:<8} {self.text}"
         if self.traceback:
@@ -79,8 +79,35 @@ class LogRecord:
         return text
 
 
+#: The last second a line was stamped with, and its ``HH:MM:SS``.
+_last_stamp: tuple[int, str] = (-1, "")
+
+
+def _clock_time(second: int) -> str:
+    """``HH:MM:SS`` of a time in whole seconds, worked out once a second, not once a line."""
+    global _last_stamp
+    if _last_stamp[0] != second:
+        _last_stamp = (second, time.strftime("%H:%M:%S", time.localtime(second)))
+    return _last_stamp[1]
+
+
+#: The last event turned into a record, and the record: each event goes to the
+#: log dock's buffer and to the log file, and is turned into a record once.
+_last_record: tuple[LogEvent | None, LogRecord | None] = (None, None)
+
+
 def record_of(event: LogEvent) -> LogRecord:
     """Turn a ``twisted.logger`` event into a record; never raises, whatever the event holds."""
+    global _last_record
+    seen, record = _last_record
+    if seen is event and record is not None:
+        return record
+    record = _new_record(event)
+    _last_record = (event, record)
+    return record
+
+
+def _new_record(event: LogEvent) -> LogRecord:
     level: LogLevel = event.get("log_level", LogLevel.info)
     if level not in LEVEL_WORDS:
         level = LogLevel.info
