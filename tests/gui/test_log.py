@@ -11,6 +11,7 @@ import gc
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from PyQt5.QtCore import Qt
@@ -21,7 +22,7 @@ from twisted.logger import Logger, LogLevel
 
 from app.events import Done, DownloadEvent
 from app.gui.log_dock import FLUSH_MS
-from app.log import ROTATE_BYTES, LogBuffer, record_of
+from app.log import ROTATE_BYTES, LogBuffer, LogRecord, record_of
 from tests import hostile
 from tests.conftest import local, status, statuses
 
@@ -187,6 +188,22 @@ def test_a_record_reads_as_twisted_would_word_it():
             "call": lambda: "called",
         }
         assert record_of(event).text == formatEvent(event), log_format
+
+
+def test_each_line_says_its_own_time_though_a_second_is_worked_out_once():
+    # Lines in the same second, the next second and back: each stamped as strftime would.
+    for at in (1_000.25, 1_000.75, 1_001.5, 1_000.5, 86_399.999):
+        line = LogRecord(at, LogLevel.info, "poetry", "words").line()
+        stamp = time.strftime("%H:%M:%S", time.localtime(at))
+        assert line == f"{stamp}.{int(at * 1000) % 1000:03d} INFO     words"
+
+
+def test_an_event_heard_twice_is_one_record_and_each_new_event_its_own():
+    # The dock's buffer and the log file both turn each event into a record.
+    event = {"log_format": "{n}", "n": 1, "log_level": LogLevel.warn, "log_time": 5.0}
+    assert record_of(event) is record_of(event)
+    other = dict(event, n=2)
+    assert (record_of(other).text, record_of(event).text) == ("2", "1")
 
 
 def run_child(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
