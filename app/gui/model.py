@@ -72,6 +72,11 @@ REFRESH_INTERVAL_MS = 50
 BUSY_ROWS = 1_000
 BUSY_REFRESH_INTERVAL_MS = 100
 CLOCK_INTERVAL_S = 0.5
+#: The roles :meth:`ServerListModel.data` answers. A repaint asks each cell for
+#: a dozen (font, colours, icon, check state...): the rest get ``None`` at once.
+ANSWERED_ROLES = frozenset(
+    {Qt.DisplayRole, Qt.ToolTipRole, Qt.UserRole, STATUS_ROLE, BUSY_ROLE, Qt.TextAlignmentRole}
+)
 #: The most ``dataChanged`` signals one tick sends for dirty rows; more runs make one range.
 MAX_RUNS = 64
 
@@ -147,7 +152,9 @@ class ServerListModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if role not in ANSWERED_ROLES or not index.isValid():
+            return None
+        if not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
         column = index.column()
