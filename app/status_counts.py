@@ -74,7 +74,7 @@ class StatusCounts:
         self._counted[row] = (row.status, row.received)
 
     def bytes_came(self, rows: Iterable[ServerRow]) -> None:
-        """Count the bytes the rows got since last told; their statuses cannot have changed."""
+        """Count the bytes the rows got since last told; their statuses are the events' to count."""
         counted = self._counted
         total = self.received
         for row in rows:
