@@ -331,8 +331,25 @@ class ServerListModel(QAbstractTableModel):
         self._dirty.clear()
 
 
+#: The columns whose values move with the bytes and the clock.
+MOVING_COLUMNS = frozenset({PROGRESS, RECEIVED, RATE, ELAPSED})
+
+
 class ServerSortModel(QSortFilterProxyModel):
-    """Sorts by :meth:`ServerListModel.sort_key`, so sizes sort as numbers, not as text."""
+    """Sorts by :meth:`ServerListModel.sort_key`, so sizes sort as numbers, not as text.
+
+    A sort by Server, Status or Poem stays live: a row moves to its place
+    when its status or title changes. A sort by a column that moves with
+    the bytes and the clock (:data:`MOVING_COLUMNS`) is made when asked (a
+    click on the header) and then holds while the values change: those
+    columns change on every tick while downloads run, and re-sorting
+    10,000 rows through ``lessThan`` took 0.7 s each time, so the window
+    would never be still and rows would jump from under the pointer.
+    """
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.AscendingOrder) -> None:
+        self.setDynamicSortFilter(column not in MOVING_COLUMNS)
+        super().sort(column, order)
 
     def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
         source = self.sourceModel()

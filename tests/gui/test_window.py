@@ -171,6 +171,34 @@ def test_sorting_by_received_sorts_numbers_not_text(qtbot, window, servers):
     assert [cell(window, row, 2, Qt.UserRole) for row in range(3)] == [1.0, 1.0, 1.0]
 
 
+def test_rows_sorted_by_bytes_hold_their_places_until_the_header_is_clicked_again(
+    qtbot, window, servers
+):
+    # Sorted by Received, the rows do not jump as bytes come (re-sorting
+    # thousands on every tick froze the window); a click sorts them anew.
+    stalled = local(servers.hostile(hostile.Stall, prefix=b"And then"))
+    late = local(servers.hostile(hostile.Chunks, chunks=[b"x", b"y" * 100], gap=0.6))
+    window.add_servers([stalled, late], start=True)
+    qtbot.waitUntil(
+        lambda: [cell(window, row, 3) for row in range(2)] == ["8 bytes", "1 byte"], timeout=5000
+    )
+    window.table.sortByColumn(3, Qt.AscendingOrder)
+    order = [cell(window, row, 0) for row in range(2)]
+    assert order == [str(late), str(stalled)]
+    qtbot.waitUntil(lambda: status(window, late) == "Done", timeout=5000)
+    assert [cell(window, row, 0) for row in range(2)] == order
+    assert cell(window, 0, 3) == "101 bytes"
+    window.table.sortByColumn(3, Qt.AscendingOrder)
+    assert [cell(window, row, 0) for row in range(2)] == [str(stalled), str(late)]
+    # Sorted by Status, the order still follows the statuses as they change.
+    window.table.sortByColumn(1, Qt.AscendingOrder)
+    assert [cell(window, row, 1) for row in range(2)] == ["Done", "Downloading"]
+    window.downloads.cancel_all()
+    qtbot.waitUntil(
+        lambda: [cell(window, row, 1) for row in range(2)] == ["Cancelled", "Done"], timeout=2000
+    )
+
+
 def test_about_box_says_what_the_program_is_without_blocking(qtbot, window):
     from PyQt5.QtWidgets import QAction, QMessageBox
 
