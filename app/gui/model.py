@@ -114,8 +114,6 @@ class ServerListModel(QAbstractTableModel):
         self.counts = StatusCounts()
         self._statuses_changed = False
         self._last_clock = 0.0
-        #: Bytes came since the last tick: the byte columns need a refresh.
-        self._bytes_moved = False
         self._signals: DownloadSignals | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_INTERVAL_MS)
@@ -207,10 +205,8 @@ class ServerListModel(QAbstractTableModel):
             self._touch(event.row, status_changed=True)
 
     def _bytes_came(self, rows: list[ServerRow]) -> None:
-        # Only a downloading row gets bytes, and while a row is active the
-        # refresh timer runs: no need to look at the rows or start it.
+        # Heard inside flush(), which then refreshes the byte columns.
         self.counts.bytes_came(rows)
-        self._bytes_moved = True
 
     # Changing
 
@@ -287,9 +283,8 @@ class ServerListModel(QAbstractTableModel):
         :data:`MAX_RUNS` signals; the clocks and bytes are one signal over
         their columns, however many rows there are.
         """
-        if self._signals is not None:
-            # The window's tick for bytes: every part that shows them hears now.
-            self._signals.deliver_bytes()
+        # The window's tick for bytes: every part that shows them hears now.
+        bytes_came = self._signals is not None and self._signals.deliver_bytes()
         positions = sorted(self._position[key] for key in self._dirty if key in self._position)
         self._dirty.clear()
         last_column = len(COLUMNS) - 1
@@ -300,9 +295,8 @@ class ServerListModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
         now = time.monotonic()
         clocks = bool(self.counts.active) and (
-            self._bytes_moved or now - self._last_clock >= CLOCK_INTERVAL_S
+            bytes_came or now - self._last_clock >= CLOCK_INTERVAL_S
         )
-        self._bytes_moved = False
         if clocks:
             self._last_clock = now
             last_row = len(self._rows) - 1
