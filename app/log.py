@@ -12,6 +12,13 @@ or Qt slots, and the story of each download. Two observers listen:
   rotated at :data:`ROTATE_BYTES` with :data:`KEEP_FILES` old files kept,
   begun once per process by :func:`start_file_log` (the tests never begin
   it: they run many windows in one process).
+
+Records made by the thousand (each download's steps,
+:mod:`app.download_log`) skip ``twisted.logger``: they are made as
+:class:`LogRecord` and handed to both places by :func:`publish_record`.
+Twisted's event dictionary, its two publishers and its level filter, all
+there for records anyone may observe, were three quarters of such a
+record's cost, three times per download.
 """
 
 from __future__ import annotations
@@ -113,19 +120,21 @@ def _new_record(event: LogEvent) -> LogRecord:
         level = LogLevel.info
     text = _text_of(event)
     failure = event.get("log_failure")
-    traceback = None
-    if isinstance(failure, Failure):
-        try:
-            traceback = failure.getTraceback()
-        except Exception:
-            traceback = f"{type(failure.value).__name__}: {failure.value}"
     return LogRecord(
         time=float(event.get("log_time") or time.time()),
         level=level,
         namespace=str(event.get("log_namespace", "")),
         text=text,
-        traceback=traceback,
+        traceback=traceback_of(failure) if isinstance(failure, Failure) else None,
     )
+
+
+def traceback_of(failure: Failure) -> str:
+    """The failure's traceback as text; its type and message if even that fails."""
+    try:
+        return str(failure.getTraceback())
+    except Exception:
+        return f"{type(failure.value).__name__}: {failure.value}"
 
 
 def _text_of(event: LogEvent) -> str:
@@ -162,10 +171,54 @@ class LogBuffer:
         self.listeners: list[Callable[[LogRecord], object]] = []
 
     def __call__(self, event: LogEvent) -> None:
-        record = record_of(event)
+        self.add(record_of(event))
+
+    def add(self, record: LogRecord) -> None:
+        """Keep ``record`` (from Twisted's log, or from :func:`publish_record`) and pass it on."""
         self.records.append(record)
         for listener in list(self.listeners):
             listener(record)
+
+
+#: Who takes the records :func:`publish_record` hands over: log docks' buffers, the log file.
+_record_sinks: list[Callable[[LogRecord], object]] = []
+
+
+def follow_records(sink: Callable[[LogRecord], object]) -> None:
+    """Give ``sink`` every record published from now on by :func:`publish_record`."""
+    _record_sinks.append(sink)
+
+
+def unfollow_records(sink: Callable[[LogRecord], object]) -> None:
+    """Stop giving ``sink`` records; a sink that never followed is no error."""
+    if sink in _record_sinks:
+        _record_sinks.remove(sink)
+
+
+def publish_record(record: LogRecord) -> None:
+    """Hand ``record`` to the log docks and the log file, as a Twisted log event would reach them.
+
+    Only for records at :attr:`LogLevel.info` or above, which the log's
+    level filter lets through anyway. A record published before the log
+    file is begun is not in the file (Twisted's own events are buffered
+    until then); the window logs downloads only after the file is begun.
+    """
+    for sink in tuple(_record_sinks):
+        sink(record)
+
+
+class _FileRecords:
+    """Writes published records to the log file, a line each, as Twisted's file observer does."""
+
+    def __init__(self, logfile: LogFile) -> None:
+        self._logfile = logfile
+
+    def __call__(self, record: LogRecord) -> None:
+        try:
+            self._logfile.write(record.line() + "\n")
+            self._logfile.flush()
+        except OSError:
+            pass  # a full or vanished disk: the window's log dock still has the record
 
 
 def default_state_dir() -> Path:
@@ -200,6 +253,7 @@ def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | No
         )
         # A LogFile has the write() and flush() the observer calls, but is no IO.
         observers.append(FileLogObserver(logfile, _format_for_file))  # type: ignore[arg-type]
+        follow_records(_FileRecords(logfile))
         path = directory / LOG_FILE_NAME
     except OSError as e:
         problem = _("cannot write the log in {folder}: {reason}").format(

@@ -14,7 +14,6 @@ import pytest
 import pytest_twisted
 from twisted.internet.defer import Deferred
 from twisted.internet.error import ConnectionRefusedError
-from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure
 
 from app import i18n
@@ -35,6 +34,7 @@ from app.events import (
 )
 from app.failure_hints import hint
 from app.failure_report import traceback_text
+from app.log import LogRecord, follow_records, unfollow_records
 from app.row_story import RowStories
 from app.row_story_words import story_text
 from app.rows import ServerRow, Status
@@ -107,17 +107,17 @@ async def test_the_window_reads_chinese_while_the_log_stays_english(servers, chi
     events.subscribe(lambda e: isinstance(e, BatchEnded) and ended.callback(None))
     records: list[str] = []
 
-    def capture(record: dict[str, object]) -> None:
-        if record.get("log_namespace") == "poetry.download":
-            records.append(str(record["log_format"]).format(**record))
+    def capture(record: LogRecord) -> None:
+        if record.namespace == "poetry.download":
+            records.append(record.text)
 
     row = ServerRow(Address(LOCALHOST, servers.refused()))
-    globalLogPublisher.addObserver(capture)
+    follow_records(capture)
     try:
         DownloadController(events).start([row])
         await ended
     finally:
-        globalLogPublisher.removeObserver(capture)
+        unfollow_records(capture)
     failed = next(e for e in seen if isinstance(e, Failed))
 
     assert (row.status.words, row.reason, failed.reason) == ("失败", "连接被拒绝", "连接被拒绝")

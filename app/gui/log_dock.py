@@ -28,7 +28,7 @@ from twisted.logger import LogLevel, globalLogPublisher
 
 from app.gui.labels import plain_label
 from app.i18n import N_, _
-from app.log import BUFFER_RECORDS, LogBuffer, LogRecord
+from app.log import BUFFER_RECORDS, LogBuffer, LogRecord, follow_records, unfollow_records
 
 FLUSH_MS = 100
 #: The levels the filter offers, and the word shown for each (translated where shown).
@@ -94,6 +94,7 @@ class LogDock(QDockWidget):
         self._timer.start()
         self.buffer.listeners.append(self._pending.append)
         globalLogPublisher.addObserver(self.buffer)
+        follow_records(self.buffer.add)
 
     @property
     def level(self) -> LogLevel:
@@ -123,6 +124,7 @@ class LogDock(QDockWidget):
     def stop(self) -> None:
         """Stop listening to the global log (the window is going away)."""
         globalLogPublisher.removeObserver(self.buffer)
+        unfollow_records(self.buffer.add)
         self._timer.stop()
 
     def _lines(self, records: Iterable[LogRecord]) -> str:

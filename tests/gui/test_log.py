@@ -242,6 +242,44 @@ def test_the_log_file_rotates_and_keeps_five_old_files(tmp_path):
     assert "line 39999 " in (state / "poetry-downloader.log").read_text()
 
 
+def test_download_records_reach_the_file_in_order_with_the_rest(tmp_path):
+    # A download's records skip twisted.logger; the file must still get them, in turn.
+    done = run_child(
+        f"""
+        from pathlib import Path
+        from twisted.logger import Logger
+        from twisted.python.failure import Failure
+        from app.address import Address
+        from app.download_log import log_download_event
+        from app.events import Connecting, InternalError
+        from app.log import start_file_log
+        from app.rows import ServerRow
+        path, problem = start_file_log(Path({str(tmp_path / "state")!r}))
+        assert problem is None, problem
+        log = Logger(namespace="test")
+        row = ServerRow(Address("127.0.0.1", 10001))
+        log.info("before")
+        log_download_event(Connecting(row))
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            log_download_event(InternalError(row, Failure(), fatal=True))
+        log.info("after")
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "state" / "poetry-downloader.log").read_text()
+    lines = [line.split(" ", 1)[1].strip() for line in text.splitlines() if line[:1].isdigit()]
+    assert lines == [
+        "INFO     before",
+        "INFO     127.0.0.1:10001: connecting",
+        "CRITICAL Internal error while handling the download from 127.0.0.1:10001",
+        "INFO     after",
+    ]
+    assert "ZeroDivisionError: division by zero" in text
+
+
 def test_an_unwritable_state_dir_is_reported_not_fatal(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the directory should be")
