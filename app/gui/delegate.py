@@ -16,6 +16,7 @@ from PyQt5.QtWidgets import (
     QApplication,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionFocusRect,
     QStyleOptionProgressBar,
     QStyleOptionViewItem,
 )
@@ -31,12 +32,13 @@ class ProgressDelegate(QStyledItemDelegate):
     """Draws ``index.data(Qt.UserRole)`` (a fraction or ``None``) as a progress bar."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        # The item background first, so a selected row stays visibly selected.
-        view_option = QStyleOptionViewItem(option)
-        self.initStyleOption(view_option, index)
-        view_option.text = ""
-        style = option.widget.style() if option.widget is not None else QApplication.style()
-        style.drawControl(QStyle.CE_ItemViewItem, view_option, painter, option.widget)
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        # The cell's background first, so a selected row stays visibly selected.
+        # Only the panel: the model gives this column no colours, icon or check,
+        # and a whole CE_ItemViewItem (with initStyleOption asking the model for
+        # a dozen roles) was half of what a repaint of the table cost.
+        style.drawPrimitive(QStyle.PE_PanelItemViewItem, option, painter, widget)
 
         bar = QStyleOptionProgressBar()
         bar.rect = option.rect.adjusted(2, 2, -2, -2)
@@ -63,4 +65,22 @@ class ProgressDelegate(QStyledItemDelegate):
         if ending is not None:
             bar.palette = QPalette(option.palette)
             bar.palette.setColor(QPalette.Highlight, ending)
-        style.drawControl(QStyle.CE_ProgressBar, bar, painter, option.widget)
+        style.drawControl(QStyle.CE_ProgressBar, bar, painter, widget)
+        if option.state & QStyle.State_HasFocus:
+            _paint_focus(style, painter, option)
+
+
+def _paint_focus(style: QStyle, painter: QPainter, option: QStyleOptionViewItem) -> None:
+    """The current cell's focus frame, as the style draws it around any item."""
+    focus = QStyleOptionFocusRect()
+    focus.rect = style.subElementRect(QStyle.SE_ItemViewItemFocusRect, option, option.widget)
+    focus.state = option.state | QStyle.State_KeyboardFocusChange | QStyle.State_Item
+    focus.direction = option.direction
+    focus.palette = option.palette
+    focus.fontMetrics = option.fontMetrics
+    group = QPalette.Normal if option.state & QStyle.State_Enabled else QPalette.Disabled
+    selected = option.state & QStyle.State_Selected
+    focus.backgroundColor = option.palette.color(
+        group, QPalette.Highlight if selected else QPalette.Window
+    )
+    style.drawPrimitive(QStyle.PE_FrameFocusRect, focus, painter, option.widget)

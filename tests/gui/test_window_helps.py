@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PyQt5.QtCore import QPoint, Qt
+from PyQt5.QtGui import QPalette
 from PyQt5.QtWidgets import (
     QAction,
     QApplication,
@@ -219,6 +220,23 @@ def test_a_failed_rows_bar_is_red_and_a_healthy_ones_is_not(qtbot, window, serve
     window.table.clearSelection()
     assert reddish_pixels(window, 1) > 100
     assert reddish_pixels(window, 0) == 0
+
+
+def test_a_selected_rows_progress_cell_is_selected_around_its_bar(qtbot, window):
+    # The delegate draws the cell's background itself, under the bar it paints.
+    window.add_servers([local(9), local(10)])
+    window.table.setFocus()
+    window.table.selectRow(1)
+    table = window.table
+    highlight = table.palette().color(QPalette.Active, QPalette.Highlight).rgb()
+
+    def margin_colour(view_row: int) -> int:
+        rect = table.visualRect(view_model(window).index(view_row, 2))
+        image = table.viewport().grab(rect).toImage()
+        return int(image.pixel(0, image.height() // 2))
+
+    qtbot.waitUntil(lambda: margin_colour(1) == highlight, timeout=1000)
+    assert margin_colour(0) != highlight
 
 
 def test_shift_f10_opens_the_row_menu_under_the_current_row(qtbot, window):
