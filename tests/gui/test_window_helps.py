@@ -223,7 +223,7 @@ def test_a_failed_rows_bar_is_red_and_a_healthy_ones_is_not(qtbot, window, serve
 
 
 def test_a_selected_rows_progress_cell_is_selected_around_its_bar(qtbot, window):
-    # The delegate draws the cell's background itself, under the bar it paints.
+    # A selected row stays visibly selected in its Progress cell, around the painted bar.
     window.add_servers([local(9), local(10)])
     window.table.setFocus()
     window.table.selectRow(1)
