@@ -181,18 +181,23 @@ class LogBuffer:
 
 
 #: Who takes the records :func:`publish_record` hands over: log docks' buffers, the log file.
-_record_sinks: list[Callable[[LogRecord], object]] = []
+#: A tuple, replaced on (un)following: publishing iterates it without a copy.
+_record_sinks: tuple[Callable[[LogRecord], object], ...] = ()
 
 
 def follow_records(sink: Callable[[LogRecord], object]) -> None:
     """Give ``sink`` every record published from now on by :func:`publish_record`."""
-    _record_sinks.append(sink)
+    global _record_sinks
+    _record_sinks = (*_record_sinks, sink)
 
 
 def unfollow_records(sink: Callable[[LogRecord], object]) -> None:
     """Stop giving ``sink`` records; a sink that never followed is no error."""
-    if sink in _record_sinks:
-        _record_sinks.remove(sink)
+    global _record_sinks
+    sinks = list(_record_sinks)
+    if sink in sinks:
+        sinks.remove(sink)
+        _record_sinks = tuple(sinks)
 
 
 def publish_record(record: LogRecord) -> None:
@@ -203,7 +208,7 @@ def publish_record(record: LogRecord) -> None:
     file is begun is not in the file (Twisted's own events are buffered
     until then); the window logs downloads only after the file is begun.
     """
-    for sink in tuple(_record_sinks):
+    for sink in _record_sinks:
         sink(record)
 
 
