@@ -15,7 +15,15 @@ from PyQt5.QtWidgets import (
 
 from app.address import Address
 from app.events import Queued
-from app.gui.model import COLUMNS, ELAPSED, MAX_RUNS, PROGRESS, RECEIVED
+from app.gui.model import (
+    COLUMNS,
+    ELAPSED,
+    MAX_RUNS,
+    PROGRESS,
+    RECEIVED,
+    REFRESH_INTERVAL_MS,
+    refresh_interval_ms,
+)
 from app.gui.paced_adds import ADDS_PER_TURN
 from app.gui.paced_starts import STARTS_PER_TURN
 from app.settings import load_settings
@@ -247,3 +255,10 @@ def test_rows_changing_all_over_the_list_are_one_signal_not_one_each(qtbot, wind
     qtbot.waitUntil(lambda: bool(signals), timeout=2000)
     assert signals[0] == (0, 0, 298, len(COLUMNS) - 1)
     window.downloads.cancel_all()
+
+
+def test_the_more_downloads_run_the_less_often_the_views_repaint():
+    # 20 Hz for a few, 10 Hz from a thousand, 5 Hz from five thousand: never slower.
+    assert refresh_interval_ms(0) == refresh_interval_ms(999) == REFRESH_INTERVAL_MS == 50
+    assert refresh_interval_ms(1_000) == refresh_interval_ms(4_999) == 100
+    assert refresh_interval_ms(5_000) == refresh_interval_ms(100_000) == 200
