@@ -90,14 +90,18 @@ class Poem:
         garbled; invalid bytes read as U+FFFD, as in :attr:`text`.
         """
         if self._decoded is not None:
-            head = self._decoded[0][:max_bytes]
-        else:
-            assert self._chunks is not None
-            head = _decode_prefix(self._chunks, max(max_bytes, 0), self.size, self.encoding)
-        for line in head.splitlines():
-            if stripped := line.strip():
-                return stripped
-        return ""
+            return _first_line(self._decoded[0][:max_bytes], whole=True) or ""
+        assert self._chunks is not None
+        max_bytes = max(max_bytes, 0)
+        if max_bytes > FIRST_LOOK:
+            # A first line is mostly short: the first bytes are decoded alone,
+            # and the rest only if no whole line with words is in them.
+            head = _decode_prefix(self._chunks, FIRST_LOOK, self.size, self.encoding)
+            line = _first_line(head, whole=self.size <= FIRST_LOOK)
+            if line is not None:
+                return line
+        head = _decode_prefix(self._chunks, max_bytes, self.size, self.encoding)
+        return _first_line(head, whole=True) or ""
 
     def _decode(self) -> tuple[str, int]:
         if self._decoded is None:
@@ -214,6 +218,25 @@ def decode_poem(data: bytes | bytearray, encoding: str) -> tuple[str, int]:
         text = data.decode(encoding, "replace")
         return text, text.count("\ufffd")
     return _ESCAPED_BYTE.subn("\ufffd", escaped)
+
+
+#: The bytes :meth:`Poem.first_line` looks at first (it decodes more only if it must).
+FIRST_LOOK = 256
+
+
+def _first_line(head: str, *, whole: bool) -> str | None:
+    """The first line of ``head`` with more than white space in it, stripped.
+
+    ``None`` if ``head`` may have been cut inside that line, or before it:
+    unless ``head`` is ``whole``, a line counts only when a line break ends
+    it. "" if ``head`` is whole and only white space.
+    """
+    for line in head.splitlines(keepends=True):
+        if stripped := line.strip():
+            if whole or len(line.splitlines()[0]) < len(line):
+                return stripped
+            return None
+    return "" if whole else None
 
 
 def _decode_prefix(chunks: list[bytes], max_bytes: int, size: int, encoding: str) -> str:

@@ -36,6 +36,7 @@ def clean_title(text: str) -> str:
     """``text``'s first non-blank line, made safe to show and at most :data:`MAX_TITLE` long."""
     line = next((line for line in text.splitlines() if line.strip()), "")
     line = " ".join(line.split())
-    line = _C0.sub(lambda m: chr(0x2400 + ord(m.group())), line)
-    line = _UNSHOWABLE.sub("\ufffd", line)
+    if not line.isprintable():  # else there is no control character or surrogate in it
+        line = _C0.sub(lambda m: chr(0x2400 + ord(m.group())), line)
+        line = _UNSHOWABLE.sub("\ufffd", line)
     return shorten(line, MAX_TITLE)

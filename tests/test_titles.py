@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.client import Poem
+from app.client import FIRST_LOOK, Poem
 from app.titles import MAX_TITLE, TITLE_BYTES, clean_title, title_of
 
 
@@ -79,3 +81,29 @@ def test_any_text_makes_a_safe_single_line_title_that_cleaning_again_keeps(text:
 def test_any_bytes_give_a_title_without_an_error(data: bytes, encoding: str) -> None:
     title = title_of(Poem([data[:7], data[7:]], encoding=encoding))
     assert len(title) <= MAX_TITLE
+
+
+def first_line_decoding_it_all(data: bytes, encoding: str, max_bytes: int) -> str:
+    """What :meth:`Poem.first_line` says, the long way: decode the whole prefix, then look."""
+    prefix = data[:max_bytes]
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    head = decoder.decode(prefix, final=len(prefix) >= len(data))
+    return next((stripped for line in head.splitlines() if (stripped := line.strip())), "")
+
+
+@given(
+    st.text(alphabet=" \t\r\n\x85abc静", max_size=2 * FIRST_LOOK),
+    st.sampled_from(["utf-8", "shift_jis", "latin-1"]),
+    st.lists(st.integers(min_value=0, max_value=3 * FIRST_LOOK), max_size=6),
+    st.sampled_from([TITLE_BYTES, FIRST_LOOK + 3, FIRST_LOOK]),
+)
+def test_looking_at_the_first_bytes_first_finds_the_line_decoding_it_all_would(
+    text: str, encoding: str, cuts: list[int], max_bytes: int
+) -> None:
+    # Lines cut at the first look's end, characters cut there, blank lines
+    # up to it and past it, however the bytes came in chunks.
+    data = text.encode(encoding, errors="replace")
+    bounds = [0, *sorted(min(cut, len(data)) for cut in cuts), len(data)]
+    chunks = [data[a:b] for a, b in itertools.pairwise(bounds)]
+    poem = Poem(chunks, encoding=encoding)
+    assert poem.first_line(max_bytes) == first_line_decoding_it_all(data, encoding, max_bytes)
