@@ -39,6 +39,9 @@ from app.log import LogRecord, publish_record, traceback_of
 #: The namespace the records are in, as a Twisted logger's would be.
 NAMESPACE = "poetry.download"
 
+#: The events :func:`download_record` words (every other kind is worth no line).
+LOGGED_EVENTS = (Connecting, Connected, Done, Failed, Cancelled, InternalError)
+
 #: A record: its level, its format string and the fields the format names.
 Record = tuple[LogLevel, str, dict[str, Any]]
 

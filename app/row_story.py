@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from app.client import describe_failure
-from app.download_log import log_line
+from app.download_log import LOGGED_EVENTS, log_line
 from app.events import (
     BATCH_EVENTS,
     Cancelled,
@@ -96,8 +96,10 @@ class RowStory:
     ended_by: EndingEvent | None = None
     received: int = 0
     chunks: int = 0
-    #: (time, words) per log line, the newest :data:`MAX_LOG_LINES`.
-    log: deque[tuple[float, str]] = field(default_factory=lambda: deque(maxlen=MAX_LOG_LINES))
+    #: (time, event or words) per log line, the newest :data:`MAX_LOG_LINES`: see :attr:`log`.
+    logged: deque[tuple[float, DownloadEvent | str]] = field(
+        default_factory=lambda: deque(maxlen=MAX_LOG_LINES)
+    )
     log_dropped: int = 0
     steps: deque[Step] = field(default_factory=lambda: deque(maxlen=MAX_STEPS))
     steps_dropped: int = 0
@@ -116,6 +118,20 @@ class RowStory:
             case Cancelled() as cancelled:
                 return cancelled.words
         return ""
+
+    @property
+    def log(self) -> list[tuple[float, str]]:
+        """(time, words) per log line, in the log's words, worded when asked.
+
+        Ten thousand downloads log thirty thousand steps, and a story is
+        read for one row at a time: the steps are kept as their events and
+        worded here. An internal error's line is worded when it comes, as
+        its failure's message may be any length.
+        """
+        return [
+            (at, shorten(line if isinstance(line, str) else log_line(line) or "", MAX_LINE))
+            for at, line in self.logged
+        ]
 
     @property
     def origin(self) -> float | None:
@@ -144,12 +160,12 @@ class RowStory:
                 self._end(event, CANCEL_GOES_TO, now)
             case InternalError(fatal=True):
                 self._end(event, FAILURE_GOES_TO, now)
-        line = log_line(event)
-        if line is not None:
-            if isinstance(event, InternalError):
-                with source_language():  # a log line, so English as the log is
-                    line = f"{line}: {describe_failure(event.failure)}"
-            self._add_line(now, line)
+        if isinstance(event, InternalError):
+            with source_language():  # a log line, so English as the log is
+                line = f"{log_line(event)}: {describe_failure(event.failure)}"
+            self._add_line(now, shorten(line, MAX_LINE))
+        elif isinstance(event, LOGGED_EVENTS):
+            self._add_line(now, event)
 
     def _end(self, event: EndingEvent, goes_to: str, now: float) -> None:
         if self.steps and not self.steps[-1].outcome:
@@ -163,10 +179,10 @@ class RowStory:
             self.steps_dropped += 1
         self.steps.append(step)
 
-    def _add_line(self, now: float, line: str) -> None:
-        if len(self.log) == self.log.maxlen:
+    def _add_line(self, now: float, line: DownloadEvent | str) -> None:
+        if len(self.logged) == self.logged.maxlen:
             self.log_dropped += 1
-        self.log.append((now, shorten(line, MAX_LINE)))
+        self.logged.append((now, line))
 
 
 class RowStories:

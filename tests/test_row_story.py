@@ -18,6 +18,7 @@ from app.download_log import log_line
 from app.downloads import DownloadController
 from app.events import (
     BatchEnded,
+    Cancelled,
     Connected,
     Connecting,
     DeferredStep,
@@ -193,6 +194,40 @@ def line(event: DownloadEvent) -> str:
     words = log_line(event)
     assert words is not None
     return words
+
+
+def test_a_story_keeps_the_log_s_line_for_each_step_that_has_one():
+    # The story words its steps when read: the same words as the log's, for
+    # exactly the steps the log writes a line for, at the time each came.
+    clock = Clock()
+    stories = RowStories(clock)
+    row = ServerRow(Address(LOCALHOST, 10001))
+    poem = Poem([POEM], elapsed=1.25)
+    refused = Failure(ConnectionRefusedError("refused"))
+    events: list[DownloadEvent] = [
+        Queued(row, 1),
+        Connecting(row),
+        Connected(row),
+        DeferredStep(row, "callback", "_succeeded", "Poem"),
+        Done(row, poem),
+        Queued(row, 2),
+        Connecting(row),
+        Failed(row, refused, "connection refused"),
+        Queued(row, 3),
+        Cancelled(row, queued=True),
+    ]
+    lines: list[tuple[float, str]] = []
+    for event in events:
+        clock.now += 1
+        if isinstance(event, Queued):
+            lines = []
+        stories.observe(event)
+        if (words := log_line(event)) is not None:
+            lines.append((clock.now, words))
+        story = stories.get(row)
+        assert story is not None
+        assert story.log == lines, event
+    assert [words for _, words in lines] == [f"{row.address}: cancelled before it started"]
 
 
 def test_times_count_from_the_connection_attempt():
