@@ -22,6 +22,9 @@ from app.gui.model import (
     PROGRESS,
     RECEIVED,
     REFRESH_INTERVAL_MS,
+    SERVER,
+    STATUS,
+    ServerSortModel,
     refresh_interval_ms,
 )
 from app.gui.paced_adds import ADDS_PER_TURN
@@ -253,8 +256,41 @@ def test_rows_changing_all_over_the_list_are_one_signal_not_one_each(qtbot, wind
     assert MAX_RUNS < 150  # the runs queued below
     qtbot.waitUntil(lambda: statuses(window).count("Queued") >= 149, timeout=2000)
     qtbot.waitUntil(lambda: bool(signals), timeout=2000)
-    assert signals[0] == (0, 0, 298, len(COLUMNS) - 1)
+    assert signals[0] == (0, STATUS, 298, len(COLUMNS) - 1)
     window.downloads.cancel_all()
+
+
+def test_rows_sorted_by_server_are_not_sorted_again_as_their_statuses_change(
+    qtbot, window, monkeypatch
+):
+    # Sorted by Server, rows changing all over the list are one signal over
+    # all of them; the proxy re-sorts the rows of a signal that spans the
+    # sort column, and an address never changes: no comparison at all.
+    window.downloads.set_limit(1)
+    window.add_servers(far_addresses(300), start=False)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 300, timeout=5000)
+    window.table.sortByColumn(SERVER, Qt.AscendingOrder)
+    comparisons = []
+    less_than = ServerSortModel.lessThan
+
+    def counted(self, left, right):
+        comparisons.append((left.row(), right.row()))
+        return less_than(self, left, right)
+
+    monkeypatch.setattr(ServerSortModel, "lessThan", counted)
+    before = statuses(window)
+    with qtbot.waitSignal(window.model.refreshed, timeout=2000):  # the tick that tells the view
+        window.downloads.start(window.model.rows[::2])
+    after = statuses(window)
+    assert [n for n in range(300) if after[n] != before[n]] == list(range(0, 300, 2))
+    assert comparisons == []
+    assert shown(window) == [str(address) for address in far_addresses(300)]
+    # Sorted by Status, the rows still move as their statuses change.
+    window.table.sortByColumn(STATUS, Qt.AscendingOrder)
+    window.downloads.cancel_all()
+    qtbot.waitUntil(lambda: "Queued" not in statuses(window), timeout=2000)
+    qtbot.waitUntil(lambda: statuses(window) == sorted(statuses(window)), timeout=2000)
+    assert statuses(window)[0] == "Cancelled" and comparisons
 
 
 def test_the_more_downloads_run_the_less_often_the_views_repaint():
