@@ -120,7 +120,7 @@ def install(language: str | None = None) -> str:
     used from now on (``app/cli/argparse_words.py``).
     """
     global _translation, _language
-    from app.internals import route_argparse_words  # idempotent; kept out of import time
+    from app.cli.argparse_words import route_argparse_words  # idempotent; not at import time
 
     route_argparse_words(_, ngettext)
     chosen = normalise(language) if language else language_from_environment()

@@ -5,11 +5,13 @@ reading in bigger pieces from a fast server, running host name lookups on
 threads that quitting does not wait for, watching sockets with a lighter
 notifier than qt5reactor's (or on one epoll fd, which needs Twisted's
 ``removeAll`` helper), and letting an ended connection's objects go without
-waiting for a full garbage collection. One has none in the standard library:
-argparse's own words (``usage:``, its errors) in the program's language.
-Each is one small function or mixin here, whose
-docstring names what it relies on and why. Nowhere else in ``app`` touches
-another package's underscore names or undocumented attributes.
+waiting for a full garbage collection. Each is one small function or mixin
+here, whose docstring names what it relies on and why. Nowhere else in
+``app`` touches another package's underscore names or undocumented
+attributes, but for one use of the standard library's: argparse's own words
+(``usage:``, its errors) in the program's language, routed by
+:func:`app.cli.argparse_words.route_argparse_words`, which must import
+without Twisted (the start-up check runs on a bare system's Python).
 
 ``tests/test_internals.py`` checks each of them against the installed
 versions, so an upgrade that moves one fails there, by name, rather than as
@@ -23,7 +25,6 @@ subclass lists before ``QtReactor``, and a function taking the reactor.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
@@ -155,25 +156,6 @@ def disconnect_selectable(
     to do this, and doing it by hand would lose the half-close case.
     """
     reactor._disconnectSelectable(selectable, why, is_read)  # type: ignore[no-untyped-call]
-
-
-def route_argparse_words(
-    gettext: Callable[[str], str], ngettext: Callable[[str, str, int], str]
-) -> None:
-    """Make argparse look its own words up with ``gettext`` and ``ngettext`` from now on.
-
-    argparse does ``from gettext import gettext as _, ngettext`` and calls
-    those module globals when it builds a parser and when it formats help and
-    errors, so they read gettext's global domain (``messages``), never this
-    program's catalogue. Replacing the two globals is the only way to
-    translate them in every parser, including ones built elsewhere
-    (``app.__main__``); the alternative, ``gettext.textdomain``, would take
-    the language from the environment rather than from ``--language``.
-    Relies on the names ``argparse._`` and ``argparse.ngettext``, neither
-    documented.
-    """
-    argparse._ = gettext  # type: ignore[attr-defined]
-    argparse.ngettext = ngettext  # type: ignore[attr-defined]
 
 
 def remove_all_but_internal(

@@ -15,6 +15,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
@@ -354,3 +355,31 @@ def test_readme_and_ci_install_what_the_table_says_a_bare_system_needs(readme_na
     assert dnf.group(1).split() == packages(XCB_LIBRARIES, "fedora")
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "python3 -m app.display_check --packages debian" in ci
+
+
+#: Starts the start-up check as a bare system's Python would: none of the
+#: project's dependencies importable, only the standard library and ``app``.
+BARE_PYTHON = """
+import runpy, sys
+class NotInstalled:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in {"twisted", "PyQt5", "qt5reactor", "zope", "attr"}:
+            raise ModuleNotFoundError(f"No module named {name!r}")
+sys.meta_path.insert(0, NotInstalled())
+sys.argv = ["display_check", *sys.argv[1:]]
+runpy.run_module("app.display_check", run_name="__main__")
+"""
+
+
+def test_the_package_list_comes_from_a_python_with_nothing_installed() -> None:
+    # CI, and a person on a bare system, ask for the packages before the
+    # project's dependencies are installed: no Twisted, no Qt.
+    listed = subprocess.run(
+        [sys.executable, "-c", BARE_PYTHON, "--packages", "debian"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert (listed.returncode, listed.stderr) == (0, "")
+    assert listed.stdout.split() == packages(XCB_LIBRARIES, "debian")
