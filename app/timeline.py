@@ -88,7 +88,7 @@ class Lane:
         """``count`` chunks of ``size`` bytes in all, seen at ``at``."""
         self.chunks += count
         self.bytes += size
-        if self.bucket and at < self.times[-1] + self.bucket:  # a bucket: some marks were made
+        if self.times and self.bucket and at < self.times[-1] + self.bucket:
             self.counts[-1] += count
             self.sizes[-1] += size
             return
@@ -171,10 +171,9 @@ class Timeline:
         now = self.now()
         lanes = self.lanes
         for row in rows:
-            # _mark_last_chunks, written out: this loop runs for every row on every tick.
             lane = lanes.get(row)
-            if lane is not None and row.chunks > lane.chunks:
-                lane.add_chunk(now, row.received - lane.bytes, row.chunks - lane.chunks)
+            if lane is not None:
+                self._mark_last_chunks(lane, row, now)
 
     def _mark_last_chunks(self, lane: Lane, row: ServerRow, now: float) -> None:
         """Mark the chunks the row got since its lane last heard, all at ``now``."""
