@@ -307,10 +307,11 @@ class PoetryProtocol(protocol.Protocol):
             size = read_size(self.transport)
             if size is not None and len(data) == size < MAX_READ_SIZE:
                 set_read_size(self.transport, min(size * 4, MAX_READ_SIZE))
-        if self.received > self.factory.max_bytes:
-            self.give_up(PoemTooLargeError(self.factory.max_bytes))
-        else:
-            self.factory.bytes_received(self.received)
+        factory = self.factory
+        if self.received > factory.max_bytes:
+            self.give_up(PoemTooLargeError(factory.max_bytes))
+        elif (progress := factory.progress) is not None:
+            progress(self.received)
 
     def _check_idle_in(self, seconds: float) -> None:
         from twisted.internet import reactor
@@ -377,7 +378,8 @@ class PoetryClientFactory(_ClientFactory):
         self.idle_timeout = idle_timeout
         self.max_bytes = max_bytes
         self.encoding = encoding
-        self._progress = progress
+        #: Called with the running byte total after each chunk (``None`` once it ended).
+        self.progress = progress
         self._connected = connected
         self.started = time.monotonic()
         self.connector: IConnector | None = None
@@ -391,10 +393,6 @@ class PoetryClientFactory(_ClientFactory):
     def connection_made(self) -> None:
         if self._connected is not None:
             self._connected()
-
-    def bytes_received(self, total: int) -> None:
-        if self._progress is not None:
-            self._progress(total)
 
     def poem_ended(self, proto: PoetryProtocol, reason: Failure) -> None:
         """The connection is closed: decide between a poem and a failure."""
@@ -420,7 +418,7 @@ class PoetryClientFactory(_ClientFactory):
 
     def _fire(self, result: Poem | Failure) -> None:
         d, self.deferred = self.deferred, None
-        self._progress = self._connected = None
+        self.progress = self._connected = None
         # Each pointed back at this factory: two reference cycles per download.
         self.poem_protocol = self.connector = None
         if d is None:
@@ -434,7 +432,7 @@ class PoetryClientFactory(_ClientFactory):
         # Deferred.cancel() errbacks with CancelledError once we return; we
         # only make sure nothing of the download is left running.
         self.deferred = None
-        self._progress = self._connected = None
+        self.progress = self._connected = None
         proto = self.poem_protocol
         if proto is not None and proto.transport is not None:
             proto.give_up(CancelledError())

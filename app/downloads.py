@@ -93,6 +93,11 @@ class DownloadController:
         self._batch_open = False
         self._batch_rows: set[ServerRow] = set()
         self._batch_started = 0.0
+        # Every row's Deferred gets the same three recorded handlers (the row
+        # comes as their argument): made once here, not three closures a download.
+        self._on_poem = recording(events, "callback", self._succeeded)
+        self._on_failure = recording(events, "errback", self._failed)
+        self._on_own_error = recording(events, "errback", self._internal_error)
 
     @property
     def running(self) -> int:
@@ -216,14 +221,8 @@ class DownloadController:
             self._failed(Failure(), row)
             return
         self._running[row] = d
-        events = self.events
-        d.addCallbacks(
-            recording(events, "callback", self._succeeded),
-            recording(events, "errback", self._failed),
-            callbackArgs=(row,),
-            errbackArgs=(row,),
-        )
-        d.addErrback(recording(events, "errback", self._internal_error), row)
+        d.addCallbacks(self._on_poem, self._on_failure, callbackArgs=(row,), errbackArgs=(row,))
+        d.addErrback(self._on_own_error, row)
 
     # What get_poetry reports, as events
 

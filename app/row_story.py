@@ -17,8 +17,10 @@ A story is one attempt: it starts afresh when the row is queued again and
 is dropped when the row is removed. Its memory is bounded whatever the
 download does (:data:`MAX_LOG_LINES`, :data:`MAX_STEPS`, :data:`MAX_LINE`),
 and bytes cost it nothing per chunk: the row counts them, and the story
-takes the counts when told (:meth:`RowStories.bytes_came`, on the window's
-tick) or at the next step, so the first byte's time is to within a tick.
+takes the counts at each step and whenever it is read. The window's tick
+(:meth:`RowStories.bytes_came`) only looks for first bytes, among the
+rows still waiting for one, so the first byte's time is to within a tick
+and a tick costs nothing per download once every download has begun.
 Nothing here imports Qt; the words are in :mod:`app.row_story_words`.
 """
 
@@ -191,22 +193,31 @@ class RowStories:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._stories: dict[ServerRow, RowStory] = {}
+        #: Rows whose attempt runs and has had no byte yet: all a tick looks at.
+        self._waiting: set[ServerRow] = set()
 
     def get(self, row: ServerRow) -> RowStory | None:
-        """The row's latest attempt, or ``None`` if it has none since it was listed."""
-        return self._stories.get(row)
+        """The row's latest attempt, or ``None`` if it has none since it was listed.
+
+        A running attempt's bytes and chunks are the row's as it is read.
+        """
+        story = self._stories.get(row)
+        if story is not None and story.ended is None:
+            self._took_bytes(story, row, self.clock())
+        return story
 
     def __len__(self) -> int:
         return len(self._stories)
 
     def bytes_came(self, rows: Iterable[ServerRow]) -> None:
-        """Take the bytes and chunks the rows got since last told (the window tells on its tick)."""
+        """The rows got bytes since the window's last tick: note the first byte of those
+        that had none. The others' counts wait until their story is read."""
+        if not self._waiting:
+            return
         now = self.clock()
         stories = self._stories
-        for row in rows:
-            story = stories.get(row)
-            if story is not None:
-                _took_bytes(story, row, now)
+        for row in self._waiting.intersection(rows):
+            self._took_bytes(stories[row], row, now)
 
     def observe(self, event: DownloadEvent) -> None:
         if isinstance(event, BATCH_EVENTS):
@@ -214,25 +225,29 @@ class RowStories:
         row = event.row
         if isinstance(event, Forgotten):
             self._stories.pop(row, None)
+            self._waiting.discard(row)
             return
         now = self.clock()
         if isinstance(event, Queued):
             # A new attempt: the last one's story is over.
             self._stories[row] = RowStory(batch=event.batch, queued=now)
+            self._waiting.add(row)
             return
         story = self._stories.get(row)
         if story is None:
             # Told of a row that was never queued (a test, a tool publishing by hand).
             story = self._stories[row] = RowStory()
         # Bytes that came since the last tick count before the step that follows them.
-        _took_bytes(story, row, now)
+        self._took_bytes(story, row, now)
         story.record(event, now)
+        if story.ended is not None:
+            self._waiting.discard(row)
 
-
-def _took_bytes(story: RowStory, row: ServerRow, now: float) -> None:
-    """The row's chunks and bytes onto its story; the first of them seen ``now``."""
-    if row.chunks > story.chunks:
-        story.chunks = row.chunks
-        story.received = row.received
-        if story.first_byte is None:
-            story.first_byte = now
+    def _took_bytes(self, story: RowStory, row: ServerRow, now: float) -> None:
+        """The row's chunks and bytes onto its story; the first of them seen ``now``."""
+        if row.chunks > story.chunks:
+            story.chunks = row.chunks
+            story.received = row.received
+            if story.first_byte is None:
+                story.first_byte = now
+                self._waiting.discard(row)

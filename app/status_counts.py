@@ -23,13 +23,16 @@ class StatusCounts:
     """Counts of the rows added and not removed, by :class:`Status`, and their bytes received."""
 
     def __init__(self) -> None:
-        #: What each row counted as: its status and bytes when last told.
-        self._counted: dict[ServerRow, tuple[Status, int]] = {}
+        #: What each row counted as when last told: its status, and its bytes.
+        #: Two dicts of plain values, so a tick's update of thousands of rows
+        #: makes no new object (a tuple each was work for the garbage collector).
+        self._status: dict[ServerRow, Status] = {}
+        self._received: dict[ServerRow, int] = {}
         self._by_status: Counter[Status] = Counter()
         self.received = 0
 
     def __len__(self) -> int:
-        return len(self._counted)
+        return len(self._status)
 
     def __getitem__(self, status: Status) -> int:
         return self._by_status[status]
@@ -47,44 +50,41 @@ class StatusCounts:
 
     def add(self, rows: Iterable[ServerRow]) -> None:
         for row in rows:
-            if row not in self._counted:
-                self._count(row, row.status, row.received)
+            if row not in self._status:
+                self._status[row] = row.status
+                self._received[row] = row.received
+                self._by_status[row.status] += 1
+                self.received += row.received
 
     def remove(self, rows: Iterable[ServerRow]) -> None:
         for row in rows:
-            counted = self._counted.pop(row, None)
-            if counted is not None:
-                status, received = counted
+            status = self._status.pop(row, None)
+            if status is not None:
                 self._by_status[status] -= 1
-                self.received -= received
+                self.received -= self._received.pop(row)
 
     def observe(self, event: DownloadEvent) -> None:
         """Count what ``event`` changed on its row, if the row is counted."""
         if isinstance(event, (DeferredStep, Forgotten, *BATCH_EVENTS)):
             return
         row = event.row
-        counted = self._counted.get(row)
-        if counted is None:
+        status = self._status.get(row)
+        if status is None:
             return
-        status, received = counted
         if status is not row.status:
             self._by_status[status] -= 1
             self._by_status[row.status] += 1
-        self.received += row.received - received
-        self._counted[row] = (row.status, row.received)
+            self._status[row] = row.status
+        self.received += row.received - self._received[row]
+        self._received[row] = row.received
 
     def bytes_came(self, rows: Iterable[ServerRow]) -> None:
         """Count the bytes the rows got since last told; their statuses are the events' to count."""
-        counted = self._counted
+        counted = self._received
         total = self.received
         for row in rows:
             was = counted.get(row)
             if was is not None:
-                total += row.received - was[1]
-                counted[row] = (was[0], row.received)
+                total += row.received - was
+                counted[row] = row.received
         self.received = total
-
-    def _count(self, row: ServerRow, status: Status, received: int) -> None:
-        self._counted[row] = (status, received)
-        self._by_status[status] += 1
-        self.received += received

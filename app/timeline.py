@@ -61,7 +61,7 @@ class Ending(enum.Enum):
     CANCELLED = "cancelled"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Lane:
     """One connection's events, in seconds since its batch started."""
 
@@ -168,17 +168,18 @@ class Timeline:
         The window tells on its tick, ten or twenty times a second, so a mark
         is to within a tick of the chunks' arrival; the totals are exact.
         """
-        now = self.now()
+        self._mark_last_chunks(rows, self.now())
+
+    def _mark_last_chunks(self, rows: Iterable[ServerRow], now: float) -> None:
+        """Mark the chunks each row got since its lane last heard, all at ``now``.
+
+        One loop for all the rows of a tick: thousands a tick at 10,000 downloads.
+        """
         lanes = self.lanes
         for row in rows:
             lane = lanes.get(row)
-            if lane is not None:
-                self._mark_last_chunks(lane, row, now)
-
-    def _mark_last_chunks(self, lane: Lane, row: ServerRow, now: float) -> None:
-        """Mark the chunks the row got since its lane last heard, all at ``now``."""
-        if row.chunks > lane.chunks:
-            lane.add_chunk(now, row.received - lane.bytes, row.chunks - lane.chunks)
+            if lane is not None and row.chunks > lane.chunks:
+                lane.add_chunk(now, row.received - lane.bytes, row.chunks - lane.chunks)
 
     def observe(self, event: DownloadEvent) -> None:
         """Record one event on its row's lane, in seconds since its batch started."""
@@ -218,7 +219,7 @@ class Timeline:
         if lane is None or row not in self._open:
             return
         now = self.now()
-        self._mark_last_chunks(lane, row, now)
+        self._mark_last_chunks((row,), now)
         lane.ended = now
         lane.ending = ending
         lane.reason = reason

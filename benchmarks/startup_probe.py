@@ -95,14 +95,14 @@ def _observe_window(module: ModuleType) -> None:
 
 
 def _observe_client(module: ModuleType) -> None:
-    factory = module.PoetryClientFactory
-    original = factory.bytes_received
+    protocol = module.PoetryProtocol
+    original = protocol.dataReceived
 
-    def bytes_received(self: Any, total: int) -> None:
+    def data_received(self: Any, data: bytes) -> None:
         _mark("first_byte")
-        original(self, total)
+        original(self, data)
 
-    factory.bytes_received = bytes_received
+    protocol.dataReceived = data_received
 
 
 def main() -> None:

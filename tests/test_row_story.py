@@ -165,7 +165,7 @@ async def test_a_callback_that_raises_shows_the_deferred_turning_to_its_errbacks
     )
 
 
-def test_bytes_cost_a_story_nothing_per_chunk_and_one_clock_reading_a_tick():
+def test_bytes_cost_a_story_nothing_per_chunk_and_a_tick_only_until_its_first_byte():
     clock = Clock()
     stories = RowStories(clock)
     events = EventStream()
@@ -183,11 +183,34 @@ def test_bytes_cost_a_story_nothing_per_chunk_and_one_clock_reading_a_tick():
         events.bytes_arrived(row, n)
     clock.now = 100.6
     stories.bytes_came(events.take_arrivals())
-    assert clock.reads == reads + 2  # one a tick, nothing a chunk
-    story = stories.get(row)
+    # One reading for the tick that found the first byte; none a chunk, and
+    # none for a tick with no story waiting for its first byte.
+    assert clock.reads == reads + 1
+    story = stories.get(row)  # a running story takes the row's counts as it is read
     assert story is not None
     assert (story.chunks, story.received, story.first_byte) == (10_000, 10_000, 100.5)
     assert list(story.log) == [(100.0, f"{row.address}: connecting"), (100.0, line(Connected(row)))]
+
+
+def test_a_running_story_has_the_row_s_bytes_when_read_between_ticks():
+    clock = Clock()
+    stories = RowStories(clock)
+    events = EventStream()
+    events.subscribe(stories.observe)
+    row = ServerRow(Address(LOCALHOST, 2))
+    for event in (Queued(row, 1), Connecting(row), Connected(row)):
+        events.publish(event)
+    events.bytes_arrived(row, 10)
+    clock.now = 100.5
+    stories.bytes_came(events.take_arrivals())
+    events.bytes_arrived(row, 30)
+    events.bytes_arrived(row, 45)  # no tick since
+    clock.now = 100.7
+    story = stories.get(row)
+    assert story is not None
+    assert (story.chunks, story.received, story.first_byte) == (3, 45, 100.5)
+    events.publish(Failed(row, Failure(ConnectionRefusedError("gone")), "gone"))
+    assert (story.chunks, story.received, story.ended) == (3, 45, 100.7)
 
 
 def line(event: DownloadEvent) -> str:
