@@ -229,6 +229,10 @@ DownloadEvent: TypeAlias = RowEvent | BatchStarted | BatchEnded
 DownloadObserver: TypeAlias = Callable[[DownloadEvent], object]
 #: The events after which the row's download is over.
 ENDINGS = (Done, Failed, Cancelled)
+#: The events that may change a row's status: not a Deferred's step, a removal or a batch's.
+STATUS_EVENTS = (Queued, Connecting, Connected, Done, Failed, Cancelled, InternalError)
+#: Every event but a Deferred's step, which says nothing of a connection's times.
+CONNECTION_EVENTS = (*STATUS_EVENTS, Forgotten, BatchStarted, BatchEnded)
 #: The events about a batch, not about one row.
 BATCH_EVENTS = (BatchStarted, BatchEnded)
 

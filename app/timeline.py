@@ -88,15 +88,15 @@ class Lane:
         """``count`` chunks of ``size`` bytes in all, seen at ``at``."""
         self.chunks += count
         self.bytes += size
-        if self.times and self.bucket and at < self.times[-1] + self.bucket:
+        times, bucket = self.times, self.bucket
+        if bucket and times and at < times[-1] + bucket:
             self.counts[-1] += count
             self.sizes[-1] += size
             return
-        start = at if not self.bucket else at - (at % self.bucket)
-        self.times.append(start)
+        times.append(at - (at % bucket) if bucket else at)
         self.counts.append(count)
         self.sizes.append(size)
-        if len(self.times) > MAX_MARKS:
+        if len(times) > MAX_MARKS:
             self._coarsen()
 
     def marks(self) -> Iterable[tuple[float, int, int]]:

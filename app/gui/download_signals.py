@@ -6,7 +6,9 @@ status summary all follow one :class:`DownloadSignals`, which observes the
 controller's :class:`~app.events.EventStream` and passes on:
 
 * every event, in the order it happened, to the listeners of
-  :meth:`~DownloadSignals.follow_steps`, then on the Qt signal of its kind
+  :meth:`~DownloadSignals.follow_steps` that asked for its kind (the log
+  hears only what it writes a line for, the table only what changes a
+  status), then on the Qt signal of its kind
   (``done``, ``failed``...), for the dialogs and the window, which care
   about one kind;
 * on each tick of the window (:meth:`~DownloadSignals.deliver_bytes`,
@@ -88,7 +90,10 @@ class DownloadSignals(QObject):
         }
         self._events = events
         self._bytes_listeners: tuple[BytesListener, ...] = ()
-        self._step_listeners: tuple[Listener, ...] = ()
+        #: Each step listener, with the kinds of event it asked for (``None``: all).
+        self._step_listeners: tuple[tuple[Listener, tuple[type, ...] | None], ...] = ()
+        #: The listeners of each kind of event, in the order they followed; made when first needed.
+        self._listeners_of: dict[type, tuple[Listener, ...]] = {}
         events.subscribe(self.observe)
 
     def follow_bytes(self, listener: BytesListener) -> None:
@@ -99,9 +104,15 @@ class DownloadSignals(QObject):
         """
         self._bytes_listeners = (*self._bytes_listeners, listener)
 
-    def follow_steps(self, listener: Listener) -> None:
-        """Call ``listener(event)`` for every event, in order, before its signal."""
-        self._step_listeners = (*self._step_listeners, listener)
+    def follow_steps(self, listener: Listener, kinds: tuple[type, ...] | None = None) -> None:
+        """Call ``listener(event)`` for every event, in order, before its signal.
+
+        Given ``kinds``, only for the events of those kinds: with 10,000
+        downloads every event goes to every listener that wants it, and
+        a listener that only returns costs a call all the same.
+        """
+        self._step_listeners = (*self._step_listeners, (listener, kinds))
+        self._listeners_of = {}
 
     def deliver_bytes(self) -> bool:
         """The window's tick: tell the bytes listeners which rows got bytes; ``False`` if none."""
@@ -116,12 +127,20 @@ class DownloadSignals(QObject):
         return True
 
     def observe(self, event: DownloadEvent) -> None:
-        for listener in self._step_listeners:
+        kind = type(event)
+        listeners = self._listeners_of.get(kind)
+        if listeners is None:
+            listeners = self._listeners_of[kind] = tuple(
+                listener
+                for listener, kinds in self._step_listeners
+                if kinds is None or issubclass(kind, kinds)
+            )
+        for listener in listeners:
             try:
                 listener(event)
             except Exception as error:
                 _report(error)
-        self._by_kind[type(event)].emit(event)
+        self._by_kind[kind].emit(event)
 
 
 def _report(error: Exception) -> None:

@@ -35,7 +35,7 @@ from PyQt5.QtCore import (
 )
 
 from app.address import Address
-from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten
+from app.events import BATCH_EVENTS, STATUS_EVENTS, DeferredStep, DownloadEvent, Forgotten
 from app.gui.download_signals import DownloadSignals
 from app.i18n import _, pgettext
 from app.rows import ServerRow, Status
@@ -199,7 +199,7 @@ class ServerListModel(QAbstractTableModel):
 
     def follow(self, signals: DownloadSignals) -> None:
         """Hear the events, and be the window's tick that hands out bytes (see :meth:`flush`)."""
-        signals.follow_steps(self._heard)
+        signals.follow_steps(self._heard, STATUS_EVENTS)
         signals.follow_bytes(self._bytes_came)
         self._signals = signals
 

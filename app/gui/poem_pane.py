@@ -26,7 +26,7 @@ from PyQt5.QtGui import QTextCursor
 from PyQt5.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.client import Poem
-from app.events import BatchEnded, BatchStarted, DownloadEvent
+from app.events import STATUS_EVENTS, BatchEnded, BatchStarted, DownloadEvent
 from app.gui.download_signals import DownloadSignals
 from app.gui.labels import plain_label
 from app.i18n import _, ngettext, pgettext
@@ -76,7 +76,7 @@ class PoemPane(QWidget):
         self._slicer.timeout.connect(self._append_slice)
 
     def follow(self, signals: DownloadSignals) -> None:
-        signals.follow_steps(self._heard)
+        signals.follow_steps(self._heard, STATUS_EVENTS)
 
     def show_row(self, row: ServerRow | None) -> None:
         """Show ``row``'s poem, or say why there is none; cheap when nothing changed."""

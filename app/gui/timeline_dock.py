@@ -12,7 +12,7 @@ import time
 from PyQt5.QtCore import Qt, QTimer
 from PyQt5.QtWidgets import QDockWidget, QHBoxLayout, QTableView, QToolButton, QVBoxLayout, QWidget
 
-from app.events import DownloadEvent
+from app.events import CONNECTION_EVENTS, DownloadEvent
 from app.gui.download_signals import DownloadSignals
 from app.gui.labels import plain_label
 from app.gui.model import ServerListModel, refresh_interval_ms
@@ -83,7 +83,7 @@ class TimelineDock(QDockWidget):
         self._painted = 0.0
 
     def follow(self, signals: DownloadSignals) -> None:
-        signals.follow_steps(self._heard)
+        signals.follow_steps(self._heard, CONNECTION_EVENTS)
         signals.follow_bytes(self._heard)
 
     def _heard(self, _what: DownloadEvent | list[ServerRow]) -> None:

@@ -48,9 +48,16 @@ from PyQt5.QtWidgets import (
 
 from app import APP_NAME, display_name
 from app.demo import DemoServers
-from app.download_log import log_download_event
+from app.download_log import LOGGED_EVENTS, log_download_event
 from app.downloads import DownloadController
-from app.events import BatchEnded, BatchStarted, Done, EventStream, InternalError
+from app.events import (
+    CONNECTION_EVENTS,
+    BatchEnded,
+    BatchStarted,
+    Done,
+    EventStream,
+    InternalError,
+)
 from app.gui.actions import WindowActions, build_menus_and_toolbar
 from app.gui.delegate import ProgressDelegate
 from app.gui.dialog_commands import DialogCommands
@@ -236,11 +243,11 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
     def _follow_downloads(self) -> None:
         """Subscribe every piece to the bridge: the one path a download's events take."""
         signals = self.signals
-        signals.follow_steps(self.timeline.observe)
+        signals.follow_steps(self.timeline.observe, CONNECTION_EVENTS)
         signals.follow_bytes(self.timeline.bytes_came)
         signals.follow_steps(self.stories.observe)
         signals.follow_bytes(self.stories.bytes_came)
-        signals.follow_steps(log_download_event)
+        signals.follow_steps(log_download_event, LOGGED_EVENTS)
         self.model.follow(signals)
         self.reading.follow(signals)
         self.failure_dialog.follow(signals)

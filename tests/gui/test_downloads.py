@@ -7,6 +7,7 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QDialog, QPlainTextEdit
 
 from app.address import Address
+from app.events import Connected, Done
 from app.gui.model import REFRESH_INTERVAL_MS
 from app.units import format_size
 from tests import hostile
@@ -251,3 +252,36 @@ def test_a_listener_that_raises_is_reported_and_the_others_still_hear(qtbot, win
     assert cell(window, row_of(window, address), 3) == format_size(len(POEM))
     raised = {str(value) for _kind, value, _tb in exceptions}
     assert {"simulated bug on bytes", "simulated bug on Done"} <= raised
+
+
+def test_a_listener_hears_only_the_kinds_it_follows_in_order_and_before_their_signal(
+    qtbot, window, servers
+):
+    address = local(servers.poetry(POEM, delay=0.01, num_bytes=200)[0])
+    window.add_servers([address])
+    heard: list[str] = []
+    window.signals.follow_steps(
+        lambda event: heard.append(f"step {type(event).__name__}"), (Connected, Done)
+    )
+    window.signals.follow_steps(lambda event: heard.append(f"all {type(event).__name__}"))
+    window.signals.connected.connect(lambda event: heard.append("signal Connected"))
+    window.signals.done.connect(lambda event: heard.append("signal Done"))
+
+    with qtbot.waitSignal(window.signals.batchEnded, timeout=5000):
+        window.commands.start_all.trigger()
+
+    assert [line for line in heard if not line.startswith("all ")] == [
+        "step Connected",
+        "signal Connected",
+        "step Done",
+        "signal Done",
+    ]
+    assert [line for line in heard if line.startswith("all ")] == [
+        "all BatchStarted",
+        "all Queued",
+        "all Connecting",
+        "all Connected",
+        "all DeferredStep",
+        "all Done",
+        "all BatchEnded",
+    ]
