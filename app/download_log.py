@@ -19,7 +19,6 @@ story never word a step two ways.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from twisted.logger import LogLevel
 
@@ -42,53 +41,46 @@ NAMESPACE = "poetry.download"
 #: The events :func:`download_record` words (every other kind is worth no line).
 LOGGED_EVENTS = (Connecting, Connected, Done, Failed, Cancelled, InternalError)
 
-#: A record: its level, its format string and the fields the format names.
-Record = tuple[LogLevel, str, dict[str, Any]]
-
 
 def log_download_event(event: DownloadEvent) -> None:
     """Write the record for ``event``, if it is one worth a line."""
     record = download_record(event)
     if record is None:
         return
-    level, text, fields = record
+    level, text = record
     traceback = traceback_of(event.failure) if isinstance(event, InternalError) else None
-    publish_record(LogRecord(time.time(), level, NAMESPACE, text.format(**fields), traceback))
+    publish_record(LogRecord(time.time(), level, NAMESPACE, text, traceback))
 
 
 def log_line(event: DownloadEvent) -> str | None:
     """The record's words for ``event`` as plain text, or ``None`` if it is worth no line."""
     record = download_record(event)
-    if record is None:
-        return None
-    _, text, fields = record
-    return text.format(**fields)
+    return None if record is None else record[1]
 
 
-def download_record(event: DownloadEvent) -> Record | None:
-    """What the log says about ``event``, or ``None`` (Progress, batches, steps...)."""
+def download_record(event: DownloadEvent) -> tuple[LogLevel, str] | None:
+    """How loud, and what the log says about ``event``; ``None`` for batches, steps."""
     # The records stay English whatever the window speaks: the module doc says why.
     match event:
         case Connecting(row=row):
-            text = "{address}: connecting"  # untranslated: log record
-            return LogLevel.info, text, {"address": str(row.address)}
+            return LogLevel.info, f"{row.address}: connecting"  # untranslated: log record
         case Connected(row=row):
-            text = "{address}: connected"  # untranslated: log record
-            return LogLevel.info, text, {"address": str(row.address)}
+            return LogLevel.info, f"{row.address}: connected"  # untranslated: log record
         case Done(row=row, poem=poem):
-            fields = {"address": str(row.address), "size": poem.size, "elapsed": poem.elapsed}
-            text = "{address}: done, {size} bytes in {elapsed:.2f} s"  # untranslated: log record
-            return LogLevel.info, text, fields
+            return (
+                LogLevel.info,
+                f"{row.address}: done, {poem.size} bytes in {poem.elapsed:.2f} s",
+            )  # untranslated: log record
         case Failed(row=row, failure=failure):
             # The event's reason is in the language the window spoke; the log's is English.
             with source_language():
                 reason = describe_failure(failure)
-            fields = {"address": str(row.address), "reason": reason}
-            return LogLevel.warn, "{address}: failed: {reason}", fields  # untranslated: log record
+            return LogLevel.warn, f"{row.address}: failed: {reason}"  # untranslated: log record
         case Cancelled(row=row):
-            fields = {"address": str(row.address), "reason": event.reason}
-            return LogLevel.info, "{address}: {reason}", fields  # untranslated: log record
+            return LogLevel.info, f"{row.address}: {event.reason}"  # untranslated: log record
         case InternalError(row=row):
-            text = "Internal error while handling the download from {address}"  # untranslated: log
-            return LogLevel.critical, text, {"address": str(row.address)}
+            return (
+                LogLevel.critical,
+                f"Internal error while handling the download from {row.address}",
+            )  # untranslated: log record
     return None

@@ -28,9 +28,9 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import NamedTuple
 
 from twisted.logger import (
     FileLogObserver,
@@ -67,9 +67,13 @@ LEVEL_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class LogRecord:
-    """One event as a person reads it: when, how bad, where from, what (and the traceback)."""
+class LogRecord(NamedTuple):
+    """One event as a person reads it: when, how bad, where from, what (and the traceback).
+
+    A named tuple, not a frozen dataclass: as unchangeable, and made in a
+    quarter of the time, which thirty thousand records for 10,000 downloads
+    notice.
+    """
 
     time: float
     level: LogLevel

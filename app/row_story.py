@@ -84,7 +84,7 @@ class Step:
         return _(self.outcome) if self.outcome else ""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class RowStory:
     """One attempt at a row's download; times are the stories' clock (seconds)."""
 

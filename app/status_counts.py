@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from app.events import BATCH_EVENTS, DeferredStep, DownloadEvent, Forgotten
+from app.events import STATUS_EVENTS, DownloadEvent
 from app.rows import ServerRow, Status
 
 
@@ -65,7 +65,7 @@ class StatusCounts:
 
     def observe(self, event: DownloadEvent) -> None:
         """Count what ``event`` changed on its row, if the row is counted."""
-        if isinstance(event, (DeferredStep, Forgotten, *BATCH_EVENTS)):
+        if not isinstance(event, STATUS_EVENTS):
             return
         row = event.row
         status = self._status.get(row)

@@ -35,7 +35,7 @@ from PyQt5.QtCore import (
 )
 
 from app.address import Address
-from app.events import BATCH_EVENTS, STATUS_EVENTS, DeferredStep, DownloadEvent, Forgotten
+from app.events import STATUS_EVENTS, DownloadEvent
 from app.gui.download_signals import DownloadSignals
 from app.i18n import _, pgettext
 from app.rows import ServerRow, Status
@@ -205,7 +205,7 @@ class ServerListModel(QAbstractTableModel):
 
     def _heard(self, event: DownloadEvent) -> None:
         self.counts.observe(event)
-        if not isinstance(event, (Forgotten, DeferredStep, *BATCH_EVENTS)):
+        if isinstance(event, STATUS_EVENTS):
             self._touch(event.row, status_changed=True)
 
     def _bytes_came(self, rows: list[ServerRow]) -> None:
@@ -273,10 +273,13 @@ class ServerListModel(QAbstractTableModel):
         """Note that ``row`` changed; the view hears of it at the next refresh tick."""
         if id(row) not in self._position:
             return
-        self._dirty.add(id(row))
-        self._statuses_changed = self._statuses_changed or status_changed
-        if not self._timer.isActive():
+        # Rows are dirty only between a touch that started the timer and the
+        # flush (or stop) that empties them: only the first touch asks Qt.
+        if not self._dirty and not self._timer.isActive():
             self._timer.start()
+        self._dirty.add(id(row))
+        if status_changed:
+            self._statuses_changed = True
 
     def flush(self) -> None:
         """Emit ``dataChanged`` for the dirty rows, and for the clock columns while rows run.
