@@ -165,14 +165,20 @@ async def test_a_callback_that_raises_shows_the_deferred_turning_to_its_errbacks
     )
 
 
-def test_bytes_cost_a_story_nothing_per_chunk_and_a_tick_only_until_its_first_byte():
+def connected_row(port: int) -> tuple[Clock, RowStories, EventStream, ServerRow]:
+    """A row whose download is connected, its story kept on a clock that moves when told."""
     clock = Clock()
     stories = RowStories(clock)
     events = EventStream()
     events.subscribe(stories.observe)
-    row = ServerRow(Address(LOCALHOST, 1))
+    row = ServerRow(Address(LOCALHOST, port))
     for event in (Queued(row, 1), Connecting(row), Connected(row)):
         events.publish(event)
+    return clock, stories, events, row
+
+
+def test_bytes_cost_a_story_nothing_per_chunk_and_a_tick_only_until_its_first_byte():
+    clock, stories, events, row = connected_row(1)
     reads = clock.reads
     for n in range(1, 5_001):
         events.bytes_arrived(row, n)
@@ -193,13 +199,7 @@ def test_bytes_cost_a_story_nothing_per_chunk_and_a_tick_only_until_its_first_by
 
 
 def test_a_running_story_has_the_row_s_bytes_when_read_between_ticks():
-    clock = Clock()
-    stories = RowStories(clock)
-    events = EventStream()
-    events.subscribe(stories.observe)
-    row = ServerRow(Address(LOCALHOST, 2))
-    for event in (Queued(row, 1), Connecting(row), Connected(row)):
-        events.publish(event)
+    clock, stories, events, row = connected_row(2)
     events.bytes_arrived(row, 10)
     clock.now = 100.5
     stories.bytes_came(events.take_arrivals())
