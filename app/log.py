@@ -70,9 +70,9 @@ LEVEL_WORDS = {
 class LogRecord(NamedTuple):
     """One event as a person reads it: when, how bad, where from, what (and the traceback).
 
-    A named tuple, not a frozen dataclass: as unchangeable, and made in a
-    quarter of the time, which thirty thousand records for 10,000 downloads
-    notice.
+    A named tuple, not a frozen dataclass: as unchangeable, and made in
+    about a third of the time (0.24 µs against 0.65 µs), which thirty
+    thousand records for 10,000 downloads notice.
     """
 
     time: float
