@@ -237,6 +237,7 @@ class RowStories:
         if story is None:
             # Told of a row that was never queued (a test, a tool publishing by hand).
             story = self._stories[row] = RowStory()
+            self._waiting.add(row)
         # Bytes that came since the last tick count before the step that follows them.
         self._took_bytes(story, row, now)
         story.record(event, now)

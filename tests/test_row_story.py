@@ -213,6 +213,22 @@ def test_a_running_story_has_the_row_s_bytes_when_read_between_ticks():
     assert (story.chunks, story.received, story.ended) == (3, 45, 100.7)
 
 
+def test_a_row_never_queued_still_has_its_first_byte_noted_on_the_tick():
+    clock = Clock()
+    stories = RowStories(clock)
+    events = EventStream()
+    events.subscribe(stories.observe)
+    row = ServerRow(Address(LOCALHOST, 3))
+    events.publish(Connected(row))  # published by hand, with no Queued before it
+    events.bytes_arrived(row, 10)
+    clock.now = 100.5
+    stories.bytes_came(events.take_arrivals())
+    clock.now = 101.0
+    story = stories.get(row)
+    assert story is not None
+    assert (story.chunks, story.received, story.first_byte) == (1, 10, 100.5)
+
+
 def line(event: DownloadEvent) -> str:
     words = log_line(event)
     assert words is not None
