@@ -61,6 +61,10 @@ def xvfb(tmp_path: Path, *options: str) -> Iterator[str]:
                 "1280x800x24",
                 "-nolisten",
                 "tcp",
+                # Else the server resets whenever its last client leaves (each
+                # xdotool call the tests make), and a window connecting in that
+                # moment is turned away: "could not connect to display".
+                "-noreset",
                 *options,
             ],
             pass_fds=(tell,),
