@@ -295,7 +295,8 @@ def test_rows_sorted_by_server_are_not_sorted_again_as_their_statuses_change(
 
 
 def test_the_more_downloads_run_the_less_often_the_views_repaint():
-    # 20 Hz for a few, 10 Hz from a thousand, 5 Hz from five thousand: never slower.
+    # 20 Hz for a few, then 10, 5 and 2.5 Hz from one, two and five thousand: never slower.
     assert refresh_interval_ms(0) == refresh_interval_ms(999) == REFRESH_INTERVAL_MS == 50
-    assert refresh_interval_ms(1_000) == refresh_interval_ms(4_999) == 100
-    assert refresh_interval_ms(5_000) == refresh_interval_ms(100_000) == 200
+    assert refresh_interval_ms(1_000) == refresh_interval_ms(1_999) == 100
+    assert refresh_interval_ms(2_000) == refresh_interval_ms(4_999) == 200
+    assert refresh_interval_ms(5_000) == refresh_interval_ms(100_000) == 400
