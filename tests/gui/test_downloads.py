@@ -285,3 +285,23 @@ def test_a_listener_hears_only_the_kinds_it_follows_in_order_and_before_their_si
         "all Done",
         "all BatchEnded",
     ]
+
+
+def test_a_signal_connected_or_dropped_mid_download_is_heard_or_not(qtbot, window, servers):
+    # Signals without receivers are not emitted; which have one is asked again
+    # whenever a connection is made or dropped. (No qtbot.waitSignal here: its
+    # own connecting would make the window ask again too.)
+    address = local(servers.poetry(POEM, delay=0.01, num_bytes=100)[0])
+    window.add_servers([address])
+    heard: list[str] = []
+    window.commands.start_all.trigger()
+    qtbot.waitUntil(lambda: status(window, address) == "Downloading", timeout=5000)
+    window.signals.deferredStep.connect(lambda event: heard.append(event.handler))
+    qtbot.waitUntil(lambda: status(window, address) == "Done", timeout=5000)
+    assert heard == ["_succeeded"]
+
+    window.signals.deferredStep.disconnect()
+    window.commands.start_all.trigger()
+    qtbot.waitUntil(lambda: status(window, address) == "Downloading", timeout=5000)
+    qtbot.waitUntil(lambda: status(window, address) == "Done", timeout=5000)
+    assert heard == ["_succeeded"]
