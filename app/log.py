@@ -23,17 +23,19 @@ record's cost, three times per download.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from twisted.logger import (
-    FileLogObserver,
     ILogObserver,
     LogEvent,
     Logger,
@@ -47,6 +49,9 @@ from zope.interface import implementer
 
 from app import APP_NAME
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from twisted.internet.interfaces import IDelayedCall
 
 LOG_FILE_NAME = f"{APP_NAME}.log"
 #: One log file grows to this size before it is rotated.
@@ -216,18 +221,99 @@ def publish_record(record: LogRecord) -> None:
         sink(record)
 
 
-class _FileRecords:
-    """Writes published records to the log file, a line each, as Twisted's file observer does."""
+#: The longest an ordinary line waits before it is in the log file, seconds.
+FILE_FLUSH_SECONDS = 0.5
+_MAIN_THREAD = threading.main_thread()
+#: Levels written to the file at once, with every line waiting before them.
+_URGENT_LEVELS = frozenset({LogLevel.warn, LogLevel.error, LogLevel.critical})
+
+
+class _FileLines:
+    """The log file's writer: lines wait a moment and are written together, in order.
+
+    Twisted's ``LogFile`` is unbuffered, so every line was a system call of
+    its own: three a download, 3.8 µs each, some 0.1 s of CPU per 10,000
+    poems. Lines now wait at most :data:`FILE_FLUSH_SECONDS` on a reactor
+    timer. A warning or worse is written at once, with everything before
+    it, so what led to a crash is in the file; the lines still waiting when
+    the process ends are written then (``atexit``). Before a reactor is
+    installed there is no timer to wait on, and each line is written at
+    once. Twisted's own events and the download records share this writer,
+    so the file keeps their order.
+    """
 
     def __init__(self, logfile: LogFile) -> None:
         self._logfile = logfile
+        self._lines: list[str] = []
+        self._due: IDelayedCall | None = None
+        self._lock = threading.Lock()
+        atexit.register(self.flush)
 
-    def __call__(self, record: LogRecord) -> None:
-        try:
-            self._logfile.write(record.line() + "\n")
-            self._logfile.flush()
-        except OSError:
-            pass  # a full or vanished disk: the window's log dock still has the record
+    def add(self, line: str, urgent: bool) -> None:
+        with self._lock:
+            self._lines.append(line)
+        if urgent or threading.current_thread() is not _MAIN_THREAD:
+            self.flush()  # a worker thread's line: no reactor timer from there
+        elif self._due is None:
+            reactor = sys.modules.get("twisted.internet.reactor")
+            if reactor is None:  # importing it here would install the default reactor
+                self.flush()
+            else:
+                self._due = reactor.callLater(FILE_FLUSH_SECONDS, self._flush_due)
+
+    def record(self, record: LogRecord) -> None:
+        """A sink for :func:`publish_record`."""
+        self.add(record.line() + "\n", record.level in _URGENT_LEVELS)
+
+    def _flush_due(self) -> None:
+        self._due = None
+        self.flush()
+
+    def flush(self) -> None:
+        """Write every waiting line now."""
+        if threading.current_thread() is _MAIN_THREAD:
+            due, self._due = self._due, None
+            if due is not None and due.active():
+                due.cancel()
+        with self._lock:
+            lines, self._lines = self._lines, []
+            # A full or vanished disk: the window's log dock still has the records.
+            with contextlib.suppress(OSError):
+                self._write(lines)
+
+    def _write(self, lines: list[str]) -> None:
+        """Write ``lines`` in as few calls as rotation allows.
+
+        ``LogFile`` rotates before a write once the file has reached its
+        size, so a batch is cut where the file would reach it: a file
+        ends at most one line past :data:`ROTATE_BYTES`, as when each line
+        was written alone.
+        """
+        logfile = self._logfile
+        limit = logfile.rotateLength
+        room = limit - logfile.size if limit else sys.maxsize
+        piece: list[str] = []
+        for line in lines:
+            piece.append(line)
+            room -= len(line)
+            if room <= 0:
+                logfile.write("".join(piece))
+                piece, room = [], limit
+        if piece:
+            logfile.write("".join(piece))
+        if lines:
+            logfile.flush()
+
+
+@implementer(ILogObserver)
+class _FileObserver:
+    """Twisted's log events, each a line (and its traceback) for :class:`_FileLines`."""
+
+    def __init__(self, lines: _FileLines) -> None:
+        self._lines = lines
+
+    def __call__(self, event: LogEvent) -> None:
+        self._lines.record(record_of(event))
 
 
 def default_state_dir() -> Path:
@@ -235,10 +321,6 @@ def default_state_dir() -> Path:
     base = os.environ.get("XDG_STATE_HOME") or ""
     root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "state"
     return root / APP_NAME
-
-
-def _format_for_file(event: LogEvent) -> str:
-    return record_of(event).line() + "\n"
 
 
 def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | None]:
@@ -260,9 +342,9 @@ def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | No
             rotateLength=ROTATE_BYTES,
             maxRotatedFiles=KEEP_FILES,
         )
-        # A LogFile has the write() and flush() the observer calls, but is no IO.
-        observers.append(FileLogObserver(logfile, _format_for_file))  # type: ignore[arg-type]
-        follow_records(_FileRecords(logfile))
+        lines = _FileLines(logfile)
+        observers.append(_FileObserver(lines))
+        follow_records(lines.record)
         path = directory / LOG_FILE_NAME
     except OSError as e:
         problem = _("cannot write the log in {folder}: {reason}").format(

@@ -32,13 +32,19 @@ def install_qt_reactor() -> object:
 
 
 def open_window(config_dir: Path) -> MainWindow:
-    """A shown ``MainWindow`` on a fresh config dir (so no saved servers, no demo)."""
+    """A shown ``MainWindow`` on a fresh config dir (so no saved servers, no demo).
+
+    The window logs to a file in ``config_dir`` as the program logs to its
+    own: every download's records are written, as they are for a person.
+    """
     try:
         from app.gui import MainWindow
     except ImportError as e:
         raise SystemExit(f"benchmark needs app.gui.MainWindow: {e}") from None
     from app.collector import settle_after_start_up
+    from app.log import start_file_log
 
+    start_file_log(config_dir / "state")
     window = MainWindow(config_dir=config_dir)
     window.show()
     settle_after_start_up()  # as app.__main__ does

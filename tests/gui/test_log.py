@@ -280,6 +280,61 @@ def test_download_records_reach_the_file_in_order_with_the_rest(tmp_path):
     assert "ZeroDivisionError: division by zero" in text
 
 
+def test_with_a_reactor_lines_reach_the_file_soon_warnings_at_once_and_the_rest_at_exit(
+    tmp_path,
+):
+    # Lines wait a moment to be written together; a warning must not wait,
+    # nor be written before the lines logged ahead of it, nor may the
+    # lines still waiting when the process ends be lost.
+    done = run_child(
+        f"""
+        from pathlib import Path
+        from twisted.internet import reactor
+        from twisted.logger import Logger
+        from app.address import Address
+        from app.download_log import log_download_event
+        from app.events import Connecting
+        from app.log import FILE_FLUSH_SECONDS, start_file_log
+        from app.rows import ServerRow
+        path, problem = start_file_log(Path({str(tmp_path / "state")!r}))
+        assert problem is None, problem
+        log = Logger(namespace="test")
+        row = ServerRow(Address("127.0.0.1", 10001))
+
+        def go():
+            log.info("first")
+            log_download_event(Connecting(row))
+            log.warn("a warning")
+            print(repr(path.read_text()))
+            log.info("later")
+            reactor.callLater(FILE_FLUSH_SECONDS + 0.5, look)
+
+        def look():
+            print(repr(path.read_text()))
+            log.info("at exit")
+            reactor.stop()
+
+        reactor.callWhenRunning(go)
+        reactor.run()
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+
+    def lines(text: str) -> list[str]:
+        return [line.split(" ", 1)[1].strip() for line in text.splitlines() if line[:1].isdigit()]
+
+    at_warning, a_moment_later = (eval(line) for line in done.stdout.splitlines())
+    assert lines(at_warning) == [
+        "INFO     first",
+        "INFO     127.0.0.1:10001: connecting",
+        "WARNING  a warning",
+    ]
+    assert lines(a_moment_later)[3:] == ["INFO     later"]
+    text = (tmp_path / "state" / "poetry-downloader.log").read_text()
+    assert lines(text)[3:5] == ["INFO     later", "INFO     at exit"]
+
+
 def test_an_unwritable_state_dir_is_reported_not_fatal(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the directory should be")
