@@ -276,10 +276,17 @@ def test_every_missing_library_of_a_real_plugin_is_found(tmp_path: Path) -> None
     # Whatever else is missing here is really missing: the loader cannot find it either.
     for name in found:
         assert load_problem(name) is not None, name
-    assert display_check.library_problem("xcb", [plugin]) == (
-        "Qt's xcb platform needs libxcb-icccm.so.0, which is not installed; install the"
-        " package that provides it"
-    )
+    problem = display_check.library_problem("xcb", [plugin])
+    if set(found) == {"libxcb-icccm.so.0"}:  # a machine with Qt's X libraries installed
+        assert problem == (
+            "Qt's xcb platform needs libxcb-icccm.so.0, which is not installed; install the"
+            " package that provides it"
+        )
+    else:  # a fresh machine: the real ones are named too, none left out
+        assert problem is not None
+        assert problem.startswith("Qt's xcb platform needs ")
+        for name in found:
+            assert name in problem, name
 
 
 @needs_bundled_qt
