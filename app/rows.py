@@ -132,9 +132,11 @@ class ServerRow:
                 self._end(Status.FAILED)
 
     def took_bytes(self, received: int) -> None:
-        """A chunk came: ``received`` bytes in all. Only :class:`app.events.EventStream` calls it.
+        """A chunk came: ``received`` bytes in all; for whoever feeds a row bytes without a stream.
 
-        Bytes are the one change that is no event (see :mod:`app.events`).
+        Bytes are the one change that is no event (see :mod:`app.events`);
+        :meth:`app.events.EventStream.bytes_arrived` makes this same change
+        on the hot path, written out.
         """
         self.received = received
         self.chunks += 1

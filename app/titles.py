@@ -34,8 +34,11 @@ def title_of(poem: Poem) -> str:
 
 def clean_title(text: str) -> str:
     """``text``'s first non-blank line, made safe to show and at most :data:`MAX_TITLE` long."""
-    line = next((line for line in text.splitlines() if line.strip()), "")
-    line = " ".join(line.split())
+    # Blank lines are white space, so the first line of what strip() leaves is
+    # the first line with words in it (less its leading white space, which
+    # the join below drops anyway).
+    stripped = text.strip()
+    line = " ".join(stripped.splitlines()[0].split()) if stripped else ""
     if not line.isprintable():  # else there is no control character or surrogate in it
         line = _C0.sub(lambda m: chr(0x2400 + ord(m.group())), line)
         line = _UNSHOWABLE.sub("\ufffd", line)

@@ -46,6 +46,9 @@ def test_a_character_cut_by_the_prefix_is_left_out_not_garbled() -> None:
     poem = Poem(b"a" * 4095 + "静夜思".encode())
     assert poem.first_line(4096) == "a" * 4095
     assert poem.first_line(4098) == "a" * 4095 + "静"
+    # UTF-7 spells "Ночь ночь" as two runs of base64 (b"+BB0EPgRHBEw +BD0EPgRHBEw\n"):
+    # a plain decode of the first 20 bytes would read "но" out of the cut second run.
+    assert Poem("Ночь ночь\n".encode("utf-7"), encoding="utf-7").first_line(20) == "Ночь"
 
 
 def test_the_poem_s_own_encoding_is_used_and_bad_bytes_are_replaced() -> None:
