@@ -54,33 +54,31 @@ def open_window(config_dir: Path) -> MainWindow:
 def when_finished(window: MainWindow, rows: list[ServerRow]) -> Deferred[None]:
     """A Deferred that fires once every row's download has ended, however it ended.
 
-    It follows the window's signals for the endings (done, failed,
-    cancelled, a fatal internal error), as the window's dialogs do, so the
-    measuring costs nothing per chunk; it fires on the ending of the last of
-    ``rows``. A row waiting for its turn to start counts as not ended.
+    It hears the endings (done, failed, cancelled, a fatal internal error)
+    as the window's own pieces do, as a step listener of its signals
+    (``follow_steps``), so the measuring costs nothing per chunk and one
+    call per ending: a slot on the ``done`` signal would make the window
+    emit it for every poem, which nothing of the window does. It fires on
+    the ending of the last of ``rows``, and is deaf after that. A row
+    waiting for its turn to start counts as not ended.
     """
     from twisted.internet.defer import Deferred
 
-    from app.events import DownloadEvent, InternalError
+    from app.events import ENDINGS, DownloadEvent, InternalError
 
     waiting = {id(row) for row in rows if row.status.active or window.starts.is_waiting(row)}
     finished: Deferred[None] = Deferred()
-    signals = window.signals
-    endings = (signals.done, signals.failed, signals.cancelled, signals.internalError)
 
     def heard(event: DownloadEvent) -> None:
-        if isinstance(event, InternalError) and not event.fatal:
+        if not waiting or (isinstance(event, InternalError) and not event.fatal):
             return
         if id(event.row) in waiting:
             waiting.discard(id(event.row))
             if not waiting:
-                for signal in endings:
-                    signal.disconnect(heard)
                 finished.callback(None)
 
     if waiting:
-        for signal in endings:
-            signal.connect(heard)
+        window.signals.follow_steps(heard, (*ENDINGS, InternalError))
     else:
         finished.callback(None)
     return finished

@@ -180,7 +180,9 @@ class FailureDialog(QDialog):
     def follow(self, signals: DownloadSignals) -> None:
         signals.failed.connect(self._failed)
         signals.internalError.connect(self._failed)
-        signals.queued.connect(self._queued)
+        # Every row queued is heard, 10,000 at a Start All: as a step, a call
+        # (0.3 µs), not a signal's emit and slot (1.2 µs).
+        signals.follow_steps(self._queued, (Queued,))
         signals.forgotten.connect(self._forgotten)
         signals.batchStarted.connect(self._batch_started)
 

@@ -254,7 +254,9 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self.failure_dialog.keep_clear_of(self.table.viewport())
         self.statusBar().insertPermanentWidget(0, self.failure_dialog.notice)
         self.timeline_dock.follow(signals)
-        signals.done.connect(self._download_done)
+        # Done comes once a download, by the ten thousand: a step listener is a
+        # call, a signal's emit and slot three times as much.
+        signals.follow_steps(self._download_done, (Done,))
         signals.internalError.connect(self._internal_error)
         signals.batchStarted.connect(self._batch_started)
         signals.batchEnded.connect(self._batch_ended)
