@@ -70,6 +70,8 @@ LEVEL_WORDS = {
     LogLevel.error: "ERROR",
     LogLevel.critical: "CRITICAL",
 }
+#: The level as a line of the file shows it, padded to one width.
+_LEVEL_COLUMNS = {level: f"{words:<8}" for level, words in LEVEL_WORDS.items()}
 
 
 class LogRecord(NamedTuple):
@@ -89,7 +91,7 @@ class LogRecord(NamedTuple):
     def line(self) -> str:
         stamp = _clock_time(int(self.time))
         millis = int(self.time * 1000) % 1000
-        text = f"{stamp}.{millis:03d} {LEVEL_WORDS[self.level]:<8} {self.text}"
+        text = f"{stamp}.{millis:03d} {_LEVEL_COLUMNS[self.level]} {self.text}"
         if self.traceback:
             text += "\n" + self.traceback.rstrip("\n")
         return text
@@ -223,7 +225,7 @@ def publish_record(record: LogRecord) -> None:
 
 #: The longest an ordinary line waits before it is in the log file, seconds.
 FILE_FLUSH_SECONDS = 0.5
-_MAIN_THREAD = threading.main_thread()
+_MAIN_THREAD_ID = threading.main_thread().ident
 #: Levels written to the file at once, with every line waiting before them.
 _URGENT_LEVELS = frozenset({LogLevel.warn, LogLevel.error, LogLevel.critical})
 
@@ -252,7 +254,7 @@ class _FileLines:
     def add(self, line: str, urgent: bool) -> None:
         with self._lock:
             self._lines.append(line)
-        if urgent or threading.current_thread() is not _MAIN_THREAD:
+        if urgent or threading.get_ident() != _MAIN_THREAD_ID:
             self.flush()  # a worker thread's line: no reactor timer from there
         elif self._due is None:
             reactor = sys.modules.get("twisted.internet.reactor")
@@ -271,7 +273,7 @@ class _FileLines:
 
     def flush(self) -> None:
         """Write every waiting line now."""
-        if threading.current_thread() is _MAIN_THREAD:
+        if threading.get_ident() == _MAIN_THREAD_ID:
             due, self._due = self._due, None
             if due is not None and due.active():
                 due.cancel()
