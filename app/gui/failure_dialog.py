@@ -46,7 +46,7 @@ from twisted.python.failure import Failure
 
 from app.address import Address, parse_address
 from app.client import describe_failure
-from app.events import BatchStarted, Failed, Forgotten, InternalError, Queued
+from app.events import BatchStarted, DownloadEvent, Failed, Forgotten, InternalError, Queued
 from app.failure_hints import hint, internal_hint
 from app.failure_report import traceback_text
 from app.gui.download_signals import DownloadSignals
@@ -207,8 +207,9 @@ class FailureDialog(QDialog):
         else:
             self._open(activate=False)
 
-    def _queued(self, event: Queued) -> None:
-        self._mark(event.row, RETRIED)
+    def _queued(self, event: DownloadEvent) -> None:
+        if isinstance(event, Queued):  # the only kind it follows
+            self._mark(event.row, RETRIED)
 
     def _forgotten(self, event: Forgotten) -> None:
         self._mark(event.row, REMOVED)

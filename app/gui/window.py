@@ -55,6 +55,7 @@ from app.events import (
     BatchEnded,
     BatchStarted,
     Done,
+    DownloadEvent,
     EventStream,
     InternalError,
 )
@@ -297,8 +298,8 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
 
     # What the downloads tell the window itself
 
-    def _download_done(self, event: Done) -> None:
-        if not event.row.demo:
+    def _download_done(self, event: DownloadEvent) -> None:
+        if isinstance(event, Done) and not event.row.demo:  # Done is the only kind it follows
             self._save_timer.start()
 
     def _internal_error(self, event: InternalError) -> None:
