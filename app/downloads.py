@@ -98,6 +98,9 @@ class DownloadController:
         self._on_poem = recording(events, "callback", self._succeeded)
         self._on_failure = recording(events, "errback", self._failed)
         self._on_own_error = recording(events, "errback", self._internal_error)
+        # The bound methods a download's callbacks call, made once too.
+        self._bytes_arrived = events.bytes_arrived
+        self._connected_row = self._connected
 
     @property
     def running(self) -> int:
@@ -214,15 +217,19 @@ class DownloadController:
                 idle_timeout=self.idle_timeout,
                 encoding=row.encoding,
                 max_bytes=self.max_bytes,
-                progress=partial(self.events.bytes_arrived, row),
-                connected=partial(self._connected, row),
+                progress=partial(self._bytes_arrived, row),
+                connected=partial(self._connected_row, row),
             )
         except ValueError:
             self._failed(Failure(), row)
             return
         self._running[row] = d
-        d.addCallbacks(self._on_poem, self._on_failure, callbackArgs=(row,), errbackArgs=(row,))
-        d.addErrback(self._on_own_error, row)
+        # Every object a download holds lives for seconds and is walked by the
+        # garbage collector on its way to the oldest generation: one argument
+        # tuple for all three handlers, and no addErrback (two empty dicts).
+        args = (row,)
+        d.addCallbacks(self._on_poem, self._on_failure, callbackArgs=args, errbackArgs=args)
+        d.addCallbacks(_unchanged, self._on_own_error, errbackArgs=args)
 
     # What get_poetry reports, as events
 
@@ -263,6 +270,11 @@ class DownloadController:
             self._batch_open = False
             summary = summarize(rows, mode, self._batch_started)
             self.events.publish(BatchEnded(self.batch, summary))
+
+
+def _unchanged(result: object) -> object:
+    """The callback beside a last errback: a result goes on as it is."""
+    return result
 
 
 def summarize(rows: Iterable[ServerRow], mode: Mode, started: float) -> BatchSummary | None:
