@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from time import monotonic as now
+
 import pytest
 import pytest_twisted
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +15,7 @@ from twisted.python.failure import Failure
 from zope.interface import implementer
 
 from app.client import (
+    IDLE_SWEEP_SECONDS,
     ConnectionLostError,
     EmptyPoemError,
     IdleTimeoutError,
@@ -115,6 +118,25 @@ async def test_the_idle_timeout_counts_from_the_last_byte(servers, no_leftover_t
 
     assert failure.check(IdleTimeoutError)
     assert failure.value.received == len(payload)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_long_idle_timeout_fires_on_time_though_one_sweep_watches_it(
+    servers, no_leftover_timers
+):
+    # Longer than a sweep of the idle watch: no timer of its own until its
+    # deadline is near, then the same exact timer, not a sweep later.
+    idle = IDLE_SWEEP_SECONDS + 0.3
+    port = servers.hostile(hostile.Stall, prefix=b"And then")
+    seen: list[float] = []
+
+    d = get_poetry("127.0.0.1", port, idle_timeout=idle, progress=lambda _: seen.append(now()))
+    failure = await failure_of(d)
+    silent = now() - seen[-1]
+
+    assert failure.check(IdleTimeoutError)
+    assert failure.value.received == len(b"And then")
+    assert idle <= silent < idle + 0.25
 
 
 @pytest_twisted.ensureDeferred
