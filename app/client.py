@@ -309,7 +309,8 @@ class PoetryProtocol(protocol.Protocol):
 
     def connectionMade(self) -> None:
         self.last_byte = time.monotonic()
-        _IDLE_WATCH.watch(self)
+        if not _IDLE_WATCH.watch(self):
+            self._check_idle_in(self.idle_timeout)
         self.factory.connection_made()
 
     def dataReceived(self, data: bytes) -> None:
@@ -335,6 +336,12 @@ class PoetryProtocol(protocol.Protocol):
         from twisted.internet import reactor
 
         self._idle_check = reactor.callLater(seconds, self._idle_check_due)
+
+    def near_idle_deadline(self, now: float, horizon: float) -> None:
+        """The idle watch's sweep: if the deadline comes before ``horizon``, set the timer."""
+        deadline = self.last_byte + self.idle_timeout
+        if deadline <= horizon and self._idle_check is None:
+            self._check_idle_in(max(deadline - now, 0.0))
 
     def _idle_check_due(self) -> None:
         self._idle_check = None
@@ -387,15 +394,16 @@ class _IdleWatch:
         self._watched: set[PoetryProtocol] = set()
         self._sweep: IDelayedCall | None = None
 
-    def watch(self, proto: PoetryProtocol) -> None:
+    def watch(self, proto: PoetryProtocol) -> bool:
+        """Watch ``proto``; ``False`` if its timeout is too short, and it must set its timer."""
         if proto.idle_timeout <= IDLE_SWEEP_SECONDS:
-            proto._check_idle_in(proto.idle_timeout)
-            return
+            return False
         self._watched.add(proto)
         if self._sweep is None:
             from twisted.internet import reactor
 
             self._sweep = reactor.callLater(IDLE_SWEEP_SECONDS, self._sweep_now)
+        return True
 
     def forget(self, proto: PoetryProtocol) -> None:
         watched = self._watched
@@ -412,9 +420,7 @@ class _IdleWatch:
         now = time.monotonic()
         horizon = now + IDLE_SWEEP_SECONDS
         for proto in self._watched:
-            deadline = proto.last_byte + proto.idle_timeout
-            if deadline <= horizon and proto._idle_check is None:
-                proto._check_idle_in(max(deadline - now, 0.0))
+            proto.near_idle_deadline(now, horizon)
         if self._watched:
             self._sweep = reactor.callLater(IDLE_SWEEP_SECONDS, self._sweep_now)
 

@@ -98,8 +98,9 @@ class DownloadController:
         self._on_poem = recording(events, "callback", self._succeeded)
         self._on_failure = recording(events, "errback", self._failed)
         self._on_own_error = recording(events, "errback", self._internal_error)
-        # The bound methods a download's callbacks call, made once too.
-        self._bytes_arrived = events.bytes_arrived
+        # The bound method a download's connected callback calls, made once too.
+        # (Bytes go to ``events.bytes_arrived`` as it is when the download
+        # starts, which tests and benchmarks may wrap.)
         self._connected_row = self._connected
 
     @property
@@ -217,7 +218,7 @@ class DownloadController:
                 idle_timeout=self.idle_timeout,
                 encoding=row.encoding,
                 max_bytes=self.max_bytes,
-                progress=partial(self._bytes_arrived, row),
+                progress=partial(self.events.bytes_arrived, row),
                 connected=partial(self._connected_row, row),
             )
         except ValueError:
