@@ -9,9 +9,9 @@ errors (refused, host not found, connect timeout) or one of the
 :class:`PoetryError` subclasses defined here. :func:`describe_failure` turns
 any of them into the few plain words the command line and the window show.
 
-It is one chapter, a little over 400 lines, on purpose: the protocol, its
-factory, ``get_poetry``, the ``Poem`` it delivers and the ways it fails are
-read together, as the tutorial reads them.
+It is one chapter on purpose: the protocol, its factory, ``get_poetry``,
+the ``Poem`` it delivers and the ways it fails are read together, as the
+tutorial reads them.
 """
 
 from __future__ import annotations
