@@ -57,6 +57,30 @@ def rows(*ports: int) -> list[ServerRow]:
     return [ServerRow(Address("127.0.0.1", port)) for port in ports]
 
 
+def test_ticks_mark_a_lane_as_its_chunks_would_past_the_point_where_marks_merge():
+    # The tick writes a mark itself while marks are one a tick; from the
+    # merging on, the lane does. Both ways must leave the same marks.
+    clock = Clock()
+    timeline = Timeline(clock)
+    (row,) = rows(1)
+    timeline.observe(BatchStarted(1, Mode.REACTOR))
+    timeline.observe(Queued(row, 1))
+    timeline.observe(Connecting(row))
+    by_hand = Lane("by hand")
+    for tick in range(3 * MAX_MARKS):
+        clock.now += 0.05
+        got = 1 + tick % 3  # chunks since the last tick
+        for _ in range(got):
+            row.took_bytes(row.received + 7)
+        timeline.bytes_came([row])
+        by_hand.add_chunk(timeline.now(), 7 * got, got)
+    lane = timeline.lanes[row]
+    assert lane.bucket > 0 and len(lane.times) <= MAX_MARKS  # the marks did merge
+    assert list(lane.marks()) == list(by_hand.marks())
+    assert (lane.chunks, lane.bytes) == (by_hand.chunks, by_hand.bytes)
+    assert (lane.chunks, lane.bytes) == (row.chunks, row.received)
+
+
 def test_lanes_record_each_event_on_the_batchs_clock():
     clock = Clock()
     timeline = Timeline(clock)
