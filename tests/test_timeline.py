@@ -57,14 +57,21 @@ def rows(*ports: int) -> list[ServerRow]:
     return [ServerRow(Address("127.0.0.1", port)) for port in ports]
 
 
+def queued_in_a_batch(clock: Clock, *ports: int) -> tuple[Timeline, list[ServerRow]]:
+    """A timeline whose batch 1 has just started, with a row per port queued in it."""
+    timeline = Timeline(clock)
+    listed = rows(*ports)
+    timeline.observe(BatchStarted(1, Mode.REACTOR))
+    for row in listed:
+        timeline.observe(Queued(row, 1))
+    return timeline, listed
+
+
 def test_ticks_mark_a_lane_as_its_chunks_would_past_the_point_where_marks_merge():
     # The tick writes a mark itself while marks are one a tick; from the
     # merging on, the lane does. Both ways must leave the same marks.
     clock = Clock()
-    timeline = Timeline(clock)
-    (row,) = rows(1)
-    timeline.observe(BatchStarted(1, Mode.REACTOR))
-    timeline.observe(Queued(row, 1))
+    timeline, (row,) = queued_in_a_batch(clock, 1)
     timeline.observe(Connecting(row))
     by_hand = Lane("by hand")
     for tick in range(3 * MAX_MARKS):
@@ -83,11 +90,7 @@ def test_ticks_mark_a_lane_as_its_chunks_would_past_the_point_where_marks_merge(
 
 def test_lanes_record_each_event_on_the_batchs_clock():
     clock = Clock()
-    timeline = Timeline(clock)
-    a, b, c = rows(1, 2, 3)
-    timeline.observe(BatchStarted(1, Mode.REACTOR))
-    for row in (a, b, c):
-        timeline.observe(Queued(row, 1))
+    timeline, (a, b, c) = queued_in_a_batch(clock, 1, 2, 3)
     assert timeline.running and timeline.last_summary is None
     for row in (a, b, c):
         timeline.observe(Connecting(row))
@@ -122,10 +125,7 @@ def test_lanes_record_each_event_on_the_batchs_clock():
 
 def test_a_new_batch_restarts_the_clock_and_a_cancel_says_whether_it_had_started():
     clock = Clock()
-    timeline = Timeline(clock)
-    (a,) = rows(1)
-    timeline.observe(BatchStarted(1, Mode.REACTOR))
-    timeline.observe(Queued(a, 1))
+    timeline, (a,) = queued_in_a_batch(clock, 1)
     timeline.observe(Cancelled(a, queued=True))
     clock.now += 5.0
     timeline.observe(BatchStarted(2, Mode.ONE_AT_A_TIME))
