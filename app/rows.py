@@ -3,7 +3,9 @@
 A :class:`ServerRow` is plain data, and :meth:`ServerRow.apply` is the one
 place its download state changes: the event stream (:mod:`app.events`)
 applies each event to its row before anyone hears of it, so every observer
-reads a row that already says what the event says. The table model reads
+reads a row that already says what the event says. Bytes are no events:
+:meth:`app.events.EventStream.bytes_arrived` is the one place a row's
+``received`` and ``chunks`` change as they come. The table model reads
 rows when the view asks; the network goes as fast as it likes while the
 view repaints on its own timer.
 """
@@ -130,16 +132,6 @@ class ServerRow:
             case InternalError(failure=failure, fatal=True) if self.status.active:
                 self.failure = failure
                 self._end(Status.FAILED)
-
-    def took_bytes(self, received: int) -> None:
-        """A chunk came: ``received`` bytes in all; for whoever feeds a row bytes without a stream.
-
-        Bytes are the one change that is no event (see :mod:`app.events`);
-        :meth:`app.events.EventStream.bytes_arrived` makes this same change
-        on the hot path, written out.
-        """
-        self.received = received
-        self.chunks += 1
 
     def _end(self, status: Status) -> None:
         self.status = status

@@ -273,6 +273,7 @@ def test_times_count_from_the_connection_attempt():
     clock = Clock()
     stories = RowStories(clock)
     row = ServerRow(Address(LOCALHOST, 10001))
+    stream = EventStream()
 
     def at(moment: float, *events: DownloadEvent) -> None:
         clock.now = moment
@@ -285,7 +286,7 @@ def test_times_count_from_the_connection_attempt():
     at(10.512, Connected(row))
     for moment, received in ((10.6, 600), (11.0, 612)):
         clock.now = moment
-        row.took_bytes(received)
+        stream.bytes_arrived(row, received)
         stories.bytes_came([row])  # the window's tick
     poem = Poem(b"x" * 612, elapsed=0.9)
     at(11.4, DeferredStep(row, "callback", "_succeeded", "Poem, 612 bytes"), Done(row, poem))

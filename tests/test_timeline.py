@@ -15,6 +15,7 @@ from app.events import (
     Connected,
     Connecting,
     Done,
+    EventStream,
     Failed,
     Forgotten,
     Mode,
@@ -73,12 +74,13 @@ def test_ticks_mark_a_lane_as_its_chunks_would_past_the_point_where_marks_merge(
     clock = Clock()
     timeline, (row,) = queued_in_a_batch(clock, 1)
     timeline.observe(Connecting(row))
+    stream = EventStream()
     by_hand = Lane("by hand")
     for tick in range(3 * MAX_MARKS):
         clock.now += 0.05
         got = 1 + tick % 3  # chunks since the last tick
         for _ in range(got):
-            row.took_bytes(row.received + 7)
+            stream.bytes_arrived(row, row.received + 7)
         timeline.bytes_came([row])
         by_hand.add_chunk(timeline.now(), 7 * got, got)
     lane = timeline.lanes[row]
@@ -91,16 +93,17 @@ def test_ticks_mark_a_lane_as_its_chunks_would_past_the_point_where_marks_merge(
 def test_lanes_record_each_event_on_the_batchs_clock():
     clock = Clock()
     timeline, (a, b, c) = queued_in_a_batch(clock, 1, 2, 3)
+    stream = EventStream()
     assert timeline.running and timeline.last_summary is None
     for row in (a, b, c):
         timeline.observe(Connecting(row))
     clock.now += 0.25
     timeline.observe(Connected(a))
-    a.took_bytes(10)
+    stream.bytes_arrived(a, 10)
     timeline.bytes_came([a])  # the window's tick
     clock.now += 0.75
     timeline.observe(Done(a, Poem(b"x" * 10)))
-    b.took_bytes(5)  # no tick before it fails: marked as it ends
+    stream.bytes_arrived(b, 5)  # no tick before it fails: marked as it ends
     clock.now += 1.0
     timeline.observe(Failed(b, Failure(ConnectionRefusedError()), "connection refused"))
     timeline.bytes_came([a, b])  # a late tick marks nothing twice

@@ -27,6 +27,7 @@ from app.events import (
     Connected,
     Connecting,
     Done,
+    EventStream,
     Failed,
     Mode,
     Queued,
@@ -51,8 +52,9 @@ PAINT_BUDGET_S = 0.08
 
 def chunk(timeline: Timeline, row: ServerRow, received: int) -> None:
     """One chunk, ``received`` bytes in all, told to the lanes as the window's tick tells them."""
-    row.took_bytes(received)
-    timeline.bytes_came([row])
+    stream = EventStream()
+    stream.bytes_arrived(row, received)
+    timeline.bytes_came(stream.take_arrivals())
 
 
 def the_view(window: MainWindow) -> TimelineView:
