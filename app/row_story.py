@@ -6,8 +6,11 @@ connect, connected, got its first byte and ended, how many bytes and
 chunks came, the log's lines about it (in :mod:`app.download_log`'s
 words), and the path its Deferred took, from the ``DeferredStep`` events
 the controller publishes as each callback or errback runs. Nothing is
-reconstructed afterwards; where each step's result went ("poem pane",
-"failure window") is the ending event that followed it.
+guessed afterwards from the row: a story is written from the events, each
+with the time and the row's counts it came with (until the story is first
+read they are kept as they came, as :class:`RowStories` says why); where
+each step's result went ("poem pane", "failure window") is the ending
+event that followed it.
 
 What a story keeps is English or data; :mod:`app.row_story_words` words it
 in the language spoken when it is shown. The log's lines are the log's
@@ -35,6 +38,7 @@ from app.client import describe_failure
 from app.download_log import LOGGED_EVENTS, log_line
 from app.events import (
     BATCH_EVENTS,
+    ENDINGS,
     Cancelled,
     Connected,
     Connecting,
@@ -56,6 +60,8 @@ MAX_LOG_LINES = 40
 MAX_STEPS = 10
 #: The most characters of one log line kept (a bug's message can be any length).
 MAX_LINE = 300
+#: Events an attempt keeps as they came before it is told as a story; a download hears about six.
+UNTOLD_EVENTS = 16
 
 #: Where an ending's event goes in the window: the last word of a step (English;
 #: :attr:`Step.outcome_words` translates).
@@ -188,26 +194,52 @@ class RowStory:
 
 
 class RowStories:
-    """A :class:`RowStory` per row; :meth:`observe` takes the download events."""
+    """Each row's latest attempt; :meth:`observe` takes the download events.
+
+    An attempt is kept as the events it heard until someone reads it: a
+    list of ``(time, event, chunks, received)``, each event with the row's
+    counts as it came. :meth:`get` tells the list as a :class:`RowStory`
+    the first time the attempt is read, and from then on that story is
+    written as the events come. Ten thousand downloads hear fifty thousand
+    events and nearly all of them are never read: keeping an event costs a
+    tuple, where writing it into a story cost a microsecond or two, and a
+    story with its two deques was a kilobyte a row.
+
+    A list is told as soon as it is long (:data:`UNTOLD_EVENTS`) or holds
+    an internal error, so a story's memory stays bounded, and an internal
+    error's message, which may be any length, is shortened when it comes.
+    """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self._stories: dict[ServerRow, RowStory] = {}
+        #: The attempts nobody has read: their events, as they came.
+        self._untold: dict[ServerRow, list[tuple[float, DownloadEvent, int, int]]] = {}
+        #: The attempts told as stories, written as their events come.
+        self._told: dict[ServerRow, RowStory] = {}
+        #: When each untold attempt got its first byte (a told one's is on its story).
+        self._first_bytes: dict[ServerRow, float] = {}
         #: Rows whose attempt runs and has had no byte yet: all a tick looks at.
         self._waiting: set[ServerRow] = set()
 
     def get(self, row: ServerRow) -> RowStory | None:
         """The row's latest attempt, or ``None`` if it has none since it was listed.
 
-        A running attempt's bytes and chunks are the row's as it is read.
+        A running attempt's bytes and chunks are the row's as it is read;
+        the story returned goes on being written while the attempt runs.
         """
-        story = self._stories.get(row)
-        if story is not None and story.ended is None:
-            self._took_bytes(story, row, self.clock())
+        story = self._told.get(row)
+        if story is None:
+            if row not in self._untold:
+                return None
+            story = self._tell(row)
+        if story.ended is None:
+            if row in self._waiting:
+                self._first_byte(row, self.clock())
+            _take_counts(story, row.chunks, row.received)
         return story
 
     def __len__(self) -> int:
-        return len(self._stories)
+        return len(self._told) + len(self._untold)
 
     def bytes_came(self, rows: Iterable[ServerRow]) -> None:
         """The rows got bytes since the window's last tick: note the first byte of those
@@ -215,40 +247,75 @@ class RowStories:
         if not self._waiting:
             return
         now = self.clock()
-        stories = self._stories
         for row in self._waiting.intersection(rows):
-            self._took_bytes(stories[row], row, now)
+            self._first_byte(row, now)
 
     def observe(self, event: DownloadEvent) -> None:
         if isinstance(event, BATCH_EVENTS):
             return
         row = event.row
         if isinstance(event, Forgotten):
-            self._stories.pop(row, None)
+            self._untold.pop(row, None)
+            self._told.pop(row, None)
+            self._first_bytes.pop(row, None)
             self._waiting.discard(row)
             return
         now = self.clock()
         if isinstance(event, Queued):
             # A new attempt: the last one's story is over.
-            self._stories[row] = RowStory(batch=event.batch, queued=now)
+            self._untold[row] = [(now, event, 0, 0)]
+            self._told.pop(row, None)
+            self._first_bytes.pop(row, None)
             self._waiting.add(row)
             return
-        story = self._stories.get(row)
-        if story is None:
-            # Told of a row that was never queued (a test, a tool publishing by hand).
-            story = self._stories[row] = RowStory()
-            self._waiting.add(row)
         # Bytes that came since the last tick count before the step that follows them.
-        self._took_bytes(story, row, now)
-        story.record(event, now)
+        if row in self._waiting:
+            self._first_byte(row, now)
+        story = self._told.get(row)
+        if story is None:
+            heard = self._untold.get(row)
+            if heard is None:
+                # Told of a row that was never queued (a test, a tool publishing by hand).
+                heard = self._untold[row] = []
+                self._waiting.add(row)
+            heard.append((now, event, row.chunks, row.received))
+            if isinstance(event, InternalError) or len(heard) >= UNTOLD_EVENTS:
+                story = self._tell(row)
+            elif isinstance(event, ENDINGS):
+                self._waiting.discard(row)
+                return
+            else:
+                return
+        else:
+            _take_counts(story, row.chunks, row.received)
+            story.record(event, now)
         if story.ended is not None:
             self._waiting.discard(row)
 
-    def _took_bytes(self, story: RowStory, row: ServerRow, now: float) -> None:
-        """The row's chunks and bytes onto its story; the first of them seen ``now``."""
-        if row.chunks > story.chunks:
-            story.chunks = row.chunks
-            story.received = row.received
-            if story.first_byte is None:
+    def _first_byte(self, row: ServerRow, now: float) -> None:
+        """A waiting row: if it has bytes, its first came ``now``."""
+        if row.chunks:
+            self._waiting.discard(row)
+            story = self._told.get(row)
+            if story is None:
+                self._first_bytes[row] = now
+            else:
                 story.first_byte = now
-                self._waiting.discard(row)
+
+    def _tell(self, row: ServerRow) -> RowStory:
+        """The row's untold events written into a story, which is written from now on."""
+        story = self._told[row] = RowStory(first_byte=self._first_bytes.pop(row, None))
+        for now, event, chunks, received in self._untold.pop(row):
+            if isinstance(event, Queued):
+                story.batch, story.queued = event.batch, now
+            else:
+                _take_counts(story, chunks, received)
+                story.record(event, now)
+        return story
+
+
+def _take_counts(story: RowStory, chunks: int, received: int) -> None:
+    """The row's chunks and bytes at some moment onto its story, if it has more."""
+    if chunks > story.chunks:
+        story.chunks = chunks
+        story.received = received

@@ -30,7 +30,7 @@ from app.events import (
     InternalError,
     Queued,
 )
-from app.row_story import MAX_LINE, MAX_LOG_LINES, MAX_STEPS, RowStories
+from app.row_story import MAX_LINE, MAX_LOG_LINES, MAX_STEPS, UNTOLD_EVENTS, RowStories, RowStory
 from app.row_story_words import story_text
 from app.rows import ServerRow
 from tests.hostile import LOCALHOST
@@ -369,3 +369,71 @@ def test_a_new_attempt_starts_a_new_story_and_a_removed_row_has_none():
     stories.observe(Forgotten(row))
     assert stories.get(row) is None and len(stories) == 0
     assert story_text(row, None, 0.0).endswith("No download from this server since it was listed.")
+
+
+def told(story: RowStory | None) -> tuple[object, ...]:
+    """Everything a story says, to compare two stories of the same attempt."""
+    assert story is not None
+    return (
+        story.batch,
+        story.queued,
+        story.connecting,
+        story.connected,
+        story.first_byte,
+        story.ended,
+        story.ending,
+        story.received,
+        story.chunks,
+        story.log,
+        story.log_dropped,
+        list(story.steps),
+        story.steps_dropped,
+    )
+
+
+def test_a_story_read_only_at_the_end_tells_what_one_read_at_every_step_tells():
+    # An attempt nobody reads is kept as its events and told when first
+    # read; one read all along is written as its events come. Both must
+    # tell the same, bytes and first byte included, whether the list was
+    # told on reading, on an internal error or on growing long.
+    clock = Clock()
+    events = EventStream()
+    read_always, read_at_end, read_once = RowStories(clock), RowStories(clock), RowStories(clock)
+    for stories in (read_always, read_at_end, read_once):
+        events.subscribe(stories.observe)
+    rows = [ServerRow(Address(LOCALHOST, port)) for port in (1, 2, 3)]
+    poem = Poem([POEM], elapsed=1.5)
+
+    def steps(row: ServerRow) -> Iterator[DownloadEvent | int]:
+        """The row's events, with an int for a chunk of that many bytes and 0 for a tick."""
+        yield from (Queued(row, 1), Connecting(row), 0, Connected(row), 7, 0, 9)
+        if row is rows[1]:
+            yield InternalError(row, Failure(RuntimeError("a listener's bug")))
+        if row is rows[2]:
+            for n in range(UNTOLD_EVENTS + 3):
+                yield DeferredStep(row, "errback", f"_step{n}", "Failure RuntimeError")
+        yield from (12, DeferredStep(row, "callback", "_succeeded", "Poem"), 0, Done(row, poem))
+
+    for row in rows:
+        received = 0
+        for n, step in enumerate(steps(row)):
+            clock.now += 0.25
+            if isinstance(step, int) and step:
+                received += step
+                events.bytes_arrived(row, received)
+                continue  # read between ticks, a story would take its first byte now
+            if isinstance(step, int):
+                arrivals = events.take_arrivals()
+                for stories in (read_always, read_at_end, read_once):
+                    stories.bytes_came(arrivals)
+            else:
+                events.publish(step)
+            read_always.get(row)
+            if n == 5:
+                read_once.get(row)
+        assert told(read_at_end.get(row)) == told(read_always.get(row)), row
+        assert told(read_once.get(row)) == told(read_always.get(row)), row
+        story = read_always.get(row)
+        assert story is not None and story.first_byte is not None
+        assert (story.chunks, story.received, story.ending) == (3, len(POEM), "done")
+    assert len(read_at_end) == 3
