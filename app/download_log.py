@@ -63,13 +63,13 @@ def download_record(event: DownloadEvent) -> tuple[LogLevel, str] | None:
     # The records stay English whatever the window speaks: the module doc says why.
     match event:
         case Connecting(row=row):
-            return LogLevel.info, f"{row.address}: connecting"  # untranslated: log record
+            return LogLevel.info, f"{row.address.text}: connecting"  # untranslated: log record
         case Connected(row=row):
-            return LogLevel.info, f"{row.address}: connected"  # untranslated: log record
+            return LogLevel.info, f"{row.address.text}: connected"  # untranslated: log record
         case Done(row=row, poem=poem):
             return (
                 LogLevel.info,
-                f"{row.address}: done, {poem.size} bytes in {poem.elapsed:.2f} s",
+                f"{row.address.text}: done, {poem.size} bytes in {poem.elapsed:.2f} s",
             )  # untranslated: log record
         case Failed(row=row, failure=failure):
             # The event's reason is in the language the window spoke; the log's is English.

@@ -72,6 +72,8 @@ LEVEL_WORDS = {
 }
 #: The level as a line of the file shows it, padded to one width.
 _LEVEL_COLUMNS = {level: f"{words:<8}" for level, words in LEVEL_WORDS.items()}
+#: The milliseconds of a line's time, "000" to "999": looked up, not formatted, per line.
+_MILLIS = tuple(f"{n:03d}" for n in range(1000))
 
 
 class LogRecord(NamedTuple):
@@ -90,8 +92,8 @@ class LogRecord(NamedTuple):
 
     def line(self) -> str:
         stamp = _clock_time(int(self.time))
-        millis = int(self.time * 1000) % 1000
-        text = f"{stamp}.{millis:03d} {_LEVEL_COLUMNS[self.level]} {self.text}"
+        millis = _MILLIS[int(self.time * 1000) % 1000]
+        text = f"{stamp}.{millis} {_LEVEL_COLUMNS[self.level]} {self.text}"
         if self.traceback:
             text += "\n" + self.traceback.rstrip("\n")
         return text
