@@ -7,10 +7,10 @@ chunks came, the log's lines about it (in :mod:`app.download_log`'s
 words), and the path its Deferred took, from the ``DeferredStep`` events
 the controller publishes as each callback or errback runs. Nothing is
 guessed afterwards from the row: a story is written from the events, each
-with the time and the row's counts it came with (until the story is first
-read they are kept as they came, as :class:`RowStories` says why); where
-each step's result went ("poem pane", "failure window") is the ending
-event that followed it.
+with the time and the row's counts it came with (kept as they came until
+the story is first read: :class:`RowStories` says why); where each step's
+result went ("poem pane", "failure window") is the ending event that
+followed it.
 
 What a story keeps is English or data; :mod:`app.row_story_words` words it
 in the language spoken when it is shown. The log's lines are the log's
