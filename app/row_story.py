@@ -279,13 +279,11 @@ class RowStories:
                 heard = self._untold[row] = []
                 self._waiting.add(row)
             heard.append((now, event, row.chunks, row.received))
-            if isinstance(event, InternalError) or len(heard) >= UNTOLD_EVENTS:
-                story = self._tell(row)
-            elif isinstance(event, ENDINGS):
-                self._waiting.discard(row)
+            if not isinstance(event, InternalError) and len(heard) < UNTOLD_EVENTS:
+                if isinstance(event, ENDINGS):
+                    self._waiting.discard(row)
                 return
-            else:
-                return
+            story = self._tell(row)
         else:
             _take_counts(story, row.chunks, row.received)
             story.record(event, now)
