@@ -7,10 +7,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint format bench clean bundle bundle-check bundle-startup catalogue
 
-# Translations: app/locale/<language>/LC_MESSAGES/poetry-downloader.po is the
+# Translations: app/i18n/locale/<language>/LC_MESSAGES/poetry-downloader.po is the
 # source; gettext reads the compiled .mo, which is built here (and by the
 # package build, setup.py), never edited by hand.
-CATALOGUES := $(wildcard app/locale/*/LC_MESSAGES/poetry-downloader.po)
+CATALOGUES := $(wildcard app/i18n/locale/*/LC_MESSAGES/poetry-downloader.po)
 COMPILED   := $(CATALOGUES:.po=.mo)
 
 $(STAMP): pyproject.toml setup.py
@@ -30,11 +30,11 @@ catalogue: $(STAMP)
 		--project=poetry-downloader --version=$$($(BIN)/python -c 'import app; print(app.__version__)') \
 		-o build/poetry-downloader.pot app
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
-		-i build/poetry-downloader.pot -d app/locale -D poetry-downloader
+		-i build/poetry-downloader.pot -d app/i18n/locale -D poetry-downloader
 
 # The start-up check says which system packages are missing (it installs nothing).
 run: $(STAMP) $(COMPILED)
-	@$(BIN)/python -m app.display_check
+	@$(BIN)/python -m app.startup.display_check
 	$(BIN)/poetry-downloader --demo
 
 # Headless: Qt runs offscreen, and the real-X tests (tests/test_x11.py) start

@@ -2,7 +2,7 @@
 
 Without the QApplication qt5reactor makes a bare QCoreApplication and the
 first widget aborts the process (ARCHITECTURE.md, the reactor integration's
-traps). The reactor is ``app.gui.qt_reactor``'s subclass of qt5reactor's,
+traps). The reactor is ``app.gui.reactor.qt_reactor``'s subclass of qt5reactor's,
 the one the program runs on. A ``tryfirst`` ``pytest_configure`` runs
 before pytest-twisted's own.
 """
@@ -38,6 +38,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("reactor", None) == "qt5reactor":
         # The program's own QtReactor subclass; pytest-twisted then finds a
         # qt5reactor already installed and runs every test on it.
-        from app.gui import qt_reactor
+        from app.gui.reactor import qt_reactor
 
         qt_reactor.install()

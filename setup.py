@@ -2,7 +2,7 @@
 
 Everything else is declared in pyproject.toml. gettext reads compiled
 catalogues (``.mo``); the repository keeps only their sources (``.po``,
-``app/locale``), so the build compiles each one with Babel into the wheel,
+``app/i18n/locale``), so the build compiles each one with Babel into the wheel,
 or, for an editable install, beside its source (``make`` does the same
 when a ``.po`` changes later).
 """
@@ -18,12 +18,12 @@ ROOT = Path(__file__).resolve().parent
 
 
 def compile_catalogues(target_root: Path) -> list[Path]:
-    """Write ``app/locale/*/LC_MESSAGES/*.mo`` under ``target_root`` from the ``.po`` files."""
+    """Write ``app/i18n/locale/*/LC_MESSAGES/*.mo`` under ``target_root`` from the ``.po`` files."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
     written = []
-    for po in sorted((ROOT / "app" / "locale").glob("*/LC_MESSAGES/*.po")):
+    for po in sorted((ROOT / "app" / "i18n" / "locale").glob("*/LC_MESSAGES/*.po")):
         with po.open("rb") as source:
             catalogue = read_po(source)
         mo = target_root / po.relative_to(ROOT).with_suffix(".mo")

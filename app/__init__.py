@@ -1,6 +1,6 @@
 """Poetry Downloader: download poems from many poetry servers at once, and watch it happen.
 
-The core (:mod:`app.address`, :mod:`app.client`, :mod:`app.server`) knows
+The core (:mod:`app.net.address`, :mod:`app.net.client`, :mod:`app.net.server`) knows
 nothing of Qt; the window lives in :mod:`app.gui` and builds on the core.
 """
 
@@ -9,12 +9,5 @@ __version__ = "0.1.0"
 #: directories, desktop entry, icon, X11 window class.
 APP_NAME = "poetry-downloader"
 #: The name a person reads in title bars and menus, in English; in the
-#: current language it is :func:`display_name` (诗歌下载器).
+#: current language it is :func:`app.i18n.display_name` (诗歌下载器).
 DISPLAY_NAME = "Poetry Downloader"  # untranslated: the source; display_name() translates it
-
-
-def display_name() -> str:
-    """The program's name as a person reads it, in the current language."""
-    from app.i18n import _  # here: app.i18n itself imports this package
-
-    return _("Poetry Downloader")

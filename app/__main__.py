@@ -2,7 +2,7 @@
 
 Start-up order matters (ARCHITECTURE.md, the reactor integration's traps):
 the ``QApplication`` first, then the qt5reactor
-(``app.gui.qt_reactor.install()``, qt5reactor's ``QtReactor`` with a
+(``app.gui.reactor.qt_reactor.install()``, qt5reactor's ``QtReactor`` with a
 lighter per-socket path), then anything that imports the reactor, then
 ``reactor.run()`` (never ``app.exec_()``). Every way out (closing the
 window, Quit, Ctrl+Q, SIGINT, SIGTERM) goes through ``MainWindow.close()``,
@@ -25,11 +25,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app import APP_NAME, __version__, display_name, i18n
+from app import APP_NAME, __version__, i18n
 from app.cli.arguments import add_version, address_argument
-from app.display_check import start_problem
-from app.file_limit import raise_open_file_limit
-from app.i18n import _
+from app.i18n import _, display_name
+from app.i18n.argparse_words import speak_ours
+from app.startup.display_check import start_problem
+from app.startup.file_limit import raise_open_file_limit
 
 LANGUAGE_OPTION = "--language"
 
@@ -95,9 +96,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     explicit = language_asked(args)
     i18n.install(i18n.choose(explicit, None, os.environ))
+    speak_ours()
     options = _parser().parse_args(args)
     if options.install_desktop_entry:
-        from app.desktop import install_desktop_entry
+        from app.startup.desktop_entry import install_desktop_entry
 
         try:
             entry = install_desktop_entry()
@@ -115,17 +117,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
         )
         sys.exit(0)
-    # Room for a socket per download, as many as the hard limit allows (app/file_limit.py).
+    # Room for a socket per download, as many as the hard limit allows (app/startup/file_limit.py).
     raise_open_file_limit()
     # One window per settings directory: a later launch hands its addresses to
-    # the window already open and exits here, before any Qt (app/instance.py).
-    from app.instance import claim_or_exit
+    # the window already open and exits here, before any Qt (app/instance/claim.py).
+    from app.instance.claim import claim_or_exit
 
     instance = claim_or_exit(options.config_dir, options.addresses, options.demo)
 
     # The language chosen in Preferences, from here on (read only now: a later
     # launch has handed over and gone by this point, without the settings' imports).
-    from app.settings import default_config_dir, saved_language
+    from app.settings.store import default_config_dir, saved_language
 
     config_dir = options.config_dir if options.config_dir is not None else default_config_dir()
     language = i18n.choose(explicit, saved_language(config_dir), os.environ)
@@ -134,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Qt aborts when the window cannot open; find out first, and say why.
     problem = start_problem()
     if problem is not None:
-        from app.start_failure import report_start_failure
+        from app.startup.start_failure import report_start_failure
 
         report_start_failure(problem)
         sys.exit(1)
@@ -142,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from PyQt5.QtWidgets import QApplication
 
     from app.gui.platform_guard import platform_guard
-    from app.start_failure import report_start_failure
+    from app.startup.start_failure import report_start_failure
 
     # argv[0] names the X11 window class, which the desktop entry's
     # StartupWMClass matches, whether started as a script or `python -m app`.
@@ -163,15 +165,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     # "Quitting"); the window's closed signal quits.
     app.setQuitOnLastWindowClosed(False)
 
-    from app.gui import qt_reactor
+    from app.gui.reactor import qt_reactor
 
     reactor = qt_reactor.install()
-    from app.collector import settle_after_start_up
     from app.gui import MainWindow
     from app.gui.quit_signals import QuitSignals
     from app.gui.window import application_icon
     from app.log import log_uncaught, start_file_log
-    from app.lookups import install_abandonable_resolver
+    from app.net.lookups import install_abandonable_resolver
+    from app.startup.collector import settle_after_start_up
 
     log_file, log_problem = start_file_log()
     # PyQt aborts on an exception escaping a slot; log it and keep the downloads going.

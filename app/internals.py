@@ -10,7 +10,7 @@ here, whose docstring names what it relies on and why. Nowhere else in
 ``app`` touches another package's underscore names or undocumented
 attributes, but for one use of the standard library's: argparse's own words
 (``usage:``, its errors) in the program's language, routed by
-:func:`app.cli.argparse_words.route_argparse_words`, which must import
+:func:`app.i18n.argparse_words.route_argparse_words`, which must import
 without Twisted (the start-up check runs on a bare system's Python).
 
 ``tests/test_internals.py`` checks each of them against the installed
@@ -18,7 +18,7 @@ versions, so an upgrade that moves one fails there, by name, rather than as
 a stalled download or a hung quit; ``pyproject.toml`` bounds the versions
 they were written for.
 
-Nothing here imports Qt: the core (:mod:`app.client`) imports this module,
+Nothing here imports Qt: the core (:mod:`app.net.client`) imports this module,
 and qt5reactor imports Qt. What touches qt5reactor is a mixin that its
 subclass lists before ``QtReactor``, and a function taking the reactor.
 """

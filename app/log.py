@@ -14,7 +14,7 @@ or Qt slots, and the story of each download. Two observers listen:
   it: they run many windows in one process).
 
 Records made by the thousand (each download's steps,
-:mod:`app.download_log`) skip ``twisted.logger``: they are made as
+:mod:`app.downloads.download_log`) skip ``twisted.logger``: they are made as
 :class:`LogRecord` and handed to both places by :func:`publish_record`.
 Twisted's event dictionary, its two publishers and its level filter, all
 there for records anyone may observe, were three quarters of such a

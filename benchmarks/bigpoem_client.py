@@ -28,7 +28,7 @@ def main(argv: list[str]) -> None:
     from PyQt5.QtGui import QTextCursor
     from twisted.internet import reactor
 
-    from app.address import Address
+    from app.net.address import Address
     from benchmarks.heartbeat import Heartbeat
 
     result: dict[str, Any] = {}

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.file_limit import raise_open_file_limit
+from app.startup.file_limit import raise_open_file_limit
 
 GRACE = 5.0
 BACKLOG = 4096

@@ -26,7 +26,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from app.address import Address, parse_address
+from app.net.address import Address, parse_address
 from benchmarks.measure import RESULT_PREFIX
 
 SERVER_START_TIMEOUT = 60.0

@@ -160,7 +160,7 @@ def _table(
         "10,000 poems. Complete = ended with exactly the poem served.",
         "window: `MainWindow`, shown offscreen, every address a row, its connection limit "
         "lifted. bare: a `Protocol` appending chunks to a list, no window, on the same reactor "
-        "(`app.gui.qt_reactor` under a `QApplication`), connecting as the window does "
+        "(`app.gui.reactor.qt_reactor` under a `QApplication`), connecting as the window does "
         "(`START_BATCH` per reactor turn). Each runs in a fresh process, in turn, on the same "
         f"servers: a `poetry-server` process per {PORTS_PER_SERVER:,} ports.",
         "Most at once: the fewest connections open at the same moment in any run (sampled "

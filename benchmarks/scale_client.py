@@ -3,7 +3,7 @@
 ``python -m benchmarks.scale_client KIND ADDRESSES POEM TIMEOUT [IDLE]``
 
 Downloads the poem from every address in ``ADDRESSES`` (a file, one a
-line) at once, on the window's reactor (``app.gui.qt_reactor`` under a
+line) at once, on the window's reactor (``app.gui.reactor.qt_reactor`` under a
 ``QApplication``), and watches: heartbeat lag over time, CPU time, RSS, the
 most connections open at once, and whether every download ended with
 exactly the poem served. Gives up after ``TIMEOUT`` seconds and reports how
@@ -32,7 +32,7 @@ from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.file_limit import raise_open_file_limit
+from app.startup.file_limit import raise_open_file_limit
 from benchmarks.measure import cpu_seconds, current_rss_bytes, peak_rss_bytes, report_result
 from benchmarks.report import percentile
 from benchmarks.window import install_qt_reactor
@@ -40,7 +40,7 @@ from benchmarks.window import install_qt_reactor
 if TYPE_CHECKING:
     from twisted.internet.defer import Deferred
 
-    from app.address import Address
+    from app.net.address import Address
 
 SETTLE_SECONDS = 0.3
 #: Descriptors kept free for everything but the downloads (Qt, pipes, logs).
@@ -106,7 +106,7 @@ class WindowCrowd:
         return when_finished(self.window, self.rows)
 
     def tally(self, expected: bytes) -> dict[str, Any]:
-        from app.rows import Status
+        from app.downloads.rows import Status
 
         text = expected.decode("utf-8")
         done = [row for row in self.rows if row.status is Status.DONE]
@@ -174,7 +174,7 @@ class BareCrowd:
     def _fill(self) -> None:
         from twisted.internet import reactor
 
-        from app.downloads import START_BATCH
+        from app.downloads.controller import START_BATCH
 
         self._refill = None
         for _ in range(START_BATCH):
@@ -289,7 +289,7 @@ def main(argv: list[str]) -> None:
     raise_open_file_limit()
     app = install_qt_reactor()  # noqa: F841  (kept alive for the whole run)
 
-    from app.address import parse_address
+    from app.net.address import parse_address
 
     addresses = [parse_address(line) for line in Path(address_file).read_text().split()]
     expected = Path(poem_file).read_bytes()

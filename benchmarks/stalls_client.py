@@ -154,9 +154,17 @@ def _poem(window: Any, size: int, act: Any, marks: dict[str, float], finish: Any
     from twisted.internet import reactor
     from twisted.internet.task import LoopingCall
 
-    from app.address import Address
-    from app.client import Poem
-    from app.events import BatchEnded, BatchStarted, Connected, Connecting, Done, Mode, Queued
+    from app.downloads.events import (
+        BatchEnded,
+        BatchStarted,
+        Connected,
+        Connecting,
+        Done,
+        Mode,
+        Queued,
+    )
+    from app.net.address import Address
+    from app.net.client import Poem
     from benchmarks.poems import poem_bytes
 
     (row,) = window.add_servers([Address("127.0.0.1", 10000)])
@@ -194,9 +202,9 @@ def _ticks(window: Any, size: int, act: Any, marks: dict[str, float], finish: An
     from twisted.internet import reactor
     from twisted.internet.task import LoopingCall
 
-    from app.address import Address
-    from app.client import Poem
-    from app.events import BatchStarted, Connected, Connecting, Done, Mode, Queued
+    from app.downloads.events import BatchStarted, Connected, Connecting, Done, Mode, Queued
+    from app.net.address import Address
+    from app.net.client import Poem
 
     rows = window.add_servers([Address("127.0.0.2", port) for port in range(1, size + 1)])
     events = window.events

@@ -65,7 +65,8 @@ def _table(bare: list[float], results: list[dict[str, Any]]) -> Table:
         f"Window shown and painted: median {painted:.2f} s (target ≤ {TARGET_SECONDS:g} s: "
         f"{verdict(painted <= TARGET_SECONDS)}).",
         "Measured by `benchmarks/startup_probe.py`: it runs the real `python -m app` and adds "
-        "observers when `app.gui.window` and `app.client` are imported (the window's Show event; "
+        "observers when `app.gui.window` and `app.net.client` are imported "
+        "(the window's Show event; "
         "the first loop turn after its first Paint; the first `bytes_received`). The clock is "
         "CLOCK_MONOTONIC, read by the parent just before spawning. "
         "QT_QPA_PLATFORM=offscreen, so no compositor or GPU is involved.",

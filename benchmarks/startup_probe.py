@@ -4,7 +4,7 @@ Run as ``python -m benchmarks.startup_probe APP-ARGS...`` with
 ``POETRY_BENCH_T0`` set to the parent's ``time.monotonic()`` just before it
 started this process (CLOCK_MONOTONIC is one clock for every process).
 The app runs exactly as ``python -m app`` would, same import order; an
-import hook only adds observers once ``app.gui.window`` and ``app.client``
+import hook only adds observers once ``app.gui.window`` and ``app.net.client``
 are imported:
 
 * ``shown``: the main window's ``Show`` event;
@@ -107,7 +107,7 @@ def _observe_client(module: ModuleType) -> None:
 
 def main() -> None:
     sys.meta_path.insert(
-        0, _AfterImport({"app.gui.window": _observe_window, "app.client": _observe_client})
+        0, _AfterImport({"app.gui.window": _observe_window, "app.net.client": _observe_client})
     )
     sys.argv = ["app", *sys.argv[1:]]
     try:

@@ -102,7 +102,7 @@ def get_poetry_client(host: str, port: int, size: int, *, text: bool = False) ->
     """
     from twisted.internet import reactor
 
-    from app.client import get_poetry
+    from app.net.client import get_poetry
 
     poems: list[Any] = []
 
@@ -121,7 +121,7 @@ def window_client(host: str, port: int, size: int) -> dict[str, Any]:
     """The whole window path: a row in ``MainWindow``'s table, started, painted while it runs."""
     from twisted.internet import reactor
 
-    from app.address import Address
+    from app.net.address import Address
     from benchmarks.heartbeat import PaintCounter
     from benchmarks.window import open_window, when_finished
 
@@ -161,7 +161,7 @@ def window_client(host: str, port: int, size: int) -> dict[str, Any]:
 
 
 def _size_of(result: Any) -> int:
-    from app.client import Poem
+    from app.net.client import Poem
 
     if isinstance(result, Poem):
         return result.size

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from twisted.internet.defer import Deferred
 
+    from app.downloads.rows import ServerRow
     from app.gui import MainWindow
-    from app.rows import ServerRow
 
 
 def install_qt_reactor() -> object:
@@ -25,7 +25,7 @@ def install_qt_reactor() -> object:
 
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
-    from app.gui import qt_reactor
+    from app.gui.reactor import qt_reactor
 
     qt_reactor.install()
     return app
@@ -41,8 +41,8 @@ def open_window(config_dir: Path) -> MainWindow:
         from app.gui import MainWindow
     except ImportError as e:
         raise SystemExit(f"benchmark needs app.gui.MainWindow: {e}") from None
-    from app.collector import settle_after_start_up
     from app.log import start_file_log
+    from app.startup.collector import settle_after_start_up
 
     start_file_log(config_dir / "state")
     window = MainWindow(config_dir=config_dir)
@@ -64,7 +64,7 @@ def when_finished(window: MainWindow, rows: list[ServerRow]) -> Deferred[None]:
     """
     from twisted.internet.defer import Deferred
 
-    from app.events import ENDINGS, DownloadEvent, InternalError
+    from app.downloads.events import ENDINGS, DownloadEvent, InternalError
 
     waiting = {id(row) for row in rows if row.status.active or window.starts.is_waiting(row)}
     finished: Deferred[None] = Deferred()

@@ -296,7 +296,7 @@ def check_desktop_entry(bundle: Bundle) -> str:
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(entry, encoding="utf-8")
     exec_line = parser["Desktop Entry"]["Exec"]
-    # The entry quotes a path with spaces much as a shell would (app/desktop.py).
+    # The entry quotes a path with spaces much as a shell would (app/startup/desktop_entry.py).
     if shlex.split(exec_line) != [str(bundle.executable.resolve())]:
         raise Failed(f"Exec={exec_line}")
     icon = home / ".local" / "share" / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_NAME}.svg"
@@ -308,7 +308,7 @@ def check_desktop_entry(bundle: Bundle) -> str:
 def check_chinese(bundle: Bundle) -> str:
     """The compiled Chinese catalogue is carried, and ``poetry-get --help`` speaks it."""
     home = bundle.home("chinese")
-    catalogue = bundle.folder / "_internal" / "app" / "locale" / "zh_CN" / "LC_MESSAGES"
+    catalogue = bundle.folder / "_internal" / "app" / "i18n" / "locale" / "zh_CN" / "LC_MESSAGES"
     if not (catalogue / f"{APP_NAME}.mo").is_file():
         raise Failed(f"no {APP_NAME}.mo in {catalogue}")
     env = bare_env(home, LANG="zh_CN.UTF-8")

@@ -43,13 +43,13 @@ from twisted.internet.task import deferLater
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from app.address import Address
-from app.client import Poem
-from app.demo import DemoServers
-from app.display_check import PlatformPlugins
+from app.downloads.demo import DemoServers
 from app.gui import MainWindow
-from app.server import PoetryServerFactory, listen_poetry
-from app.settings import Settings, load_settings
+from app.net.address import Address
+from app.net.client import Poem
+from app.net.server import PoetryServerFactory, listen_poetry
+from app.settings.store import Settings, load_settings
+from app.startup.display_check import PlatformPlugins
 from tests import hostile
 
 # Servers

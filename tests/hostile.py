@@ -16,7 +16,7 @@ from typing import Protocol
 from twisted.internet import error, protocol
 from twisted.internet.interfaces import IListeningPort
 
-from app.client import ConnectionLostError, EmptyPoemError, IdleTimeoutError, PoemTooLargeError
+from app.net.client import ConnectionLostError, EmptyPoemError, IdleTimeoutError, PoemTooLargeError
 
 LOCALHOST = "127.0.0.1"
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.address import Address, parse_address
+from app.net.address import Address, parse_address
 
 
 @pytest.mark.parametrize(

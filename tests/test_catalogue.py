@@ -95,7 +95,7 @@ def test_placeholders_and_accelerators_are_kept(language):
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_the_compiled_catalogue_is_built_from_the_current_source(language):
     mo = po_path(language).with_suffix(".mo")
-    assert mo.exists(), "run make (it compiles app/locale/*/LC_MESSAGES/*.mo)"
+    assert mo.exists(), "run make (it compiles app/i18n/locale/*/LC_MESSAGES/*.mo)"
     with mo.open("rb") as f:
         compiled = gettext.GNUTranslations(f)
     for message in entries(load(language)):

@@ -17,12 +17,9 @@ from twisted.internet.error import ConnectionRefusedError
 from twisted.python.failure import Failure
 
 from app import i18n
-from app.address import Address, parse_address
-from app.address_list import AddressReader
-from app.client import describe_failure, get_poetry
-from app.download_log import log_download_event, log_line
-from app.downloads import DownloadController
-from app.events import (
+from app.downloads.controller import DownloadController
+from app.downloads.download_log import log_download_event, log_line
+from app.downloads.events import (
     BatchEnded,
     BatchStarted,
     BatchSummary,
@@ -32,16 +29,19 @@ from app.events import (
     Mode,
     Queued,
 )
-from app.failure_hints import hint
-from app.failure_report import traceback_text
+from app.downloads.rows import ServerRow, Status
+from app.i18n.units import format_rate, format_seconds, format_size, size_in_chunks
 from app.log import LogRecord, follow_records, unfollow_records
-from app.row_story import RowStories
-from app.row_story_words import story_text
-from app.rows import ServerRow, Status
-from app.timeline import Timeline
-from app.timeline_axis import tick_label
-from app.timeline_words import batch_summary, dock_summary
-from app.units import format_rate, format_seconds, format_size, size_in_chunks
+from app.net.address import Address, parse_address
+from app.net.address_list import AddressReader
+from app.net.client import describe_failure, get_poetry
+from app.views.failure_hints import hint
+from app.views.failure_report import traceback_text
+from app.views.story import RowStories
+from app.views.story_words import story_text
+from app.views.timeline.axis import tick_label
+from app.views.timeline.record import Timeline
+from app.views.timeline.words import batch_summary, dock_summary
 from tests import hostile
 from tests.conftest import failure_of
 from tests.hostile import LOCALHOST
@@ -281,7 +281,7 @@ def test_english_plurals_stay_right():
 
 
 def test_english_failure_words_keep_their_plurals():
-    from app.client import ConnectionLostError
+    from app.net.client import ConnectionLostError
 
     assert describe_failure(Failure(ConnectionLostError(1))) == "connection lost after 1 byte"
     assert describe_failure(Failure(ConnectionLostError(537))) == "connection lost after 537 bytes"

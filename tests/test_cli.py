@@ -21,7 +21,7 @@ import pytest_twisted
 from twisted.internet import error, protocol
 from twisted.internet.defer import Deferred
 
-from app.client import IdleTimeoutError
+from app.net.client import IdleTimeoutError
 from tests import hostile
 from tests.hostile import LOCALHOST
 
@@ -216,7 +216,7 @@ async def test_a_host_name_and_port_are_looked_up(servers) -> None:
 async def test_a_bracketed_ipv6_address_reaches_an_ipv6_server(servers) -> None:
     from twisted.internet import reactor
 
-    from app.server import PoetryServerFactory
+    from app.net.server import PoetryServerFactory
 
     poem = JINGYESI.read_bytes()
     try:

@@ -16,7 +16,7 @@ import pytest
 import pytest_twisted
 
 from app import i18n
-from app.cli import argparse_words
+from app.i18n import argparse_words
 from tests import hostile
 from tests.hostile import LOCALHOST
 from tests.test_cli import (
@@ -194,6 +194,7 @@ async def test_the_same_commands_stay_english_under_lang_c() -> None:
 @pytest.fixture
 def in_chinese():
     i18n.install("zh_CN")
+    argparse_words.speak_ours()
     yield
     i18n.install("en")
 
@@ -215,6 +216,7 @@ def test_english_again_after_chinese() -> None:
     import argparse
 
     i18n.install("zh_CN")
+    argparse_words.speak_ours()
     i18n.install("en")
 
     assert argparse.ArgumentParser(prog="demo").format_help().startswith("usage: demo")

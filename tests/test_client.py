@@ -14,7 +14,7 @@ from twisted.internet.interfaces import IHostnameResolver
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from app.client import (
+from app.net.client import (
     IDLE_SWEEP_SECONDS,
     ConnectionLostError,
     EmptyPoemError,
@@ -27,8 +27,8 @@ from app.client import (
     describe_failure,
     get_poetry,
 )
-from app.failure_report import traceback_text
 from app.resources import bundled_poems
+from app.views.failure_report import traceback_text
 from tests import hostile
 from tests.conftest import failure_of, open_fds, pending_calls, reactor_turn
 
@@ -464,7 +464,7 @@ def test_the_text_is_decoded_once_on_first_use_and_the_bytes_let_go():
 
 @pytest_twisted.ensureDeferred
 async def test_a_fast_poem_is_read_in_growing_pieces_and_a_slow_one_is_not(servers):
-    from app.client import MAX_READ_SIZE
+    from app.net.client import MAX_READ_SIZE
 
     big = bytes(range(256)) * (8 * 2**20 // 256)
     fast = servers.bytes(big)  # written at once: the kernel holds more than 64 KiB ready

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import pytest_twisted
 
-from app.address import Address
-from app.client import ConnectionLostError, get_poetry
-from app.demo import FAILING_PACE, PACES, DemoServer, DemoServers
+from app.downloads.demo import FAILING_PACE, PACES, DemoServer, DemoServers
+from app.net.address import Address
+from app.net.client import ConnectionLostError, get_poetry
 from app.resources import bundled_poems
 from tests.conftest import wait_until
 

@@ -20,15 +20,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app import desktop
-from app.desktop import (
+from app.resources import resources_dir
+from app.startup import desktop_entry as desktop
+from app.startup.desktop_entry import (
     APP_ID,
     SH_EXEC_WRAPPER,
     desktop_entry_text,
     install_desktop_entry,
     quote_exec_argument,
 )
-from app.resources import resources_dir
 
 SIZES = (16, 32, 48, 64, 128, 256)
 RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")

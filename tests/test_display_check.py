@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from app import display_check, shared_libraries
-from app.display_check import PlatformPlugins, start_problem, wayland_problem, x_problem
-from app.display_sockets import XDisplay, parse_x_display, x_display_silence
-from app.platform_packages import PROVIDERS, XCB_LIBRARIES, install_advice, packages
-from app.shared_libraries import dependencies, load_problem, missing_file, unloadable
+from app.startup import display_check, shared_libraries
+from app.startup.display_check import PlatformPlugins, start_problem, wayland_problem, x_problem
+from app.startup.display_probe import XDisplay, parse_x_display, x_display_silence
+from app.startup.platform_packages import PROVIDERS, XCB_LIBRARIES, install_advice, packages
+from app.startup.shared_libraries import dependencies, load_problem, missing_file, unloadable
 from tests.conftest import (
     doctored_xcb_plugin,
     free_x_display_number,
@@ -361,7 +361,7 @@ def test_readme_and_ci_install_what_the_table_says_a_bare_system_needs(readme_na
     assert apt.group(1).split() == packages(XCB_LIBRARIES, "debian")
     assert dnf.group(1).split() == packages(XCB_LIBRARIES, "fedora")
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    assert "python3 -m app.display_check --packages debian" in ci
+    assert "python3 -m app.startup.display_check --packages debian" in ci
 
 
 #: Starts the start-up check as a bare system's Python would: none of the
@@ -374,7 +374,7 @@ class NotInstalled:
             raise ModuleNotFoundError(f"No module named {name!r}")
 sys.meta_path.insert(0, NotInstalled())
 sys.argv = ["display_check", *sys.argv[1:]]
-runpy.run_module("app.display_check", run_name="__main__")
+runpy.run_module("app.startup.display_check", run_name="__main__")
 """
 
 

@@ -13,10 +13,8 @@ from twisted.internet.defer import Deferred
 from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure
 
-from app.address import Address
-from app.client import Poem
-from app.downloads import DownloadController
-from app.events import (
+from app.downloads.controller import DownloadController
+from app.downloads.events import (
     BatchEnded,
     BatchStarted,
     Cancelled,
@@ -29,7 +27,9 @@ from app.events import (
     Mode,
     Queued,
 )
-from app.rows import ServerRow, Status
+from app.downloads.rows import ServerRow, Status
+from app.net.address import Address
+from app.net.client import Poem
 from tests.hostile import LOCALHOST
 
 POEM = b"The quiet lines arrive in turn\n" * 4
@@ -308,7 +308,7 @@ async def test_starting_in_slices_leaves_one_refill_waiting_not_one_per_slice(se
     """
     from twisted.internet import reactor
 
-    from app.downloads import START_BATCH
+    from app.downloads.controller import START_BATCH
 
     port, _ = servers.poetry(POEM, delay=0.01, num_bytes=40)
     heard = Recorder()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.file_limit import UNLIMITED_HARD_TARGET, raise_open_file_limit
+from app.startup.file_limit import UNLIMITED_HARD_TARGET, raise_open_file_limit
 
 REPO = Path(__file__).resolve().parent.parent
 LOW = 64
@@ -53,7 +53,7 @@ def _expected() -> int:
 
 @needs_room
 def test_a_low_soft_limit_rises_to_the_hard_limit():
-    code = "from app.file_limit import raise_open_file_limit\nraise_open_file_limit()\n"
+    code = "from app.startup.file_limit import raise_open_file_limit\nraise_open_file_limit()\n"
     assert _soft_limit_after(code) == _expected()
 
 
@@ -69,8 +69,8 @@ def test_the_window_raises_its_limit_at_start_up(tmp_path: Path):
     # Stopped at its first step after the raise (one window per settings
     # directory), before any Qt: the limit in force then is the one it runs with.
     code = (
-        "import app.instance\n"
-        "app.instance.claim_or_exit = lambda *args: sys.exit(0)\n"
+        "import app.instance.claim\n"
+        "app.instance.claim.claim_or_exit = lambda *args: sys.exit(0)\n"
         "from app.__main__ import main\n"
         f"main(['--config-dir', {str(tmp_path)!r}])\n"
     )

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from app.address import Address
-from app.file_names import MAX_CHARACTERS, poem_file_name
+from app.net.address import Address
+from app.views.file_names import MAX_CHARACTERS, poem_file_name
 
 HOME = Address("127.0.0.1", 10001)
 BIDI = {chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F]}

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from app.address import Address
-from app.instance import LOCK_NAME, Instance, NotHandedOver, claim
-from app.instance_message import Launch
-from app.instance_socket import MAX_SOCKET_PATH, SOCKET_NAME, directory_key, socket_path
+from app.instance.claim import LOCK_NAME, Instance, NotHandedOver, claim
+from app.instance.message import Launch
+from app.instance.socket_path import MAX_SOCKET_PATH, SOCKET_NAME, directory_key, socket_path
+from app.net.address import Address
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.address import Address
-from app.instance_message import (
+from app.instance.message import (
     MAX_MESSAGE_BYTES,
     Answer,
     Launch,
@@ -18,6 +17,7 @@ from app.instance_message import (
     encode_launch,
     encode_launches,
 )
+from app.net.address import Address
 
 
 def addresses(count: int, host: str = "127.0.0.1") -> tuple[Address, ...]:

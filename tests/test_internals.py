@@ -38,9 +38,8 @@ from zope.interface import implementer
 from zope.interface.verify import verifyObject
 
 import app
-from app.cli.argparse_words import route_argparse_words
-from app.client import PoetryClientFactory, get_poetry
-from app.gui.qt_reactor import PoetryQtReactor
+from app.gui.reactor.qt_reactor import PoetryQtReactor
+from app.i18n.argparse_words import route_argparse_words
 from app.internals import (
     NotifierPerDescriptor,
     disconnect_selectable,
@@ -50,7 +49,8 @@ from app.internals import (
     set_read_size,
     threaded_name_resolver,
 )
-from app.lookups import install_abandonable_resolver
+from app.net.client import PoetryClientFactory, get_poetry
+from app.net.lookups import install_abandonable_resolver
 from tests.conftest import Servers, SocketReader, reactor_turn, wait_until
 
 REWRITE = "app/internals.py must be rewritten for the installed version"
@@ -521,7 +521,7 @@ PUBLIC_DESPITE_THE_NAME = {("os", "_exit")}
 #: The one private name used outside app/internals.py, and where: argparse's
 #: words are routed beside the words, in a module that must import without
 #: Twisted (the start-up check lists a bare system's packages with it).
-ROUTED_ELSEWHERE = {("app/cli/argparse_words.py", "argparse", "_")}
+ROUTED_ELSEWHERE = {("app/i18n/argparse_words.py", "argparse", "_")}
 
 
 def test_only_app_internals_uses_private_names_of_other_packages():

@@ -1,6 +1,6 @@
 """Many downloads: thousands at once arrive whole, thousands in a row leave nothing behind.
 
-The servers are the project's own (``app/server.py``) on 127.0.0.1, in the
+The servers are the project's own (``app/net/server.py``) on 127.0.0.1, in the
 test's reactor, so client and server sockets both count against this
 process's open-file limit. Each test prints what it measured on one line
 and attaches the numbers to the test report with ``record_property``.
@@ -19,7 +19,7 @@ import pytest
 import pytest_twisted
 from twisted.internet.defer import DeferredList
 
-from app.client import Poem, describe_failure, get_poetry
+from app.net.client import Poem, describe_failure, get_poetry
 from app.resources import bundled_poems
 from tests.conftest import open_fds, pending_calls, reactor_turn
 from tests.hostile import LOCALHOST

@@ -37,7 +37,7 @@ async def test_the_wheel_brings_poems_and_commands_to_any_directory(tmp_path: Pa
         commands = archive.read(entry_points).decode()
     assert "app/data/poems/jingyesi.txt" in names
     # The build compiles each translation catalogue (setup.py); the source stays out.
-    assert "app/locale/zh_CN/LC_MESSAGES/poetry-downloader.mo" in names
+    assert "app/i18n/locale/zh_CN/LC_MESSAGES/poetry-downloader.mo" in names
     assert sum(n.startswith("app/data/poems/") for n in names) >= 5
     assert "poetry-get = app.cli.get:main" in commands
     assert "poetry-server = app.cli.serve:main" in commands

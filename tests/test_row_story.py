@@ -12,11 +12,9 @@ import pytest_twisted
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from app.address import Address
-from app.client import Poem
-from app.download_log import log_line
-from app.downloads import DownloadController
-from app.events import (
+from app.downloads.controller import DownloadController
+from app.downloads.download_log import log_line
+from app.downloads.events import (
     BatchEnded,
     Cancelled,
     Connected,
@@ -30,9 +28,11 @@ from app.events import (
     InternalError,
     Queued,
 )
-from app.row_story import MAX_LINE, MAX_LOG_LINES, MAX_STEPS, UNTOLD_EVENTS, RowStories, RowStory
-from app.row_story_words import story_text
-from app.rows import ServerRow
+from app.downloads.rows import ServerRow
+from app.net.address import Address
+from app.net.client import Poem
+from app.views.story import MAX_LINE, MAX_LOG_LINES, MAX_STEPS, UNTOLD_EVENTS, RowStories, RowStory
+from app.views.story_words import story_text
 from tests.hostile import LOCALHOST
 
 POEM = b"Ozymandias\nI met a traveller from an antique land\n" * 6

@@ -18,7 +18,7 @@ import pytest_twisted
 from twisted.internet import task
 
 import app
-from app.demo import DemoServers
+from app.downloads.demo import DemoServers
 from tests.conftest import listening_sockets
 from tests.hostile import LOCALHOST
 

@@ -16,8 +16,8 @@ import pytest_twisted
 from twisted.internet import error, protocol
 from twisted.internet.defer import Deferred, DeferredList
 
-from app.client import EmptyPoemError, get_poetry
-from app.server import FULL_SPEED_BLOCK, PoetryServerFactory, PoetryServerProtocol
+from app.net.client import EmptyPoemError, get_poetry
+from app.net.server import FULL_SPEED_BLOCK, PoetryServerFactory, PoetryServerProtocol
 from tests.conftest import pending_calls, wait_until
 from tests.hostile import LOCALHOST
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import pytest_twisted
 
-from app import settings_writer
-from app.address import Address
-from app.settings import FILE_NAME, SavedServer, Settings, load_settings
-from app.settings_writer import SettingsWriter
+from app.net.address import Address
+from app.settings import writer as settings_writer
+from app.settings.store import FILE_NAME, SavedServer, Settings, load_settings
+from app.settings.writer import SettingsWriter
 from tests.conftest import wait_until
 
 

@@ -32,7 +32,7 @@ from pytestqt.qtbot import QtBot
 
 from app import APP_NAME, DISPLAY_NAME
 from app.log import LOG_FILE_NAME
-from app.platform_packages import XCB_LIBRARIES, packages
+from app.startup.platform_packages import XCB_LIBRARIES, packages
 from tests.conftest import free_x_display_number, x_server_socket
 
 BIN = Path(sys.executable).parent
@@ -184,20 +184,20 @@ def test_libraries_the_x_plugin_needs_cannot_be_loaded(tmp_path: Path) -> None:
 def test_make_runs_step_says_the_same_and_is_silent_when_all_is_well(tmp_path: Path) -> None:
     number = free_x_display_number()
     env = environment(tmp_path, DISPLAY=f":{number}")
-    outcome = run([sys.executable, "-m", "app.display_check"], env, tmp_path)
+    outcome = run([sys.executable, "-m", "app.startup.display_check"], env, tmp_path)
     assert outcome.code == 1
     assert len(outcome.lines) == 1
     assert outcome.lines[0].startswith(
         f"{APP_NAME}: cannot open a window: the X display :{number} does not answer"
     )
     outcome = run(
-        [sys.executable, "-m", "app.display_check"],
+        [sys.executable, "-m", "app.startup.display_check"],
         environment(tmp_path, QT_QPA_PLATFORM="offscreen"),
         tmp_path,
     )
     assert (outcome.code, outcome.lines, outcome.out) == (0, [], "")
     outcome = run(
-        [sys.executable, "-m", "app.display_check", "--packages", "debian"], env, tmp_path
+        [sys.executable, "-m", "app.startup.display_check", "--packages", "debian"], env, tmp_path
     )
     assert outcome.out.split() == packages(XCB_LIBRARIES, "debian")
 

@@ -7,9 +7,7 @@ from collections import Counter
 import pytest
 from twisted.python.failure import Failure
 
-from app.address import Address
-from app.client import Poem
-from app.events import (
+from app.downloads.events import (
     BatchStarted,
     Cancelled,
     Connected,
@@ -22,8 +20,10 @@ from app.events import (
     Mode,
     Queued,
 )
-from app.rows import ServerRow, Status
-from app.status_counts import StatusCounts
+from app.downloads.rows import ServerRow, Status
+from app.downloads.status_counts import StatusCounts
+from app.net.address import Address
+from app.net.client import Poem
 
 
 def walked(rows: list[ServerRow]) -> tuple[Counter[Status], int]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from twisted.internet.error import ConnectionRefusedError
 from twisted.python.failure import Failure
 
-from app.address import Address
-from app.client import Poem
-from app.events import (
+from app.downloads.events import (
     BatchEnded,
     BatchStarted,
     BatchSummary,
@@ -21,9 +19,11 @@ from app.events import (
     Mode,
     Queued,
 )
-from app.rows import ServerRow
-from app.timeline import MAX_MARKS, Ending, Lane, Timeline
-from app.timeline_words import batch_summary
+from app.downloads.rows import ServerRow
+from app.net.address import Address
+from app.net.client import Poem
+from app.views.timeline.record import MAX_MARKS, Ending, Lane, Timeline
+from app.views.timeline.words import batch_summary
 
 
 class Clock:

@@ -10,12 +10,11 @@ import sys
 
 import pytest
 
-from app.address import Address
-from app.client import Poem
-from app.events import BatchStarted, Done, Mode, Queued
-from app.rows import ServerRow
-from app.timeline import Lane, Timeline
-from app.timeline_axis import (
+from app.downloads.events import BatchStarted, Done, Mode, Queued
+from app.downloads.rows import ServerRow
+from app.net.address import Address
+from app.net.client import Poem
+from app.views.timeline.axis import (
     MARGIN_LEFT,
     MAX_ZOOM_OUT,
     MIN_SPAN,
@@ -27,6 +26,7 @@ from app.timeline_axis import (
     tick_label,
     tick_step,
 )
+from app.views.timeline.record import Lane, Timeline
 from tests.test_timeline import Clock
 
 WIDTH = 500
@@ -165,7 +165,7 @@ def test_marks_in_one_pixel_column_are_counted_once() -> None:
 def test_the_axis_and_the_words_load_without_qt() -> None:
     """The core's promise: these modules stay usable where no Qt is installed."""
     code = (
-        "import sys, app.timeline_axis, app.timeline_words\n"
+        "import sys, app.views.timeline.axis, app.views.timeline.words\n"
         "assert 'PyQt5' not in sys.modules, sorted(m for m in sys.modules if 'Qt' in m)\n"
     )
     result = subprocess.run(

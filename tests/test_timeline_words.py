@@ -6,13 +6,21 @@ from the batch's zero: x = 10 + 100 × seconds.
 
 from __future__ import annotations
 
-from app.address import Address
-from app.client import Poem
-from app.events import BatchEnded, BatchStarted, BatchSummary, Connecting, Done, Mode, Queued
-from app.rows import ServerRow
-from app.timeline import Ending, Lane, Timeline
-from app.timeline_axis import TimeAxis
-from app.timeline_words import _between, dock_summary, lane_tooltip
+from app.downloads.events import (
+    BatchEnded,
+    BatchStarted,
+    BatchSummary,
+    Connecting,
+    Done,
+    Mode,
+    Queued,
+)
+from app.downloads.rows import ServerRow
+from app.net.address import Address
+from app.net.client import Poem
+from app.views.timeline.axis import TimeAxis
+from app.views.timeline.record import Ending, Lane, Timeline
+from app.views.timeline.words import _between, dock_summary, lane_tooltip
 from tests.test_timeline import Clock
 
 AXIS = TimeAxis(t0=0.0, scale=100.0)

@@ -9,8 +9,8 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.client import FIRST_LOOK, Poem
-from app.titles import MAX_TITLE, TITLE_BYTES, clean_title, title_of
+from app.net.client import FIRST_LOOK, Poem
+from app.net.titles import MAX_TITLE, TITLE_BYTES, clean_title, title_of
 
 
 def test_the_title_is_the_first_line_with_words_in_it() -> None:

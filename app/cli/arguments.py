@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 
 from app import __version__
-from app.address import Address, parse_address
-from app.client import check_encoding
 from app.i18n import _
+from app.net.address import Address, parse_address
+from app.net.client import check_encoding
 
 
 def _seconds(text: str, *, zero_allowed: bool = False) -> float:

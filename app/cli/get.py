@@ -21,7 +21,6 @@ from twisted.internet.defer import Deferred, DeferredList
 from twisted.python.failure import Failure
 
 from app import i18n
-from app.address import Address
 from app.cli.arguments import (
     add_version,
     address_argument,
@@ -29,7 +28,11 @@ from app.cli.arguments import (
     positive_float,
     positive_int,
 )
-from app.client import (
+from app.i18n import _, ngettext
+from app.i18n.argparse_words import speak_ours
+from app.i18n.units import format_size
+from app.net.address import Address
+from app.net.client import (
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_BYTES,
     DEFAULT_TIMEOUT,
@@ -37,10 +40,8 @@ from app.client import (
     describe_failure,
     get_poetry,
 )
-from app.failure_report import traceback_text
-from app.file_limit import raise_open_file_limit
-from app.i18n import _, ngettext
-from app.units import format_size
+from app.startup.file_limit import raise_open_file_limit
+from app.views.failure_report import traceback_text
 
 #: The command's name, as the first word of each line it writes to stderr.
 PROG = "poetry-get"
@@ -206,8 +207,9 @@ class _Batch:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``poetry-get``; exits 0 if every poem arrived, 1 if not, 2 on bad usage."""
     i18n.install()
+    speak_ours()
     options = _parser().parse_args(argv)
-    # A socket per address, all open at once (app/file_limit.py).
+    # A socket per address, all open at once (app/startup/file_limit.py).
     raise_open_file_limit()
     from twisted.internet import reactor as default_reactor
     from twisted.internet.posixbase import PosixReactorBase

@@ -1,6 +1,6 @@
 """``poetry-server``: serve each poem file on its own port, slowly, until interrupted.
 
-A thin command line over :mod:`app.server`; it runs on Twisted's default
+A thin command line over :mod:`app.net.server`; it runs on Twisted's default
 reactor with its signal handlers, so SIGINT and SIGTERM stop it cleanly
 (exit 0). An unreadable file is bad usage (exit 2), found before anything
 is served; a port that cannot be listened on exits 1.
@@ -16,10 +16,11 @@ from pathlib import Path
 from twisted.internet.address import IPv4Address, IPv6Address
 
 from app import i18n
-from app.address import Address
 from app.cli.arguments import add_version, non_negative_float, port_number, positive_int
 from app.i18n import _
-from app.server import DEFAULT_DELAY, DEFAULT_NUM_BYTES, PoetryServerFactory, listen_poetry
+from app.i18n.argparse_words import speak_ours
+from app.net.address import Address
+from app.net.server import DEFAULT_DELAY, DEFAULT_NUM_BYTES, PoetryServerFactory, listen_poetry
 
 #: The command's name, as the first word of each line it writes to stderr.
 PROG = "poetry-server"
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``poetry-server``: serve until interrupted, then exit 0."""
     i18n.install()
+    speak_ours()
     parser = _parser()
     options = parser.parse_args(argv)
     poems: list[bytes] = []

@@ -25,7 +25,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from app.events import Mode
+from app.downloads.events import Mode
 from app.i18n import _, pgettext
 
 #: Each action's keys, by object name: the same in every language.

@@ -3,7 +3,7 @@
 The window's widgets never subscribe to the core themselves: the table
 model, the timeline, the log, the poem pane, the failure dialog and the
 status summary all follow one :class:`DownloadSignals`, which observes the
-controller's :class:`~app.events.EventStream` and passes on:
+controller's :class:`~app.downloads.events.EventStream` and passes on:
 
 * every event, in the order it happened, to the listeners of
   :meth:`~DownloadSignals.follow_steps` that asked for its kind (the log
@@ -15,7 +15,7 @@ controller's :class:`~app.events.EventStream` and passes on:
   called by the table's refresh timer), the rows that got bytes since the
   last tick, to the listeners of :meth:`~DownloadSignals.follow_bytes`.
 
-Bytes are no events (see :mod:`app.events`): 10,000 downloads bring some
+Bytes are no events (see :mod:`app.downloads.events`): 10,000 downloads bring some
 18,000 chunks a second, and passing each to the model, the counts, the
 lane and the story cost the window more than a second of CPU per 10,000
 poems; told once a tick, each listener walks the rows that changed in one
@@ -35,7 +35,7 @@ from collections.abc import Callable
 
 from PyQt5.QtCore import QMetaMethod, QObject, pyqtBoundSignal, pyqtSignal
 
-from app.events import (
+from app.downloads.events import (
     BatchEnded,
     BatchStarted,
     Cancelled,
@@ -50,7 +50,7 @@ from app.events import (
     InternalError,
     Queued,
 )
-from app.rows import ServerRow
+from app.downloads.rows import ServerRow
 
 #: A listener to the events.
 Listener = Callable[[DownloadEvent], object]

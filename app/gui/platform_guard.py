@@ -1,6 +1,6 @@
 """Qt's fatal word at start becomes one line and exit 1, not an abort.
 
-The start-up check (:mod:`app.display_check`) asks what it can before Qt
+The start-up check (:mod:`app.startup.display_check`) asks what it can before Qt
 loads, but some answers only Qt gets: an X server that refuses this user
 (another user's display, no ``XAUTHORITY`` cookie) accepts the connection
 and refuses only the X handshake, which the check does not attempt. Qt then

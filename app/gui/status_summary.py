@@ -4,7 +4,7 @@ It follows the model's ticks (``refreshed``: rows changed) and the rows
 coming and going, and rewrites itself at most :data:`REFRESH_MS` after a
 change, so a storm of progress events costs a few label updates a second
 and not one call per event. The numbers are the model's running counts
-(:class:`~app.status_counts.StatusCounts`): a rewrite never walks the rows.
+(:class:`~app.downloads.status_counts.StatusCounts`): a rewrite never walks the rows.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 from PyQt5.QtCore import Qt, QTimer
 from PyQt5.QtWidgets import QLabel, QWidget
 
-from app.gui.model import ServerListModel
+from app.downloads.rows import Status
+from app.gui.table.model import ServerListModel
 from app.i18n import _
-from app.rows import Status
-from app.units import format_size
+from app.i18n.units import format_size
 
 REFRESH_MS = 100
 

@@ -2,17 +2,17 @@
 
 Every piece lives in its own module (model, delegate, poem pane, dialogs,
 docks); the actions and menus are in :mod:`app.gui.actions`, what the
-actions do to rows in :mod:`app.gui.row_commands`, the dialogs it opens in
-:mod:`app.gui.dialog_commands`, and how a small window shares its room in
+actions do to rows in :mod:`app.gui.commands.rows`, the dialogs it opens in
+:mod:`app.gui.commands.dialogs`, and how a small window shares its room in
 :mod:`app.gui.window_sizing`. The composition, the settings and the hand-over
 from a second launch stay here (a little over 400 lines). What happens to a
 download reaches the pieces along one path: the controller publishes on
-an :class:`~app.events.EventStream`, :class:`DownloadSignals` re-emits it
+an :class:`~app.downloads.events.EventStream`, :class:`DownloadSignals` re-emits it
 as Qt signals, and each piece follows those signals (see
 :meth:`MainWindow._follow_downloads`). The window never blocks: every
 dialog is opened with ``open()`` or ``show()`` and answers through signals.
 
-The settings are saved on a worker thread (:mod:`app.settings_writer`) the
+The settings are saved on a worker thread (:mod:`app.settings.writer`) the
 moment the list changes. Closing the window is the one way out:
 :meth:`shutdown` cancels every download, stops the demo servers, saves the
 settings (at once, after any save in flight), then ``closed`` is emitted so
@@ -46,11 +46,11 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from app import APP_NAME, display_name
-from app.demo import DemoServers
-from app.download_log import LOGGED_EVENTS, log_download_event
-from app.downloads import DownloadController
-from app.events import (
+from app import APP_NAME
+from app.downloads.controller import DownloadController
+from app.downloads.demo import DemoServers
+from app.downloads.download_log import LOGGED_EVENTS, log_download_event
+from app.downloads.events import (
     CONNECTION_EVENTS,
     BatchEnded,
     BatchStarted,
@@ -59,30 +59,30 @@ from app.events import (
     EventStream,
     InternalError,
 )
+from app.downloads.rows import ServerRow, Status
 from app.gui.actions import WindowActions, build_menus_and_toolbar
-from app.gui.delegate import ProgressDelegate
-from app.gui.dialog_commands import DialogCommands
+from app.gui.commands.dialogs import DialogCommands
+from app.gui.commands.paced_adds import PacedAdds
+from app.gui.commands.paced_starts import PacedStarts
+from app.gui.commands.rows import RowCommands
+from app.gui.dialogs.failures import FailureDialog
 from app.gui.download_signals import DownloadSignals
-from app.gui.failure_dialog import FailureDialog
-from app.gui.log_dock import LogDock
-from app.gui.model import POEM, PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
-from app.gui.paced_adds import PacedAdds
-from app.gui.paced_starts import PacedStarts
-from app.gui.reading_tabs import ReadingTabs
-from app.gui.row_commands import RowCommands
+from app.gui.panes.log_dock import LogDock
+from app.gui.panes.reading_tabs import ReadingTabs
 from app.gui.status_bar import WindowStatusBar
 from app.gui.status_summary import StatusSummary
-from app.gui.timeline_dock import TimelineDock
+from app.gui.table.delegate import ProgressDelegate
+from app.gui.table.model import POEM, PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
+from app.gui.timeline.dock import TimelineDock
 from app.gui.window_sizing import WindowSizing
-from app.i18n import _
-from app.instance_message import Launch
+from app.i18n import _, display_name
+from app.instance.message import Launch
 from app.resources import resources_dir
-from app.row_story import RowStories
-from app.rows import ServerRow, Status
-from app.settings import SavedServer, Settings, default_config_dir, load_settings
-from app.settings_writer import SettingsTaken, SettingsWriter
-from app.timeline import Timeline
-from app.timeline_words import batch_summary
+from app.settings.store import SavedServer, Settings, default_config_dir, load_settings
+from app.settings.writer import SettingsTaken, SettingsWriter
+from app.views.story import RowStories
+from app.views.timeline.record import Timeline
+from app.views.timeline.words import batch_summary
 
 SAVE_DELAY_MS = 1000  # sizes learnt from finished downloads are saved in batches
 
@@ -434,7 +434,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
             10_000,
         )
 
-    # A later launch on the same settings (app/instance.py)
+    # A later launch on the same settings (app/instance/claim.py)
 
     def take_launch(self, launch: Launch) -> bool:
         """Do what a later ``poetry-downloader`` was asked, here, and come to the front.

@@ -15,7 +15,7 @@ from __future__ import annotations
 from PyQt5.QtCore import QEvent, QObject, Qt, QTimer
 from PyQt5.QtWidgets import QDockWidget, QMainWindow, QTableView, QToolBar
 
-from app.gui.model import PROGRESS
+from app.gui.table.model import PROGRESS
 
 #: The narrowest Progress column the table keeps in view: its bar and a few words.
 MIN_PROGRESS_WIDTH = 140

@@ -20,8 +20,8 @@ from PyQt5.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from app.address import Address
 from app.gui import MainWindow
+from app.net.address import Address
 from tests.conftest import cell, local, status, statuses, view_model
 
 # Every test ends with no reactor timer of its own still waiting.

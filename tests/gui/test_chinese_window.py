@@ -34,10 +34,10 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from app.downloads.rows import Status
 from app.gui import MainWindow
 from app.gui.i18n import install_language
-from app.gui.model import COLUMNS, PROGRESS, STATUS
-from app.rows import Status
+from app.gui.table.model import COLUMNS, PROGRESS, STATUS
 from tests.conftest import cell, local, open_window, view_model
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
@@ -183,7 +183,7 @@ def test_the_window_speaks_chinese_before_anything_is_downloaded(qtbot, chinese_
     assert window.commands.add_servers.iconText() == "添加服务器…"
     assert not [a.iconText() for a in window.toolbar.actions() if "(" in a.iconText()]
     assert view_model(window).headerData(STATUS, Qt.Horizontal) == "状态"
-    # The size is app.units' words: "0 B" once its Chinese is in.
+    # The size is app.i18n.units' words: "0 B" once its Chinese is in.
     assert window.summary.text().startswith("0 个下载中 · 已完成 0 个 · 0 个失败 · 已接收 0")
     assert window.poem_pane.label.text() == "未选择服务器"
     english = walk.english()

@@ -6,10 +6,10 @@ import pytest
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QDialog, QPlainTextEdit
 
-from app.address import Address
-from app.events import Connected, Done
-from app.gui.model import REFRESH_INTERVAL_MS
-from app.units import format_size
+from app.downloads.events import Connected, Done
+from app.gui.table.model import REFRESH_INTERVAL_MS
+from app.i18n.units import format_size
+from app.net.address import Address
 from tests import hostile
 from tests.conftest import cell, failure_dialog, local, row_of, status, statuses, view_model
 
@@ -172,7 +172,7 @@ def test_control_characters_are_made_visible(qtbot, window, servers, sent, shown
 
 
 def test_start_all_opens_connections_a_batch_per_turn(qtbot, window, servers):
-    from app.downloads import START_BATCH
+    from app.downloads.controller import START_BATCH
 
     addresses = [local(servers.poetry(b"quick\n", delay=0.05, num_bytes=2)[0]) for _ in range(120)]
     window.downloads.set_limit(500)

@@ -21,10 +21,10 @@ from PyQt5.QtWidgets import (
 )
 from twisted.python.failure import Failure
 
-from app.client import PoetryError, describe_failure
-from app.events import Failed, InternalError
-from app.failure_report import NETWORK
+from app.downloads.events import Failed, InternalError
 from app.gui import MainWindow
+from app.net.client import PoetryError, describe_failure
+from app.views.failure_report import NETWORK
 from tests import hostile
 from tests.conftest import failure_dialog, local, row_of, status, statuses
 

@@ -25,10 +25,10 @@ from twisted.internet.protocol import Protocol
 from twisted.logger import LogEvent, LogLevel, globalLogPublisher
 from twisted.python.failure import Failure
 
-from app.address import Address
-from app.instance_client import send_message
-from app.instance_message import MAX_MESSAGE_BYTES, Answer, Launch, Reply, encode_launch
-from app.instance_server import MAX_CONNECTIONS, Deliver, listen_for_launches
+from app.instance.client import send_message
+from app.instance.message import MAX_MESSAGE_BYTES, Answer, Launch, Reply, encode_launch
+from app.instance.server import MAX_CONNECTIONS, Deliver, listen_for_launches
+from app.net.address import Address
 from tests.conftest import local, settings_on_disk, statuses
 
 #: The server's message timeout in these tests, instead of the real 3 s.

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from app import APP_NAME
-from app.instance import LOCK_NAME
-from app.instance_socket import socket_path
+from app.instance.claim import LOCK_NAME
+from app.instance.socket_path import socket_path
 from app.log import LOG_FILE_NAME
 
 REPO = Path(__file__).resolve().parents[2]

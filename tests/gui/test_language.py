@@ -33,7 +33,7 @@ from PyQt5.QtWidgets import (
 
 from app import i18n
 from app.gui.i18n import install_language
-from app.settings import FILE_NAME
+from app.settings.store import FILE_NAME
 from tests.conftest import failure_dialog, local, open_window, settings_on_disk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -255,7 +255,7 @@ def test_choosing_chinese_in_preferences_switches_now_and_is_saved(
 def test_the_saved_language_is_read_back_and_a_mangled_one_follows_the_locale(
     qtbot, config_dir, english_afterwards
 ):
-    from app.settings import load_settings, saved_language
+    from app.settings.store import load_settings, saved_language
 
     config_dir.mkdir(parents=True)
     (config_dir / FILE_NAME).write_text('{"version": 1, "language": "zh_CN"}')

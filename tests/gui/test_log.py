@@ -20,8 +20,8 @@ from PyQt5.QtWidgets import QAction, QApplication, QComboBox, QDialog, QDockWidg
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger, LogLevel
 
-from app.events import Done, DownloadEvent
-from app.gui.log_dock import FLUSH_MS
+from app.downloads.events import Done, DownloadEvent
+from app.gui.panes.log_dock import FLUSH_MS
 from app.log import ROTATE_BYTES, LogBuffer, LogRecord, record_of
 from tests import hostile
 from tests.conftest import local, status, statuses
@@ -249,11 +249,11 @@ def test_download_records_reach_the_file_in_order_with_the_rest(tmp_path):
         from pathlib import Path
         from twisted.logger import Logger
         from twisted.python.failure import Failure
-        from app.address import Address
-        from app.download_log import log_download_event
-        from app.events import Connecting, InternalError
+        from app.net.address import Address
+        from app.downloads.download_log import log_download_event
+        from app.downloads.events import Connecting, InternalError
         from app.log import start_file_log
-        from app.rows import ServerRow
+        from app.downloads.rows import ServerRow
         path, problem = start_file_log(Path({str(tmp_path / "state")!r}))
         assert problem is None, problem
         log = Logger(namespace="test")
@@ -291,11 +291,11 @@ def test_with_a_reactor_lines_reach_the_file_soon_warnings_at_once_and_the_rest_
         from pathlib import Path
         from twisted.internet import reactor
         from twisted.logger import Logger
-        from app.address import Address
-        from app.download_log import log_download_event
-        from app.events import Connecting
+        from app.net.address import Address
+        from app.downloads.download_log import log_download_event
+        from app.downloads.events import Connecting
         from app.log import FILE_FLUSH_SECONDS, start_file_log
-        from app.rows import ServerRow
+        from app.downloads.rows import ServerRow
         path, problem = start_file_log(Path({str(tmp_path / "state")!r}))
         assert problem is None, problem
         log = Logger(namespace="test")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from app import APP_NAME, __version__
-from app.downloads import DEFAULT_CONNECTION_LIMIT
+from app.downloads.controller import DEFAULT_CONNECTION_LIMIT
 from app.log import LOG_FILE_NAME
 from tests.conftest import listening_sockets
 
@@ -224,7 +224,7 @@ def test_a_stuck_host_name_lookup_does_not_delay_quitting(qtbot, tmp_path):
 def test_first_start_serves_demo_poems_on_localhost_only(qtbot, tmp_path):
     from twisted.python.failure import Failure
 
-    from app.client import get_poetry
+    from app.net.client import get_poetry
     from app.resources import bundled_poems
 
     with window_process("-m", "app", "--config-dir", str(tmp_path / "config")) as app:

@@ -13,9 +13,10 @@ from PyQt5.QtWidgets import (
     QPlainTextEdit,
 )
 
-from app.address import Address
-from app.events import Queued
-from app.gui.model import (
+from app.downloads.events import Queued
+from app.gui.commands.paced_adds import ADDS_PER_TURN
+from app.gui.commands.paced_starts import STARTS_PER_TURN
+from app.gui.table.model import (
     COLUMNS,
     ELAPSED,
     MAX_RUNS,
@@ -27,9 +28,8 @@ from app.gui.model import (
     ServerSortModel,
     refresh_interval_ms,
 )
-from app.gui.paced_adds import ADDS_PER_TURN
-from app.gui.paced_starts import STARTS_PER_TURN
-from app.settings import load_settings
+from app.net.address import Address
+from app.settings.store import load_settings
 from tests import hostile
 from tests.conftest import cell, local, settings_on_disk, status, statuses, view_model
 

@@ -15,8 +15,8 @@ import time
 import pytest
 from PyQt5.QtWidgets import QAction, QComboBox
 
-from app.server import PoetryServerFactory, PoetryServerProtocol, listen_poetry
-from app.timeline import Ending
+from app.net.server import PoetryServerFactory, PoetryServerProtocol, listen_poetry
+from app.views.timeline.record import Ending
 from tests import hostile
 from tests.conftest import local, statuses
 

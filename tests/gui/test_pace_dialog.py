@@ -22,9 +22,9 @@ from PyQt5.QtWidgets import (
     QSpinBox,
 )
 
-from app.client import Poem, get_poetry
-from app.demo import DemoServer, DemoServers
-from app.gui.pace_dialog import HINT, DemoPaceDialog
+from app.downloads.demo import DemoServer, DemoServers
+from app.gui.dialogs.demo_pace import HINT, DemoPaceDialog
+from app.net.client import Poem, get_poetry
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PyQt5.QtCore import QRect, QSize
 
-from app.gui.placement import GAP, beside_the_work
+from app.gui.dialogs.placement import GAP, beside_the_work
 
 PREFERRED = QSize(640, 460)
 SMALLEST = QSize(360, 240)

@@ -16,8 +16,8 @@ from PyQt5.QtCore import Qt, QTimer
 from twisted.internet import error
 from twisted.internet.defer import gatherResults
 
-from app.client import Poem, get_poetry
-from app.gui.qt_reactor import BATCH, PoetryQtReactor
+from app.gui.reactor.qt_reactor import BATCH, PoetryQtReactor
+from app.net.client import Poem, get_poetry
 from tests.conftest import SocketReader, reactor_turn, wait_until
 
 BURST = 500

@@ -7,9 +7,9 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QPlainTextEdit, QTabBar, QTabWidget
 from twisted.python.failure import Failure
 
-from app.client import PoetryError, describe_failure
-from app.events import Failed
+from app.downloads.events import Failed
 from app.gui import MainWindow
+from app.net.client import PoetryError, describe_failure
 from tests import hostile
 from tests.conftest import local, row_of, status
 

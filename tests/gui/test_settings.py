@@ -7,9 +7,9 @@ import json
 import pytest
 from PyQt5.QtWidgets import QMessageBox
 
-from app.address import Address
 from app.gui import MainWindow
-from app.settings import FILE_NAME, load_settings
+from app.net.address import Address
+from app.settings.store import FILE_NAME, load_settings
 from tests.conftest import cell, local, open_window, settings_on_disk, status, view_model
 
 # Every test ends with no reactor timer of its own still waiting.

@@ -22,11 +22,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.address import Address, parse_address
-from app.client import check_encoding
-from app.downloads import MAX_CONNECTION_LIMIT
-from app.settings import FILE_NAME, SavedServer, Settings, load_settings, save_settings
-from app.titles import clean_title
+from app.downloads.controller import MAX_CONNECTION_LIMIT
+from app.net.address import Address, parse_address
+from app.net.client import check_encoding
+from app.net.titles import clean_title
+from app.settings.store import FILE_NAME, SavedServer, Settings, load_settings, save_settings
 
 ASIDE_PREFIX = f"{FILE_NAME}.corrupt-"
 

@@ -23,8 +23,8 @@ from twisted.internet import protocol
 from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
-from app.address import Address
-from app.settings import FILE_NAME, SavedServer, Settings, load_settings, save_settings
+from app.net.address import Address
+from app.settings.store import FILE_NAME, SavedServer, Settings, load_settings, save_settings
 
 ROUNDS = 30
 # How long after its first save a writer is killed, at most (seconds).
@@ -34,8 +34,8 @@ WRITER = """\
 import sys
 from pathlib import Path
 
-from app.address import Address
-from app.settings import SavedServer, Settings, save_settings
+from app.net.address import Address
+from app.settings.store import SavedServer, Settings, save_settings
 
 
 def saved(count):

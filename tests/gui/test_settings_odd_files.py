@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from app.settings import FILE_NAME, MAX_FILE_SIZE, Settings, load_settings
+from app.settings.store import FILE_NAME, MAX_FILE_SIZE, Settings, load_settings
 
 ASIDE_PREFIX = f"{FILE_NAME}.corrupt-"
 
@@ -48,7 +48,7 @@ if mode != "plain":
 # A loader that reads without end fails here with MemoryError, not in the OOM killer.
 resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
 
-from app.settings import Settings, load_settings
+from app.settings.store import Settings, load_settings
 
 settings, message = load_settings(config_dir)
 print(json.dumps({"defaults": settings == Settings(), "message": message}))

@@ -17,8 +17,8 @@ from PyQt5.QtWidgets import QDialog, QLabel, QPlainTextEdit
 from twisted.internet import error
 from twisted.python.failure import Failure
 
-from app.client import ConnectionLostError
 from app.gui.window import MainWindow
+from app.net.client import ConnectionLostError
 from benchmarks.heartbeat import HEARTBEAT_MS, Heartbeat
 from tests import hostile
 from tests.conftest import cell, local, row_of, status, statuses, view_model

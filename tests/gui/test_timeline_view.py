@@ -20,9 +20,7 @@ from PyQt5.QtWidgets import QAction, QApplication, QDockWidget, QLabel, QToolBut
 from twisted.internet.error import ConnectionRefusedError
 from twisted.python.failure import Failure
 
-from app.address import Address
-from app.client import Poem
-from app.events import (
+from app.downloads.events import (
     BatchStarted,
     Connected,
     Connecting,
@@ -32,13 +30,15 @@ from app.events import (
     Mode,
     Queued,
 )
+from app.downloads.rows import ServerRow
 from app.gui import MainWindow
 from app.gui.colours import CANCELLED_COLOUR, FAILED_COLOUR
-from app.gui.model import ELAPSED
-from app.gui.timeline_view import TimelineView
-from app.rows import ServerRow
-from app.timeline import MAX_MARKS, Timeline
-from app.timeline_words import batch_summary
+from app.gui.table.model import ELAPSED
+from app.gui.timeline.view import TimelineView
+from app.net.address import Address
+from app.net.client import Poem
+from app.views.timeline.record import MAX_MARKS, Timeline
+from app.views.timeline.words import batch_summary
 from tests import hostile
 from tests.conftest import cell, local, row_of, status, statuses, view_model
 

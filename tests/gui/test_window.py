@@ -16,7 +16,7 @@ from PyQt5.QtWidgets import (
     QSpinBox,
 )
 
-from app.address import Address
+from app.net.address import Address
 from tests import hostile
 from tests.conftest import cell, local, settings_on_disk, status, statuses, view_model
 

@@ -1,0 +1,1 @@
+"""The window's dialogs, none modal, and where they are placed."""

@@ -1,0 +1,1 @@
+"""Under and beside the table: the poem, the story, the log."""

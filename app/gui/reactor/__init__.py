@@ -1,0 +1,1 @@
+"""The event loop: qt5reactor's reactor, fed from one epoll fd."""

@@ -1,0 +1,1 @@
+"""The server table: its model and the Progress column's delegate."""

@@ -1,0 +1,1 @@
+"""The Timeline dock: the lanes widget, its painting, the dock around it."""

@@ -1,0 +1,1 @@
+"""One window per settings directory: the claim, the socket, the message, both ends."""

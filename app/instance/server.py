@@ -1,0 +1,189 @@
+"""The open window's end of the socket: later launches' messages in, one answer each.
+
+A Twisted UNIX server on the program's reactor. Each connection carries one
+message (:mod:`app.instance.message`) and gets one answer, then is closed.
+Anything can connect, so each connection is bounded: it must come from this
+user (checked with the kernel, where it can tell), finish its message within
+:data:`MESSAGE_TIMEOUT` seconds and :data:`~app.instance.message.MAX_MESSAGE_BYTES`,
+and at most :data:`MAX_CONNECTIONS` are open at once. Whatever is refused is
+logged (namespace ``poetry.instance``) and adds nothing; only a whole, valid
+message reaches the window, through the one callback it gives.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from twisted.internet.interfaces import (
+    IDelayedCall,
+    IListeningPort,
+    IReactorUNIX,
+    ISystemHandle,
+    ITransport,
+)
+from twisted.internet.protocol import Factory, Protocol, connectionDone
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+
+from app.i18n import _
+from app.instance.message import (
+    MAX_MESSAGE_BYTES,
+    Answer,
+    Launch,
+    MessageRefused,
+    Reply,
+    decode_launch,
+)
+from app.instance.socket_path import peer_uid, remove_stale_socket
+
+log = Logger(namespace="poetry.instance")
+
+#: Seconds a connection has to send its whole message. A launch sends it at
+#: once; a connection still silent or unfinished by then is refused.
+MESSAGE_TIMEOUT = 3.0
+#: Connections served at once; more are told the window is busy.
+MAX_CONNECTIONS = 8
+
+#: The window's callback: take a launch, and say whether it was taken (False
+#: once the window is closing; the launch then tries again, and finds the
+#: settings free once this process has gone).
+Deliver = Callable[[Launch], bool]
+
+
+class LaunchProtocol(Protocol):
+    """One connection: one message in, one answer out, then closed."""
+
+    factory: LaunchFactory
+    # Set before connectionMade, and everything here runs after it.
+    transport: ITransport
+
+    def __init__(self) -> None:
+        self._received = bytearray()
+        self._answered = False
+        self._deadline: IDelayedCall | None = None
+
+    def connectionMade(self) -> None:
+        self.factory.open_connections += 1
+        if self.factory.open_connections > MAX_CONNECTIONS:
+            crowded = _("more than {n} launches at once").format(n=MAX_CONNECTIONS)
+            self._answer(Reply(Answer.BUSY, crowded))
+            return
+        handle = ISystemHandle(self.transport).getHandle()
+        uid = peer_uid(handle) if isinstance(handle, socket.socket) else None
+        if uid is not None and uid != self.factory.owner_uid:
+            self._answer(Reply(Answer.REFUSED, _("from another user (uid {uid})").format(uid=uid)))
+            return
+        from twisted.internet import reactor
+
+        self._deadline = reactor.callLater(self.factory.timeout, self._timed_out)
+
+    def dataReceived(self, data: bytes) -> None:
+        if self._answered:
+            return
+        searched = len(self._received)
+        self._received += data
+        end = self._received.find(b"\n", searched)
+        if end < 0:
+            if len(self._received) >= MAX_MESSAGE_BYTES:
+                self._refuse(_("larger than {size} KiB").format(size=MAX_MESSAGE_BYTES // 1024))
+            return
+        if end + 1 < len(self._received):
+            self._refuse(_("more than one line"))
+            return
+        try:
+            launch = decode_launch(bytes(self._received[:end]))
+        except MessageRefused as e:
+            self._refuse(str(e))
+            return
+        self._deliver(launch)
+
+    def _deliver(self, launch: Launch) -> None:
+        try:
+            taken = self.factory.deliver(launch)
+        except Exception:
+            log.failure("The window failed to take a later launch's addresses")  # untranslated: log
+            self._answer(Reply(Answer.REFUSED, _("internal error in the window; see its log")))
+            return
+        if not taken:
+            self._answer(Reply(Answer.BUSY, _("the window is closing")))
+            return
+        log.info(
+            "A later launch handed over {count} address(es){demo}",
+            count=len(launch.addresses),
+            demo=" and the demo" if launch.demo else "",
+        )
+        self._answer(Reply(Answer.OK))
+
+    def _timed_out(self) -> None:
+        self._deadline = None
+        self._refuse(
+            _("no whole message within {seconds} s").format(seconds=f"{self.factory.timeout:g}")
+        )
+
+    def _refuse(self, reason: str) -> None:
+        self._answer(Reply(Answer.REFUSED, reason))
+
+    def _answer(self, reply: Reply) -> None:
+        self._answered = True
+        self._received = bytearray()
+        if reply.answer is not Answer.OK:
+            log.warn("Refused a message on the launch socket: {reason}", reason=reply.reason)
+        self._cancel_deadline()
+        self.transport.write(reply.encode())
+        self.transport.loseConnection()
+
+    def _cancel_deadline(self) -> None:
+        if self._deadline is not None and self._deadline.active():
+            self._deadline.cancel()
+        self._deadline = None
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self._cancel_deadline()
+        self.factory.open_connections -= 1
+
+
+if TYPE_CHECKING:
+    _Factory = Factory[LaunchProtocol]
+else:
+    # Twisted's factories take the protocol type as a parameter from 26.4 on;
+    # the older ones this program also runs on cannot be subscripted.
+    _Factory = Factory
+
+
+class LaunchFactory(_Factory):
+    """Makes a :class:`LaunchProtocol` per connection and counts those open."""
+
+    protocol = LaunchProtocol
+    noisy = False  # no "starting factory" lines in the user's log
+
+    def __init__(self, deliver: Deliver, timeout: float, owner_uid: int) -> None:
+        self.deliver = deliver
+        self.timeout = timeout
+        self.owner_uid = owner_uid
+        self.open_connections = 0
+
+
+def listen_for_launches(
+    path: str,
+    deliver: Deliver,
+    *,
+    timeout: float = MESSAGE_TIMEOUT,
+    owner_uid: int | None = None,
+) -> IListeningPort:
+    """Listen at ``path`` (mode 0600) and hand each valid launch to ``deliver``.
+
+    A socket already at ``path`` is removed first: call this only while holding
+    the settings directory's lock (:mod:`app.instance.claim`), which makes any such
+    socket a dead window's. Raises ``twisted.internet.error.CannotListenError``.
+    ``owner_uid`` (this user by default) is whom connections must come from.
+    """
+    from twisted.internet import reactor
+
+    remove_stale_socket(path)
+    factory = LaunchFactory(deliver, timeout, os.getuid() if owner_uid is None else owner_uid)
+    # listenUNIX's annotation takes only Factory's default protocol type (as
+    # listenTCP's does, see app.net.server): a LaunchFactory is the Factory it wants.
+    return IReactorUNIX(reactor).listenUNIX(path, factory, mode=0o600)  # type: ignore[arg-type]

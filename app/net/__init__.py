@@ -1,0 +1,1 @@
+"""The network: the poetry protocol's client and server, addresses, host lookups, titles."""

@@ -1,0 +1,1 @@
+"""Settings kept between runs: the file and its writer."""

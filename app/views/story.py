@@ -1,0 +1,319 @@
+"""Each row's story: its latest download as it happened, kept for the Story tab.
+
+:class:`RowStories` observes the download events (:mod:`app.downloads.events`) and
+keeps a :class:`RowStory` per row: when the attempt was queued, began to
+connect, connected, got its first byte and ended, how many bytes and
+chunks came, the log's lines about it (in :mod:`app.downloads.download_log`'s
+words), and the path its Deferred took, from the ``DeferredStep`` events
+the controller publishes as each callback or errback runs. Nothing is
+guessed afterwards from the row: a story is written from the events, each
+with the time and the row's counts it came with (kept as they came until
+the story is first read: :class:`RowStories` says why); where each step's
+result went ("poem pane", "failure window") is the ending event that
+followed it.
+
+What a story keeps is English or data; :mod:`app.views.story_words` words it
+in the language spoken when it is shown. The log's lines are the log's
+own, in English, as the log dock shows them.
+
+A story is one attempt: it starts afresh when the row is queued again and
+is dropped when the row is removed. Its memory is bounded whatever the
+download does (:data:`MAX_LOG_LINES`, :data:`MAX_STEPS`, :data:`MAX_LINE`),
+and bytes cost it nothing per chunk: the row counts them, and the story
+takes the counts at each step and whenever it is read. The window's tick
+(:meth:`RowStories.bytes_came`) only looks for first bytes, among the
+rows still waiting for one, so the first byte's time is to within a tick
+and a tick costs nothing per download once every download has begun.
+Nothing here imports Qt; the words are in :mod:`app.views.story_words`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from app.downloads.download_log import LOGGED_EVENTS, log_line
+from app.downloads.events import (
+    BATCH_EVENTS,
+    ENDINGS,
+    Cancelled,
+    Connected,
+    Connecting,
+    DeferredStep,
+    Done,
+    DownloadEvent,
+    Failed,
+    Forgotten,
+    InternalError,
+    Queued,
+)
+from app.downloads.rows import ServerRow
+from app.i18n import N_, _, pgettext, source_language
+from app.i18n.units import shorten
+from app.net.client import describe_failure
+
+#: Log lines a story keeps (the newest); a download writes about five.
+MAX_LOG_LINES = 40
+#: Deferred steps a story keeps (the newest); a download takes one to three.
+MAX_STEPS = 10
+#: The most characters of one log line kept (a bug's message can be any length).
+MAX_LINE = 300
+#: Events an attempt keeps as they came before it is told as a story; a download hears about six.
+UNTOLD_EVENTS = 16
+
+#: Where an ending's event goes in the window: the last word of a step (English;
+#: :attr:`Step.outcome_words` translates).
+DONE_GOES_TO = N_("poem pane")
+FAILURE_GOES_TO = N_("failure window")
+CANCEL_GOES_TO = N_("row cancelled")
+RAISED = N_("raised")
+
+#: The events that end an attempt.
+EndingEvent = Done | Failed | Cancelled | InternalError
+
+
+@dataclass(slots=True)
+class Step:
+    """One callback or errback the row's Deferred ran, and where its result went."""
+
+    kind: str
+    handler: str
+    result: str
+    #: "poem pane", "failure window", "raised"...; "" until the next event says.
+    outcome: str = ""
+
+    @property
+    def outcome_words(self) -> str:
+        """:attr:`outcome` in the language being spoken."""
+        return _(self.outcome) if self.outcome else ""
+
+
+@dataclass(eq=False, slots=True)
+class RowStory:
+    """One attempt at a row's download; times are the stories' clock (seconds)."""
+
+    batch: int | None = None
+    queued: float | None = None
+    connecting: float | None = None
+    connected: float | None = None
+    first_byte: float | None = None
+    ended: float | None = None
+    #: The event that ended it; ``None`` while it runs.
+    ended_by: EndingEvent | None = None
+    received: int = 0
+    chunks: int = 0
+    #: (time, event or words) per log line, the newest :data:`MAX_LOG_LINES`: see :attr:`log`.
+    logged: deque[tuple[float, DownloadEvent | str]] = field(
+        default_factory=lambda: deque(maxlen=MAX_LOG_LINES)
+    )
+    log_dropped: int = 0
+    steps: deque[Step] = field(default_factory=lambda: deque(maxlen=MAX_STEPS))
+    steps_dropped: int = 0
+
+    @property
+    def ending(self) -> str:
+        """How it ended, in a few words ("done", "failed: connection refused"); "" while it runs.
+
+        In the language being spoken now, made from the ending event.
+        """
+        match self.ended_by:
+            case Done():
+                return pgettext("ending", "done")
+            case Failed(failure=failure) | InternalError(failure=failure):
+                return _("failed: {reason}").format(reason=describe_failure(failure))
+            case Cancelled() as cancelled:
+                return cancelled.words
+        return ""
+
+    @property
+    def log(self) -> list[tuple[float, str]]:
+        """(time, words) per log line, in the log's words, worded when asked.
+
+        Ten thousand downloads log thirty thousand steps, and a story is
+        read for one row at a time: the steps are kept as their events and
+        worded here. An internal error's line is worded when it comes, as
+        its failure's message may be any length.
+        """
+        return [
+            (at, shorten(line if isinstance(line, str) else log_line(line) or "", MAX_LINE))
+            for at, line in self.logged
+        ]
+
+    @property
+    def origin(self) -> float | None:
+        """Time zero of the story: the start of the connection attempt, else the queueing."""
+        return self.connecting if self.connecting is not None else self.queued
+
+    def record(self, event: DownloadEvent, now: float) -> None:
+        """Write down ``event``; the bytes before it are :class:`RowStories`' to count."""
+        match event:
+            case Connecting():
+                self.connecting = now
+            case Connected():
+                self.connected = now
+            case DeferredStep(kind=kind, handler=handler, result=result):
+                if self.steps and not self.steps[-1].outcome:
+                    # A step after a step: the first handler raised, and the
+                    # Deferred took its failure down the errbacks.
+                    self.steps[-1].outcome = RAISED
+                self._add_step(Step(kind, handler, result))
+            case Done(poem=poem):
+                self.received = poem.size
+                self._end(event, DONE_GOES_TO, now)
+            case Failed():
+                self._end(event, FAILURE_GOES_TO, now)
+            case Cancelled():
+                self._end(event, CANCEL_GOES_TO, now)
+            case InternalError(fatal=True):
+                self._end(event, FAILURE_GOES_TO, now)
+        if isinstance(event, InternalError):
+            with source_language():  # a log line, so English as the log is
+                line = f"{log_line(event)}: {describe_failure(event.failure)}"
+            self._add_line(now, shorten(line, MAX_LINE))
+        elif isinstance(event, LOGGED_EVENTS):
+            self._add_line(now, event)
+
+    def _end(self, event: EndingEvent, goes_to: str, now: float) -> None:
+        if self.steps and not self.steps[-1].outcome:
+            self.steps[-1].outcome = goes_to
+        if self.ended is None:
+            self.ended = now
+            self.ended_by = event
+
+    def _add_step(self, step: Step) -> None:
+        if len(self.steps) == self.steps.maxlen:
+            self.steps_dropped += 1
+        self.steps.append(step)
+
+    def _add_line(self, now: float, line: DownloadEvent | str) -> None:
+        if len(self.logged) == self.logged.maxlen:
+            self.log_dropped += 1
+        self.logged.append((now, line))
+
+
+class RowStories:
+    """Each row's latest attempt; :meth:`observe` takes the download events.
+
+    An attempt is kept as the events it heard until someone reads it: a
+    list of ``(time, event, chunks, received)``, each event with the row's
+    counts as it came. :meth:`get` tells the list as a :class:`RowStory`
+    the first time the attempt is read, and from then on that story is
+    written as the events come. Ten thousand downloads hear fifty thousand
+    events and nearly all of them are never read: keeping an event costs a
+    tuple, where writing it into a story cost a microsecond or two, and a
+    story with its two deques was a kilobyte a row.
+
+    A list is told as soon as it is long (:data:`UNTOLD_EVENTS`) or holds
+    an internal error, so a story's memory stays bounded, and an internal
+    error's message, which may be any length, is shortened when it comes.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        #: The attempts nobody has read: their events, as they came.
+        self._untold: dict[ServerRow, list[tuple[float, DownloadEvent, int, int]]] = {}
+        #: The attempts told as stories, written as their events come.
+        self._told: dict[ServerRow, RowStory] = {}
+        #: When each untold attempt got its first byte (a told one's is on its story).
+        self._first_bytes: dict[ServerRow, float] = {}
+        #: Rows whose attempt runs and has had no byte yet: all a tick looks at.
+        self._waiting: set[ServerRow] = set()
+
+    def get(self, row: ServerRow) -> RowStory | None:
+        """The row's latest attempt, or ``None`` if it has none since it was listed.
+
+        A running attempt's bytes and chunks are the row's as it is read;
+        the story returned goes on being written while the attempt runs.
+        """
+        story = self._told.get(row)
+        if story is None:
+            if row not in self._untold:
+                return None
+            story = self._tell(row)
+        if story.ended is None:
+            if row in self._waiting:
+                self._first_byte(row, self.clock())
+            _take_counts(story, row.chunks, row.received)
+        return story
+
+    def __len__(self) -> int:
+        return len(self._told) + len(self._untold)
+
+    def bytes_came(self, rows: Iterable[ServerRow]) -> None:
+        """The rows got bytes since the window's last tick: note the first byte of those
+        that had none. The others' counts wait until their story is read."""
+        if not self._waiting:
+            return
+        now = self.clock()
+        for row in self._waiting.intersection(rows):
+            self._first_byte(row, now)
+
+    def observe(self, event: DownloadEvent) -> None:
+        if isinstance(event, BATCH_EVENTS):
+            return
+        row = event.row
+        if isinstance(event, Forgotten):
+            self._untold.pop(row, None)
+            self._told.pop(row, None)
+            self._first_bytes.pop(row, None)
+            self._waiting.discard(row)
+            return
+        now = self.clock()
+        if isinstance(event, Queued):
+            # A new attempt: the last one's story is over.
+            self._untold[row] = [(now, event, 0, 0)]
+            self._told.pop(row, None)
+            self._first_bytes.pop(row, None)
+            self._waiting.add(row)
+            return
+        # Bytes that came since the last tick count before the step that follows them.
+        if row in self._waiting:
+            self._first_byte(row, now)
+        story = self._told.get(row)
+        if story is None:
+            heard = self._untold.get(row)
+            if heard is None:
+                # Told of a row that was never queued (a test, a tool publishing by hand).
+                heard = self._untold[row] = []
+                self._waiting.add(row)
+            heard.append((now, event, row.chunks, row.received))
+            if not isinstance(event, InternalError) and len(heard) < UNTOLD_EVENTS:
+                if isinstance(event, ENDINGS):
+                    self._waiting.discard(row)
+                return
+            story = self._tell(row)
+        else:
+            _take_counts(story, row.chunks, row.received)
+            story.record(event, now)
+        if story.ended is not None:
+            self._waiting.discard(row)
+
+    def _first_byte(self, row: ServerRow, now: float) -> None:
+        """A waiting row: if it has bytes, its first came ``now``."""
+        if row.chunks:
+            self._waiting.discard(row)
+            story = self._told.get(row)
+            if story is None:
+                self._first_bytes[row] = now
+            else:
+                story.first_byte = now
+
+    def _tell(self, row: ServerRow) -> RowStory:
+        """The row's untold events written into a story, which is written from now on."""
+        story = self._told[row] = RowStory(first_byte=self._first_bytes.pop(row, None))
+        for now, event, chunks, received in self._untold.pop(row):
+            if isinstance(event, Queued):
+                story.batch, story.queued = event.batch, now
+            else:
+                _take_counts(story, chunks, received)
+                story.record(event, now)
+        return story
+
+
+def _take_counts(story: RowStory, chunks: int, received: int) -> None:
+    """The row's chunks and bytes at some moment onto its story, if it has more."""
+    if chunks > story.chunks:
+        story.chunks = chunks
+        story.received = received
