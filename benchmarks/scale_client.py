@@ -32,6 +32,7 @@ from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.downloads.events import EventStream
 from app.startup.file_limit import raise_open_file_limit
 from benchmarks.measure import cpu_seconds, current_rss_bytes, peak_rss_bytes, report_result
 from benchmarks.report import percentile
@@ -40,6 +41,7 @@ from benchmarks.window import install_qt_reactor
 if TYPE_CHECKING:
     from twisted.internet.defer import Deferred
 
+    from app.downloads.rows import ServerRow
     from app.net.address import Address
 
 SETTLE_SECONDS = 0.3
@@ -64,6 +66,17 @@ class Crowd(typing.Protocol):
     def close(self) -> None: ...
 
 
+class FirstByteStream(EventStream):
+    """The window's event stream, noting when the first chunk came, as the bare client notes it."""
+
+    first_byte: float | None = None
+
+    def bytes_arrived(self, row: ServerRow, received: int) -> None:
+        if self.first_byte is None:
+            self.first_byte = time.monotonic()
+        super().bytes_arrived(row, received)
+
+
 class WindowCrowd:
     """The real window: rows in its table, its ``DownloadController`` doing the connecting."""
 
@@ -74,12 +87,16 @@ class WindowCrowd:
         from benchmarks.window import open_window
 
         self.addresses = addresses
-        self.window = open_window(config_dir)
+        self.stream = FirstByteStream()
+        self.window = open_window(config_dir, self.stream)
         if idle_timeout is not None:
             self.window.downloads.idle_timeout = idle_timeout
         self.paints = PaintCounter(self.window.table.viewport())
-        self.first_byte: float | None = None
         self.rows: list[Any] = []
+
+    @property
+    def first_byte(self) -> float | None:
+        return self.stream.first_byte
 
     @property
     def running(self) -> int:
@@ -88,18 +105,6 @@ class WindowCrowd:
     def start(self, limit: int) -> Deferred[None]:
         from benchmarks.window import when_finished
 
-        # The first chunk's time, as the bare client takes it: in the chunk's own
-        # call. Rows started after it get the stream's own method again.
-        events = self.window.events
-        bytes_arrived = events.bytes_arrived
-
-        def first(row: Any, received: int) -> None:
-            if self.first_byte is None:
-                self.first_byte = time.monotonic()
-                del events.bytes_arrived
-            bytes_arrived(row, received)
-
-        events.bytes_arrived = first
         self.window.downloads.set_limit(limit)
         self.paints.count = 0
         self.rows.extend(self.window.add_servers(self.addresses, start=True))

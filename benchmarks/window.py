@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from twisted.internet.defer import Deferred
 
+    from app.downloads.events import EventStream
     from app.downloads.rows import ServerRow
     from app.gui import MainWindow
 
@@ -31,11 +32,12 @@ def install_qt_reactor() -> object:
     return app
 
 
-def open_window(config_dir: Path) -> MainWindow:
+def open_window(config_dir: Path, events: EventStream | None = None) -> MainWindow:
     """A shown ``MainWindow`` on a fresh config dir (so no saved servers, no demo).
 
     The window logs to a file in ``config_dir`` as the program logs to its
     own: every download's records are written, as they are for a person.
+    ``events`` is the stream the window publishes on (a new one unless given).
     """
     try:
         from app.gui import MainWindow
@@ -45,7 +47,7 @@ def open_window(config_dir: Path) -> MainWindow:
     from app.startup.collector import settle_after_start_up
 
     start_file_log(config_dir / "state")
-    window = MainWindow(config_dir=config_dir)
+    window = MainWindow(config_dir=config_dir, events=events)
     window.show()
     settle_after_start_up()  # as app.__main__ does
     return window
@@ -54,11 +56,9 @@ def open_window(config_dir: Path) -> MainWindow:
 def when_finished(window: MainWindow, rows: list[ServerRow]) -> Deferred[None]:
     """A Deferred that fires once every row's download has ended, however it ended.
 
-    It hears the endings (done, failed, cancelled, a fatal internal error)
-    as the window's own pieces do, as a step listener of its signals
-    (``follow_steps``), so the measuring costs nothing per chunk and one
-    call per ending: a slot on the ``done`` signal would make the window
-    emit it for every poem, which nothing of the window does. It fires on
+    It listens to the endings (done, failed, cancelled, a fatal internal
+    error) as the window's own pieces do (``events.on``), so the measuring
+    costs nothing per chunk and one call per ending. It fires on
     the ending of the last of ``rows``, and is deaf after that. A row
     waiting for its turn to start counts as not ended.
     """
@@ -78,7 +78,7 @@ def when_finished(window: MainWindow, rows: list[ServerRow]) -> Deferred[None]:
                 finished.callback(None)
 
     if waiting:
-        window.signals.follow_steps(heard, (*ENDINGS, InternalError))
+        window.events.subscribe(heard, (*ENDINGS, InternalError))
     else:
         finished.callback(None)
     return finished

@@ -7,8 +7,8 @@ wait as Queued and start, in the order asked, as others finish.
 :class:`DownloadController` is the one producer of download events
 (:mod:`app.downloads.events`): whatever happens to a row's download, it publishes
 the event on its :class:`~app.downloads.events.EventStream`, which writes it onto
-the row and tells every observer. Nothing here knows who listens: the
-window's widgets, the log, a benchmark or a test subscribe alike. Each
+the row and tells its listeners. Nothing here knows who listens: the
+window's widgets, the log, a benchmark or a test listen alike. Each
 chunk of bytes goes from ``get_poetry``'s progress callback straight to
 :meth:`~app.downloads.events.EventStream.bytes_arrived`, a count on the row.
 
@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from functools import partial
 
 from twisted.internet.defer import CancelledError, Deferred
-from twisted.internet.interfaces import IDelayedCall
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.python.failure import Failure
 
 from app.downloads.deferred_steps import recording
@@ -71,11 +71,24 @@ START_BATCH = 50
 class DownloadController:
     """Owns the queue and the in-flight Deferreds: the window's only caller of ``get_poetry``.
 
-    ``events`` is where everything that happens is published; subscribe to
-    it to follow the downloads.
+    ``events`` is where everything that happens is published; listen to it
+    to follow the downloads. ``reactor`` (the global one unless given) runs
+    the connections and the deferred starts.
     """
 
-    def __init__(self, events: EventStream, *, limit: int = DEFAULT_CONNECTION_LIMIT) -> None:
+    def __init__(
+        self,
+        events: EventStream,
+        *,
+        limit: int = DEFAULT_CONNECTION_LIMIT,
+        reactor: IReactorTime | None = None,
+    ) -> None:
+        if reactor is None:
+            from twisted.internet import reactor as global_reactor
+
+            reactor = global_reactor
+        assert reactor is not None
+        self.reactor = reactor
         self.events = events
         self.limit = limit
         #: The largest poem a row accepts; a bigger one fails as "larger than ...".
@@ -93,15 +106,11 @@ class DownloadController:
         self._batch_open = False
         self._batch_rows: set[ServerRow] = set()
         self._batch_started = 0.0
-        # Every row's Deferred gets the same three recorded handlers (the row
-        # comes as their argument): made once here, not three closures a download.
+        # Every row's Deferred gets the same three recorded handlers; the row
+        # comes as their argument.
         self._on_poem = recording(events, "callback", self._succeeded)
         self._on_failure = recording(events, "errback", self._failed)
         self._on_own_error = recording(events, "errback", self._internal_error)
-        # The bound method a download's connected callback calls, made once too.
-        # (Bytes go to ``events.bytes_arrived`` as it is when the download
-        # starts, which tests and benchmarks may wrap.)
-        self._connected_row = self._connected
 
     @property
     def running(self) -> int:
@@ -199,9 +208,7 @@ class DownloadController:
         twenty refills, and turns of 100 ms.
         """
         if self._refill is None and self._queue:
-            from twisted.internet import reactor
-
-            self._refill = reactor.callLater(0, self._refill_now)
+            self._refill = self.reactor.callLater(0, self._refill_now)
 
     def _refill_now(self) -> None:
         self._refill = None
@@ -219,18 +226,16 @@ class DownloadController:
                 encoding=row.encoding,
                 max_bytes=self.max_bytes,
                 progress=partial(self.events.bytes_arrived, row),
-                connected=partial(self._connected_row, row),
+                connected=partial(self._connected, row),
             )
         except ValueError:
             self._failed(Failure(), row)
             return
         self._running[row] = d
-        # Every object a download holds lives for seconds and is walked by the
-        # garbage collector on its way to the oldest generation: one argument
-        # tuple for all three handlers, and no addErrback (two empty dicts).
-        args = (row,)
-        d.addCallbacks(self._on_poem, self._on_failure, callbackArgs=args, errbackArgs=args)
-        d.addCallbacks(_unchanged, self._on_own_error, errbackArgs=args)
+        # The chain the tutorial draws: a poem or a failure, then a last
+        # errback for a bug in either handler.
+        d.addCallbacks(self._on_poem, self._on_failure, callbackArgs=(row,), errbackArgs=(row,))
+        d.addErrback(self._on_own_error, row)
 
     # What get_poetry reports, as events
 
@@ -271,11 +276,6 @@ class DownloadController:
             self._batch_open = False
             summary = summarize(rows, mode, self._batch_started)
             self.events.publish(BatchEnded(self.batch, summary))
-
-
-def _unchanged(result: object) -> object:
-    """The callback beside a last errback: a result goes on as it is."""
-    return result
 
 
 def summarize(rows: Iterable[ServerRow], mode: Mode, started: float) -> BatchSummary | None:

@@ -1,13 +1,12 @@
 """One server's row: what the table shows and what a download leaves behind.
 
-A :class:`ServerRow` is plain data, and :meth:`ServerRow.apply` is the one
-place its download state changes: the event stream (:mod:`app.downloads.events`)
-applies each event to its row before anyone hears of it, so every observer
-reads a row that already says what the event says. Bytes are no events:
-:meth:`app.downloads.events.EventStream.bytes_arrived` is the one place a row's
-``received`` and ``chunks`` change as they come. The table model reads
+A :class:`ServerRow` owns what it says: :meth:`ServerRow.apply` is the one
+place its download state changes, and :meth:`ServerRow.add_chunk` the one
+place its byte counts do. The event stream (:mod:`app.downloads.events`)
+applies each event to its row before anyone hears of it, so every listener
+reads a row that already says what the event says. The table model reads
 rows when the view asks; the network goes as fast as it likes while the
-view repaints on its own timer.
+window repaints on its own tick.
 """
 
 from __future__ import annotations
@@ -132,6 +131,11 @@ class ServerRow:
             case InternalError(failure=failure, fatal=True) if self.status.active:
                 self.failure = failure
                 self._end(Status.FAILED)
+
+    def add_chunk(self, received: int) -> None:
+        """A chunk of the poem came: ``received`` bytes in all, so far."""
+        self.received = received
+        self.chunks += 1
 
     def _end(self, status: Status) -> None:
         self.status = status

@@ -1,13 +1,15 @@
 """The status bar's counts: "3 downloading · 2 queued · 5 done · 1 failed · 13.7 KiB received".
 
-It follows the model's ticks (``refreshed``: rows changed) and the rows
-coming and going, and rewrites itself at most :data:`REFRESH_MS` after a
-change, so a storm of progress events costs a few label updates a second
-and not one call per event. The numbers are the model's running counts
+It is rewritten on the window's tick (:mod:`app.gui.window_tick`) and when
+rows come or go, at most every :data:`REFRESH_S`, so a storm of progress
+costs a few label updates a second and not one call per event. The numbers
+are the model's running counts
 (:class:`~app.downloads.status_counts.StatusCounts`): a rewrite never walks the rows.
 """
 
 from __future__ import annotations
+
+import time
 
 from PyQt5.QtCore import Qt, QTimer
 from PyQt5.QtWidgets import QLabel, QWidget
@@ -17,7 +19,7 @@ from app.gui.table.model import ServerListModel
 from app.i18n import _
 from app.i18n.units import format_size
 
-REFRESH_MS = 100
+REFRESH_S = 0.1
 
 
 class StatusSummary(QLabel):
@@ -28,21 +30,26 @@ class StatusSummary(QLabel):
         self.setObjectName("statusSummary")
         self.setTextFormat(Qt.PlainText)
         self._model = model
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.recount)
-        model.rowsInserted.connect(self._changed)
-        model.rowsRemoved.connect(self._changed)
-        model.refreshed.connect(self._changed)
+        self._counted = 0.0
+        #: Rows came or went: counted again once the loop has done the rest of the change.
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.setInterval(int(REFRESH_S * 1000))
+        self._later.timeout.connect(self.recount)
+        model.rowsInserted.connect(self._later.start)
+        model.rowsRemoved.connect(self._later.start)
         self.recount()
 
-    def _changed(self, *_args: object) -> None:
-        if not self._timer.isActive():
-            self._timer.start()
+    def tick(self, _bytes_came: bool) -> bool:
+        """The window's tick: count again, or ask for the tick that will (not too soon)."""
+        if time.monotonic() - self._counted < REFRESH_S:
+            return True
+        self.recount()
+        return False
 
     def recount(self) -> None:
         """Count again, in the current language (the window calls it when the language changes)."""
+        self._counted = time.monotonic()
         counts = self._model.counts
         # Each count is a phrase of its own, so a language puts its number and
         # measure word where it reads naturally: "3 个下载中 · 已完成 5 个".

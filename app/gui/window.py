@@ -1,19 +1,20 @@
-"""The main window: builds the pieces, subscribes them to the downloads, keeps the settings.
+"""The main window: builds the pieces and has them listen to the downloads.
 
 Every piece lives in its own module (model, delegate, poem pane, dialogs,
 docks); the actions and menus are in :mod:`app.gui.actions`, what the
 actions do to rows in :mod:`app.gui.commands.rows`, the dialogs it opens in
-:mod:`app.gui.commands.dialogs`, and how a small window shares its room in
-:mod:`app.gui.window_sizing`. The composition, the settings and the hand-over
-from a second launch stay here (a little over 400 lines). What happens to a
-download reaches the pieces along one path: the controller publishes on
-an :class:`~app.downloads.events.EventStream`, :class:`DownloadSignals` re-emits it
-as Qt signals, and each piece follows those signals (see
+:mod:`app.gui.commands.dialogs`, its settings in :mod:`app.gui.window_settings`,
+and how a small window shares its room in :mod:`app.gui.window_sizing`. The
+composition and the hand-over from a second launch stay here. What happens to a download reaches the
+pieces along one path: the controller publishes on an
+:class:`~app.downloads.events.EventStream`, and each piece listens to the
+kinds of event it shows (``events.on(Failed, ...)``); what changes all the
+time (bytes, rates, the timeline's bars) is read on the window's one tick,
+:class:`~app.gui.window_tick.WindowTick` (see
 :meth:`MainWindow._follow_downloads`). The window never blocks: every
 dialog is opened with ``open()`` or ``show()`` and answers through signals.
 
-The settings are saved on a worker thread (:mod:`app.settings.writer`) the
-moment the list changes. Closing the window is the one way out:
+Closing the window is the one way out:
 :meth:`shutdown` cancels every download, stops the demo servers, saves the
 settings (at once, after any save in flight), then ``closed`` is emitted so
 whoever runs the reactor can stop it (``app.__main__``).
@@ -25,7 +26,6 @@ import os
 from pathlib import Path
 
 from PyQt5.QtCore import (
-    QByteArray,
     QEvent,
     QItemSelectionModel,
     QPoint,
@@ -35,13 +35,10 @@ from PyQt5.QtCore import (
 )
 from PyQt5.QtGui import QCloseEvent, QIcon, QKeySequence, QResizeEvent, QShowEvent
 from PyQt5.QtWidgets import (
-    QAbstractItemView,
     QAction,
-    QHeaderView,
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QTableView,
     QToolBar,
     QWidget,
 )
@@ -52,34 +49,34 @@ from app.downloads.demo import DemoServers
 from app.downloads.download_log import LOGGED_EVENTS, log_download_event
 from app.downloads.events import (
     CONNECTION_EVENTS,
+    EVERY_KIND,
     BatchEnded,
     BatchStarted,
     Done,
-    DownloadEvent,
     EventStream,
     InternalError,
 )
-from app.downloads.rows import ServerRow, Status
 from app.gui.actions import WindowActions, build_menus_and_toolbar
 from app.gui.commands.dialogs import DialogCommands
 from app.gui.commands.paced_adds import PacedAdds
 from app.gui.commands.paced_starts import PacedStarts
 from app.gui.commands.rows import RowCommands
 from app.gui.dialogs.failures import FailureDialog
-from app.gui.download_signals import DownloadSignals
 from app.gui.panes.log_dock import LogDock
 from app.gui.panes.reading_tabs import ReadingTabs
 from app.gui.status_bar import WindowStatusBar
 from app.gui.status_summary import StatusSummary
-from app.gui.table.delegate import ProgressDelegate
-from app.gui.table.model import POEM, PROGRESS, SERVER, STATUS, ServerListModel, ServerSortModel
+from app.gui.table.model import STATUS, ServerListModel, ServerSortModel
+from app.gui.table.view import server_table, status_width
 from app.gui.timeline.dock import TimelineDock
+from app.gui.window_settings import WindowSettings
 from app.gui.window_sizing import WindowSizing
+from app.gui.window_tick import WindowTick
 from app.i18n import _, display_name
 from app.instance.message import Launch
 from app.resources import resources_dir
-from app.settings.store import SavedServer, Settings, default_config_dir, load_settings
-from app.settings.writer import SettingsTaken, SettingsWriter
+from app.settings.store import default_config_dir, load_settings
+from app.settings.writer import SettingsWriter
 from app.views.story import RowStories
 from app.views.timeline.record import Timeline
 from app.views.timeline.words import batch_summary
@@ -93,12 +90,17 @@ def application_icon() -> QIcon:
     return QIcon(str(path)) if path.is_file() else QIcon()
 
 
-class MainWindow(QMainWindow, RowCommands, DialogCommands):
+class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
     """The Poetry Downloader window. ``MainWindow(config_dir=None)`` uses the user's config dir."""
 
     closed = pyqtSignal()
 
-    def __init__(self, config_dir: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        config_dir: str | os.PathLike[str] | None = None,
+        *,
+        events: EventStream | None = None,
+    ) -> None:
         #: Made once every part exists; resize events can come before that.
         self._sizing: WindowSizing | None = None
         super().__init__()
@@ -109,15 +111,15 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self._dialogs: list[QWidget] = []
         self._removed = []
 
-        # The downloads, and the one bridge every piece below follows.
-        self.events = EventStream()
+        # The downloads: every piece below listens to their events.
+        self.events = EventStream() if events is None else events
         self.downloads = DownloadController(self.events)
-        self.signals = DownloadSignals(self.events, self)
         self.timeline = Timeline()
         self.stories = RowStories()
         self.demo = DemoServers()
 
         self.model = ServerListModel(self)
+        self.tick = WindowTick(self.events, lambda: self.model.counts.active, self)
         self.starts = PacedStarts(
             self.downloads, lambda row: self.model.position_of(row) is not None, self
         )
@@ -132,7 +134,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_settings)
 
-        self.table = self._make_table()
+        self.table = server_table(self.proxy)
         # The selected row's poem and its story, in tabs under the table.
         self.reading = ReadingTabs(self.stories)
         self.poem_pane = self.reading.poem_pane
@@ -172,45 +174,6 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self._settings_message = message
         self.update_actions()
 
-    # Building
-
-    def _make_table(self) -> QTableView:
-        table = QTableView()
-        table.setObjectName("serverTable")
-        table.setModel(self.proxy)
-        table.setItemDelegateForColumn(PROGRESS, ProgressDelegate(table))
-        table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        table.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setContextMenuPolicy(Qt.CustomContextMenu)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setStretchLastSection(False)
-        # Progress takes the room the other columns leave (app/gui/window_sizing.py).
-        metrics = table.fontMetrics()
-        table.setColumnWidth(SERVER, metrics.horizontalAdvance("255.255.255.255:65535") + 16)
-        table.setColumnWidth(STATUS, self._status_width(table))
-        # The title comes right after the bar that brings it (the model keeps it
-        # last); in a small window it scrolls away with the columns after it,
-        # leaving Server, Status and Progress.
-        header.moveSection(header.visualIndex(POEM), header.visualIndex(PROGRESS) + 1)
-        table.setColumnWidth(POEM, metrics.horizontalAdvance("x" * 18))
-        # No sort until the user clicks a header: rows stay in the order added.
-        header.setSortIndicator(-1, Qt.AscendingOrder)
-        table.setSortingEnabled(True)
-        return table
-
-    @staticmethod
-    def _status_width(table: QTableView) -> int:
-        """Room for the longest status word, in English or the language spoken now."""
-        metrics = table.fontMetrics()
-        words = [word for status in Status for word in (status.value, status.words)]
-        return max(metrics.horizontalAdvance(word) for word in words) + 28
-
     # Words
 
     def retranslate(self) -> None:
@@ -230,7 +193,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self.summary.recount()
         self.failure_dialog.notice.retranslate()
         # A status word longer than the column (none in the catalogues we ship) widens it.
-        wanted = self._status_width(self.table)
+        wanted = status_width(self.table)
         if self.table.columnWidth(STATUS) < wanted:
             self.table.setColumnWidth(STATUS, wanted)
         if self._sizing is not None:
@@ -242,25 +205,30 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         super().changeEvent(event)
 
     def _follow_downloads(self) -> None:
-        """Subscribe every piece to the bridge: the one path a download's events take."""
-        signals = self.signals
-        signals.follow_steps(self.timeline.observe, CONNECTION_EVENTS)
-        signals.follow_bytes(self.timeline.bytes_came)
-        signals.follow_steps(self.stories.observe)
-        signals.follow_bytes(self.stories.bytes_came)
-        signals.follow_steps(log_download_event, LOGGED_EVENTS)
-        self.model.follow(signals)
-        self.reading.follow(signals)
-        self.failure_dialog.follow(signals)
+        """Every piece listens to the events it shows; the tick brings what changes all the time."""
+        events = self.events
+        events.subscribe(self.timeline.observe, CONNECTION_EVENTS)
+        events.subscribe(self.stories.observe, EVERY_KIND)
+        events.subscribe(log_download_event, LOGGED_EVENTS)
+        self.model.follow(events)
+        self.reading.follow(events)
+        self.failure_dialog.follow(events)
         self.failure_dialog.keep_clear_of(self.table.viewport())
         self.statusBar().insertPermanentWidget(0, self.failure_dialog.notice)
-        self.timeline_dock.follow(signals)
-        # Done comes once a download, by the ten thousand: a step listener is a
-        # call, a signal's emit and slot three times as much.
-        signals.follow_steps(self._download_done, (Done,))
-        signals.internalError.connect(self._internal_error)
-        signals.batchStarted.connect(self._batch_started)
-        signals.batchEnded.connect(self._batch_ended)
+        self.timeline_dock.follow(events)
+        events.on(Done, self._download_done)
+        events.on(InternalError, self._internal_error)
+        events.on(BatchStarted, self._batch_started)
+        events.on(BatchEnded, self._batch_ended)
+        # Each tick: the bytes to what counts them, then the views in order.
+        tick = self.tick
+        tick.count_bytes_with(self.model.counts.bytes_came)
+        tick.count_bytes_with(self.timeline.bytes_came)
+        tick.count_bytes_with(self.stories.bytes_came)
+        tick.refresh_with(self.model.refresh)
+        tick.refresh_with(self.timeline_dock.refresh)
+        tick.refresh_with(self.summary.tick)
+        tick.refresh_with(self.reading.row_details.tick)
 
     def _connect_actions(self) -> None:
         a = self.commands
@@ -298,8 +266,8 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
 
     # What the downloads tell the window itself
 
-    def _download_done(self, event: DownloadEvent) -> None:
-        if isinstance(event, Done) and not event.row.demo:  # Done is the only kind it follows
+    def _download_done(self, event: Done) -> None:
+        if not event.row.demo:
             self._save_timer.start()
 
     def _internal_error(self, event: InternalError) -> None:
@@ -345,94 +313,6 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         current = self.table.selectionModel().currentIndex()
         rect = self.table.visualRect(current) if current.isValid() else None
         self._open_row_menu(rect.bottomLeft() if rect is not None else QPoint(0, 0))
-
-    # Settings
-
-    def _apply_settings(self, settings: Settings) -> None:
-        self.model.add_rows(
-            ServerRow(s.address, s.encoding, expected_size=s.last_size, title=s.title)
-            for s in settings.servers
-        )
-        self.downloads.set_limit(settings.connection_limit)
-        self.commands.choose_mode(settings.mode)
-        self.language = settings.language
-        if settings.geometry:
-            self.restoreGeometry(QByteArray(settings.geometry))
-        else:
-            self.resize(1280, 700)
-            if self._sizing is not None:
-                self._sizing.give_timeline_its_share()
-        if settings.window_state:
-            self.restoreState(QByteArray(settings.window_state))
-        if settings.splitter:
-            self.splitter.restoreState(QByteArray(settings.splitter))
-        if settings.header:
-            self.table.horizontalHeader().restoreState(QByteArray(settings.header))
-            # Older settings stretched Progress; it is fitted now.
-            self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-
-    def current_settings(self) -> Settings:
-        return self._take_settings()()
-
-    def _take_settings(self) -> SettingsTaken:
-        """The settings as they are now, to be finished on a worker thread.
-
-        Only the rows' fields are copied here (about 1 ms for ten thousand
-        rows); making them into :class:`SavedServer` entries is left to the
-        function returned, which reads nothing of the window's.
-        """
-        fields = [
-            (row.address, row.encoding, row.expected_size, row.title)
-            for row in self.model.rows
-            if not row.demo
-        ]
-        settings = Settings(
-            connection_limit=self.downloads.limit,
-            mode=self.commands.mode,
-            language=self.language,
-            geometry=bytes(self.saveGeometry()),
-            window_state=bytes(self.saveState()),
-            splitter=bytes(self.splitter.saveState()),
-            header=bytes(self.table.horizontalHeader().saveState()),
-        )
-
-        def finish() -> Settings:
-            settings.servers = [SavedServer(*server) for server in fields]
-            return settings
-
-        return finish
-
-    def save_settings(self) -> None:
-        """Save the settings soon, on a worker thread; a failure is told in the status bar.
-
-        Once the window is closing, the save is done before this returns.
-        """
-        self._save_timer.stop()
-        if self._shut_down:
-            self._save_settings_now()
-        else:
-            self._settings_writer.save(self._take_settings())
-
-    @property
-    def saving_settings(self) -> bool:
-        """True while settings saved are not yet on disk (or failed to get there)."""
-        return self._settings_writer.busy
-
-    def _save_settings_now(self) -> None:
-        """Save the settings before returning, after any save in flight."""
-        self._save_timer.stop()
-        try:
-            self._settings_writer.save_now(self.current_settings())
-        except OSError as e:
-            self._settings_not_saved(e)
-
-    def _settings_not_saved(self, error: OSError) -> None:
-        self.statusBar().showMessage(
-            _("Could not save settings in {folder}: {reason}").format(
-                folder=self.config_dir, reason=error.strerror or error
-            ),
-            10_000,
-        )
 
     # A later launch on the same settings (app/instance/claim.py)
 
@@ -482,6 +362,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands):
         self.adds.finish()  # listed, to be saved, and started by nobody
         self.downloads.cancel_all()
         self.demo.stop()
+        self.tick.stop()
         self.model.stop()
         self.log_dock.stop()
         self._save_settings_now()

@@ -87,14 +87,15 @@ def test_the_first_failure_opens_the_window_beside_the_table_not_over_it(
     fit(qtbot, window, width, height)
     refused = local(servers.refused())
     window.add_servers([refused])
-    # Where everything is the moment the failure window opens (a slot after the window's own).
+    # Where everything is the moment the failure window opens (a listener after the window's own).
     seen: dict[str, QRect] = {}
-    window.signals.failed.connect(
+    window.events.on(
+        Failed,
         lambda event: seen.update(
             dialog=failure_dialog(window).frameGeometry(),
             window=window.frameGeometry(),
             table=on_screen(window.table.viewport()),
-        )
+        ),
     )
 
     window.commands.start_all.trigger()

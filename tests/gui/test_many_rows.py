@@ -22,12 +22,11 @@ from app.gui.table.model import (
     MAX_RUNS,
     PROGRESS,
     RECEIVED,
-    REFRESH_INTERVAL_MS,
     SERVER,
     STATUS,
     ServerSortModel,
-    refresh_interval_ms,
 )
+from app.gui.window_tick import REFRESH_INTERVAL_MS, refresh_interval_ms
 from app.net.address import Address
 from app.settings.store import load_settings
 from tests import hostile

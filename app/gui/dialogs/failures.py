@@ -1,6 +1,6 @@
 """The Download Failures window: what failed, what it means, what to try, and the details.
 
-The window follows the download signals. A batch's first failure (a
+The window listens to the downloads' events. A batch's first failure (a
 ``Failed``, or an ``InternalError``: a bug of ours while handling a row)
 opens it *beside* the work (see :mod:`app.gui.dialogs.placement`), without taking
 the keyboard from the main window, so Esc there still cancels. Later
@@ -27,7 +27,6 @@ brings one back.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from PyQt5.QtCore import QEvent, QMargins, QPoint, QRect, QSize, Qt
 from PyQt5.QtGui import QFontDatabase, QPalette, QTextOption
@@ -46,35 +45,28 @@ from twisted.python.failure import Failure
 
 from app.downloads.events import (
     BatchStarted,
-    DownloadEvent,
+    EventStream,
     Failed,
     Forgotten,
     InternalError,
     Queued,
 )
 from app.downloads.rows import ServerRow
-from app.gui.dialogs.placement import beside_the_work
-from app.gui.download_signals import DownloadSignals
+from app.gui.dialogs.failure_entries import (
+    ENTRY_ROLE,
+    FATE_ROLE,
+    FATE_SENTENCES,
+    REMOVED,
+    RETRIED,
+    Entry,
+    address_of,
+    entry_text,
+)
+from app.gui.dialogs.placement import beside_the_work, frame_margins, screen_of
 from app.gui.failure_notice import FailureNotice
 from app.gui.labels import plain_label
-from app.i18n import N_, _, ngettext
-from app.net.address import Address, parse_address
-from app.net.client import describe_failure
-from app.views.failure_hints import hint, internal_hint
+from app.i18n import _, ngettext
 from app.views.failure_report import traceback_text
-
-_ENTRY_ROLE = Qt.UserRole
-_FATE_ROLE = Qt.UserRole + 1
-
-#: What became of a failed row since (kept in the entry's data, never shown as such).
-RETRIED = "retried"
-REMOVED = "removed"
-#: Each fate's entry, the failure's line with the fate after it, and the sentence under it.
-_FATE_LINES = {RETRIED: N_("{failure} (retried)"), REMOVED: N_("{failure} (removed)")}
-_FATE_SENTENCES = {
-    RETRIED: N_("Since then, this server was started again."),
-    REMOVED: N_("Since then, this server was removed from the list."),
-}
 
 #: The window's size when the screen has room for it; it shrinks to fit beside the work.
 PREFERRED_SIZE = QSize(640, 460)
@@ -82,26 +74,6 @@ PREFERRED_SIZE = QSize(640, 460)
 SMALLEST_USEFUL = QSize(360, 280)
 #: A move or resize by more than this is the person's doing, not the window manager's.
 _MOVED_BY_HAND = 24
-
-
-@dataclass(frozen=True, eq=False)
-class _Entry:
-    """One listed failure and what its row knew when it happened."""
-
-    address: Address
-    failure: Failure
-    expected_size: int | None
-    row: ServerRow | None
-    internal: bool = False
-    fatal: bool = False
-
-    def line(self) -> str:
-        return f"{self.address} — {describe_failure(self.failure)}"
-
-    def hint(self) -> str:
-        if self.internal:
-            return internal_hint(self.address, fatal=self.fatal)
-        return hint(self.failure, self.address, self.expected_size)
 
 
 class FailureDialog(QDialog):
@@ -156,7 +128,7 @@ class FailureDialog(QDialog):
         self.notice.clicked.connect(self.show_all)
         self._work: QWidget | None = None
         self._closed_this_batch = False
-        self._latest: dict[ServerRow, _Entry] = {}  # each row's last failure, for Show Error…
+        self._latest: dict[ServerRow, Entry] = {}  # each row's last failure, for Show Error…
         self._unmarked: dict[ServerRow, list[QListWidgetItem]] = {}  # listed, not yet retried
         self._fates: Counter[str] = Counter()  # how many listed entries were retried, removed
         self._placed: QRect | None = None  # where this window last put itself
@@ -174,24 +146,22 @@ class FailureDialog(QDialog):
         self.copy_button.setText(_("&Copy"))
         self.copy_button.setToolTip(_("Copy this failure's report: server, what happened, details"))
         for item in self._items():
-            fate = item.data(_FATE_ROLE)
-            item.setText(_entry_text(item.data(_ENTRY_ROLE), fate))
+            fate = item.data(FATE_ROLE)
+            item.setText(entry_text(item.data(ENTRY_ROLE), fate))
             if fate:
-                item.setToolTip(_(_FATE_SENTENCES[fate]))
+                item.setToolTip(_(FATE_SENTENCES[fate]))
         if self.summary.text():  # empty until the first failure
             self._update_summary()
         self._show_current(self.failure_list.currentItem())
 
     # Following the downloads
 
-    def follow(self, signals: DownloadSignals) -> None:
-        signals.failed.connect(self._failed)
-        signals.internalError.connect(self._failed)
-        # Every row queued is heard, 10,000 at a Start All: as a step, a call
-        # (0.3 µs), not a signal's emit and slot (1.2 µs).
-        signals.follow_steps(self._queued, (Queued,))
-        signals.forgotten.connect(self._forgotten)
-        signals.batchStarted.connect(self._batch_started)
+    def follow(self, events: EventStream) -> None:
+        events.on(Failed, self._failed)
+        events.on(InternalError, self._failed)
+        events.on(Queued, self._queued)
+        events.on(Forgotten, self._forgotten)
+        events.on(BatchStarted, self._batch_started)
 
     def keep_clear_of(self, work: QWidget) -> None:
         """Never open over ``work`` (the table): nor over its rows' band, across the window."""
@@ -201,7 +171,7 @@ class FailureDialog(QDialog):
         row = event.row
         internal = isinstance(event, InternalError)
         fatal = isinstance(event, InternalError) and event.fatal
-        entry = _Entry(
+        entry = Entry(
             row.address, event.failure, row.expected_size, row, internal=internal, fatal=fatal
         )
         if row.failure is event.failure:
@@ -214,9 +184,8 @@ class FailureDialog(QDialog):
         else:
             self._open(activate=False)
 
-    def _queued(self, event: DownloadEvent) -> None:
-        if isinstance(event, Queued):  # the only kind it follows
-            self._mark(event.row, RETRIED)
+    def _queued(self, event: Queued) -> None:
+        self._mark(event.row, RETRIED)
 
     def _forgotten(self, event: Forgotten) -> None:
         self._mark(event.row, REMOVED)
@@ -228,10 +197,10 @@ class FailureDialog(QDialog):
 
     # The list
 
-    def _append(self, entry: _Entry) -> None:
+    def _append(self, entry: Entry) -> None:
         """Append ``entry`` and make it current: the newest failure is what just happened."""
         item = QListWidgetItem(entry.line())
-        item.setData(_ENTRY_ROLE, entry)
+        item.setData(ENTRY_ROLE, entry)
         self.failure_list.addItem(item)
         if entry.row is not None:
             self._unmarked.setdefault(entry.row, []).append(item)
@@ -246,10 +215,10 @@ class FailureDialog(QDialog):
             return
         grey = self.palette().brush(QPalette.Disabled, QPalette.Text)
         for item in items:
-            item.setData(_FATE_ROLE, fate)
-            item.setText(_entry_text(item.data(_ENTRY_ROLE), fate))
+            item.setData(FATE_ROLE, fate)
+            item.setText(entry_text(item.data(ENTRY_ROLE), fate))
             item.setForeground(grey)
-            item.setToolTip(_(_FATE_SENTENCES[fate]))
+            item.setToolTip(_(FATE_SENTENCES[fate]))
             if item is self.failure_list.currentItem():
                 self._show_current(item)
         self._fates[fate] += len(items)
@@ -280,15 +249,15 @@ class FailureDialog(QDialog):
         self.summary.setText(text.format(failed=failed, retried=retried, removed=removed))
 
     def _show_current(self, item: QListWidgetItem | None) -> None:
-        entry: _Entry | None = item.data(_ENTRY_ROLE) if item is not None else None
+        entry: Entry | None = item.data(ENTRY_ROLE) if item is not None else None
         if entry is None or item is None:
             self.hint_label.clear()
             self.traceback_view.clear()
             return
         words = entry.hint()
-        fate = item.data(_FATE_ROLE)
+        fate = item.data(FATE_ROLE)
         if fate:
-            words += "\n" + _(_FATE_SENTENCES[fate])
+            words += "\n" + _(FATE_SENTENCES[fate])
         self.hint_label.setText(words)
         self.traceback_view.setPlainText(traceback_text(entry.failure))
 
@@ -297,12 +266,12 @@ class FailureDialog(QDialog):
     def show_failure(self, server: str, failure: Failure) -> None:
         """Select ``failure`` (listing it again if acknowledged); bring the window up, focused."""
         for item in self._items():
-            if item.data(_ENTRY_ROLE).failure is failure:
+            if item.data(ENTRY_ROLE).failure is failure:
                 self.failure_list.setCurrentItem(item)
                 break
         else:
             known = [entry for entry in self._latest.values() if entry.failure is failure]
-            entry = known[0] if known else _Entry(_address(server), failure, None, None)
+            entry = known[0] if known else Entry(address_of(server), failure, None, None)
             self._append(entry)
         self._open(activate=True)
 
@@ -333,12 +302,12 @@ class FailureDialog(QDialog):
         main = self.parentWidget()
         if main is None or not main.isVisible():
             return  # nothing to keep clear of: where Qt puts dialogs will do
-        screen = _screen_of(main)
+        screen = screen_of(main)
         if self._put_by_hand is not None and screen.contains(self._put_by_hand.center()):
             self.setGeometry(self._put_by_hand)
             self._placed = self.geometry()
             return
-        margins = _frame_margins(self) or _frame_margins(main) or QMargins()
+        margins = frame_margins(self) or frame_margins(main) or QMargins()
         grown = QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
         smallest = SMALLEST_USEFUL.expandedTo(self.minimumSizeHint())
         layout = self.layout()
@@ -392,37 +361,3 @@ class FailureDialog(QDialog):
         resized = abs(now.width() - placed.width()) + abs(now.height() - placed.height())
         if moved or resized > _MOVED_BY_HAND:
             self._put_by_hand = QRect(now)
-
-
-def _entry_text(entry: _Entry, fate: str | None) -> str:
-    """An entry's line in the list: the failure, and what became of its row since."""
-    return _(_FATE_LINES[fate]).format(failure=entry.line()) if fate else entry.line()
-
-
-def _address(server: str) -> Address:
-    """The address a row's name spells; a name that is not one still reads as itself."""
-    try:
-        return parse_address(server)
-    except ValueError:
-        return Address(server, 0)
-
-
-def _screen_of(widget: QWidget) -> QRect:
-    """The available area of the screen ``widget``'s window is on."""
-    handle = widget.window().windowHandle()
-    screen = handle.screen() if handle is not None else None
-    if screen is None:
-        screen = QApplication.primaryScreen()
-    return screen.availableGeometry()
-
-
-def _frame_margins(widget: QWidget) -> QMargins | None:
-    """The window manager's frame around ``widget``'s window; ``None`` before it has one."""
-    frame, inside = widget.frameGeometry(), widget.geometry()
-    margins = QMargins(
-        inside.left() - frame.left(),
-        inside.top() - frame.top(),
-        frame.right() - inside.right(),
-        frame.bottom() - inside.bottom(),
-    )
-    return None if margins.isNull() else margins

@@ -8,12 +8,15 @@ above: first around the main window's frame (the whole work stays
 visible), then, when the screen has no room for that, around the table
 alone, pushed to the screen's edge. It shrinks down to ``minimum`` to fit;
 only when nothing fits does it overlap, at the screen edge farthest from
-the table. Plain geometry: no widget is touched, so it is tested as is.
+the table. :func:`beside_the_work` is plain geometry: no widget is
+touched, so it is tested as is; :func:`screen_of` and
+:func:`frame_margins` read the rectangles it needs off real windows.
 """
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QPoint, QRect, QSize
+from PyQt5.QtCore import QMargins, QPoint, QRect, QSize
+from PyQt5.QtWidgets import QApplication, QWidget
 
 #: Space left between the window and what it stays clear of.
 GAP = 8
@@ -121,3 +124,24 @@ def _farthest_edge(preferred: QSize, minimum: QSize, work: QRect, screen: QRect)
         height = max(minimum.height(), min(preferred.height(), strip.height()))
         size = QSize(preferred.width(), height)
     return _place(side, size, screen, work, at_screen_edge=True)
+
+
+def screen_of(widget: QWidget) -> QRect:
+    """The available area of the screen ``widget``'s window is on."""
+    handle = widget.window().windowHandle()
+    screen = handle.screen() if handle is not None else None
+    if screen is None:
+        screen = QApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def frame_margins(widget: QWidget) -> QMargins | None:
+    """The window manager's frame around ``widget``'s window; ``None`` before it has one."""
+    frame, inside = widget.frameGeometry(), widget.geometry()
+    margins = QMargins(
+        inside.left() - frame.left(),
+        inside.top() - frame.top(),
+        frame.right() - inside.right(),
+        frame.bottom() - inside.bottom(),
+    )
+    return None if margins.isNull() else margins

@@ -11,7 +11,7 @@ takes 0.1-0.3 ms per thousand characters; the whole 10 MB at once froze
 the window for 150 ms), so a 10 MB poem never freezes the window; the
 whole text is there a second or two later.
 
-The pane follows the download signals: when the row it shows connects,
+The pane listens to the downloads' status events: when the row it shows connects,
 fails or brings its poem, the pane says so at once, the same way for a
 success as for a failure.
 """
@@ -25,9 +25,14 @@ from PyQt5.QtCore import QTimer
 from PyQt5.QtGui import QTextCursor
 from PyQt5.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
-from app.downloads.events import STATUS_EVENTS, BatchEnded, BatchStarted, DownloadEvent
+from app.downloads.events import (
+    STATUS_EVENTS,
+    BatchEnded,
+    BatchStarted,
+    DownloadEvent,
+    EventStream,
+)
 from app.downloads.rows import ServerRow, Status
-from app.gui.download_signals import DownloadSignals
 from app.gui.labels import plain_label
 from app.i18n import _, ngettext, pgettext
 from app.i18n.units import format_size
@@ -75,8 +80,8 @@ class PoemPane(QWidget):
         self._slicer.setInterval(0)
         self._slicer.timeout.connect(self._append_slice)
 
-    def follow(self, signals: DownloadSignals) -> None:
-        signals.follow_steps(self._heard, STATUS_EVENTS)
+    def follow(self, events: EventStream) -> None:
+        events.subscribe(self._heard, STATUS_EVENTS)
 
     def show_row(self, row: ServerRow | None) -> None:
         """Show ``row``'s poem, or say why there is none; cheap when nothing changed."""

@@ -2,7 +2,7 @@
 
 *Poem* is the :class:`~app.gui.panes.poem.PoemPane` (``poemView``), *Story*
 the :class:`~app.gui.panes.story.RowDetails` (``rowDetails``): the same row,
-read two ways. Both follow the download signals and are told which row to
+read two ways. Both listen to the downloads' events and are told which row to
 show by :meth:`ReadingTabs.show_row`.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from PyQt5.QtWidgets import QTabWidget, QWidget
 
+from app.downloads.events import EventStream
 from app.downloads.rows import ServerRow
-from app.gui.download_signals import DownloadSignals
 from app.gui.panes.poem import PoemPane
 from app.gui.panes.story import RowDetails
 from app.i18n import _, pgettext
@@ -45,9 +45,9 @@ class ReadingTabs(QTabWidget):
         self.poem_pane.retranslate()
         self.row_details.refresh()
 
-    def follow(self, signals: DownloadSignals) -> None:
-        self.poem_pane.follow(signals)
-        self.row_details.follow(signals)
+    def follow(self, events: EventStream) -> None:
+        self.poem_pane.follow(events)
+        self.row_details.follow(events)
 
     def show_row(self, row: ServerRow | None) -> None:
         self.poem_pane.show_row(row)

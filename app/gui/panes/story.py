@@ -6,31 +6,31 @@ its first byte and ended, bytes, chunks and rate, its log lines, and the
 path its Deferred took. The record is kept by :class:`app.views.story.RowStories`
 (a core observer); this widget only words it.
 
-It follows the bridge's steps, never its chunks of bytes: when the shown
+It listens to every event, never to the chunks of bytes: when the shown
 row has news (connected, the Deferred fired, ended) the text is rewritten
 at once, a handful of times per download and only for that row. While
-the row downloads, the byte count and rate are refreshed twice a second;
-with nothing running, nothing ticks.
+the row downloads, the window's tick (:mod:`app.gui.window_tick`) has the
+byte count and rate rewritten twice a second.
 """
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QTimer
+import time
+
 from PyQt5.QtGui import QFontDatabase
 from PyQt5.QtWidgets import QPlainTextEdit, QWidget
 
-from app.downloads.events import BATCH_EVENTS, DownloadEvent
+from app.downloads.events import BATCH_EVENTS, DownloadEvent, EventStream
 from app.downloads.rows import ServerRow
-from app.gui.download_signals import DownloadSignals
 from app.views.story import RowStories
 from app.views.story_words import story_text
 
-#: How often a running row's bytes and rate are rewritten.
-RUNNING_REFRESH_MS = 500
+#: How often a running row's bytes and rate are rewritten, in seconds.
+RUNNING_REFRESH_S = 0.5
 
 
 class RowDetails(QPlainTextEdit):
-    """Read-only ``rowDetails``: :meth:`show_row` picks the row, the signals keep it current."""
+    """Read-only ``rowDetails``: :meth:`show_row` picks the row; events and ticks update it."""
 
     def __init__(self, stories: RowStories, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,14 +42,11 @@ class RowDetails(QPlainTextEdit):
         self._stories = stories
         self._row: ServerRow | None = None
         self._text = ""
-        self._ticker = QTimer(self)
-        self._ticker.setSingleShot(True)
-        self._ticker.setInterval(RUNNING_REFRESH_MS)
-        self._ticker.timeout.connect(self.refresh)
+        self._written = 0.0
         self.refresh()
 
-    def follow(self, signals: DownloadSignals) -> None:
-        signals.follow_steps(self._heard)
+    def follow(self, events: EventStream) -> None:
+        events.subscribe(self._heard)
 
     def show_row(self, row: ServerRow | None) -> None:
         """Tell ``row``'s story (``None``: no row selected)."""
@@ -60,8 +57,18 @@ class RowDetails(QPlainTextEdit):
         if not isinstance(event, BATCH_EVENTS) and event.row is self._row:
             self.refresh()
 
+    def tick(self, _bytes_came: bool) -> bool:
+        """The window's tick: a running row's bytes and rate, at most every half second."""
+        row = self._row
+        if row is None or not row.status.active:
+            return False
+        if time.monotonic() - self._written >= RUNNING_REFRESH_S:
+            self.refresh()
+        return True
+
     def refresh(self) -> None:
         """Rewrite the text if it changed, keeping the reader's place in it."""
+        self._written = time.monotonic()
         row = self._row
         story = self._stories.get(row) if row is not None else None
         text = story_text(row, story, self._stories.clock())
@@ -71,12 +78,3 @@ class RowDetails(QPlainTextEdit):
             position = bar.value()
             self.setPlainText(text)
             bar.setValue(position)
-        if row is not None and row.status.active:
-            if not self._ticker.isActive():
-                self._ticker.start()
-        else:
-            self._ticker.stop()
-
-    def stop(self) -> None:
-        """No more ticking (the window is closing)."""
-        self._ticker.stop()

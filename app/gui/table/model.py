@@ -1,19 +1,20 @@
-"""The server table's model: one row per server, repainted on a timer, not per chunk.
+"""The server table's model: one row per server, repainted on the window's tick, not per chunk.
 
-The model follows the download signals (:meth:`ServerListModel.follow`):
-an event only marks its row dirty. A ~20 Hz timer turns the dirty rows
-into ``dataChanged`` signals, one per run of adjacent rows (one over them
-all when they make more than :data:`MAX_RUNS` runs), so a thousand events
-a second cost twenty repaints (repainting per chunk melts a view at a few
-hundred rows).
+The model listens to the downloads' status events (:meth:`ServerListModel.follow`):
+an event only marks its row dirty. On the window's tick
+(:mod:`app.gui.window_tick`), :meth:`ServerListModel.refresh` turns the
+dirty rows into ``dataChanged`` signals, one per run of adjacent rows (one
+over them all when they make more than :data:`MAX_RUNS` runs), so a
+thousand events a second cost a few repaints (repainting per chunk melts
+a view at a few hundred rows).
 
 Bytes mark no row: they change only the columns from Progress to
 Elapsed, and a tick after bytes came refreshes those columns of every
 row with one ``dataChanged``, as it does twice a second anyway while
 anything is on the wire (the rates and times move with the clock). The
-view repaints what it shows either way; with 10,000 downloads, a signal
-per row that got bytes was thousands of signals a tick. With nothing to do
-the timer stops. The rows' counts by status are kept as events arrive
+view repaints only what it shows, so one signal over the columns costs
+what the screen holds, however many rows got bytes. The rows' counts by
+status are kept as events arrive
 (:class:`~app.downloads.status_counts.StatusCounts`), so no tick walks the rows.
 """
 
@@ -30,14 +31,12 @@ from PyQt5.QtCore import (
     QObject,
     QSortFilterProxyModel,
     Qt,
-    QTimer,
     pyqtSignal,
 )
 
-from app.downloads.events import STATUS_EVENTS, DownloadEvent
+from app.downloads.events import STATUS_EVENTS, DownloadEvent, EventStream
 from app.downloads.rows import ServerRow, Status
 from app.downloads.status_counts import StatusCounts
-from app.gui.download_signals import DownloadSignals
 from app.i18n import _, pgettext
 from app.i18n.units import format_rate, format_seconds, format_size
 from app.net.address import Address
@@ -67,9 +66,7 @@ BUSY_ROLE = Qt.UserRole + 1
 #: Progress column: the row's :class:`~app.downloads.rows.Status`, so a failed bar can look failed.
 STATUS_ROLE = Qt.UserRole + 2
 
-REFRESH_INTERVAL_MS = 50
-#: Slower repaints while many downloads are active: (at least this many, milliseconds).
-BUSY_REFRESH = ((5_000, 400), (2_000, 200), (1_000, 100))
+#: While rows run, their rates and elapsed times are refreshed at least this often.
 CLOCK_INTERVAL_S = 0.5
 #: The roles :meth:`ServerListModel.data` answers. A repaint asks each cell for
 #: a dozen (font, colours, icon, check state...): the rest get ``None`` at once.
@@ -80,29 +77,10 @@ ANSWERED_ROLES = frozenset(
 MAX_RUNS = 64
 
 
-def refresh_interval_ms(active: int) -> int:
-    """How often the table and the timeline repaint while ``active`` downloads run: 20 Hz to 2.5 Hz.
-
-    A repaint costs the same 4-6 ms however many rows there are (only the
-    visible ones are drawn), and each tick hands every part the bytes of
-    the rows that got some: with thousands of downloads nearly all of them,
-    every tick. At 20 Hz that is a ninth of a core. With thousands of
-    downloads the core is what the network needs: from 1,000 the views
-    repaint at 10 Hz, from 2,000 at 5 Hz, from 5,000 at 2.5 Hz (at 10,000,
-    0.4 s less CPU per 10,000 poems than 5 Hz, which was 0.4 s less than
-    10 Hz). Every bar still moves several times a second, and the heartbeat
-    of the loop, what input and painting wait on, only gets steadier.
-    """
-    for at_least, interval in BUSY_REFRESH:
-        if active >= at_least:
-            return interval
-    return REFRESH_INTERVAL_MS
-
-
 class ServerListModel(QAbstractTableModel):
     """Rows of :class:`ServerRow`; column 2's ``Qt.UserRole`` is the fraction or ``None``.
 
-    ``statusesChanged`` is emitted (coalesced, from the refresh timer) when
+    ``statusesChanged`` is emitted (coalesced, on the window's tick) when
     any row's status changed, so the window can re-enable its actions without
     listening to every byte; ``refreshed`` after every tick that changed rows.
     ``counts`` counts the rows listed, by status, as they change.
@@ -121,10 +99,6 @@ class ServerListModel(QAbstractTableModel):
         self.counts = StatusCounts()
         self._statuses_changed = False
         self._last_clock = 0.0
-        self._signals: DownloadSignals | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_INTERVAL_MS)
-        self._timer.timeout.connect(self.flush)
 
     # Reading
 
@@ -200,20 +174,14 @@ class ServerListModel(QAbstractTableModel):
 
     # Following the downloads
 
-    def follow(self, signals: DownloadSignals) -> None:
-        """Hear the events, and be the window's tick that hands out bytes (see :meth:`flush`)."""
-        signals.follow_steps(self._heard, STATUS_EVENTS)
-        signals.follow_bytes(self._bytes_came)
-        self._signals = signals
+    def follow(self, events: EventStream) -> None:
+        """Hear the events that change a row's status; the window's tick brings the bytes."""
+        events.subscribe(self._heard, STATUS_EVENTS)
 
     def _heard(self, event: DownloadEvent) -> None:
         self.counts.observe(event)
         if isinstance(event, STATUS_EVENTS):
             self._touch(event.row, status_changed=True)
-
-    def _bytes_came(self, rows: list[ServerRow]) -> None:
-        # Heard inside flush(), which then refreshes the byte columns.
-        self.counts.bytes_came(rows)
 
     # Changing
 
@@ -273,28 +241,22 @@ class ServerListModel(QAbstractTableModel):
             self._by_address.setdefault(row.address, row)
 
     def _touch(self, row: ServerRow, *, status_changed: bool = False) -> None:
-        """Note that ``row`` changed; the view hears of it at the next refresh tick."""
+        """Note that ``row`` changed; the view hears of it on the window's next tick."""
         if id(row) not in self._position:
             return
-        # Rows are dirty only between a touch that started the timer and the
-        # flush (or stop) that empties them: only the first touch asks Qt.
-        if not self._dirty and not self._timer.isActive():
-            self._timer.start()
         self._dirty.add(id(row))
         if status_changed:
             self._statuses_changed = True
 
-    def flush(self) -> None:
+    def refresh(self, bytes_came: bool) -> bool:
         """Emit ``dataChanged`` for the dirty rows, and for the clock columns while rows run.
 
-        First, as the window's tick, the rows that got bytes go to every
-        part that shows bytes (this model, the timeline, the stories).
+        The window's tick calls it, after the counts heard the tick's bytes.
         The cost follows what changed: the dirty rows, sorted, in at most
         :data:`MAX_RUNS` signals; the clocks and bytes are one signal over
-        their columns, however many rows there are.
+        their columns, however many rows there are. Returns whether rows
+        still run, so the tick goes on.
         """
-        # The window's tick for bytes: every part that shows them hears now.
-        bytes_came = self._signals is not None and self._signals.deliver_bytes()
         positions = sorted(self._position[key] for key in self._dirty if key in self._position)
         self._dirty.clear()
         last_column = len(COLUMNS) - 1
@@ -319,11 +281,7 @@ class ServerListModel(QAbstractTableModel):
         if self._statuses_changed:
             self._statuses_changed = False
             self.statusesChanged.emit()
-        active = self.counts.active
-        if not positions and not active:
-            self._timer.stop()
-        elif self._timer.interval() != (interval := refresh_interval_ms(active)):
-            self._timer.setInterval(interval)
+        return bool(self.counts.active)
 
     def retranslate(self) -> None:
         """The language changed: the view asks again for the header and the cells with words."""
@@ -333,8 +291,7 @@ class ServerListModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(last, len(COLUMNS) - 1))
 
     def stop(self) -> None:
-        """Stop the refresh timer for good (the window is closing)."""
-        self._timer.stop()
+        """Forget what waits to be shown (the window is closing)."""
         self._dirty.clear()
 
 

@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import time
 
-from PyQt5.QtCore import Qt, QTimer
+from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QDockWidget, QHBoxLayout, QTableView, QToolButton, QVBoxLayout, QWidget
 
-from app.downloads.events import CONNECTION_EVENTS, DownloadEvent
-from app.downloads.rows import ServerRow
-from app.gui.download_signals import DownloadSignals
+from app.downloads.events import CONNECTION_EVENTS, DownloadEvent, EventStream
 from app.gui.labels import plain_label
-from app.gui.table.model import ServerListModel, refresh_interval_ms
+from app.gui.table.model import ServerListModel
 from app.gui.timeline.view import TimelineView
 from app.i18n import _
 from app.views.timeline.axis import ZOOM_STEP
 from app.views.timeline.record import Timeline
 from app.views.timeline.words import dock_summary
 
-#: How soon the dock repaints after an event, however many arrive meanwhile.
-REPAINT_MS = 50
 #: While a batch runs with nothing arriving, its bars still grow this often.
 CLOCK_S = 0.5
 
@@ -32,11 +28,10 @@ CLOCK_S = 0.5
 class TimelineDock(QDockWidget):
     """The timeline beside the table: a :class:`TimelineView`, a summary and zoom buttons.
 
-    It follows the download signals: an event schedules a repaint
-    :data:`REPAINT_MS` later (however many arrive meanwhile; twice that with
-    a thousand downloads running, as the table). While the
-    batch runs, a quiet moment still repaints every :data:`CLOCK_S`, so the
-    bars grow with the clock.
+    It repaints on the window's tick (:mod:`app.gui.window_tick`) when an
+    event or bytes changed the lanes, however many arrived meanwhile. While
+    the batch runs, a quiet moment still repaints every :data:`CLOCK_S`, so
+    the bars grow with the clock.
     """
 
     def __init__(
@@ -76,23 +71,14 @@ class TimelineDock(QDockWidget):
         self.dockLocationChanged.connect(self.view.update)
         self.topLevelChanged.connect(self.view.update)
         self.retranslate()
-        self._repaint = QTimer(self)
-        self._repaint.setInterval(REPAINT_MS)
-        self._repaint.timeout.connect(self.refresh)
         self._stale = False
         self._painted = 0.0
 
-    def follow(self, signals: DownloadSignals) -> None:
-        signals.follow_steps(self._heard, CONNECTION_EVENTS)
-        signals.follow_bytes(self._heard)
+    def follow(self, events: EventStream) -> None:
+        events.subscribe(self._heard, CONNECTION_EVENTS)
 
-    def _heard(self, _what: DownloadEvent | list[ServerRow]) -> None:
-        # An event, or a tick's rows with bytes: the lanes changed. Once
-        # stale, the timer runs: the rest of this tick costs one test each.
-        if not self._stale:
-            self._stale = True
-            if not self._repaint.isActive():
-                self._repaint.start()
+    def _heard(self, _event: DownloadEvent) -> None:
+        self._stale = True
 
     def retranslate(self) -> None:
         """The dock's words in the current language: title, buttons, summary, the axis."""
@@ -115,24 +101,24 @@ class TimelineDock(QDockWidget):
     @property
     def repainting(self) -> bool:
         """True while an event waits to be painted, or a batch runs and its bars grow."""
-        return self._repaint.isActive()
+        return self._stale or self.timeline.running
 
-    def refresh(self) -> None:
-        """Repaint what happened since the last repaint; while the batch runs, its clock too."""
+    def refresh(self, bytes_came: bool = False) -> bool:
+        """The window's tick: repaint what changed; while the batch runs, its clock too.
+
+        Returns whether the bars still grow, so the tick goes on.
+        """
         now = time.monotonic()
-        if not self._stale:
+        if not (self._stale or bytes_came):
             if not self.timeline.running:
-                self._repaint.stop()
-                return
+                return False
             if now - self._painted < CLOCK_S:
-                return
+                return True
         self._stale = False
         self._painted = now
         self._show_summary()
         self.view.update()
-        interval = refresh_interval_ms(self._model.counts.active)
-        if self._repaint.interval() != interval:
-            self._repaint.setInterval(interval)
+        return self.timeline.running
 
     def _show_summary(self) -> None:
         text = dock_summary(self.timeline)
