@@ -31,7 +31,7 @@ from app.downloads.events import (
 from app.downloads.rows import ServerRow
 from app.net.address import Address
 from app.net.client import Poem
-from app.views.story import MAX_LINE, MAX_LOG_LINES, MAX_STEPS, UNTOLD_EVENTS, RowStories, RowStory
+from app.views.story import MAX_LINE, MAX_LOG_LINES, MAX_STEPS, RowStories, RowStory
 from app.views.story_words import story_text
 from tests.hostile import LOCALHOST
 
@@ -392,10 +392,10 @@ def told(story: RowStory | None) -> tuple[object, ...]:
 
 
 def test_a_story_read_only_at_the_end_tells_what_one_read_at_every_step_tells():
-    # An attempt nobody reads is kept as its events and told when first
-    # read; one read all along is written as its events come. Both must
-    # tell the same, bytes and first byte included, whether the list was
-    # told on reading, on an internal error or on growing long.
+    # Reading a story must not change what it tells: one read at every
+    # step, one read once midway and one read only at the end tell the
+    # same, bytes and first byte included, with an internal error or more
+    # steps than a story keeps among the events.
     clock = Clock()
     events = EventStream()
     read_always, read_at_end, read_once = RowStories(clock), RowStories(clock), RowStories(clock)
@@ -410,7 +410,7 @@ def test_a_story_read_only_at_the_end_tells_what_one_read_at_every_step_tells():
         if row is rows[1]:
             yield InternalError(row, Failure(RuntimeError("a listener's bug")))
         if row is rows[2]:
-            for n in range(UNTOLD_EVENTS + 3):
+            for n in range(MAX_STEPS + 3):
                 yield DeferredStep(row, "errback", f"_step{n}", "Failure RuntimeError")
         yield from (12, DeferredStep(row, "callback", "_succeeded", "Poem"), 0, Done(row, poem))
 

@@ -6,9 +6,8 @@ connect, connected, got its first byte and ended, how many bytes and
 chunks came, the log's lines about it (in :mod:`app.downloads.download_log`'s
 words), and the path its Deferred took, from the ``DeferredStep`` events
 the controller publishes as each callback or errback runs. Nothing is
-guessed afterwards from the row: a story is written from the events, each
-with the time and the row's counts it came with (kept as they came until
-the story is first read: :class:`RowStories` says why); where each step's
+guessed afterwards from the row: a story is written as the events come,
+each with the time and the row's counts it came with; where each step's
 result went ("poem pane", "failure window") is the ending event that
 followed it.
 
@@ -30,14 +29,12 @@ Nothing here imports Qt; the words are in :mod:`app.views.story_words`.
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from app.downloads.download_log import LOGGED_EVENTS, log_line
 from app.downloads.events import (
     BATCH_EVENTS,
-    ENDINGS,
     Cancelled,
     Connected,
     Connecting,
@@ -60,8 +57,6 @@ MAX_LOG_LINES = 40
 MAX_STEPS = 10
 #: The most characters of one log line kept (a bug's message can be any length).
 MAX_LINE = 300
-#: Events an attempt keeps as they came before it is told as a story; a download hears about six.
-UNTOLD_EVENTS = 16
 
 #: Where an ending's event goes in the window: the last word of a step (English;
 #: :attr:`Step.outcome_words` translates).
@@ -92,7 +87,12 @@ class Step:
 
 @dataclass(eq=False, slots=True)
 class RowStory:
-    """One attempt at a row's download; times are the stories' clock (seconds)."""
+    """One attempt at a row's download; times are the stories' clock (seconds).
+
+    Ten thousand downloads make ten thousand stories and nearly all of them
+    are never read, so a story is kept small: slots, and two short lists
+    that stay bounded by dropping their oldest.
+    """
 
     batch: int | None = None
     queued: float | None = None
@@ -105,11 +105,10 @@ class RowStory:
     received: int = 0
     chunks: int = 0
     #: (time, event or words) per log line, the newest :data:`MAX_LOG_LINES`: see :attr:`log`.
-    logged: deque[tuple[float, DownloadEvent | str]] = field(
-        default_factory=lambda: deque(maxlen=MAX_LOG_LINES)
-    )
+    logged: list[tuple[float, DownloadEvent | str]] = field(default_factory=list)
     log_dropped: int = 0
-    steps: deque[Step] = field(default_factory=lambda: deque(maxlen=MAX_STEPS))
+    #: The steps the Deferred took, the newest :data:`MAX_STEPS`.
+    steps: list[Step] = field(default_factory=list)
     steps_dropped: int = 0
 
     @property
@@ -131,10 +130,10 @@ class RowStory:
     def log(self) -> list[tuple[float, str]]:
         """(time, words) per log line, in the log's words, worded when asked.
 
-        Ten thousand downloads log thirty thousand steps, and a story is
-        read for one row at a time: the steps are kept as their events and
-        worded here. An internal error's line is worded when it comes, as
-        its failure's message may be any length.
+        A story is read for one row at a time, so its log lines are kept as
+        their events and worded here, as the log words them. An internal
+        error's line is worded when it comes, as its failure's message may
+        be any length.
         """
         return [
             (at, shorten(line if isinstance(line, str) else log_line(line) or "", MAX_LINE))
@@ -145,6 +144,12 @@ class RowStory:
     def origin(self) -> float | None:
         """Time zero of the story: the start of the connection attempt, else the queueing."""
         return self.connecting if self.connecting is not None else self.queued
+
+    def take_counts(self, chunks: int, received: int) -> None:
+        """The row's chunks and bytes at some moment, if it has more than the story has."""
+        if chunks > self.chunks:
+            self.chunks = chunks
+            self.received = received
 
     def record(self, event: DownloadEvent, now: float) -> None:
         """Write down ``event``; the bytes before it are :class:`RowStories`' to count."""
@@ -183,41 +188,31 @@ class RowStory:
             self.ended_by = event
 
     def _add_step(self, step: Step) -> None:
-        if len(self.steps) == self.steps.maxlen:
+        if len(self.steps) == MAX_STEPS:
+            del self.steps[0]
             self.steps_dropped += 1
         self.steps.append(step)
 
     def _add_line(self, now: float, line: DownloadEvent | str) -> None:
-        if len(self.logged) == self.logged.maxlen:
+        if len(self.logged) == MAX_LOG_LINES:
+            del self.logged[0]
             self.log_dropped += 1
         self.logged.append((now, line))
 
 
 class RowStories:
-    """Each row's latest attempt; :meth:`observe` takes the download events.
+    """Each row's latest attempt as a :class:`RowStory`; :meth:`observe` takes the download events.
 
-    An attempt is kept as the events it heard until someone reads it: a
-    list of ``(time, event, chunks, received)``, each event with the row's
-    counts as it came. :meth:`get` tells the list as a :class:`RowStory`
-    the first time the attempt is read, and from then on that story is
-    written as the events come. Ten thousand downloads hear fifty thousand
-    events and nearly all of them are never read: keeping an event costs a
-    tuple, where writing it into a story cost a microsecond or two, and a
-    story with its two deques was a kilobyte a row.
-
-    A list is told as soon as it is long (:data:`UNTOLD_EVENTS`) or holds
-    an internal error, so a story's memory stays bounded, and an internal
-    error's message, which may be any length, is shortened when it comes.
+    A story is written as its events come, each after the row's byte
+    counts of that moment. Bytes come too often to be events: the window's
+    tick (:meth:`bytes_came`) only notes first bytes, for the rows in
+    :attr:`_waiting`, and a story takes the row's counts at each step and
+    when it is read.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        #: The attempts nobody has read: their events, as they came.
-        self._untold: dict[ServerRow, list[tuple[float, DownloadEvent, int, int]]] = {}
-        #: The attempts told as stories, written as their events come.
-        self._told: dict[ServerRow, RowStory] = {}
-        #: When each untold attempt got its first byte (a told one's is on its story).
-        self._first_bytes: dict[ServerRow, float] = {}
+        self._stories: dict[ServerRow, RowStory] = {}
         #: Rows whose attempt runs and has had no byte yet: all a tick looks at.
         self._waiting: set[ServerRow] = set()
 
@@ -227,19 +222,15 @@ class RowStories:
         A running attempt's bytes and chunks are the row's as it is read;
         the story returned goes on being written while the attempt runs.
         """
-        story = self._told.get(row)
-        if story is None:
-            if row not in self._untold:
-                return None
-            story = self._tell(row)
-        if story.ended is None:
+        story = self._stories.get(row)
+        if story is not None and story.ended is None:
             if row in self._waiting:
-                self._first_byte(row, self.clock())
-            _take_counts(story, row.chunks, row.received)
+                self._first_byte(row, story, self.clock())
+            story.take_counts(row.chunks, row.received)
         return story
 
     def __len__(self) -> int:
-        return len(self._told) + len(self._untold)
+        return len(self._stories)
 
     def bytes_came(self, rows: Iterable[ServerRow]) -> None:
         """The rows got bytes since the window's last tick: note the first byte of those
@@ -247,73 +238,39 @@ class RowStories:
         if not self._waiting:
             return
         now = self.clock()
+        stories = self._stories
         for row in self._waiting.intersection(rows):
-            self._first_byte(row, now)
+            self._first_byte(row, stories[row], now)
 
     def observe(self, event: DownloadEvent) -> None:
         if isinstance(event, BATCH_EVENTS):
             return
         row = event.row
         if isinstance(event, Forgotten):
-            self._untold.pop(row, None)
-            self._told.pop(row, None)
-            self._first_bytes.pop(row, None)
+            self._stories.pop(row, None)
             self._waiting.discard(row)
             return
         now = self.clock()
         if isinstance(event, Queued):
             # A new attempt: the last one's story is over.
-            self._untold[row] = [(now, event, 0, 0)]
-            self._told.pop(row, None)
-            self._first_bytes.pop(row, None)
+            self._stories[row] = RowStory(event.batch, now)
             self._waiting.add(row)
             return
-        # Bytes that came since the last tick count before the step that follows them.
-        if row in self._waiting:
-            self._first_byte(row, now)
-        story = self._told.get(row)
+        story = self._stories.get(row)
         if story is None:
-            heard = self._untold.get(row)
-            if heard is None:
-                # Told of a row that was never queued (a test, a tool publishing by hand).
-                heard = self._untold[row] = []
-                self._waiting.add(row)
-            heard.append((now, event, row.chunks, row.received))
-            if not isinstance(event, InternalError) and len(heard) < UNTOLD_EVENTS:
-                if isinstance(event, ENDINGS):
-                    self._waiting.discard(row)
-                return
-            story = self._tell(row)
-        else:
-            _take_counts(story, row.chunks, row.received)
-            story.record(event, now)
+            # Told of a row that was never queued (a test, a tool publishing by hand).
+            story = self._stories[row] = RowStory()
+            self._waiting.add(row)
+        elif row in self._waiting:
+            # Bytes that came since the last tick count before the step that follows them.
+            self._first_byte(row, story, now)
+        story.take_counts(row.chunks, row.received)
+        story.record(event, now)
         if story.ended is not None:
             self._waiting.discard(row)
 
-    def _first_byte(self, row: ServerRow, now: float) -> None:
+    def _first_byte(self, row: ServerRow, story: RowStory, now: float) -> None:
         """A waiting row: if it has bytes, its first came ``now``."""
         if row.chunks:
             self._waiting.discard(row)
-            story = self._told.get(row)
-            if story is None:
-                self._first_bytes[row] = now
-            else:
-                story.first_byte = now
-
-    def _tell(self, row: ServerRow) -> RowStory:
-        """The row's untold events written into a story, which is written from now on."""
-        story = self._told[row] = RowStory(first_byte=self._first_bytes.pop(row, None))
-        for now, event, chunks, received in self._untold.pop(row):
-            if isinstance(event, Queued):
-                story.batch, story.queued = event.batch, now
-            else:
-                _take_counts(story, chunks, received)
-                story.record(event, now)
-        return story
-
-
-def _take_counts(story: RowStory, chunks: int, received: int) -> None:
-    """The row's chunks and bytes at some moment onto its story, if it has more."""
-    if chunks > story.chunks:
-        story.chunks = chunks
-        story.received = received
+            story.first_byte = now

@@ -171,28 +171,12 @@ class Timeline:
         self._mark_last_chunks(rows, self.now())
 
     def _mark_last_chunks(self, rows: Iterable[ServerRow], now: float) -> None:
-        """Mark the chunks each row got since its lane last heard, all at ``now``.
-
-        One loop for all the rows of a tick: thousands a tick at 10,000 downloads,
-        each row a mark on most ticks. While a lane's marks are one per tick
-        (no bucket yet, room for one more) the mark is written here, which
-        is what :meth:`Lane.add_chunk` would do, without the call: 0.36 ->
-        0.25 µs a row.
-        """
+        """Mark the chunks each row got since its lane last heard, all at ``now``."""
         lanes = self.lanes
         for row in rows:
             lane = lanes.get(row)
-            if lane is None or (chunks := row.chunks) <= (seen := lane.chunks):
-                continue
-            received = row.received
-            if lane.bucket or len(lane.times) >= MAX_MARKS:
-                lane.add_chunk(now, received - lane.bytes, chunks - seen)
-                continue
-            lane.times.append(now)
-            lane.counts.append(chunks - seen)
-            lane.sizes.append(received - lane.bytes)
-            lane.chunks = chunks
-            lane.bytes = received
+            if lane is not None and row.chunks > lane.chunks:
+                lane.add_chunk(now, row.received - lane.bytes, row.chunks - lane.chunks)
 
     def observe(self, event: DownloadEvent) -> None:
         """Record one event on its row's lane, in seconds since its batch started."""
