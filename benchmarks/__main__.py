@@ -1,10 +1,12 @@
-"""``python -m benchmarks [--quick] [--runs N] [--charts DIR] [--counts N,N...] [NAME...]``.
+"""``python -m benchmarks [--quick] [--runs N] [--charts DIR] [--record DIR] [NAME...]``.
 
 Runs the benchmarks and prints one Markdown table per benchmark after a
 header naming the machine. ``--quick`` runs every benchmark at a tiny size
 once: the smoke test's mode. The scale and burst benchmarks also draw PNG
-charts from what they measured, into ``docs/benchmarks/`` by default (none
-with ``--quick`` unless ``--charts`` says where).
+charts from what they measured, and the run ends by writing its record
+(:class:`benchmarks.report.Record`: the machine, the command, the versions
+and every table, as JSON), both into ``docs/benchmarks/`` by default (none
+with ``--quick`` unless ``--charts`` or ``--record`` says where).
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.report import machine_info
+from benchmarks.report import Record, command_line, machine_info
 from benchmarks.run_options import RunOptions
 
 NAMES = ("throughput", "scale", "burst", "startup", "bigpoem", "stalls")
 CHARTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
+RECORDS = CHARTS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,6 +50,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-charts", action="store_true", help="draw no charts (matplotlib not needed)"
     )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"write the run's JSON record into DIR (default {RECORDS}; none with --quick)",
+    )
+    parser.add_argument("--no-record", action="store_true", help="write no record")
     parser.add_argument(
         "--counts",
         type=_counts,
@@ -79,7 +90,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     charts = None if options.no_charts else options.charts
     if charts is None and not options.quick and not options.no_charts:
         charts = CHARTS
-    print(machine_info(), flush=True)
+    records = None if options.no_record else options.record
+    if records is None and not options.quick and not options.no_record:
+        records = RECORDS
+    names = options.names or list(NAMES)
+    command = command_line(sys.argv[1:] if argv is None else argv)
+    record = Record(
+        command,
+        {"names": names, "quick": options.quick, "runs": runs, "counts": options.counts},
+    )
+    print(machine_info(command), flush=True)
     with tempfile.TemporaryDirectory(prefix="poetry-bench-") as workdir:
         run_options = RunOptions(
             quick=options.quick,
@@ -88,12 +108,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             charts=charts,
             counts=options.counts,
         )
-        for name in options.names or NAMES:
+        for name in names:
             module = importlib.import_module(f"benchmarks.{name}")
             started = time.monotonic()
-            for table in module.run(run_options):
+            tables = module.run(run_options)
+            for table in tables:
                 print(table.markdown(), flush=True)
-            print(f"_{name}: {time.monotonic() - started:.0f} s_\n", flush=True)
+            seconds = time.monotonic() - started
+            print(f"_{name}: {seconds:.0f} s_\n", flush=True)
+            record.add(name, seconds, tables)
+    if records is not None:
+        only = () if set(names) == set(NAMES) else names
+        path = record.write(records, record.file_name(only))
+        print(f"Record: `{path}`", flush=True)
     return 0
 
 
