@@ -52,7 +52,8 @@ format: $(STAMP)
 	$(BIN)/ruff format app tests benchmarks bundle setup.py
 	$(BIN)/ruff check --fix app tests benchmarks bundle setup.py
 
-# Prints the tables and writes the charts into docs/benchmarks/ (README, "Performance").
+# Prints the tables, writes the charts and a record of the run (docs/benchmarks/<date>-<commit>.json)
+# into docs/benchmarks/ (README, "Performance"; docs/performance.md).
 $(VENV)/.bench-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
