@@ -1,6 +1,7 @@
 """The log dock: the program's recent log records, filtered by level, copyable.
 
-Records arrive from :class:`app.log.LogBuffer` one by one, possibly
+The dock's :class:`app.log.LogBuffer` follows :data:`app.log.record_hub`,
+where every record of the program arrives, one by one, possibly
 thousands a second during a storm of downloads; they are queued and
 appended on a 100 ms timer, so the view repaints ten times a second at
 most. The view is plain text, with a bounded number of lines: a record is
@@ -24,11 +25,11 @@ from PyQt5.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from twisted.logger import LogLevel, globalLogPublisher
+from twisted.logger import LogLevel
 
 from app.gui.labels import plain_label
 from app.i18n import N_, _
-from app.log import BUFFER_RECORDS, LogBuffer, LogRecord, follow_records, unfollow_records
+from app.log import BUFFER_RECORDS, LogBuffer, LogRecord, record_hub
 
 FLUSH_MS = 100
 #: The levels the filter offers, and the word shown for each (translated where shown).
@@ -41,7 +42,7 @@ LEVELS = [
 
 
 class LogDock(QDockWidget):
-    """Shows the records at or above the chosen level; listens to the global log while open."""
+    """Shows the records at or above the chosen level; follows the log's records while open."""
 
     def __init__(self, log_file: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,8 +94,7 @@ class LogDock(QDockWidget):
         self._timer.timeout.connect(self._flush)
         self._timer.start()
         self.buffer.listeners.append(self._pending.append)
-        globalLogPublisher.addObserver(self.buffer)
-        follow_records(self.buffer.add)
+        record_hub.follow(self.buffer.add)
 
     @property
     def level(self) -> LogLevel:
@@ -122,9 +122,8 @@ class LogDock(QDockWidget):
         QApplication.clipboard().setText(self.shown_text())
 
     def stop(self) -> None:
-        """Stop listening to the global log (the window is going away)."""
-        globalLogPublisher.removeObserver(self.buffer)
-        unfollow_records(self.buffer.add)
+        """Stop following the log's records (the window is going away)."""
+        record_hub.unfollow(self.buffer.add)
         self._timer.stop()
 
     def _lines(self, records: Iterable[LogRecord]) -> str:
