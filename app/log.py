@@ -78,6 +78,30 @@ _LEVEL_COLUMNS = {level: f"{words:<8}" for level, words in LEVEL_WORDS.items()}
 _MILLIS = tuple(f"{n:03d}" for n in range(1000))
 
 
+def clock_time(second: int) -> str:
+    """``HH:MM:SS`` of a time in whole seconds, in local time."""
+    return time.strftime("%H:%M:%S", time.localtime(second))
+
+
+class ClockTimes:
+    """``HH:MM:SS`` of whole seconds, each worked out once: a log's lines come many to a second.
+
+    Each writer of lines (the file, a log dock) keeps its own. The last
+    second and its words are one tuple, replaced whole, so a line written
+    from a worker thread never reads half of it.
+    """
+
+    def __init__(self) -> None:
+        self._last: tuple[int, str] = (-1, "")
+
+    def of(self, second: int) -> str:
+        """``HH:MM:SS`` of ``second``, as :func:`clock_time` words it."""
+        last = self._last
+        if last[0] != second:
+            last = self._last = (second, clock_time(second))
+        return last[1]
+
+
 class LogRecord(NamedTuple):
     """One event as a person reads it: when, how bad, where from, what (and the traceback).
 
@@ -92,25 +116,15 @@ class LogRecord(NamedTuple):
     text: str
     traceback: str | None = None
 
-    def line(self) -> str:
-        stamp = _clock_time(int(self.time))
+    def line(self, clock_times: ClockTimes | None = None) -> str:
+        """The record as the file and the dock show it; a writer of lines brings its clock times."""
+        second = int(self.time)
+        stamp = clock_time(second) if clock_times is None else clock_times.of(second)
         millis = _MILLIS[int(self.time * 1000) % 1000]
         text = f"{stamp}.{millis} {_LEVEL_COLUMNS[self.level]} {self.text}"
         if self.traceback:
             text += "\n" + self.traceback.rstrip("\n")
         return text
-
-
-#: The last second a line was stamped with, and its ``HH:MM:SS``.
-_last_stamp: tuple[int, str] = (-1, "")
-
-
-def _clock_time(second: int) -> str:
-    """``HH:MM:SS`` of a time in whole seconds, worked out once a second, not once a line."""
-    global _last_stamp
-    if _last_stamp[0] != second:
-        _last_stamp = (second, time.strftime("%H:%M:%S", time.localtime(second)))
-    return _last_stamp[1]
 
 
 #: Whoever reads the records: a log dock's buffer, the log file.
@@ -252,6 +266,7 @@ class _FileLines:
         self._lines: list[str] = []
         self._due: IDelayedCall | None = None
         self._lock = threading.Lock()
+        self._clock_times = ClockTimes()
         atexit.register(self.flush)
 
     def add(self, line: str, urgent: bool) -> None:
@@ -268,7 +283,7 @@ class _FileLines:
 
     def record(self, record: LogRecord) -> None:
         """A reader of :data:`record_hub`: the record as a line (and its traceback)."""
-        self.add(record.line() + "\n", record.level in _URGENT_LEVELS)
+        self.add(record.line(self._clock_times) + "\n", record.level in _URGENT_LEVELS)
 
     def _flush_due(self) -> None:
         self._due = None

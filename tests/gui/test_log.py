@@ -24,6 +24,7 @@ from app.downloads.events import Done, DownloadEvent
 from app.gui.panes.log_dock import FLUSH_MS
 from app.log import (
     ROTATE_BYTES,
+    ClockTimes,
     LogBuffer,
     LogRecord,
     RecordHub,
@@ -212,11 +213,14 @@ def test_a_record_reads_as_twisted_would_word_it():
 
 
 def test_each_line_says_its_own_time_though_a_second_is_worked_out_once():
-    # Lines in the same second, the next second and back: each stamped as strftime would.
+    # Lines in the same second, the next second and back: each stamped as strftime would,
+    # whether the second is worked out for the line or kept by a writer of lines.
+    clock_times = ClockTimes()
     for at in (1_000.25, 1_000.75, 1_001.5, 1_000.5, 86_399.999):
-        line = LogRecord(at, LogLevel.info, "poetry", "words").line()
+        record = LogRecord(at, LogLevel.info, "poetry", "words")
         stamp = time.strftime("%H:%M:%S", time.localtime(at))
-        assert line == f"{stamp}.{int(at * 1000) % 1000:03d} INFO     words"
+        expected = f"{stamp}.{int(at * 1000) % 1000:03d} INFO     words"
+        assert (record.line(clock_times), record.line()) == (expected, expected)
 
 
 class CountingPublisher(LogPublisher):

@@ -29,7 +29,7 @@ from twisted.logger import LogLevel
 
 from app.gui.labels import plain_label
 from app.i18n import N_, _
-from app.log import BUFFER_RECORDS, LogBuffer, LogRecord, record_hub
+from app.log import BUFFER_RECORDS, ClockTimes, LogBuffer, LogRecord, record_hub
 
 FLUSH_MS = 100
 #: The levels the filter offers, and the word shown for each (translated where shown).
@@ -49,6 +49,7 @@ class LogDock(QDockWidget):
         self.setObjectName("logDock")
         self.buffer = LogBuffer()
         self._pending: list[LogRecord] = []
+        self._clock_times = ClockTimes()
         #: Records came while the dock was hidden: showing it rewrites the view from the buffer.
         self._behind = False
 
@@ -129,8 +130,10 @@ class LogDock(QDockWidget):
     def _lines(self, records: Iterable[LogRecord]) -> str:
         """The records at or above the chosen level, a line (or a traceback) each."""
         level = self.level
+        clock_times = self._clock_times
         # LogLevel's constants are ordered by an unannotated __ge__.
-        return "\n".join(record.line() for record in records if bool(record.level >= level))
+        lines = (record.line(clock_times) for record in records if bool(record.level >= level))
+        return "\n".join(lines)
 
     def _flush(self) -> None:
         if not self._pending:
