@@ -105,9 +105,8 @@ class ClockTimes:
 class LogRecord(NamedTuple):
     """One event as a person reads it: when, how bad, where from, what (and the traceback).
 
-    A named tuple, not a frozen dataclass: as unchangeable, and made in
-    about a third of the time (0.24 µs against 0.65 µs), which thirty
-    thousand records for 10,000 downloads notice.
+    A named tuple, not a frozen dataclass: as unchangeable, and much
+    cheaper to make, which a few records for every download notice.
     """
 
     time: float
@@ -158,11 +157,10 @@ def traceback_of(failure: Failure) -> str:
 def _text_of(event: LogEvent) -> str:
     """The event's words, as ``formatEvent`` gives them.
 
-    Most events (every download's steps among them) name plain fields,
-    which ``str.format_map`` fills in a microsecond; ``formatEvent``, tens
-    of times slower, is for the rest (``{method()}`` calls, legacy events,
-    broken formats), so logging a step per connection at ten thousand
-    connections never shows in a profile.
+    Most events name plain fields, which ``str.format_map`` fills in
+    directly; ``formatEvent``, which parses the format and looks each field
+    up its own way, is for the rest (``{method()}`` calls, legacy events,
+    broken formats), so a step logged per connection stays cheap.
     """
     log_format = event.get("log_format")
     if isinstance(log_format, str):
@@ -250,15 +248,15 @@ _URGENT_LEVELS = frozenset({LogLevel.warn, LogLevel.error, LogLevel.critical})
 class _FileLines:
     """The log file's writer: lines wait a moment and are written together, in order.
 
-    Twisted's ``LogFile`` is unbuffered, so every line was a system call of
-    its own: three a download, 3.8 µs each, some 0.1 s of CPU per 10,000
-    poems. Lines now wait at most :data:`FILE_FLUSH_SECONDS` on a reactor
-    timer. A warning or worse is written at once, with everything before
-    it, so what led to a crash is in the file; the lines still waiting when
-    the process ends are written then (``atexit``). Before a reactor is
-    installed there is no timer to wait on, and each line is written at
-    once. It reads :data:`record_hub`, which brings Twisted's events and
-    the download records alike, so the file keeps their order.
+    Twisted's ``LogFile`` is unbuffered: written one by one, each of a
+    download's lines would be a system call of its own. Lines wait at most
+    :data:`FILE_FLUSH_SECONDS` on a reactor timer. A warning or worse is
+    written at once, with everything before it, so what led to a crash is
+    in the file; the lines still waiting when the process ends are written
+    then (``atexit``). Before a reactor is installed there is no timer to
+    wait on, and each line is written at once. It reads :data:`record_hub`,
+    which brings Twisted's events and the download records alike, so the
+    file keeps their order.
     """
 
     def __init__(self, logfile: LogFile) -> None:

@@ -139,8 +139,8 @@ class LogDock(QDockWidget):
         if not self._pending:
             return
         if not self.isVisible():
-            # Nobody reads a hidden dock: 10,000 downloads log 30,000 lines, and
-            # wording them cost a twentieth of the window's time. The buffer
+            # Nobody reads a hidden dock, and wording every download's lines
+            # for nobody would be most of its work in a big batch. The buffer
             # keeps them; showing the dock rewrites the view from it.
             self._pending.clear()
             self._behind = True
