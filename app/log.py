@@ -1,24 +1,24 @@
-"""The program's log: ``twisted.logger`` events kept in memory for the window, and a rotated file.
+"""The program's log: one hub that every record reaches, read by the log dock and a rotated file.
 
 Everything that goes wrong without a dialog of its own ends up here: a
 Deferred garbage-collected with an unhandled failure (Twisted logs it as
 "Unhandled error in Deferred"), an exception escaping one of our callbacks
-or Qt slots, and the story of each download. Two observers listen:
+or Qt slots, and the story of each download.
 
-- :class:`LogBuffer`, a bounded list of :class:`LogRecord` that the log dock
-  shows; it needs nothing but ``twisted.logger`` and lives as long as the
-  window that adds it to ``globalLogPublisher``;
-- the log file, ``$XDG_STATE_HOME/poetry-downloader/poetry-downloader.log``,
-  rotated at :data:`ROTATE_BYTES` with :data:`KEEP_FILES` old files kept,
-  begun once per process by :func:`start_file_log` (the tests never begin
-  it: they run many windows in one process).
-
-Records made by the thousand (each download's steps,
-:mod:`app.downloads.download_log`) skip ``twisted.logger``: they are made as
-:class:`LogRecord` and handed to both places by :func:`publish_record`.
-Twisted's event dictionary, its two publishers and its level filter, all
-there for records anyone may observe, were three quarters of such a
-record's cost, three times per download.
+Two producers, one hub, two readers. Records come from ``twisted.logger``
+(our :data:`log` and Twisted's own events), which :data:`record_hub`
+observes and turns into a :class:`LogRecord` once per event; and from
+:mod:`app.downloads.download_log`, which makes each download's records
+itself and publishes them to the hub: they come by the thousand, and
+Twisted's event dictionary and publisher, there for events anyone may
+observe, would cost each of them more than the record itself. The hub
+hands each record, in the order it came, to whoever follows it: a log
+dock's :class:`LogBuffer` and the log file,
+``$XDG_STATE_HOME/poetry-downloader/poetry-downloader.log``, rotated at
+:data:`ROTATE_BYTES` with :data:`KEEP_FILES` old files kept, begun once per
+process by :func:`start_file_log` (the tests never begin it: they run many
+windows in one process). With one route, the file and the dock see the
+same records in the same order, and a reader is added in one place.
 """
 
 from __future__ import annotations
@@ -33,15 +33,17 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from twisted.logger import (
     ILogObserver,
     LogEvent,
     Logger,
     LogLevel,
+    LogPublisher,
     formatEvent,
     globalLogBeginner,
+    globalLogPublisher,
 )
 from twisted.python.failure import Failure
 from twisted.python.logfile import LogFile
@@ -76,12 +78,35 @@ _LEVEL_COLUMNS = {level: f"{words:<8}" for level, words in LEVEL_WORDS.items()}
 _MILLIS = tuple(f"{n:03d}" for n in range(1000))
 
 
+def clock_time(second: int) -> str:
+    """``HH:MM:SS`` of a time in whole seconds, in local time."""
+    return time.strftime("%H:%M:%S", time.localtime(second))
+
+
+class ClockTimes:
+    """``HH:MM:SS`` of whole seconds, each worked out once: a log's lines come many to a second.
+
+    Each writer of lines (the file, a log dock) keeps its own. The last
+    second and its words are one tuple, replaced whole, so a line written
+    from a worker thread never reads half of it.
+    """
+
+    def __init__(self) -> None:
+        self._last: tuple[int, str] = (-1, "")
+
+    def of(self, second: int) -> str:
+        """``HH:MM:SS`` of ``second``, as :func:`clock_time` words it."""
+        last = self._last
+        if last[0] != second:
+            last = self._last = (second, clock_time(second))
+        return last[1]
+
+
 class LogRecord(NamedTuple):
     """One event as a person reads it: when, how bad, where from, what (and the traceback).
 
-    A named tuple, not a frozen dataclass: as unchangeable, and made in
-    about a third of the time (0.24 µs against 0.65 µs), which thirty
-    thousand records for 10,000 downloads notice.
+    A named tuple, not a frozen dataclass: as unchangeable, and much
+    cheaper to make, which a few records for every download notice.
     """
 
     time: float
@@ -90,8 +115,10 @@ class LogRecord(NamedTuple):
     text: str
     traceback: str | None = None
 
-    def line(self) -> str:
-        stamp = _clock_time(int(self.time))
+    def line(self, clock_times: ClockTimes | None = None) -> str:
+        """The record as the file and the dock show it; a writer of lines brings its clock times."""
+        second = int(self.time)
+        stamp = clock_time(second) if clock_times is None else clock_times.of(second)
         millis = _MILLIS[int(self.time * 1000) % 1000]
         text = f"{stamp}.{millis} {_LEVEL_COLUMNS[self.level]} {self.text}"
         if self.traceback:
@@ -99,35 +126,12 @@ class LogRecord(NamedTuple):
         return text
 
 
-#: The last second a line was stamped with, and its ``HH:MM:SS``.
-_last_stamp: tuple[int, str] = (-1, "")
-
-
-def _clock_time(second: int) -> str:
-    """``HH:MM:SS`` of a time in whole seconds, worked out once a second, not once a line."""
-    global _last_stamp
-    if _last_stamp[0] != second:
-        _last_stamp = (second, time.strftime("%H:%M:%S", time.localtime(second)))
-    return _last_stamp[1]
-
-
-#: The last event turned into a record, and the record: each event goes to the
-#: log dock's buffer and to the log file, and is turned into a record once.
-_last_record: tuple[LogEvent | None, LogRecord | None] = (None, None)
+#: Whoever reads the records: a log dock's buffer, the log file.
+RecordReader: TypeAlias = Callable[[LogRecord], object]
 
 
 def record_of(event: LogEvent) -> LogRecord:
     """Turn a ``twisted.logger`` event into a record; never raises, whatever the event holds."""
-    global _last_record
-    seen, record = _last_record
-    if seen is event and record is not None:
-        return record
-    record = _new_record(event)
-    _last_record = (event, record)
-    return record
-
-
-def _new_record(event: LogEvent) -> LogRecord:
     level: LogLevel = event.get("log_level", LogLevel.info)
     if level not in LEVEL_WORDS:
         level = LogLevel.info
@@ -153,11 +157,10 @@ def traceback_of(failure: Failure) -> str:
 def _text_of(event: LogEvent) -> str:
     """The event's words, as ``formatEvent`` gives them.
 
-    Most events (every download's steps among them) name plain fields,
-    which ``str.format_map`` fills in a microsecond; ``formatEvent``, tens
-    of times slower, is for the rest (``{method()}`` calls, legacy events,
-    broken formats), so logging a step per connection at ten thousand
-    connections never shows in a profile.
+    Most events name plain fields, which ``str.format_map`` fills in
+    directly; ``formatEvent``, which parses the format and looks each field
+    up its own way, is for the rest (``{method()}`` calls, legacy events,
+    broken formats), so a step logged per connection stays cheap.
     """
     log_format = event.get("log_format")
     if isinstance(log_format, str):
@@ -171,58 +174,68 @@ def _text_of(event: LogEvent) -> str:
         return f"(unformattable log event: {e!r})"  # untranslated: a log record
 
 
-@implementer(ILogObserver)
 class LogBuffer:
-    """The newest :data:`BUFFER_RECORDS` events, and a callback for each new one.
+    """The newest :data:`BUFFER_RECORDS` records, and a callback for each new one.
 
     The callback only gets the record; the log dock batches them on a timer,
-    so a storm of events costs one repaint per tick, not one per event.
+    so a storm of records costs one repaint per tick, not one per record.
     """
 
     def __init__(self, capacity: int = BUFFER_RECORDS) -> None:
         self.records: deque[LogRecord] = deque(maxlen=capacity)
-        self.listeners: list[Callable[[LogRecord], object]] = []
-
-    def __call__(self, event: LogEvent) -> None:
-        self.add(record_of(event))
+        self.listeners: list[RecordReader] = []
 
     def add(self, record: LogRecord) -> None:
-        """Keep ``record`` (from Twisted's log, or from :func:`publish_record`) and pass it on."""
+        """Keep ``record`` and pass it on: a reader of :data:`record_hub`."""
         self.records.append(record)
         for listener in list(self.listeners):
             listener(record)
 
 
-#: Who takes the records :func:`publish_record` hands over: log docks' buffers, the log file.
-#: A tuple, replaced on (un)following: publishing iterates it without a copy.
-_record_sinks: tuple[Callable[[LogRecord], object], ...] = ()
+@implementer(ILogObserver)
+class RecordHub:
+    """Where every log record goes, and where every reader of the log follows them.
 
-
-def follow_records(sink: Callable[[LogRecord], object]) -> None:
-    """Give ``sink`` every record published from now on by :func:`publish_record`."""
-    global _record_sinks
-    _record_sinks = (*_record_sinks, sink)
-
-
-def unfollow_records(sink: Callable[[LogRecord], object]) -> None:
-    """Stop giving ``sink`` records; a sink that never followed is no error."""
-    global _record_sinks
-    sinks = list(_record_sinks)
-    if sink in sinks:
-        sinks.remove(sink)
-        _record_sinks = tuple(sinks)
-
-
-def publish_record(record: LogRecord) -> None:
-    """Hand ``record`` to the log docks and the log file, as a Twisted log event would reach them.
-
-    Only for records at :attr:`LogLevel.info` or above, which the log's
-    level filter lets through anyway. A record published before the log
-    file is begun is not in the file (Twisted's own events are buffered
-    until then); the window logs downloads only after the file is begun.
+    Records arrive two ways: :meth:`publish` takes a record already made,
+    and calling the hub with a ``twisted.logger`` event (it is that
+    publisher's observer) turns the event into a record first, once for
+    all readers. The hub observes the publisher only while someone
+    follows it, so a log nobody reads costs nothing.
     """
-    for sink in _record_sinks:
-        sink(record)
+
+    def __init__(self, publisher: LogPublisher) -> None:
+        self._publisher = publisher
+        #: A tuple, replaced on (un)following: publishing iterates it without a copy.
+        self._readers: tuple[RecordReader, ...] = ()
+
+    def follow(self, reader: RecordReader) -> None:
+        """Give ``reader`` every record from now on, Twisted's events among them."""
+        if not self._readers:
+            self._publisher.addObserver(self)
+        self._readers = (*self._readers, reader)
+
+    def unfollow(self, reader: RecordReader) -> None:
+        """Stop giving ``reader`` records; a reader that does not follow is no error."""
+        readers = list(self._readers)
+        if reader in readers:
+            readers.remove(reader)
+            self._readers = tuple(readers)
+            if not readers:
+                self._publisher.removeObserver(self)
+
+    def publish(self, record: LogRecord) -> None:
+        """Hand ``record`` to every reader, in the order they followed."""
+        for reader in self._readers:
+            reader(record)
+
+    def __call__(self, event: LogEvent) -> None:
+        """A ``twisted.logger`` event: made a record, then published."""
+        self.publish(record_of(event))
+
+
+#: The process's one hub: log docks and the log file follow it; download records are published
+#: to it. Twisted's events reach it through ``globalLogPublisher``, like every other observer.
+record_hub = RecordHub(globalLogPublisher)
 
 
 #: The longest an ordinary line waits before it is in the log file, seconds.
@@ -235,15 +248,15 @@ _URGENT_LEVELS = frozenset({LogLevel.warn, LogLevel.error, LogLevel.critical})
 class _FileLines:
     """The log file's writer: lines wait a moment and are written together, in order.
 
-    Twisted's ``LogFile`` is unbuffered, so every line was a system call of
-    its own: three a download, 3.8 µs each, some 0.1 s of CPU per 10,000
-    poems. Lines now wait at most :data:`FILE_FLUSH_SECONDS` on a reactor
-    timer. A warning or worse is written at once, with everything before
-    it, so what led to a crash is in the file; the lines still waiting when
-    the process ends are written then (``atexit``). Before a reactor is
-    installed there is no timer to wait on, and each line is written at
-    once. Twisted's own events and the download records share this writer,
-    so the file keeps their order.
+    Twisted's ``LogFile`` is unbuffered: written one by one, each of a
+    download's lines would be a system call of its own. Lines wait at most
+    :data:`FILE_FLUSH_SECONDS` on a reactor timer. A warning or worse is
+    written at once, with everything before it, so what led to a crash is
+    in the file; the lines still waiting when the process ends are written
+    then (``atexit``). Before a reactor is installed there is no timer to
+    wait on, and each line is written at once. It reads :data:`record_hub`,
+    which brings Twisted's events and the download records alike, so the
+    file keeps their order.
     """
 
     def __init__(self, logfile: LogFile) -> None:
@@ -251,6 +264,7 @@ class _FileLines:
         self._lines: list[str] = []
         self._due: IDelayedCall | None = None
         self._lock = threading.Lock()
+        self._clock_times = ClockTimes()
         atexit.register(self.flush)
 
     def add(self, line: str, urgent: bool) -> None:
@@ -266,8 +280,8 @@ class _FileLines:
                 self._due = reactor.callLater(FILE_FLUSH_SECONDS, self._flush_due)
 
     def record(self, record: LogRecord) -> None:
-        """A sink for :func:`publish_record`."""
-        self.add(record.line() + "\n", record.level in _URGENT_LEVELS)
+        """A reader of :data:`record_hub`: the record as a line (and its traceback)."""
+        self.add(record.line(self._clock_times) + "\n", record.level in _URGENT_LEVELS)
 
     def _flush_due(self) -> None:
         self._due = None
@@ -309,17 +323,6 @@ class _FileLines:
             logfile.flush()
 
 
-@implementer(ILogObserver)
-class _FileObserver:
-    """Twisted's log events, each a line (and its traceback) for :class:`_FileLines`."""
-
-    def __init__(self, lines: _FileLines) -> None:
-        self._lines = lines
-
-    def __call__(self, event: LogEvent) -> None:
-        self._lines.record(record_of(event))
-
-
 def default_state_dir() -> Path:
     """``$XDG_STATE_HOME/poetry-downloader``, or ``~/.local/state/poetry-downloader``."""
     base = os.environ.get("XDG_STATE_HOME") or ""
@@ -330,12 +333,13 @@ def default_state_dir() -> Path:
 def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | None]:
     """Begin logging to the rotated file; returns its path, or ``None`` and why not.
 
-    Events logged before this call (Twisted buffers them) are written too.
-    An unwritable state directory is not fatal: the window still shows the
-    log, and the reason is returned for the user.
+    Events logged before this call (Twisted buffers them) are written too;
+    records published to the hub before it are not, and the window
+    publishes download records only once the file is begun. An unwritable
+    state directory is not fatal: the window still shows the log, and the
+    reason is returned for the user.
     """
     directory = state_dir or default_state_dir()
-    observers = []
     path: Path | None = None
     problem = None
     try:
@@ -346,15 +350,15 @@ def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | No
             rotateLength=ROTATE_BYTES,
             maxRotatedFiles=KEEP_FILES,
         )
-        lines = _FileLines(logfile)
-        observers.append(_FileObserver(lines))
-        follow_records(lines.record)
+        record_hub.follow(_FileLines(logfile).record)
         path = directory / LOG_FILE_NAME
     except OSError as e:
         problem = _("cannot write the log in {folder}: {reason}").format(
             folder=directory, reason=e.strerror or e
         )
-    globalLogBeginner.beginLoggingTo(observers, redirectStandardIO=False)
+    # Twisted keeps the events logged so far until logging begins, then
+    # hands them to its publisher's observers: the hub, if the file follows it.
+    globalLogBeginner.beginLoggingTo([], redirectStandardIO=False)
     return path, problem
 
 

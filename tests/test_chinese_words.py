@@ -31,7 +31,7 @@ from app.downloads.events import (
 )
 from app.downloads.rows import ServerRow, Status
 from app.i18n.units import format_rate, format_seconds, format_size, size_in_chunks
-from app.log import LogRecord, follow_records, unfollow_records
+from app.log import LogRecord, record_hub
 from app.net.address import Address, parse_address
 from app.net.address_list import AddressReader
 from app.net.client import describe_failure, get_poetry
@@ -112,12 +112,12 @@ async def test_the_window_reads_chinese_while_the_log_stays_english(servers, chi
             records.append(record.text)
 
     row = ServerRow(Address(LOCALHOST, servers.refused()))
-    follow_records(capture)
+    record_hub.follow(capture)
     try:
         DownloadController(events).start([row])
         await ended
     finally:
-        unfollow_records(capture)
+        record_hub.unfollow(capture)
     failed = next(e for e in seen if isinstance(e, Failed))
 
     assert (row.status.words, row.reason, failed.reason) == ("失败", "连接被拒绝", "连接被拒绝")

@@ -18,11 +18,19 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import QAction, QApplication, QComboBox, QDialog, QDockWidget, QPlainTextEdit
 from twisted.internet.defer import Deferred
-from twisted.logger import Logger, LogLevel
+from twisted.logger import Logger, LogLevel, LogPublisher
 
 from app.downloads.events import Done, DownloadEvent
 from app.gui.panes.log_dock import FLUSH_MS
-from app.log import ROTATE_BYTES, LogBuffer, LogRecord, record_of
+from app.log import (
+    ROTATE_BYTES,
+    ClockTimes,
+    LogBuffer,
+    LogRecord,
+    RecordHub,
+    record_hub,
+    record_of,
+)
 from tests import hostile
 from tests.conftest import local, status, statuses
 
@@ -159,10 +167,24 @@ def test_records_logged_while_the_dock_is_hidden_are_there_when_it_opens(qtbot, 
     qtbot.waitUntil(lambda: view.toPlainText().endswith("after showing"), timeout=2000)
 
 
+def test_a_closed_window_s_log_dock_reads_no_more_records(qtbot, window):
+    records = window.log_dock.buffer.records
+    log = Logger(namespace="test")
+    log.info("while open")
+    window.close()
+    log.info("after closing")
+    record_hub.publish(LogRecord(time.time(), LogLevel.info, "poetry", "made after closing"))
+    texts = [record.text for record in records]
+    assert "while open" in texts
+    assert "after closing" not in texts and "made after closing" not in texts
+
+
 def test_the_buffer_keeps_the_newest_records_only():
+    publisher = LogPublisher()
     buffer = LogBuffer(capacity=10)
+    RecordHub(publisher).follow(buffer.add)
     for n in range(25):
-        buffer({"log_format": "n={n}", "n": n, "log_level": LogLevel.info, "log_time": 0.0})
+        publisher({"log_format": "n={n}", "n": n, "log_level": LogLevel.info, "log_time": 0.0})
     assert [r.text for r in buffer.records] == [f"n={n}" for n in range(15, 25)]
 
 
@@ -191,19 +213,73 @@ def test_a_record_reads_as_twisted_would_word_it():
 
 
 def test_each_line_says_its_own_time_though_a_second_is_worked_out_once():
-    # Lines in the same second, the next second and back: each stamped as strftime would.
+    # Lines in the same second, the next second and back: each stamped as strftime would,
+    # whether the second is worked out for the line or kept by a writer of lines.
+    clock_times = ClockTimes()
     for at in (1_000.25, 1_000.75, 1_001.5, 1_000.5, 86_399.999):
-        line = LogRecord(at, LogLevel.info, "poetry", "words").line()
+        record = LogRecord(at, LogLevel.info, "poetry", "words")
         stamp = time.strftime("%H:%M:%S", time.localtime(at))
-        assert line == f"{stamp}.{int(at * 1000) % 1000:03d} INFO     words"
+        expected = f"{stamp}.{int(at * 1000) % 1000:03d} INFO     words"
+        assert (record.line(clock_times), record.line()) == (expected, expected)
 
 
-def test_an_event_heard_twice_is_one_record_and_each_new_event_its_own():
-    # The dock's buffer and the log file both turn each event into a record.
-    event = {"log_format": "{n}", "n": 1, "log_level": LogLevel.warn, "log_time": 5.0}
-    assert record_of(event) is record_of(event)
-    other = dict(event, n=2)
-    assert (record_of(other).text, record_of(event).text) == ("2", "1")
+class CountingPublisher(LogPublisher):
+    """A private ``twisted.logger`` publisher that says how many observers it has."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.observers = 0
+
+    def addObserver(self, observer):
+        self.observers += 1
+        super().addObserver(observer)
+
+    def removeObserver(self, observer):
+        self.observers -= 1
+        super().removeObserver(observer)
+
+
+def test_an_event_becomes_one_record_that_every_reader_gets_in_turn_with_made_ones():
+    # Two producers (twisted.logger, a made record), one hub, two readers (dock, file).
+    publisher = CountingPublisher()
+    hub = RecordHub(publisher)
+    dock: list[LogRecord] = []
+    file: list[LogRecord] = []
+    hub.follow(dock.append)
+    hub.follow(file.append)
+    assert publisher.observers == 1  # the hub observes once, however many read it
+    log = Logger(namespace="test", observer=publisher)
+    log.warn("{n}", n=1)
+    made = LogRecord(5.0, LogLevel.info, "poetry.download", "made")
+    hub.publish(made)
+    log.info("{n}", n=2)
+    assert [(r.level, r.namespace, r.text) for r in dock] == [
+        (LogLevel.warn, "test", "1"),
+        (LogLevel.info, "poetry.download", "made"),
+        (LogLevel.info, "test", "2"),
+    ]
+    assert dock[1] is made
+    # Each event was made a record once, and both readers got that record.
+    assert len(file) == 3 and all(d is f for d, f in zip(dock, file, strict=True))
+
+
+def test_the_hub_hears_twisted_only_while_someone_reads_it():
+    publisher = CountingPublisher()
+    hub = RecordHub(publisher)
+    log = Logger(namespace="test", observer=publisher)
+    heard: list[LogRecord] = []
+    log.info("before anyone reads")
+    assert publisher.observers == 0
+    hub.follow(heard.append)
+    log.info("read")
+    hub.unfollow(heard.append)
+    hub.unfollow(heard.append)  # a reader that no longer follows: no error
+    assert publisher.observers == 0
+    log.info("after everyone left")
+    hub.publish(LogRecord(5.0, LogLevel.info, "test", "published to nobody"))
+    hub.follow(heard.append)
+    log.info("read again")
+    assert [r.text for r in heard] == ["read", "read again"]
 
 
 def run_child(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -243,7 +319,8 @@ def test_the_log_file_rotates_and_keeps_five_old_files(tmp_path):
 
 
 def test_download_records_reach_the_file_in_order_with_the_rest(tmp_path):
-    # A download's records skip twisted.logger; the file must still get them, in turn.
+    # A download's records are published to the hub, not logged through twisted.logger;
+    # the file must still get them, in turn.
     done = run_child(
         f"""
         from pathlib import Path

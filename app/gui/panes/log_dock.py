@@ -1,6 +1,7 @@
 """The log dock: the program's recent log records, filtered by level, copyable.
 
-Records arrive from :class:`app.log.LogBuffer` one by one, possibly
+The dock's :class:`app.log.LogBuffer` follows :data:`app.log.record_hub`,
+where every record of the program arrives, one by one, possibly
 thousands a second during a storm of downloads; they are queued and
 appended on a 100 ms timer, so the view repaints ten times a second at
 most. The view is plain text, with a bounded number of lines: a record is
@@ -24,11 +25,11 @@ from PyQt5.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from twisted.logger import LogLevel, globalLogPublisher
+from twisted.logger import LogLevel
 
 from app.gui.labels import plain_label
 from app.i18n import N_, _
-from app.log import BUFFER_RECORDS, LogBuffer, LogRecord, follow_records, unfollow_records
+from app.log import BUFFER_RECORDS, ClockTimes, LogBuffer, LogRecord, record_hub
 
 FLUSH_MS = 100
 #: The levels the filter offers, and the word shown for each (translated where shown).
@@ -41,13 +42,14 @@ LEVELS = [
 
 
 class LogDock(QDockWidget):
-    """Shows the records at or above the chosen level; listens to the global log while open."""
+    """Shows the records at or above the chosen level; follows the log's records while open."""
 
     def __init__(self, log_file: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("logDock")
         self.buffer = LogBuffer()
         self._pending: list[LogRecord] = []
+        self._clock_times = ClockTimes()
         #: Records came while the dock was hidden: showing it rewrites the view from the buffer.
         self._behind = False
 
@@ -93,8 +95,7 @@ class LogDock(QDockWidget):
         self._timer.timeout.connect(self._flush)
         self._timer.start()
         self.buffer.listeners.append(self._pending.append)
-        globalLogPublisher.addObserver(self.buffer)
-        follow_records(self.buffer.add)
+        record_hub.follow(self.buffer.add)
 
     @property
     def level(self) -> LogLevel:
@@ -122,23 +123,24 @@ class LogDock(QDockWidget):
         QApplication.clipboard().setText(self.shown_text())
 
     def stop(self) -> None:
-        """Stop listening to the global log (the window is going away)."""
-        globalLogPublisher.removeObserver(self.buffer)
-        unfollow_records(self.buffer.add)
+        """Stop following the log's records (the window is going away)."""
+        record_hub.unfollow(self.buffer.add)
         self._timer.stop()
 
     def _lines(self, records: Iterable[LogRecord]) -> str:
         """The records at or above the chosen level, a line (or a traceback) each."""
         level = self.level
+        clock_times = self._clock_times
         # LogLevel's constants are ordered by an unannotated __ge__.
-        return "\n".join(record.line() for record in records if bool(record.level >= level))
+        lines = (record.line(clock_times) for record in records if bool(record.level >= level))
+        return "\n".join(lines)
 
     def _flush(self) -> None:
         if not self._pending:
             return
         if not self.isVisible():
-            # Nobody reads a hidden dock: 10,000 downloads log 30,000 lines, and
-            # wording them cost a twentieth of the window's time. The buffer
+            # Nobody reads a hidden dock, and wording every download's lines
+            # for nobody would be most of its work in a big batch. The buffer
             # keeps them; showing the dock rewrites the view from it.
             self._pending.clear()
             self._behind = True
