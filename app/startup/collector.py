@@ -2,17 +2,17 @@
 
 A full (generation 2) collection walks every object the collector tracks.
 With 10,000 downloads in flight that is half a million objects, and each
-full collection stopped the window for 136–463 ms (issue 14); Python starts
-one whenever the objects that survived the younger generations grow by a
+full collection stops the window for a visible moment; Python starts one
+whenever the objects that survived the younger generations grow by a
 quarter, which a growing batch of downloads does again and again.
 
 Where those collections came from, and what is done at the source:
 
 - every ended download left a reference cycle (Twisted's ``Connector`` and
   its ``tcp.Client`` point at each other, and our factory and its protocol
-  did too), holding the factory, the protocol and their dicts: a full
-  collection freed 15,000–70,000 such objects at a time. ``app.net.client`` now
-  breaks them as each download ends, so they go by reference counting;
+  did too), holding the factory, the protocol and their dicts.
+  ``app.net.client`` breaks them as each download ends, so they go by
+  reference counting;
 - the ~60,000 objects of start-up (modules, classes, widgets) live as long
   as the program: :func:`settle_after_start_up` moves them out of the
   collector's sight with ``gc.freeze()``;
@@ -22,15 +22,13 @@ Where those collections came from, and what is done at the source:
   :data:`FULL_EVERY` collections of generation 1 instead of Python's 10;
 - a download's short-lived objects (events, log records, Deferred
   results) are made and freed by the thousand a second. With Python's
-  young generation of 700 objects, a young collection came every few
-  milliseconds and handed whatever was alive at that instant to generation
-  1, which walked it again: once the window was up, a run of 10,000
-  downloads had some 650 young and 58 middle collections, 0.16–0.18 s of
-  CPU. A young generation of :data:`YOUNG` objects lets most of them die
-  before any collection looks: 8 or 9 young collections of about 5 ms
-  each and no middle one, 0.04–0.05 s. Listing and starting 10,000
-  pasted addresses still freezes the window no longer than its 50 ms
-  (the stalls benchmark: 28–47 ms, the worst of five, in three runs).
+  young generation of 700 objects, a young collection comes every few
+  milliseconds and hands whatever is alive at that instant to generation
+  1, which walks it again. A young generation of :data:`YOUNG` objects
+  lets most of them die before any collection looks, at the price of
+  young collections that each take a few milliseconds: still well inside
+  the window's budget for a pause (the stalls benchmark of ``make bench``
+  checks it).
 """
 
 from __future__ import annotations

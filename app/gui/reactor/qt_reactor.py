@@ -3,10 +3,9 @@
 qt5reactor wraps every watched socket in its own ``QSocketNotifier`` and
 runs a full reactor iteration after each read or write. With thousands of
 slow connections that goes wrong three ways: one Qt loop pass takes every
-ready socket (1,000–2,900 at once at 10,000 connections), so the window's
-timers and painting wait behind all of them; glib polls every notifier on
-every pass; and registering or removing a notifier costs more the more
-there are (42 µs each at 10,000).
+ready socket (thousands at once), so the window's timers and painting wait
+behind all of them; glib polls every notifier on every pass; and
+registering or removing a notifier costs more the more there are.
 
 :class:`PoetryQtReactor` keeps qt5reactor's loop and timers and changes how
 sockets are watched. They all go into one level-triggered epoll set
@@ -27,16 +26,9 @@ or whose closed fd another took, loses its connection
 (not Linux), or with ``epoll=False``, each descriptor gets its own
 notifier as before, still one iteration per loop pass.
 
-Measured with ``benchmarks/scale`` (one run each, before and after back to
-back, on this 2-core machine while other work ran on it, so noisy): at
-2,000 connections heartbeat lag p99 130 → 39 ms, max 276 → 57 ms, CPU
-5.8 → 3.7 s; at 10,000 p99 571 → 255 ms, max 725 → 424 ms, CPU 22.4 →
-9.8 s, wall 39 → 22 s (with the collector changes of :mod:`app.startup.collector`).
-A second pair, load a little lower: at 2,000 p99 97 → 36 ms, max 219 →
-75 ms, CPU 5.2 → 4.0 s; at 10,000 p99 486 → 78 ms, max 701 → 238 ms, CPU
-17.6 → 8.5 s, wall 30.5 → 12 s.
-64 per batch: the prototype of issue 14 measured it; 64 reads take about
-1–2 ms, well inside a 16 ms frame.
+A batch of 64 reads is a millisecond or two of work, well inside a frame,
+so painting and input never wait long behind the network. What this buys
+at scale is measured by ``make bench`` (docs/performance.md).
 
 Per-descriptor notifiers are made through qt5reactor's private ``_add``;
 a failed read or write goes to Twisted's private ``_disconnectSelectable``
