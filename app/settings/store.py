@@ -37,6 +37,7 @@ from app.i18n.units import shorten
 from app.net.address import Address, parse_address
 from app.net.client import check_encoding
 from app.net.titles import clean_title
+from app.places import config_home
 
 FILE_NAME = "settings.json"
 # Far more than any server list needs; a bigger file is not ours, and reading
@@ -81,9 +82,7 @@ def default_config_dir() -> Path:
 
     The XDG rule: a relative ``XDG_CONFIG_HOME`` is ignored, as if unset.
     """
-    base = os.environ.get("XDG_CONFIG_HOME") or ""
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".config"
-    return root / APP_NAME
+    return config_home() / APP_NAME
 
 
 def load_settings(config_dir: Path) -> tuple[Settings, str | None]:
