@@ -26,13 +26,14 @@ from app.startup import display_check, shared_libraries
 from app.startup.display_check import PlatformPlugins, start_problem, wayland_problem, x_problem
 from app.startup.display_probe import XDisplay, parse_x_display, x_display_silence
 from app.startup.platform_packages import PROVIDERS, XCB_LIBRARIES, install_advice, packages
-from app.startup.shared_libraries import dependencies, load_problem, missing_file, unloadable
+from app.startup.shared_libraries import load_problem, missing_file, unloadable
 from tests.conftest import (
     doctored_xcb_plugin,
     free_x_display_number,
     listening_unix_socket,
     x_server_socket,
 )
+from tests.elf import dependencies, system_libraries
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = PlatformPlugins({})
@@ -253,7 +254,12 @@ def test_files_that_are_not_libraries_are_refused(tmp_path: Path) -> None:
     for name in ("text", "short"):
         with pytest.raises(ValueError):
             dependencies(tmp_path / name)
-    assert unloadable(tmp_path / "text") == {}
+    # The loader refuses them too, and says why, under the file's own name.
+    text = str(tmp_path / "text")
+    found = unloadable(["libc.so.6", text, "libsurely-not-installed-here.so.7"])
+    assert list(found) == [text, "libsurely-not-installed-here.so.7"]
+    assert missing_file(found[text]) is None
+    assert missing_file(found["libsurely-not-installed-here.so.7"]) is not None
 
 
 @pytest.mark.parametrize("loader", ["lazy, as Qt", "ctypes"])
@@ -271,13 +277,13 @@ def test_every_missing_library_of_a_real_plugin_is_found(tmp_path: Path) -> None
     plugin = doctored_xcb_plugin(tmp_path, b"libxcb-icccm.so.4", b"libxcb-icccm.so.0")
     problem = load_problem(plugin)
     assert problem is not None and missing_file(problem) is not None
-    found = unloadable(plugin)
-    assert missing_file(found["libxcb-icccm.so.0"]) == "libxcb-icccm.so.0"
-    # Whatever else is missing here is really missing: the loader cannot find it either.
-    for name in found:
-        assert load_problem(name) is not None, name
+    # What the plugin really needs from the system and cannot have: read from
+    # the ELF files here, asked of the loader by name in the application.
+    problems = {name: load_problem(name) for name in system_libraries(plugin)}
+    found = {missing_file(said) or name for name, said in problems.items() if said is not None}
+    assert "libxcb-icccm.so.0" in found
     problem = display_check.library_problem("xcb", [plugin])
-    if set(found) == {"libxcb-icccm.so.0"}:  # a machine with Qt's X libraries installed
+    if found == {"libxcb-icccm.so.0"}:  # a machine with Qt's X libraries installed
         assert problem == (
             "Qt's xcb platform needs libxcb-icccm.so.0, which is not installed; install the"
             " package that provides it"
@@ -308,24 +314,7 @@ def test_a_plugin_that_does_not_load_is_no_problem_if_qts_own_does(tmp_path: Pat
 @needs_bundled_qt
 def test_the_x_library_list_is_what_the_real_plugin_loads_from_the_system() -> None:
     assert XCB_PLUGIN is not None
-    runtimes = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1"}
-    runtimes |= {"libstdc++.so.6", "libgcc_s.so.1"}
-    system: set[str] = set()
-    seen: set[Path] = set()
-    todo = [XCB_PLUGIN]
-    while todo:
-        library = todo.pop()
-        if library in seen:
-            continue
-        seen.add(library)
-        deps = dependencies(library)
-        for name in deps.needed:
-            local = [Path(p) / name for p in deps.runpath if (Path(p) / name).is_file()]
-            if local:
-                todo.append(local[0])
-            elif name not in runtimes and not name.startswith("ld-linux"):
-                system.add(name)
-    assert system == set(XCB_LIBRARIES)
+    assert system_libraries(XCB_PLUGIN) == set(XCB_LIBRARIES)
     assert set(XCB_LIBRARIES) <= set(PROVIDERS)
 
 

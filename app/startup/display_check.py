@@ -214,17 +214,20 @@ def library_problem(name: str, candidates: Sequence[Path]) -> str | None:
         if message is None:
             return None
         messages.append(message)
+    # Only ever needed on the way out.
+    from app.startup.platform_packages import XCB_LIBRARIES, install_advice
+
     first = messages[0]
-    failed = unloadable(candidates[0])
     named = missing_file(first)
-    if not failed and named is not None:
-        failed = {named: first}
+    failed = {named: first} if named is not None else {}
+    # The loader names the first file it missed; the table knows every other
+    # one the X plugin loads from the system, and the loader is asked about each.
+    for file, message in unloadable(XCB_LIBRARIES if name == "xcb" else ()).items():
+        failed.setdefault(file, message)
     if not failed:
         return _(
             "Qt's {platform} platform plugin does not load ({reason}); reinstall {program}"
         ).format(platform=name, reason=first, program=APP_NAME)
-    from app.startup.platform_packages import install_advice  # only ever needed on the way out
-
     if all(missing_file(message) == file for file, message in failed.items()):
         said = ngettext(
             "Qt's {platform} platform needs {files}, which is not installed; {advice}",
