@@ -46,7 +46,8 @@ MAX_FILE_SIZE = 16 * 2**20
 FORMAT_VERSION = 1
 #: The most of a damaged file's own words quoted in the message about it.
 MAX_MESSAGE_PART = 200
-#: Servers encoded between pauses (about 1 ms of work), see :func:`settings_bytes`.
+#: Servers encoded between pauses, see :func:`settings_bytes`: few enough that
+#: the window's thread never waits long for its turn.
 SERVERS_PER_CALL = 500
 
 
@@ -154,8 +155,8 @@ def save_settings(config_dir: Path, settings: Settings) -> None:
 def settings_bytes(settings: Settings, pause: Callable[[], None] | None = None) -> bytes:
     """What the file holds for ``settings``: one line of JSON, UTF-8.
 
-    No indent: only then does json use its C encoder, 4-5x faster for a long
-    server list (the list is saved the moment it changes). The servers are
+    No indent: only then does json use its C encoder, which a long server
+    list needs (the list is saved the moment it changes). The servers are
     encoded :data:`SERVERS_PER_CALL` at a time, with ``pause()`` called
     between: a worker thread passes a function that lets the window's
     thread run (the GIL allows one thread at a time).
