@@ -264,11 +264,11 @@ def test_a_display_name_that_is_none_gets_one_line(value: str) -> None:
 def test_missing_libraries_are_named_with_their_packages_for_both_families(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    issue = ["libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-xinerama.so.0"]
+    gone = ["libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-xinerama.so.0"]
     said = {
-        name: f"{name}: cannot open shared object file: No such file or directory" for name in issue
+        name: f"{name}: cannot open shared object file: No such file or directory" for name in gone
     }
-    monkeypatch.setattr(display_check, "load_problem", lambda path: said[issue[0]])
+    monkeypatch.setattr(display_check, "load_problem", lambda path: said[gone[0]])
     monkeypatch.setattr(display_check, "unloadable", lambda path: dict(said))
     with x_server_socket() as number:
         problem = start_problem({"DISPLAY": f":{number}"})

@@ -154,9 +154,10 @@ def test_a_wayland_display_with_nothing_there(tmp_path: Path) -> None:
 
 
 def test_libraries_the_x_plugin_needs_cannot_be_loaded(tmp_path: Path) -> None:
-    # The three libraries, shadowed: the loader searches LD_LIBRARY_PATH
-    # first, finds files there that are no libraries, and gives up on them, as
-    # if they were not installed. Qt's X plugin cannot load from anywhere.
+    # Three libraries a bare Debian lacks, shadowed: the loader searches
+    # LD_LIBRARY_PATH first, finds files there that are no libraries, and gives
+    # up on them, as if they were not installed. Qt's X plugin cannot load
+    # from anywhere.
     shadow = tmp_path / "shadow"
     shadow.mkdir()
     for name in ("libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-xinerama.so.0"):
