@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     install_abandonable_resolver(reactor)
     app.setWindowIcon(application_icon())
     window = MainWindow(options.config_dir)
-    instance.serve(window.take_launch)
+    instance.serve(window.take_launch, reactor)
     window.log_dock.set_log_file(log_file)
     if log_problem is not None:
         window.statusBar().showMessage(

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
 import sys
 import threading
 import time
@@ -325,9 +324,9 @@ class _FileLines:
 
 def default_state_dir() -> Path:
     """``$XDG_STATE_HOME/poetry-downloader``, or ``~/.local/state/poetry-downloader``."""
-    base = os.environ.get("XDG_STATE_HOME") or ""
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "state"
-    return root / APP_NAME
+    from app.places import state_home
+
+    return state_home() / APP_NAME
 
 
 def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | None]:

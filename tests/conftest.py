@@ -50,7 +50,7 @@ from app.net.client import Poem
 from app.net.server import PoetryServerFactory, listen_poetry
 from app.settings.store import Settings, load_settings
 from app.startup.display_check import PlatformPlugins
-from tests import hostile
+from tests import hostile, x_server
 
 # Servers
 
@@ -364,12 +364,12 @@ def _x_socket_free(number: int) -> bool:
 
 
 @contextlib.contextmanager
-def x_server_socket() -> Iterator[int]:
+def x_server_socket(how: str = x_server.WELCOME) -> Iterator[int]:
     """A listening socket where an X client looks for display ``:N``; yields N.
 
     It lives in Linux's abstract namespace (where libxcb looks first), so no
-    file is left behind, and accepts connections as a server does; it speaks
-    no X, which the start-up check never asks it to.
+    file is left behind, and answers the X connection setup as ``how`` says
+    (:mod:`tests.x_server`): the start-up check connects as Qt does.
     """
     for number in range(4200, 4400):
         if not _x_socket_free(number):
@@ -382,7 +382,8 @@ def x_server_socket() -> Iterator[int]:
             continue
         server.listen(8)
         try:
-            yield number
+            with x_server.answer_x_setup(server, how):
+                yield number
         finally:
             server.close()
         return

@@ -1,22 +1,27 @@
 """The start-up check's parts, in this process: display names, real sockets, the plugin's libraries.
 
-The display probes connect to real listening sockets made here (in Linux's
-abstract namespace, on a free TCP port, or in a temporary directory), never
-to a stand-in. The only thing faked is the library lookup, in the tests of
-how missing libraries are worded; the libraries' own tests read and load
-the real plugin. ``tests/test_start_check.py`` runs the whole check as the
-installed program.
+The display probes connect through the real libxcb to real listening
+sockets made here (in Linux's abstract namespace, on a free TCP port, or in
+a temporary directory), which answer the X connection setup as a server
+would (:mod:`tests.x_server`) or, where a test says so, do not. The only
+thing faked is the library lookup, in the tests of how missing libraries
+are worded; the libraries' own tests read and load the real plugin.
+``tests/test_start_check.py`` runs the whole check as the installed
+program.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import os
 import re
 import shutil
 import socket
 import subprocess
 import sys
 import sysconfig
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,15 +29,17 @@ import pytest
 
 from app.startup import display_check, shared_libraries
 from app.startup.display_check import PlatformPlugins, start_problem, wayland_problem, x_problem
-from app.startup.display_probe import XDisplay, parse_x_display, x_display_silence
+from app.startup.display_probe import TIMEOUT, XDisplayRefused, x_display_silence
 from app.startup.platform_packages import PROVIDERS, XCB_LIBRARIES, install_advice, packages
-from app.startup.shared_libraries import dependencies, load_problem, missing_file, unloadable
+from app.startup.shared_libraries import load_problem, missing_file, unloadable
+from tests import x_server
 from tests.conftest import (
     doctored_xcb_plugin,
     free_x_display_number,
     listening_unix_socket,
     x_server_socket,
 )
+from tests.elf import dependencies, system_libraries
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = PlatformPlugins({})
@@ -44,74 +51,122 @@ needs_bundled_qt = pytest.mark.skipif(XCB_PLUGIN is None, reason="PyQt5 brings n
 
 
 @contextlib.contextmanager
-def tcp_x_server() -> Iterator[int]:
-    """A listening TCP socket on 127.0.0.1 at port 6000+N; yields N."""
+def tcp_x_server(how: str = x_server.WELCOME, family: int = socket.AF_INET) -> Iterator[int]:
+    """An X server (:mod:`tests.x_server`) on TCP port 6000+N of this machine; yields N.
+
+    On 127.0.0.1, or on ::1 for ``AF_INET6``.
+    """
+    host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
     for number in range(4600, 5000):
-        server = socket.socket()
+        server = socket.socket(family)
         try:
-            server.bind(("127.0.0.1", 6000 + number))
+            server.bind((host, 6000 + number))
         except OSError:
             server.close()
             continue
         server.listen(8)
         try:
-            yield number
+            with x_server.answer_x_setup(server, how):
+                yield number
         finally:
             server.close()
         return
     raise RuntimeError("no free TCP port for an X display")
 
 
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        (":0", XDisplay(":0", 0)),
-        (":0.0", XDisplay(":0.0", 0)),
-        (":12.3", XDisplay(":12.3", 12)),
-        ("unix:0", XDisplay("unix:0", 0)),
-        ("unix/:1", XDisplay("unix/:1", 1)),
-        ("localhost:10.0", XDisplay("localhost:10.0", 10, host="localhost")),
-        ("tcp/:2", XDisplay("tcp/:2", 2, host="localhost", tcp_only=True)),
-        ("tcp/example.org:0", XDisplay("tcp/example.org:0", 0, host="example.org", tcp_only=True)),
-        ("[::1]:3", XDisplay("[::1]:3", 3, host="::1")),
-        ("/run/x/sock:4", XDisplay("/run/x/sock:4", 4, socket_path="/run/x/sock")),
-    ],
-)
-def test_display_names_are_read_as_libxcb_reads_them(name: str, expected: XDisplay) -> None:
-    assert parse_x_display(name) == expected
+def libxcb_takes_socket_paths(path: Path) -> bool:
+    """Whether this machine's libxcb reads a full socket path as a display (1.16 on)."""
+    xcb = ctypes.CDLL("libxcb.so.1")
+    host = ctypes.c_void_p()
+    number, screen = ctypes.c_int(), ctypes.c_int()
+    return bool(xcb.xcb_parse_display(os.fsencode(path), ctypes.byref(host), number, screen))
+
+
+@pytest.mark.parametrize("name", [":{n}", ":{n}.0", "unix:{n}", "unix/:{n}"])
+def test_local_display_names_reach_the_server_where_libxcb_looks(name: str) -> None:
+    with x_server_socket() as number:
+        assert x_display_silence(name.format(n=number)) is None
+
+
+@pytest.mark.parametrize("name", ["127.0.0.1:{n}", "127.0.0.1:{n}.0", "tcp/127.0.0.1:{n}"])
+def test_tcp_display_names_reach_the_server_where_libxcb_looks(name: str) -> None:
+    with tcp_x_server() as number:
+        assert x_display_silence(name.format(n=number)) is None
+
+
+def test_an_ipv6_display_name_reaches_the_server_where_libxcb_looks() -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 here")
+    try:
+        with tcp_x_server(family=socket.AF_INET6) as number:
+            assert x_display_silence(f"[::1]:{number}") is None
+    except RuntimeError:
+        pytest.skip("no ::1 to listen on here")
 
 
 @pytest.mark.parametrize("name", ["foo", ":", ":x", "host:", ":0.x", "nonsense/:0", "host::0", "0"])
 def test_a_display_name_that_is_none_is_refused(name: str) -> None:
     with pytest.raises(ValueError):
-        parse_x_display(name)
-
-
-def test_a_listening_local_x_socket_answers() -> None:
-    with x_server_socket() as number:
-        for name in (f":{number}", f":{number}.0", f"unix:{number}"):
-            assert x_display_silence(parse_x_display(name)) is None, name
+        x_display_silence(name)
 
 
 def test_a_display_with_nothing_there_does_not_answer_and_says_where_it_looked() -> None:
     number = free_x_display_number()
-    silence = x_display_silence(parse_x_display(f":{number}"))
+    silence = x_display_silence(f":{number}")
     assert silence == f"there is no socket /tmp/.X11-unix/X{number}"
 
 
 def test_a_tcp_display_answers_on_port_6000_plus_its_number() -> None:
     with tcp_x_server() as number:
-        assert x_display_silence(parse_x_display(f"127.0.0.1:{number}.0")) is None
-        assert x_display_silence(parse_x_display(f"tcp/127.0.0.1:{number}")) is None
-    assert x_display_silence(parse_x_display(f"127.0.0.1:{number}")) == (
+        assert x_display_silence(f"127.0.0.1:{number}.0") is None
+    assert x_display_silence(f"127.0.0.1:{number}") == (
         f"nothing listens on 127.0.0.1 port {6000 + number}"
     )
 
 
-def test_a_socket_path_display_answers(tmp_path: Path) -> None:
-    with listening_unix_socket(tmp_path / "x") as path:
-        assert x_display_silence(parse_x_display(f"{path}:0")) is None
-    assert x_display_silence(parse_x_display(f"{path}:0")) == f"nothing listens on {path}"
+def test_a_socket_path_display_is_taken_where_libxcb_takes_one(tmp_path: Path) -> None:
+    path = tmp_path / "x"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        server.listen(8)
+        if not libxcb_takes_socket_paths(path):
+            with pytest.raises(ValueError):  # what Qt would be told too
+                x_display_silence(str(path))
+            return
+        with x_server.answer_x_setup(server):
+            assert x_display_silence(str(path)) is None
+    assert x_display_silence(str(path)) == f"nothing listens on {path}"
+
+
+def test_an_x_server_that_refuses_this_program_is_told_from_one_not_there() -> None:
+    with x_server_socket(x_server.REFUSE) as number:
+        with pytest.raises(XDisplayRefused):
+            x_display_silence(f":{number}")
+        assert x_problem({"DISPLAY": f":{number}"}) == (
+            f"the X display :{number} refused this program; check that DISPLAY names a display"
+            " this user may use (XAUTHORITY for another user's), or set QT_QPA_PLATFORM=offscreen"
+            " to run without a screen"
+        )
+
+
+def test_a_socket_that_takes_connections_and_says_nothing_is_no_x_server() -> None:
+    with x_server_socket(x_server.SILENT) as number:
+        began = time.monotonic()
+        silence = x_display_silence(f":{number}")
+        took = time.monotonic() - began
+    assert silence == (
+        f"something accepted the connection, but no X server answered within {TIMEOUT} s"
+    )
+    assert TIMEOUT <= took < TIMEOUT + 0.5
+
+
+def test_a_tcp_display_that_says_nothing_costs_no_more_than_the_deadline() -> None:
+    with tcp_x_server(x_server.SILENT) as number:
+        began = time.monotonic()
+        silence = x_display_silence(f"127.0.0.1:{number}")
+        took = time.monotonic() - began
+    assert silence == f"127.0.0.1 port {6000 + number} did not answer in {TIMEOUT} s"
+    assert TIMEOUT <= took < TIMEOUT + 0.5
 
 
 # What the window needs, given the environment
@@ -209,11 +264,11 @@ def test_a_display_name_that_is_none_gets_one_line(value: str) -> None:
 def test_missing_libraries_are_named_with_their_packages_for_both_families(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    issue = ["libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-xinerama.so.0"]
+    gone = ["libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-xinerama.so.0"]
     said = {
-        name: f"{name}: cannot open shared object file: No such file or directory" for name in issue
+        name: f"{name}: cannot open shared object file: No such file or directory" for name in gone
     }
-    monkeypatch.setattr(display_check, "load_problem", lambda path: said[issue[0]])
+    monkeypatch.setattr(display_check, "load_problem", lambda path: said[gone[0]])
     monkeypatch.setattr(display_check, "unloadable", lambda path: dict(said))
     with x_server_socket() as number:
         problem = start_problem({"DISPLAY": f":{number}"})
@@ -253,7 +308,12 @@ def test_files_that_are_not_libraries_are_refused(tmp_path: Path) -> None:
     for name in ("text", "short"):
         with pytest.raises(ValueError):
             dependencies(tmp_path / name)
-    assert unloadable(tmp_path / "text") == {}
+    # The loader refuses them too, and says why, under the file's own name.
+    text = str(tmp_path / "text")
+    found = unloadable(["libc.so.6", text, "libsurely-not-installed-here.so.7"])
+    assert list(found) == [text, "libsurely-not-installed-here.so.7"]
+    assert missing_file(found[text]) is None
+    assert missing_file(found["libsurely-not-installed-here.so.7"]) is not None
 
 
 @pytest.mark.parametrize("loader", ["lazy, as Qt", "ctypes"])
@@ -271,13 +331,13 @@ def test_every_missing_library_of_a_real_plugin_is_found(tmp_path: Path) -> None
     plugin = doctored_xcb_plugin(tmp_path, b"libxcb-icccm.so.4", b"libxcb-icccm.so.0")
     problem = load_problem(plugin)
     assert problem is not None and missing_file(problem) is not None
-    found = unloadable(plugin)
-    assert missing_file(found["libxcb-icccm.so.0"]) == "libxcb-icccm.so.0"
-    # Whatever else is missing here is really missing: the loader cannot find it either.
-    for name in found:
-        assert load_problem(name) is not None, name
+    # What the plugin really needs from the system and cannot have: read from
+    # the ELF files here, asked of the loader by name in the application.
+    problems = {name: load_problem(name) for name in system_libraries(plugin)}
+    found = {missing_file(said) or name for name, said in problems.items() if said is not None}
+    assert "libxcb-icccm.so.0" in found
     problem = display_check.library_problem("xcb", [plugin])
-    if set(found) == {"libxcb-icccm.so.0"}:  # a machine with Qt's X libraries installed
+    if found == {"libxcb-icccm.so.0"}:  # a machine with Qt's X libraries installed
         assert problem == (
             "Qt's xcb platform needs libxcb-icccm.so.0, which is not installed; install the"
             " package that provides it"
@@ -308,24 +368,7 @@ def test_a_plugin_that_does_not_load_is_no_problem_if_qts_own_does(tmp_path: Pat
 @needs_bundled_qt
 def test_the_x_library_list_is_what_the_real_plugin_loads_from_the_system() -> None:
     assert XCB_PLUGIN is not None
-    runtimes = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1"}
-    runtimes |= {"libstdc++.so.6", "libgcc_s.so.1"}
-    system: set[str] = set()
-    seen: set[Path] = set()
-    todo = [XCB_PLUGIN]
-    while todo:
-        library = todo.pop()
-        if library in seen:
-            continue
-        seen.add(library)
-        deps = dependencies(library)
-        for name in deps.needed:
-            local = [Path(p) / name for p in deps.runpath if (Path(p) / name).is_file()]
-            if local:
-                todo.append(local[0])
-            elif name not in runtimes and not name.startswith("ld-linux"):
-                system.add(name)
-    assert system == set(XCB_LIBRARIES)
+    assert system_libraries(XCB_PLUGIN) == set(XCB_LIBRARIES)
     assert set(XCB_LIBRARIES) <= set(PROVIDERS)
 
 

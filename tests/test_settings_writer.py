@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import pytest_twisted
+from twisted.python.threadpool import ThreadPool
 
 from app.net.address import Address
 from app.settings import writer as settings_writer
@@ -64,6 +65,38 @@ async def test_a_save_returns_at_once_and_is_written_on_a_worker_thread(tmp_path
     await wait_until(lambda: not writer.busy, "the write")
     assert on_disk(tmp_path) == numbered(3)
     assert taken.threads and taken.threads[0] is not threading.main_thread()
+    assert failures == []
+
+
+class LendingReactor:
+    """The real reactor, but for the threads it lends: a pool of the test's own."""
+
+    def __init__(self, pool: ThreadPool) -> None:
+        self.pool = pool
+
+    def getThreadPool(self) -> ThreadPool:
+        return self.pool
+
+    def __getattr__(self, name: str) -> object:
+        from twisted.internet import reactor
+
+        return getattr(reactor, name)
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_writer_borrows_the_threads_of_the_reactor_it_is_given(tmp_path):
+    pool = ThreadPool(minthreads=1, maxthreads=1, name="given")
+    pool.start()
+    try:
+        failures: list[OSError] = []
+        writer = SettingsWriter(tmp_path, failures.append, LendingReactor(pool))
+        taken = Taken(numbered(2))
+        writer.save(taken)
+        await wait_until(lambda: not writer.busy, "the write")
+    finally:
+        pool.stop()
+    assert on_disk(tmp_path) == numbered(2)
+    assert [thread.name for thread in taken.threads] == ["PoolThread-given-0"]
     assert failures == []
 
 

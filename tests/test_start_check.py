@@ -154,9 +154,10 @@ def test_a_wayland_display_with_nothing_there(tmp_path: Path) -> None:
 
 
 def test_libraries_the_x_plugin_needs_cannot_be_loaded(tmp_path: Path) -> None:
-    # The three libraries, shadowed: the loader searches LD_LIBRARY_PATH
-    # first, finds files there that are no libraries, and gives up on them, as
-    # if they were not installed. Qt's X plugin cannot load from anywhere.
+    # Three libraries a bare Debian lacks, shadowed: the loader searches
+    # LD_LIBRARY_PATH first, finds files there that are no libraries, and gives
+    # up on them, as if they were not installed. Qt's X plugin cannot load
+    # from anywhere.
     shadow = tmp_path / "shadow"
     shadow.mkdir()
     for name in ("libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-xinerama.so.0"):
@@ -179,6 +180,24 @@ def test_libraries_the_x_plugin_needs_cannot_be_loaded(tmp_path: Path) -> None:
     )
     assert {"libxcb-icccm4", "libxcb-keysyms1", "libxcb-xinerama0"} <= set(advice.split())
     assert {"xcb-util-wm", "xcb-util-keysyms", "libxcb"} <= set(advice.split())
+
+
+def test_without_libxcb_itself_the_line_names_what_to_install(tmp_path: Path) -> None:
+    # The check connects to the display through libxcb, as Qt does: shadowed,
+    # it cannot ask the display anything, and names what to install instead.
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "libxcb.so.1").write_bytes(b"")
+    with x_server_socket() as number:
+        env = environment(tmp_path, DISPLAY=f":{number}", LD_LIBRARY_PATH=str(shadow))
+        # Bare Qt does not get as far as an abort: its own libraries need libxcb.
+        bare = run([sys.executable, "-c", QT_ALONE], env, tmp_path)
+        assert bare.code == 1 and "libxcb.so.1" in bare.lines[-1], bare.lines
+        outcome = run([str(PROGRAM)], env, tmp_path)
+    line = assert_refused_in_one_line(outcome, tmp_path, "Qt's xcb platform needs libxcb.so.1")
+    advice = line.partition(", which cannot be loaded; install them with: ")[2]
+    assert advice.startswith("sudo apt-get install libxcb1 "), line
+    assert " or sudo dnf install libxcb " in advice, line
 
 
 def test_make_runs_step_says_the_same_and_is_silent_when_all_is_well(tmp_path: Path) -> None:

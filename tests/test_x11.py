@@ -235,7 +235,7 @@ def test_an_x_display_that_refuses_this_user_is_one_line_not_an_abort(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     # The server wants a cookie this user does not have: its socket answers,
-    # so only Qt finds out, and Qt's answer would be an abort.
+    # and the X handshake, which the start-up check makes as Qt would, does not.
     cookies = tmp_path / "server-cookies"
     subprocess.run(
         ["xauth", "-q", "-f", str(cookies), "add", ":0", ".", os.urandom(16).hex()],
@@ -252,8 +252,27 @@ def test_an_x_display_that_refuses_this_user_is_one_line_not_an_abort(
             stop(app)
     said = (tmp_path / "app.stderr").read_text().splitlines()
     assert app.returncode == 1, said
-    line = f"{APP_NAME}: cannot open a window: Qt could not start (qt.qpa.xcb: could not connect"
+    line = f"{APP_NAME}: cannot open a window: the X display {display} refused this program;"
     # Before ours, libxcb's own words on the refusal, which only it can print.
+    assert said[-1].startswith(line), said
+    assert "XAUTHORITY" in said[-1]
+    assert [entry for entry in logged(tmp_path) if entry.endswith(said[-1])]
+
+
+def test_what_only_qt_finds_wrong_is_one_line_not_an_abort(qtbot: QtBot, tmp_path: Path) -> None:
+    # A screen the display does not have: the start-up check's connection asks
+    # for none, so only Qt, asking for screen 7, is turned away, and its fatal
+    # word is caught and told in one line (app.gui.platform_guard).
+    with xvfb(tmp_path) as display:
+        env = environment(tmp_path, f"{display}.7")
+        app = start(["--config-dir", str(tmp_path / "config")], env, tmp_path, "app")
+        try:
+            wait_for(qtbot, lambda: app.poll() is not None, "exit", 10, tmp_path)
+        finally:
+            stop(app)
+    said = (tmp_path / "app.stderr").read_text().splitlines()
+    assert app.returncode == 1, said
+    line = f"{APP_NAME}: cannot open a window: Qt could not start (qt.qpa.xcb: could not connect"
     assert said[-1].startswith(line), said
     assert "XAUTHORITY" in said[-1]
     assert [entry for entry in logged(tmp_path) if entry.endswith(said[-1])]

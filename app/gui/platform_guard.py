@@ -1,10 +1,10 @@
 """Qt's fatal word at start becomes one line and exit 1, not an abort.
 
 The start-up check (:mod:`app.startup.display_check`) asks what it can before Qt
-loads, but some answers only Qt gets: an X server that refuses this user
-(another user's display, no ``XAUTHORITY`` cookie) accepts the connection
-and refuses only the X handshake, which the check does not attempt. Qt then
-reports through ``qFatal`` and aborts with a core dump. While the
+loads, but some answers only Qt gets: Qt asks the X server for the screen
+``DISPLAY`` names (``:0.7``), which the check does not, and its plugin can
+fail in ways no check foresees. Qt then reports through ``qFatal`` and
+aborts with a core dump. While the
 ``QApplication`` is being made, :func:`platform_guard` holds Qt's messages
 back; a fatal one is reported like the check's findings, naming Qt's own
 reason, and the process exits 1 before Qt can abort. If Qt starts, the

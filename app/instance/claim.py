@@ -28,9 +28,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from twisted.internet.error import CannotListenError
-from twisted.internet.interfaces import IListeningPort
+from twisted.internet.interfaces import IListeningPort, IReactorCore, IReactorUNIX
 from twisted.logger import Logger
 
 from app import APP_NAME
@@ -67,18 +68,23 @@ class Instance:
     #: Why later launches cannot reach this window, if they cannot.
     problem: str | None = None
 
-    def serve(self, deliver: Deliver) -> IListeningPort | None:
-        """Hand later launches to ``deliver`` until the reactor shuts down; never raises."""
+    def serve(self, deliver: Deliver, reactor: IReactorCore | None = None) -> IListeningPort | None:
+        """Hand later launches to ``deliver`` until ``reactor`` shuts down; never raises.
+
+        ``reactor`` is the global one unless given, as in Twisted's own APIs.
+        """
         if self.socket_path is None or self.problem is not None:
             log.warn(
                 "Later launches cannot reach this window: {problem}",
                 problem=self.problem or "no private place for its socket",
             )
             return None
-        from twisted.internet import reactor
+        if reactor is None:
+            from twisted.internet import reactor as global_reactor
 
+            reactor = cast(IReactorCore, global_reactor)
         try:
-            port = listen_for_launches(self.socket_path, deliver)
+            port = listen_for_launches(self.socket_path, deliver, reactor=IReactorUNIX(reactor))
         except (CannotListenError, OSError) as e:
             log.warn("Later launches cannot reach this window: {problem}", problem=e)
             return None

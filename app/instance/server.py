@@ -15,11 +15,12 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from twisted.internet.interfaces import (
     IDelayedCall,
     IListeningPort,
+    IReactorTime,
     IReactorUNIX,
     ISystemHandle,
     ITransport,
@@ -76,9 +77,7 @@ class LaunchProtocol(Protocol):
         if uid is not None and uid != self.factory.owner_uid:
             self._answer(Reply(Answer.REFUSED, _("from another user (uid {uid})").format(uid=uid)))
             return
-        from twisted.internet import reactor
-
-        self._deadline = reactor.callLater(self.factory.timeout, self._timed_out)
+        self._deadline = self.factory.clock.callLater(self.factory.timeout, self._timed_out)
 
     def dataReceived(self, data: bytes) -> None:
         if self._answered:
@@ -154,15 +153,21 @@ else:
 
 
 class LaunchFactory(_Factory):
-    """Makes a :class:`LaunchProtocol` per connection and counts those open."""
+    """Makes a :class:`LaunchProtocol` per connection and counts those open.
+
+    ``clock`` is the reactor the connections' deadlines are kept on.
+    """
 
     protocol = LaunchProtocol
     noisy = False  # no "starting factory" lines in the user's log
 
-    def __init__(self, deliver: Deliver, timeout: float, owner_uid: int) -> None:
+    def __init__(
+        self, deliver: Deliver, timeout: float, owner_uid: int, clock: IReactorTime
+    ) -> None:
         self.deliver = deliver
         self.timeout = timeout
         self.owner_uid = owner_uid
+        self.clock = clock
         self.open_connections = 0
 
 
@@ -172,18 +177,23 @@ def listen_for_launches(
     *,
     timeout: float = MESSAGE_TIMEOUT,
     owner_uid: int | None = None,
+    reactor: IReactorUNIX | None = None,
 ) -> IListeningPort:
-    """Listen at ``path`` (mode 0600) and hand each valid launch to ``deliver``.
+    """Listen at ``path`` (mode 0600) on ``reactor`` and hand each valid launch to ``deliver``.
 
     A socket already at ``path`` is removed first: call this only while holding
     the settings directory's lock (:mod:`app.instance.claim`), which makes any such
     socket a dead window's. Raises ``twisted.internet.error.CannotListenError``.
-    ``owner_uid`` (this user by default) is whom connections must come from.
+    ``owner_uid`` (this user by default) is whom connections must come from;
+    ``reactor`` is the global one unless given, as in Twisted's own APIs.
     """
-    from twisted.internet import reactor
+    if reactor is None:
+        from twisted.internet import reactor as global_reactor
 
+        reactor = cast(IReactorUNIX, global_reactor)
     remove_stale_socket(path)
-    factory = LaunchFactory(deliver, timeout, os.getuid() if owner_uid is None else owner_uid)
+    uid = os.getuid() if owner_uid is None else owner_uid
+    factory = LaunchFactory(deliver, timeout, uid, IReactorTime(reactor))
     # listenUNIX's annotation takes only Factory's default protocol type (as
     # listenTCP's does, see app.net.server): a LaunchFactory is the Factory it wants.
-    return IReactorUNIX(reactor).listenUNIX(path, factory, mode=0o600)  # type: ignore[arg-type]
+    return reactor.listenUNIX(path, factory, mode=0o600)  # type: ignore[arg-type]

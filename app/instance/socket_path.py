@@ -31,6 +31,7 @@ import tempfile
 from pathlib import Path
 
 from app import APP_NAME
+from app.places import runtime_dir
 
 #: The longest socket path, in bytes, ``sun_path``'s size less its NUL.
 MAX_SOCKET_PATH = 107 if sys.platform.startswith("linux") else 103
@@ -50,7 +51,7 @@ def socket_path(config_dir: Path) -> str | None:
     every process.
     """
     name = f"{APP_NAME}-{directory_key(config_dir)}.sock"
-    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    runtime = str(runtime_dir() or "")
     private = os.path.join(tempfile.gettempdir(), f"{APP_NAME}-{os.getuid()}")
     # (directory, file name, whether others must be shut out of the directory).
     # The settings directory is often readable by others: there the socket's

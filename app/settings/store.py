@@ -37,6 +37,7 @@ from app.i18n.units import shorten
 from app.net.address import Address, parse_address
 from app.net.client import check_encoding
 from app.net.titles import clean_title
+from app.places import config_home
 
 FILE_NAME = "settings.json"
 # Far more than any server list needs; a bigger file is not ours, and reading
@@ -45,7 +46,8 @@ MAX_FILE_SIZE = 16 * 2**20
 FORMAT_VERSION = 1
 #: The most of a damaged file's own words quoted in the message about it.
 MAX_MESSAGE_PART = 200
-#: Servers encoded between pauses (about 1 ms of work), see :func:`settings_bytes`.
+#: Servers encoded between pauses, see :func:`settings_bytes`: few enough that
+#: the window's thread never waits long for its turn.
 SERVERS_PER_CALL = 500
 
 
@@ -81,9 +83,7 @@ def default_config_dir() -> Path:
 
     The XDG rule: a relative ``XDG_CONFIG_HOME`` is ignored, as if unset.
     """
-    base = os.environ.get("XDG_CONFIG_HOME") or ""
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".config"
-    return root / APP_NAME
+    return config_home() / APP_NAME
 
 
 def load_settings(config_dir: Path) -> tuple[Settings, str | None]:
@@ -155,8 +155,8 @@ def save_settings(config_dir: Path, settings: Settings) -> None:
 def settings_bytes(settings: Settings, pause: Callable[[], None] | None = None) -> bytes:
     """What the file holds for ``settings``: one line of JSON, UTF-8.
 
-    No indent: only then does json use its C encoder, 4-5x faster for a long
-    server list (the list is saved the moment it changes). The servers are
+    No indent: only then does json use its C encoder, which a long server
+    list needs (the list is saved the moment it changes). The servers are
     encoded :data:`SERVERS_PER_CALL` at a time, with ``pause()`` called
     between: a worker thread passes a function that lets the window's
     thread run (the GIL allows one thread at a time).

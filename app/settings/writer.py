@@ -1,8 +1,8 @@
 """Saving the settings on a worker thread, so a long server list never freezes the window.
 
 The window saves the moment its list changes. With ten thousand servers,
-turning the settings into JSON and writing them (fsync, rename) held the
-window's thread for 50-80 ms. :class:`SettingsWriter` takes the settings
+turning the settings into JSON and writing them (fsync, rename) on the
+window's thread made it stutter. :class:`SettingsWriter` takes the settings
 as they are at the moment of the save (the caller copies what may change)
 and does the rest on the reactor's thread pool:
 
@@ -47,17 +47,31 @@ def _let_others_run() -> None:
     """Hand the GIL to a thread waiting for it: the window's, to handle its events.
 
     Otherwise a worker busy with Python code keeps it for the whole switch
-    interval (5 ms) each time, and the window's work takes up to twice as long.
+    interval each time, and the window's events wait behind it.
     """
     time.sleep(0)
 
 
 class SettingsWriter:
-    """Writes ``config_dir``'s settings file off the reactor's thread, one write at a time."""
+    """Writes ``config_dir``'s settings file off the reactor's thread, one write at a time.
 
-    def __init__(self, config_dir: Path, failed: Callable[[OSError], None]) -> None:
+    ``reactor`` (the global one unless given, as in Twisted's own APIs) lends
+    its thread pool and hears back on its own thread.
+    """
+
+    def __init__(
+        self,
+        config_dir: Path,
+        failed: Callable[[OSError], None],
+        reactor: IReactorThreads | None = None,
+    ) -> None:
+        if reactor is None:
+            from twisted.internet import reactor as global_reactor
+
+            reactor = cast(IReactorThreads, global_reactor)
         self.config_dir = config_dir
         self._failed = failed
+        self._reactor = reactor
         #: Held by whoever writes the file, a worker or :meth:`save_now`.
         self._file_lock = threading.Lock()
         #: The number of the newest settings handed over (the reactor's thread only).
@@ -90,9 +104,7 @@ class SettingsWriter:
         self._write(self._latest, lambda: settings)
 
     def _write_next(self) -> None:
-        from twisted.internet import reactor
-
-        threads = cast(IReactorThreads, reactor)
+        threads = self._reactor
         assert self._waiting is not None
         (number, settings), self._waiting = self._waiting, None
         self._writing = True

@@ -21,6 +21,7 @@ from pathlib import Path
 from app import APP_NAME
 from app.atomic_file import write_atomically
 from app.i18n import _
+from app.places import data_home
 from app.resources import resources_dir
 
 #: The freedesktop application id: names the ``.desktop`` file and the icon.
@@ -182,10 +183,7 @@ def default_data_home() -> Path:
     The XDG Base Directory spec says a relative value is invalid and must be
     ignored, so it is.
     """
-    value = os.environ.get("XDG_DATA_HOME", "")
-    if value and os.path.isabs(value):
-        return Path(value)
-    return Path.home() / ".local" / "share"
+    return data_home()
 
 
 def icon_files() -> dict[str, Path]:

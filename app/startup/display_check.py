@@ -5,9 +5,9 @@ not answer, a system library the plugin needs that is missing) it prints a
 few lines ending in "Reinstalling the application may fix this problem" and
 aborts the process with a core dump. :func:`start_problem` asks the same
 questions first and answers with one line naming the cause and the fix; it
-runs on every start of the window, and when all is well it costs a couple
-of socket connections and one ``dlopen`` of the plugin Qt loads a moment
-later anyway.
+runs on every start of the window, and when all is well it costs one X
+connection (made as Qt will make it) and one ``dlopen`` of the plugin Qt
+loads a moment later anyway.
 
 Which platform Qt will use decides what is asked. Qt 5 uses X (``xcb``)
 unless ``QT_QPA_PLATFORM`` says otherwise, even on a Wayland desktop (where
@@ -36,7 +36,8 @@ from app import APP_NAME
 from app.i18n import _, install, ngettext
 from app.i18n.argparse_words import speak_ours
 from app.startup.display_probe import (
-    parse_x_display,
+    XCB_LIBRARY,
+    XDisplayRefused,
     wayland_silence,
     wayland_socket,
     x_display_silence,
@@ -156,12 +157,21 @@ def x_problem(environ: Mapping[str, str]) -> str | None:
             " or QT_QPA_PLATFORM=offscreen to run without a screen"
         )
     try:
-        parsed = parse_x_display(display)
+        silence = x_display_silence(display)
     except ValueError as e:
         return _("DISPLAY={display} {fault}; set DISPLAY to the X display to use").format(
             display=display, fault=e
         )
-    silence = x_display_silence(parsed)
+    except XDisplayRefused:
+        return _(
+            "the X display {display} refused this program; check that DISPLAY names a display"
+            " this user may use (XAUTHORITY for another user's), or set QT_QPA_PLATFORM=offscreen"
+            " to run without a screen"
+        ).format(display=display)
+    except OSError as e:
+        # libxcb itself cannot be loaded, and without it neither can Qt's X
+        # plugin: what to install is the answer.
+        return missing_libraries("xcb", {XCB_LIBRARY: str(e)})
     if silence is None:
         return None
     if _wayland_answers(environ):
@@ -215,16 +225,27 @@ def library_problem(name: str, candidates: Sequence[Path]) -> str | None:
             return None
         messages.append(message)
     first = messages[0]
-    failed = unloadable(candidates[0])
     named = missing_file(first)
-    if not failed and named is not None:
-        failed = {named: first}
-    if not failed:
-        return _(
-            "Qt's {platform} platform plugin does not load ({reason}); reinstall {program}"
-        ).format(platform=name, reason=first, program=APP_NAME)
-    from app.startup.platform_packages import install_advice  # only ever needed on the way out
+    return missing_libraries(name, {named: first} if named is not None else {}) or _(
+        "Qt's {platform} platform plugin does not load ({reason}); reinstall {program}"
+    ).format(platform=name, reason=first, program=APP_NAME)
 
+
+def missing_libraries(name: str, failed: dict[str, str]) -> str | None:
+    """What the platform ``name`` cannot load and how to install it; ``None`` if nothing is missing.
+
+    ``failed`` holds what the loader already named (file: its message); the
+    loader names only the first file it missed, so it is also asked about
+    every other library the table says the X plugin loads from the system.
+    """
+    # Only ever needed on the way out.
+    from app.startup.platform_packages import XCB_LIBRARIES, install_advice
+
+    failed = dict(failed)
+    for file, message in unloadable(XCB_LIBRARIES if name == "xcb" else ()).items():
+        failed.setdefault(file, message)
+    if not failed:
+        return None
     if all(missing_file(message) == file for file, message in failed.items()):
         said = ngettext(
             "Qt's {platform} platform needs {files}, which is not installed; {advice}",

@@ -1,124 +1,175 @@
-"""Whether a display server answers, asked the way its client library asks, in under a second.
+"""Whether a display server lets this program in, asked the way Qt will ask, within a second.
 
-Qt's X platform connects through libxcb, and when nothing answers it
-aborts the process. Connecting to the same socket first costs a fraction of
-a millisecond and turns the abort into a sentence. The rules follow libxcb's
-(for ``DISPLAY``) and libwayland-client's (for ``WAYLAND_DISPLAY``):
+Qt's X platform connects through libxcb, and when that fails it aborts the
+process. Asking libxcb the same question first (``xcb_connect``, which reads
+``DISPLAY`` by libxcb's own rules and does the X authentication Qt will do)
+turns the abort into a sentence. libxcb answers with an error code only, so
+when it says no, a plain socket connection to where it looked says why:
 
-- ``:N``, ``unix:N`` and ``unix/:N`` are the local socket, tried in Linux's
-  abstract namespace first, then as ``/tmp/.X11-unix/XN``, then (with no
-  protocol named) TCP port 6000+N on localhost;
-- ``HOST:N`` and ``tcp/HOST:N`` are TCP port 6000+N on HOST (``[::1]:N`` for
-  an IPv6 address), as ``ssh -X`` sets ``localhost:10.0``;
-- a screen number (``:0.1``) changes nothing here;
-- a Wayland display is ``$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY`` (``wayland-0``
-  if unset), or ``WAYLAND_DISPLAY`` itself when it is an absolute path.
+- ``:N`` (also ``unix:N``, ``unix/:N``) is the local socket, in Linux's
+  abstract namespace or as ``/tmp/.X11-unix/XN``, then TCP port 6000+N on
+  localhost; ``HOST:N`` is TCP port 6000+N on HOST;
+- where something there takes the connection, it is the X server that
+  refused this program (most often a missing ``XAUTHORITY`` cookie).
 
-Each probe only connects and hangs up: a display that accepts is taken to
-answer. Host-name lookups get the same deadline as the connection, so a dead
-DNS server cannot hold up the start.
+A Wayland display is ``$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY`` (``wayland-0``
+if unset), or ``WAYLAND_DISPLAY`` itself when it is an absolute path, as
+libwayland-client finds it; it is taken to answer when it accepts a
+connection.
+
+Everything has a deadline. ``xcb_connect`` has none of its own (a TCP
+display behind a firewall that drops packets holds it for minutes), so it
+runs on a short-lived thread the caller waits for no longer than
+:data:`TIMEOUT`; a thread still stuck then hangs up whenever libxcb lets it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from typing import NamedTuple
 
 from app.i18n import _
 
+#: The library Qt's X plugin connects through, by its soname.
+XCB_LIBRARY = "libxcb.so.1"
 X_TCP_PORT = 6000
 X_SOCKET_DIR = "/tmp/.X11-unix"
-#: How long a display may take to accept a connection (and a host name to resolve).
+#: How long a display may take to let this program in (and a host name to resolve).
 TIMEOUT = 0.8
 
 _TCP_PROTOCOLS = ("tcp", "inet", "inet6")
+#: ``xcb_connection_has_error``'s word for a name it could not read (xcb.h).
+_XCB_CONN_CLOSED_PARSE_ERR = 5
 
 
-# NamedTuples, not dataclasses, here: this module is imported on every start,
-# and a frozen dataclass costs a couple of milliseconds to define.
+class XDisplayRefused(Exception):
+    """Something at the X display took the connection, and its X server refused this program."""
 
 
-class XDisplay(NamedTuple):
-    """Where an X display name points: a local socket, or TCP to a host."""
+@functools.cache
+def _xcb() -> ctypes.CDLL:
+    """libxcb with the few functions used here declared; raises ``OSError`` if it cannot load."""
+    xcb = ctypes.CDLL(XCB_LIBRARY)
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = (ctypes.c_char_p, ctypes.c_void_p)
+    xcb.xcb_connection_has_error.restype = ctypes.c_int
+    xcb.xcb_connection_has_error.argtypes = (ctypes.c_void_p,)
+    xcb.xcb_disconnect.restype = None
+    xcb.xcb_disconnect.argtypes = (ctypes.c_void_p,)
+    xcb.xcb_parse_display.restype = ctypes.c_int
+    xcb.xcb_parse_display.argtypes = (
+        ctypes.c_char_p,
+        ctypes.POINTER(ctypes.c_void_p),
+        ctypes.POINTER(ctypes.c_int),
+        ctypes.POINTER(ctypes.c_int),
+    )
+    return xcb
 
-    name: str
-    number: int
-    host: str = ""  # "" for this machine's local socket
-    socket_path: str = ""  # a full socket path given as the name, if any
-    tcp_only: bool = False  # a protocol that rules out the local socket
 
-    @property
-    def port(self) -> int:
-        return X_TCP_PORT + self.number
+def x_display_silence(name: str) -> str | None:
+    """Why no X server at the display ``name`` answers, in a few words; ``None`` if one lets us in.
 
-    @property
-    def local_socket(self) -> str:
-        return self.socket_path or f"{X_SOCKET_DIR}/X{self.number}"
-
-
-def parse_x_display(name: str) -> XDisplay:
-    """The X display ``name`` (as in ``DISPLAY``) stands for.
-
-    Raises ``ValueError`` saying what is wrong, worded to follow the name
-    ("is not an X display name...").
+    Raises ``ValueError`` saying what is wrong when ``name`` is no X display
+    name (worded to follow the name: "is not an X display name..."),
+    :class:`XDisplayRefused` when an X server there refuses this program, and
+    ``OSError`` when libxcb itself cannot be loaded.
     """
-    text = name.strip()
-    if text.startswith("/"):  # a full socket path, optionally with :N[.S] after it
-        path, _colon, rest = text.rpartition(":")
-        number = _display_number(rest) if path else None
-        if number is None:
-            return XDisplay(name, 0, socket_path=text)
-        return XDisplay(name, number, socket_path=path)
-    head, colon, rest = text.rpartition(":")
-    number = _display_number(rest)
-    if not colon or number is None:
+    xcb = _xcb()
+    deadline = time.monotonic() + TIMEOUT
+    error = _connect(xcb, os.fsencode(name))
+    if error == 0:
+        return None
+    if error == _XCB_CONN_CLOSED_PARSE_ERR:
         raise ValueError(_("is not an X display name (like :0 or host:0.0)"))
-    protocol, slash, host = head.rpartition("/")
-    if not slash:
-        protocol, host = "", head
-    protocol = protocol.lower()
-    if protocol not in ("", "unix", "local", *_TCP_PROTOCOLS):
+    protocol, host, number = _parse(xcb, name)
+    remaining = max(deadline - time.monotonic(), 0.1)
+    if host.startswith("/"):  # a full socket path, in the libxcb versions that take one
+        silence = _unix_silence(host)
+    elif protocol == "unix" or host in ("", "unix"):
+        local_only = protocol != "" or host != ""
+        silence = _local_silence(number, tcp_too=not local_only, timeout=remaining)
+    elif error is None:  # libxcb still waiting on a TCP connection
+        return _silent_port(host, X_TCP_PORT + number)
+    else:
+        silence = _tcp_silence(host, X_TCP_PORT + number, remaining)
+    if silence is not None:
+        return silence
+    if error is None:  # taken, and then not a word from an X server
+        return _(
+            "something accepted the connection, but no X server answered within {seconds} s"
+        ).format(seconds=TIMEOUT)
+    raise XDisplayRefused(name)
+
+
+def _connect(xcb: ctypes.CDLL, name: bytes) -> int | None:
+    """``xcb_connect(name)``'s error code: 0 if it got in, ``None`` if not done in time."""
+    answer: list[int] = []
+
+    def connect() -> None:
+        connection = xcb.xcb_connect(name, None)
+        answer.append(xcb.xcb_connection_has_error(connection))
+        xcb.xcb_disconnect(connection)
+
+    worker = threading.Thread(
+        target=connect,
+        name="display probe",  # untranslated: a thread's name, for debuggers
+        daemon=True,
+    )
+    worker.start()
+    worker.join(TIMEOUT)
+    return answer[0] if answer else None
+
+
+def _parse(xcb: ctypes.CDLL, name: str) -> tuple[str, str, int]:
+    """The protocol, host (``""`` for this machine) and display number libxcb reads in ``name``.
+
+    libxcb's own reading (``xcb_parse_display``), but for the protocol
+    (``tcp/`` in ``tcp/host:0``), which it keeps to itself. Raises
+    ``ValueError`` for names libxcb reads but can never connect to: a
+    protocol it does not know, or a DECnet display (``host::0``).
+    """
+    found = ctypes.c_void_p()
+    number, screen = ctypes.c_int(), ctypes.c_int()
+    if not xcb.xcb_parse_display(os.fsencode(name), found, number, screen):
+        raise ValueError(_("is not an X display name (like :0 or host:0.0)"))
+    try:
+        host = os.fsdecode(ctypes.string_at(found.value)) if found.value else ""
+    finally:
+        _free(found.value)
+    if host.startswith("/"):
+        return "unix", host, number.value
+    protocol = name.rpartition("/")[0]
+    if protocol not in ("", "unix", *_TCP_PROTOCOLS):
         raise ValueError(_("names an unknown protocol {protocol}").format(protocol=repr(protocol)))
     if host.endswith(":"):
         raise ValueError(_("is a DECnet display name, which X clients no longer speak"))
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    if protocol in ("unix", "local") or host == "unix":
-        return XDisplay(name, number)
-    if protocol in _TCP_PROTOCOLS:
-        return XDisplay(name, number, host=host or "localhost", tcp_only=True)
-    return XDisplay(name, number, host=host)
+    return protocol, host, number.value
 
 
-def _display_number(text: str) -> int | None:
-    """N from ``N`` or ``N.S`` (a display and screen number), or ``None``."""
-    number, dot, screen = text.partition(".")
-    if not (number.isascii() and number.isdigit()):
-        return None
-    if dot and not (screen.isascii() and screen.isdigit()):
-        return None
-    return int(number)
+def _free(pointer: int | None) -> None:
+    # xcb_parse_display's host is the C library's malloc, to be given back to it.
+    if pointer:
+        libc = ctypes.CDLL(None)
+        libc.free.argtypes = (ctypes.c_void_p,)
+        libc.free(pointer)
 
 
-def x_display_silence(display: XDisplay) -> str | None:
-    """Why nothing answers at ``display``, in a few words; ``None`` if it accepts a connection."""
-    if display.host or display.tcp_only:
-        return _tcp_silence(display.host or "localhost", display.port)
-    path = display.local_socket
-    if (
-        not display.socket_path
-        and sys.platform.startswith("linux")
-        and _unix_silence("\0" + path) is None  # Linux's abstract namespace
-    ):
-        return None
+def _local_silence(number: int, *, tcp_too: bool, timeout: float) -> str | None:
+    """Why nothing takes a connection at ``:number``'s local socket (and its TCP port, if asked)."""
+    path = f"{X_SOCKET_DIR}/X{number}"
+    if sys.platform.startswith("linux") and _unix_silence("\0" + path) is None:
+        return None  # Linux's abstract namespace, where libxcb looks first
     silence = _unix_silence(path)
     if silence is None:
         return None
-    if not display.socket_path and _tcp_silence("localhost", display.port) is None:
+    if tcp_too and _tcp_silence("localhost", X_TCP_PORT + number, timeout) is None:
         return None  # libxcb's last resort for :N
     return silence
 
@@ -175,7 +226,7 @@ def _unix_silence(path: str) -> str | None:
     return None
 
 
-def _tcp_silence(host: str, port: int) -> str | None:
+def _tcp_silence(host: str, port: int, timeout: float = TIMEOUT) -> str | None:
     # The lookup and the connection run on a daemon thread with a deadline:
     # getaddrinfo has no timeout of its own, and a dead DNS server would
     # otherwise hold up the start for as long as the resolver likes.
@@ -183,7 +234,7 @@ def _tcp_silence(host: str, port: int) -> str | None:
 
     def probe() -> None:
         try:
-            with socket.create_connection((host, port), timeout=TIMEOUT):
+            with socket.create_connection((host, port), timeout=timeout):
                 answer.append(None)
         except socket.gaierror as e:
             answer.append(
@@ -208,7 +259,7 @@ def _tcp_silence(host: str, port: int) -> str | None:
         daemon=True,
     )
     worker.start()
-    worker.join(TIMEOUT + 0.1)
+    worker.join(timeout + 0.1)
     if not answer:
         return _silent_port(host, port)
     return answer[0]

@@ -14,17 +14,21 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_twisted
 from twisted.internet.defer import DeferredList
 from twisted.internet.endpoints import UNIXClientEndpoint, connectProtocol
-from twisted.internet.interfaces import IListeningPort
+from twisted.internet.interfaces import IListeningPort, IReactorCore, IReactorTime, IReactorUNIX
 from twisted.internet.protocol import Protocol
+from twisted.internet.task import Clock
 from twisted.logger import LogEvent, LogLevel, globalLogPublisher
 from twisted.python.failure import Failure
+from zope.interface import implementer
 
+from app.instance.claim import Instance
 from app.instance.client import send_message
 from app.instance.message import MAX_MESSAGE_BYTES, Answer, Launch, Reply, encode_launch
 from app.instance.server import MAX_CONNECTIONS, Deliver, listen_for_launches
@@ -299,3 +303,53 @@ def test_a_dead_windows_socket_is_replaced(qtbot, window, listen, socket_dir):
     listen("stale.sock", window.take_launch)
 
     assert hand_over(qtbot, path, Launch()) == Reply(Answer.OK)
+
+
+# The reactor it is given
+
+
+@implementer(IReactorCore, IReactorTime, IReactorUNIX)
+class ReactorOnClock:
+    """The real reactor's UNIX sockets, with time on a Clock the test turns.
+
+    The shutdown triggers it is asked to add are kept, not added.
+    """
+
+    def __init__(self) -> None:
+        self.clock = Clock()
+        self.triggers: list[tuple[str, str, Callable[[], object]]] = []
+
+    def listenUNIX(self, *args: Any, **kwargs: Any) -> IListeningPort:
+        from twisted.internet import reactor
+
+        return reactor.listenUNIX(*args, **kwargs)
+
+    def callLater(self, *args: Any, **kwargs: Any) -> Any:
+        return self.clock.callLater(*args, **kwargs)
+
+    def addSystemEventTrigger(self, phase: str, event: str, call: Callable[[], object]) -> None:
+        self.triggers.append((phase, event, call))
+
+
+def test_a_message_s_deadline_is_kept_on_the_reactor_it_is_given(qtbot, listen):
+    given = ReactorOnClock()
+    path = listen("clock.sock", lambda launch: True, timeout=TIMEOUT, reactor=given)
+    silent = send_raw(path, b"")
+    qtbot.waitUntil(lambda: len(given.clock.getDelayedCalls()) == 1, timeout=3000)
+    qtbot.wait(int(TIMEOUT * 2000))  # the real reactor's time runs out: nothing happens
+    assert not silent.ended
+    given.clock.advance(TIMEOUT)
+    reply = answered(qtbot, silent)
+    assert reply == Reply(Answer.REFUSED, f"no whole message within {TIMEOUT:g} s")
+
+
+def test_a_window_listens_on_the_reactor_it_is_given_and_stops_with_it(qtbot, socket_dir):
+    given = ReactorOnClock()
+    instance = Instance(Path(socket_dir), os.path.join(socket_dir, "given.sock"), None)
+    port = instance.serve(lambda launch: True, given)
+    assert port is not None
+    assert given.triggers == [("before", "shutdown", port.stopListening)]
+    assert hand_over(qtbot, os.path.join(socket_dir, "given.sock"), Launch()).answer is Answer.OK
+    stopped: list[object] = []
+    port.stopListening().addBoth(stopped.append)
+    qtbot.waitUntil(lambda: bool(stopped), timeout=2000)
