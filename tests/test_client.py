@@ -14,19 +14,16 @@ from twisted.internet.interfaces import IHostnameResolver
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from app.net.client import (
-    IDLE_SWEEP_SECONDS,
+from app.net.client import IDLE_SWEEP_SECONDS, get_poetry
+from app.net.failures import (
     ConnectionLostError,
     EmptyPoemError,
     IdleTimeoutError,
-    Poem,
     PoemTooLargeError,
     PoetryError,
-    check_encoding,
-    decode_poem,
     describe_failure,
-    get_poetry,
 )
+from app.net.poem import Poem, check_encoding, decode_poem
 from app.resources import bundled_poems
 from app.views.failure_report import traceback_text
 from tests import hostile

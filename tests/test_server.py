@@ -16,7 +16,8 @@ import pytest_twisted
 from twisted.internet import error, protocol
 from twisted.internet.defer import Deferred, DeferredList
 
-from app.net.client import EmptyPoemError, get_poetry
+from app.net.client import get_poetry
+from app.net.failures import EmptyPoemError
 from app.net.server import FULL_SPEED_BLOCK, PoetryServerFactory, PoetryServerProtocol
 from tests.conftest import pending_calls, wait_until
 from tests.hostile import LOCALHOST

@@ -32,14 +32,9 @@ from app.i18n import _, ngettext
 from app.i18n.argparse_words import speak_ours
 from app.i18n.units import format_size
 from app.net.address import Address
-from app.net.client import (
-    DEFAULT_IDLE_TIMEOUT,
-    DEFAULT_MAX_BYTES,
-    DEFAULT_TIMEOUT,
-    Poem,
-    describe_failure,
-    get_poetry,
-)
+from app.net.client import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, get_poetry
+from app.net.failures import describe_failure
+from app.net.poem import Poem
 from app.startup.file_limit import raise_open_file_limit
 from app.views.failure_report import traceback_text
 

@@ -50,14 +50,9 @@ from app.downloads.events import (
     Queued,
 )
 from app.downloads.rows import ServerRow, Status
-from app.net.client import (
-    DEFAULT_IDLE_TIMEOUT,
-    DEFAULT_MAX_BYTES,
-    DEFAULT_TIMEOUT,
-    Poem,
-    describe_failure,
-    get_poetry,
-)
+from app.net.client import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, get_poetry
+from app.net.failures import describe_failure
+from app.net.poem import Poem
 
 DEFAULT_CONNECTION_LIMIT = 50
 #: The most the Preferences dialog and the settings file accept.

@@ -1,25 +1,14 @@
-"""The poetry client: connect, read until the server hangs up, decode, hand back a Poem.
+"""The poetry client: connect, read until the server hangs up, hand back a Poem.
 
 The protocol is the Twisted Introduction's: the server sends a poem and
 closes the connection. Only a *clean* close ends a poem; every other ending
 is a failure, so a half-received poem is never mistaken for a whole one.
-
-Failures arrive as a ``Failure`` wrapping either one of Twisted's connection
-errors (refused, host not found, connect timeout) or one of the
-:class:`PoetryError` subclasses defined here. :func:`describe_failure` turns
-any of them into the few plain words the command line and the window show.
-
-It is one chapter on purpose: the protocol, its factory, ``get_poetry``,
-the ``Poem`` it delivers and the ways it fails are read together, as the
-tutorial reads them.
+The poem itself is :class:`app.net.poem.Poem`; the ways a download fails
+are in :mod:`app.net.failures`.
 """
 
 from __future__ import annotations
 
-import codecs
-import errno
-import os
-import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -29,247 +18,25 @@ from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.interfaces import IAddress, IConnector, IDelayedCall, ITCPTransport
 from twisted.python.failure import Failure
 
-from app.i18n import N_, _, ngettext, source_language
-from app.i18n.units import format_size, seconds_text
+from app.i18n import _
 from app.internals import forget_ended_transport, read_size, set_read_size
+from app.net.failures import (
+    ConnectionLostError,
+    EmptyPoemError,
+    IdleTimeoutError,
+    PoemTooLargeError,
+)
+from app.net.poem import DEFAULT_ENCODING, Poem, check_encoding
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_IDLE_TIMEOUT = 30.0
 DEFAULT_MAX_BYTES = 16 * 2**20
-DEFAULT_ENCODING = "utf-8"
 #: What a single read takes from the socket at first (Twisted's own 64 KiB)...
 FIRST_READ_SIZE = 2**16
 #: ...and the most it grows to, for a poem that comes faster than it is read.
 MAX_READ_SIZE = 2**20
 
 ProgressCallback = Callable[[int], object]
-
-
-class Poem:
-    """A complete poem: the server closed the connection cleanly after sending it.
-
-    ``size`` (bytes received), ``elapsed`` (seconds from the call to
-    :func:`get_poetry` to the clean close) and ``encoding`` are known at
-    once. ``text`` and ``replaced`` (invalid bytes shown as U+FFFD) are
-    decoded from the received bytes on first use, once: the Deferred fires
-    the moment the poem is whole, and a poem nobody reads (a window row not
-    selected, a benchmark) never pays for turning 64 MiB into a ``str``.
-    After decoding, the bytes are let go; only the text stays.
-    """
-
-    __slots__ = ("_chunks", "_decoded", "elapsed", "encoding", "size")
-
-    def __init__(
-        self,
-        data: bytes | bytearray | list[bytes],
-        elapsed: float = 0.0,
-        encoding: str = DEFAULT_ENCODING,
-    ) -> None:
-        chunks = data if isinstance(data, list) else [bytes(data)]
-        self._chunks: list[bytes] | None = chunks
-        self._decoded: tuple[str, int] | None = None
-        self.size = sum(map(len, chunks))
-        self.elapsed = elapsed
-        self.encoding = encoding
-
-    @property
-    def text(self) -> str:
-        return self._decode()[0]
-
-    @property
-    def replaced(self) -> int:
-        return self._decode()[1]
-
-    def first_line(self, max_bytes: int = 4096) -> str:
-        """The first line with more than white space in it, stripped; "" if there is none.
-
-        Only the first ``max_bytes`` are decoded (unless the whole text already
-        is): a poem's title is wanted the moment it arrives, on the reactor's
-        thread, and a 10 MB poem must not be turned into text for one line. A
-        multi-byte character cut at the end of that prefix is left out, not
-        garbled; invalid bytes read as U+FFFD, as in :attr:`text`.
-        """
-        if self._decoded is not None:
-            return _first_line(self._decoded[0][:max_bytes], whole=True) or ""
-        assert self._chunks is not None
-        max_bytes = max(max_bytes, 0)
-        if max_bytes > FIRST_LOOK:
-            # A first line is mostly short: the first bytes are decoded alone,
-            # and the rest only if no whole line with words is in them.
-            head = _decode_prefix(self._chunks, FIRST_LOOK, self.size, self.encoding)
-            line = _first_line(head, whole=self.size <= FIRST_LOOK)
-            if line is not None:
-                return line
-        head = _decode_prefix(self._chunks, max_bytes, self.size, self.encoding)
-        return _first_line(head, whole=True) or ""
-
-    def _decode(self) -> tuple[str, int]:
-        if self._decoded is None:
-            assert self._chunks is not None
-            # Join, let the chunks go, then decode: at most the bytes and the text
-            # are alive at once, never the chunks too.
-            data, self._chunks = b"".join(self._chunks), None
-            self._decoded = decode_poem(data, self.encoding)
-        return self._decoded
-
-    def __repr__(self) -> str:
-        return (
-            f"<Poem {self.size} bytes, {self.encoding}, {self.elapsed:.3f} s>"  # untranslated: repr
-        )
-
-
-class PoetryError(Exception):
-    """Base of the ways a download fails after the connection was made.
-
-    ``str()`` of one is English, as a traceback and the log read it;
-    :meth:`words` says the same in the language being spoken.
-    """
-
-    def words(self) -> str:
-        """What went wrong, in a few plain words of the current language."""
-        return str(self)
-
-    def _english(self) -> str:
-        with source_language():
-            return self.words()
-
-
-class ConnectionLostError(PoetryError):
-    """The connection ended some other way than a clean close: the poem is incomplete."""
-
-    def __init__(self, received: int, cause: Failure | None = None) -> None:
-        self.received = received
-        self.cause = cause
-        super().__init__(self._english())
-
-    def words(self) -> str:
-        return ngettext(
-            "connection lost after {n} byte", "connection lost after {n} bytes", self.received
-        ).format(n=self.received)
-
-
-class IdleTimeoutError(PoetryError):
-    """No byte arrived for ``idle_timeout`` seconds."""
-
-    def __init__(self, seconds: float, received: int) -> None:
-        self.seconds = seconds
-        self.received = received
-        super().__init__(self._english())
-
-    def words(self) -> str:
-        return _("no data for {seconds}").format(seconds=seconds_text(f"{self.seconds:g}"))
-
-
-class PoemTooLargeError(PoetryError):
-    """The server sent more than ``max_bytes``; the connection was aborted at once."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        super().__init__(self._english())
-
-    def words(self) -> str:
-        return _("larger than {size}").format(size=format_size(self.max_bytes))
-
-
-class EmptyPoemError(PoetryError):
-    """The server closed the connection cleanly without sending a byte."""
-
-    def __init__(self) -> None:
-        super().__init__(self._english())
-
-    def words(self) -> str:
-        return _("empty poem")
-
-
-#: Codecs Python calls text encodings that are no way to read a poem: domain-name
-#: codecs, which refuse most text, and Python-literal escapes, which would turn a
-#: server's backslashes into other characters.
-_NOT_FOR_POEMS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape"})
-
-
-def check_encoding(name: str) -> str:
-    """Return the codec's canonical name, or raise ``ValueError`` saying why it cannot be used."""
-    try:
-        codec = codecs.lookup(name)
-    except (LookupError, TypeError, ValueError):
-        raise ValueError(_("unknown encoding {name}").format(name=repr(name))) from None
-    # base64, rot13 and friends are codecs but not text encodings.
-    if not getattr(codec, "_is_text_encoding", True) or codec.name in _NOT_FOR_POEMS:
-        raise ValueError(_("{name} is not a text encoding for poems").format(name=repr(name)))
-    return codec.name
-
-
-# Undecodable bytes come out of the "surrogateescape" handler as U+DC80..U+DCFF,
-# one per byte, which lets us both count them and swap in U+FFFD in one pass.
-_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-
-
-def decode_poem(data: bytes | bytearray, encoding: str) -> tuple[str, int]:
-    """Decode, never failing: return the text and how many invalid bytes became U+FFFD."""
-    try:
-        return data.decode(encoding), 0
-    except UnicodeError:
-        pass
-    try:
-        escaped = data.decode(encoding, "surrogateescape")
-    except UnicodeError:
-        # Errors surrogateescape cannot stand for (UTF-16 or UTF-32 cut in the
-        # middle of a unit): plain replacement, counted by its characters.
-        text = data.decode(encoding, "replace")
-        return text, text.count("\ufffd")
-    return _ESCAPED_BYTE.subn("\ufffd", escaped)
-
-
-#: The bytes :meth:`Poem.first_line` looks at first (it decodes more only if it must).
-FIRST_LOOK = 256
-
-
-def _first_line(head: str, *, whole: bool) -> str | None:
-    """The first line of ``head`` with more than white space in it, stripped.
-
-    ``None`` if ``head`` may have been cut inside that line, or before it:
-    unless ``head`` is ``whole``, a line counts only when a line break ends
-    it. "" if ``head`` is whole and only white space.
-    """
-    for line in head.splitlines(keepends=True):
-        if stripped := line.strip():
-            if whole or len(line.splitlines()[0]) < len(line):
-                return stripped
-            return None
-    return "" if whole else None
-
-
-#: Codecs whose plain decode of a cut prefix reads what an incremental decoder
-#: holds back (UTF-7's unfinished base64): their prefixes are always decoded
-#: incrementally.
-_READS_AHEAD = frozenset({"utf-7"})
-
-
-def _decode_prefix(chunks: list[bytes], max_bytes: int, size: int, encoding: str) -> str:
-    """The text of the first ``max_bytes`` of ``chunks`` (``size`` bytes in all), never failing.
-
-    An incremental decoder keeps back the bytes of a character the cut
-    split, unless the prefix is the whole poem: then they are invalid, and
-    read as U+FFFD like any other. Where even "replace" gives up (UTF-16
-    without a byte-order mark, cut in a unit), :func:`decode_poem` decides.
-    """
-    prefix = bytearray()
-    for chunk in chunks:
-        if len(prefix) >= max_bytes:
-            break
-        prefix += chunk[: max_bytes - len(prefix)]
-    if codecs.lookup(encoding).name not in _READS_AHEAD:
-        try:
-            # Mostly the cut split no character and every byte is valid: one
-            # plain decode, a third of the incremental decoder's 1.5 µs.
-            return prefix.decode(encoding)
-        except UnicodeError:
-            pass
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    try:
-        return str(decoder.decode(bytes(prefix), final=len(prefix) >= size))
-    except UnicodeError:
-        return decode_poem(prefix, encoding)[0]
 
 
 class PoetryProtocol(protocol.Protocol):
@@ -581,74 +348,3 @@ def get_poetry(
     assert deferred is not None
     factory.connector = reactor.connectTCP(host, port, factory, timeout=timeout)
     return deferred
-
-
-def describe_failure(failure: Failure) -> str:
-    """The reason a download failed, in the few plain words a person reads.
-
-    In the language being spoken when it is called: the window and
-    ``poetry-get`` call it when they show the reason. The log wants English,
-    and calls it inside :func:`app.i18n.source_language`.
-    """
-    value = failure.value
-    if isinstance(value, PoetryError):
-        return value.words()
-    if isinstance(value, CancelledError):
-        return _("cancelled")
-    if isinstance(value, error.ConnectionRefusedError):
-        return _("connection refused")
-    if isinstance(value, error.TimeoutError | error.TCPTimedOutError):
-        return _("timed out")
-    if isinstance(value, error.DNSLookupError | error.UnknownHostError):
-        return _("host not found")
-    if isinstance(value, error.NoRouteError):
-        return _("no route to host")
-    if isinstance(value, error.ConnectError):
-        why = connect_error_words(value) or type(value).__name__
-        return _("could not connect ({why})").format(why=why)
-    return _("unexpected error: {kind}: {message}").format(kind=type(value).__name__, message=value)
-
-
-#: The OS's words for the errors a connection meets, for a language other than
-#: English; in English the OS's own words are used, as the OS spells them.
-_OS_ERROR_WORDS = {
-    errno.ECONNRESET: N_("connection reset by peer"),
-    errno.ECONNREFUSED: N_("connection refused"),
-    errno.ECONNABORTED: N_("software caused connection abort"),
-    errno.ETIMEDOUT: N_("connection timed out"),
-    errno.EHOSTUNREACH: N_("no route to host"),
-    errno.ENETUNREACH: N_("network is unreachable"),
-    errno.ENETDOWN: N_("network is down"),
-    errno.EHOSTDOWN: N_("host is down"),
-    errno.EADDRNOTAVAIL: N_("cannot assign requested address"),
-    errno.EADDRINUSE: N_("address already in use"),
-    errno.EACCES: N_("permission denied"),
-    errno.EPERM: N_("operation not permitted"),
-    errno.EMFILE: N_("too many open files"),
-    errno.EPIPE: N_("broken pipe"),
-}
-
-
-def connect_error_words(value: error.ConnectError) -> str:
-    """ "connection reset by peer" rather than Twisted's "104: Connection reset by peer.".
-
-    The OS's words for its error number, else what Twisted said without the
-    number; "" when there is neither, so each caller says that its own way.
-    The common errors are said in the current language (the OS speaks English).
-    """
-    number: int | None = None
-    if isinstance(value.osError, int):
-        number = value.osError
-        words = os.strerror(value.osError)
-    elif value.args and isinstance(value.args[0], str):
-        words = value.args[0].strip().rstrip(".")
-        # getConnectError's "104: Connection reset by peer": the number says nothing more.
-        code, _sep, rest = words.partition(": ")
-        if code.isdigit() and rest:
-            number, words = int(code), rest
-    else:
-        return ""
-    known = _OS_ERROR_WORDS.get(number) if number is not None else None
-    if known is not None and _(known) != known:
-        return _(known)
-    return words[:1].lower() + words[1:]

@@ -59,7 +59,7 @@ from app.gui.failure_notice import FailureNotice
 from app.gui.labels import plain_label
 from app.i18n import N_, _, ngettext
 from app.net.address import Address, parse_address
-from app.net.client import describe_failure
+from app.net.failures import describe_failure
 from app.views.failure_hints import hint, internal_hint
 from app.views.failure_report import traceback_text
 
