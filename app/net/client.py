@@ -68,16 +68,11 @@ class PoetryProtocol(protocol.Protocol):
         #: ``time.monotonic()`` when the last byte (or the connection) came.
         self.last_byte = 0.0
         self._idle_check: IDelayedCall | None = None
-        # The factory's, copied here when it builds the protocol: every chunk
-        # reads them, and the hop to the factory was 0.1 µs a chunk.
-        self.max_bytes = DEFAULT_MAX_BYTES
-        self.progress: ProgressCallback | None = None
-        self.idle_timeout = DEFAULT_IDLE_TIMEOUT
 
     def connectionMade(self) -> None:
         self.last_byte = time.monotonic()
         if not _IDLE_WATCH.watch(self):
-            self._check_idle_in(self.idle_timeout)
+            self._check_idle_in(self.factory.idle_timeout)
         self.factory.connection_made()
 
     def dataReceived(self, data: bytes) -> None:
@@ -94,9 +89,10 @@ class PoetryProtocol(protocol.Protocol):
             size = read_size(self.transport)
             if size is not None and len(data) == size < MAX_READ_SIZE:
                 set_read_size(self.transport, min(size * 4, MAX_READ_SIZE))
-        if self.received > self.max_bytes:
-            self.give_up(PoemTooLargeError(self.max_bytes))
-        elif (progress := self.progress) is not None:
+        factory = self.factory
+        if self.received > factory.max_bytes:
+            self.give_up(PoemTooLargeError(factory.max_bytes))
+        elif (progress := factory.progress) is not None:
             progress(self.received)
 
     def _check_idle_in(self, seconds: float) -> None:
@@ -106,13 +102,13 @@ class PoetryProtocol(protocol.Protocol):
 
     def near_idle_deadline(self, now: float, horizon: float) -> None:
         """The idle watch's sweep: if the deadline comes before ``horizon``, set the timer."""
-        deadline = self.last_byte + self.idle_timeout
+        deadline = self.last_byte + self.factory.idle_timeout
         if deadline <= horizon and self._idle_check is None:
             self._check_idle_in(max(deadline - now, 0.0))
 
     def _idle_check_due(self) -> None:
         self._idle_check = None
-        idle = self.idle_timeout
+        idle = self.factory.idle_timeout
         left = idle - (time.monotonic() - self.last_byte)
         if left > 0:
             self._check_idle_in(left)
@@ -163,7 +159,7 @@ class _IdleWatch:
 
     def watch(self, proto: PoetryProtocol) -> bool:
         """Watch ``proto``; ``False`` if its timeout is too short, and it must set its timer."""
-        if proto.idle_timeout <= IDLE_SWEEP_SECONDS:
+        if proto.factory.idle_timeout <= IDLE_SWEEP_SECONDS:
             return False
         self._watched.add(proto)
         if self._sweep is None:
@@ -237,12 +233,8 @@ class PoetryClientFactory(_ClientFactory):
         self.deferred: Deferred[Poem] | None = Deferred(self._cancel)
 
     def buildProtocol(self, addr: IAddress | None) -> PoetryProtocol | None:
-        proto = self.poem_protocol = super().buildProtocol(addr)
-        if proto is not None:
-            proto.max_bytes = self.max_bytes
-            proto.progress = self.progress
-            proto.idle_timeout = self.idle_timeout
-        return proto
+        self.poem_protocol = super().buildProtocol(addr)
+        return self.poem_protocol
 
     def connection_made(self) -> None:
         if self._connected is not None:
@@ -272,7 +264,7 @@ class PoetryClientFactory(_ClientFactory):
 
     def _fire(self, result: Poem | Failure) -> None:
         d, self.deferred = self.deferred, None
-        self._stop_progress()
+        self.progress = self._connected = None
         # Each pointed back at this factory: two reference cycles per download.
         self.poem_protocol = self.connector = None
         if d is None:
@@ -282,17 +274,11 @@ class PoetryClientFactory(_ClientFactory):
         else:
             d.errback(result)
 
-    def _stop_progress(self) -> None:
-        """The download ended or was cancelled: nothing more is reported."""
-        self.progress = self._connected = None
-        if self.poem_protocol is not None:
-            self.poem_protocol.progress = None
-
     def _cancel(self, d: Deferred[Poem]) -> None:
         # Deferred.cancel() errbacks with CancelledError once we return; we
         # only make sure nothing of the download is left running.
         self.deferred = None
-        self._stop_progress()
+        self.progress = self._connected = None
         proto = self.poem_protocol
         if proto is not None and proto.transport is not None:
             proto.give_up(CancelledError())
