@@ -3,19 +3,31 @@
 The protocol is the Twisted Introduction's: the server sends a poem and
 closes the connection. Only a *clean* close ends a poem; every other ending
 is a failure, so a half-received poem is never mistaken for a whole one.
-The poem itself is :class:`app.net.poem.Poem`; the ways a download fails
-are in :mod:`app.net.failures`.
+
+The work is shared as in the tutorial. :class:`PoetryProtocol` turns the
+bytes of one connection into events: a chunk came, too many came, none came
+for too long, the connection ended. :class:`PoetryClientFactory` makes of
+those events the download's one result, a :class:`~app.net.poem.Poem` or a
+failure (:mod:`app.net.failures`), and hands it back through one Deferred.
+:func:`get_poetry` starts a download on the reactor it is given and returns
+that Deferred.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from twisted.internet import error, protocol
 from twisted.internet.defer import CancelledError, Deferred
-from twisted.internet.interfaces import IAddress, IConnector, IDelayedCall, ITCPTransport
+from twisted.internet.interfaces import (
+    IAddress,
+    IConnector,
+    IDelayedCall,
+    IReactorTCP,
+    IReactorTime,
+    ITCPTransport,
+)
 from twisted.python.failure import Failure
 
 from app.i18n import _
@@ -35,27 +47,25 @@ DEFAULT_MAX_BYTES = 16 * 2**20
 FIRST_READ_SIZE = 2**16
 #: ...and the most it grows to, for a poem that comes faster than it is read.
 MAX_READ_SIZE = 2**20
+#: How often an idle watch looks for connections near their idle deadline.
+IDLE_SWEEP_SECONDS = 1.0
 
 ProgressCallback = Callable[[int], object]
 
 
 class PoetryProtocol(protocol.Protocol):
-    """Collects every byte of one poem until the connection ends.
+    """Turns the bytes of one connection into the events of one download.
 
-    Bytes are kept as the list of chunks received: O(total) with no copy
-    (unlike the tutorial's ``bytes +=``), and they are joined only when the
-    poem's text is first needed.
-    When this side decides to end the download (idle timeout, size limit,
-    cancel) it records why in ``verdict`` and aborts the connection; the
-    factory reads the verdict when the connection is gone.
+    The limits, the progress callback and the clock are the factory's, read
+    from it. Bytes are kept as the list of chunks received, never copied
+    (unlike the tutorial's ``bytes +=``); the poem joins them when its text
+    is first needed. When this side ends the download (silence, too many
+    bytes, a cancel) it records why in ``verdict`` and aborts the
+    connection; the factory reads the verdict once the connection is gone.
 
-    A chunk only notes the time it came (moving a timer on every chunk, as
-    Twisted's ``TimeoutMixin`` does, cost a method call and a reactor clock
-    read per chunk, thousands of times a second with thousands of
-    downloads). The idle timeout is a timer that, when due, looks at that
-    time and, if bytes came meanwhile, waits again for what is left of
-    ``idle_timeout`` since the last of them. A connection gets that timer
-    only once its deadline is near (:class:`_IdleWatch`).
+    A chunk only notes the time it came, so that a busy connection never
+    moves a timer. The idle timer, when due, looks at that time, and if
+    bytes came meanwhile waits again for what is left of the idle timeout.
     """
 
     factory: PoetryClientFactory
@@ -65,130 +75,134 @@ class PoetryProtocol(protocol.Protocol):
         self.chunks: list[bytes] = []
         self.received = 0
         self.verdict: BaseException | None = None
-        #: ``time.monotonic()`` when the last byte (or the connection) came.
+        #: The clock's time when the last byte (or the connection) came.
         self.last_byte = 0.0
-        self._idle_check: IDelayedCall | None = None
+        self._idle_timer: IDelayedCall | None = None
+        self._watch: _IdleWatch | None = None
 
     def connectionMade(self) -> None:
-        self.last_byte = time.monotonic()
-        if not _IDLE_WATCH.watch(self):
-            self._check_idle_in(self.factory.idle_timeout)
-        self.factory.connection_made()
+        factory = self.factory
+        self.last_byte = factory.clock.seconds()
+        if factory.idle_timeout <= IDLE_SWEEP_SECONDS:
+            self.check_idle_in(factory.idle_timeout)
+        else:
+            self._watch = _IdleWatch.on(factory.clock)
+            self._watch.watch(self)
+        factory.connection_made()
 
     def dataReceived(self, data: bytes) -> None:
         if self.verdict is not None:
             return
-        self.last_byte = time.monotonic()
+        factory = self.factory
+        self.last_byte = factory.clock.seconds()
         self.chunks.append(data)
         self.received += len(data)
-        # A read that filled the transport's buffer means the poem comes faster
-        # than we take it: read bigger pieces (64 KiB up to 1 MiB), so a fast
-        # download costs fewer reads and loop passes. A slow one never grows,
-        # and never asks: its reads are smaller than the first read size.
         if len(data) >= FIRST_READ_SIZE:
-            size = read_size(self.transport)
-            if size is not None and len(data) == size < MAX_READ_SIZE:
-                set_read_size(self.transport, min(size * 4, MAX_READ_SIZE))
-        factory = self.factory
+            self._read_bigger_if_full(len(data))
         if self.received > factory.max_bytes:
             self.give_up(PoemTooLargeError(factory.max_bytes))
         elif (progress := factory.progress) is not None:
             progress(self.received)
 
-    def _check_idle_in(self, seconds: float) -> None:
-        from twisted.internet import reactor
+    def _read_bigger_if_full(self, read: int) -> None:
+        """A read that took all it could means the poem comes faster than it
+        is read: bigger reads then take it in fewer turns of the loop. A slow
+        poem's reads are smaller than the first read size, and never grow."""
+        size = read_size(self.transport)
+        if size is not None and read == size < MAX_READ_SIZE:
+            set_read_size(self.transport, min(size * 4, MAX_READ_SIZE))
 
-        self._idle_check = reactor.callLater(seconds, self._idle_check_due)
+    def idle_deadline(self) -> float:
+        """When, on the factory's clock, the download fails unless a byte comes first."""
+        return self.last_byte + self.factory.idle_timeout
 
-    def near_idle_deadline(self, now: float, horizon: float) -> None:
-        """The idle watch's sweep: if the deadline comes before ``horizon``, set the timer."""
-        deadline = self.last_byte + self.factory.idle_timeout
-        if deadline <= horizon and self._idle_check is None:
-            self._check_idle_in(max(deadline - now, 0.0))
+    def check_idle_in(self, seconds: float) -> None:
+        """Look at the idle deadline in ``seconds``, unless a look is already set."""
+        if self._idle_timer is None:
+            self._idle_timer = self.factory.clock.callLater(seconds, self._idle_timer_due)
 
-    def _idle_check_due(self) -> None:
-        self._idle_check = None
-        idle = self.factory.idle_timeout
-        left = idle - (time.monotonic() - self.last_byte)
-        if left > 0:
-            self._check_idle_in(left)
+    def _idle_timer_due(self) -> None:
+        self._idle_timer = None
+        deadline, now = self.idle_deadline(), self.factory.clock.seconds()
+        if now < deadline:
+            self.check_idle_in(deadline - now)
         else:
-            self.give_up(IdleTimeoutError(idle, self.received))
+            self.give_up(IdleTimeoutError(self.factory.idle_timeout, self.received))
 
-    def _stop_idle_check(self) -> None:
-        _IDLE_WATCH.forget(self)
-        check, self._idle_check = self._idle_check, None
-        if check is not None and check.active():
-            check.cancel()
+    def _stop_idle_timer(self) -> None:
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.forget(self)
+        timer, self._idle_timer = self._idle_timer, None
+        if timer is not None and timer.active():
+            timer.cancel()
 
     def give_up(self, verdict: BaseException) -> None:
         """Abort the connection now, dropping anything buffered, and remember why."""
         if self.verdict is None:
             self.verdict = verdict
-        self._stop_idle_check()
+        self._stop_idle_timer()
         assert self.transport is not None  # every caller runs on a made connection
         self.transport.abortConnection()
 
     def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
-        self._stop_idle_check()
+        self._stop_idle_timer()
         self.factory.poem_ended(self, reason)
 
 
-#: How often :class:`_IdleWatch` looks for connections near their idle deadline.
-IDLE_SWEEP_SECONDS = 1.0
-
-
 class _IdleWatch:
-    """Every open connection's idle timeout, with one timer for them all until one is near.
+    """The connections one clock times, each given its idle timer only when its deadline is near.
 
-    A timer of its own for each connection (Twisted's ``DelayedCall``, its
-    place in the reactor's heap, the objects the garbage collector walks,
-    a cancel when the poem ends) cost about 5 µs a download, and almost none
-    of them fired: a poem mostly ends long before its idle timeout. So the
-    connections are kept in a set, and every :data:`IDLE_SWEEP_SECONDS` one
-    sweep gives its own timer to each whose deadline (its last byte plus
-    its idle timeout) comes before the next sweep. That timer is the exact
-    one :class:`PoetryProtocol` always had: a timeout fires when it did. A
-    connection whose idle timeout is no longer than a sweep gets its timer
-    at once. With nothing to watch, the sweep stops.
+    A poem mostly ends long before its idle timeout, so a timer for every
+    connection would mostly be set and cancelled, never fire. Instead the
+    watch keeps its connections in a set and every :data:`IDLE_SWEEP_SECONDS`
+    gives a timer to each whose deadline comes before the next sweep: the
+    timeout fires when a timer of its own from the start would have fired.
+    There is one watch for each clock that has connections to watch; when
+    the last one is forgotten, the sweep stops and the watch is dropped.
     """
 
-    def __init__(self) -> None:
+    @classmethod
+    def on(cls, clock: IReactorTime) -> _IdleWatch:
+        """The watch on ``clock``, made if it has none."""
+        watch = _WATCHES.get(clock)
+        if watch is None:
+            watch = _WATCHES[clock] = cls(clock)
+        return watch
+
+    def __init__(self, clock: IReactorTime) -> None:
+        self.clock = clock
         self._watched: set[PoetryProtocol] = set()
         self._sweep: IDelayedCall | None = None
 
-    def watch(self, proto: PoetryProtocol) -> bool:
-        """Watch ``proto``; ``False`` if its timeout is too short, and it must set its timer."""
-        if proto.factory.idle_timeout <= IDLE_SWEEP_SECONDS:
-            return False
+    def watch(self, proto: PoetryProtocol) -> None:
         self._watched.add(proto)
         if self._sweep is None:
-            from twisted.internet import reactor
-
-            self._sweep = reactor.callLater(IDLE_SWEEP_SECONDS, self._sweep_now)
-        return True
+            self._sweep = self.clock.callLater(IDLE_SWEEP_SECONDS, self._sweep_now)
 
     def forget(self, proto: PoetryProtocol) -> None:
         watched = self._watched
         watched.discard(proto)
-        if not watched and (sweep := self._sweep) is not None:
-            self._sweep = None
-            if sweep.active():
+        if not watched:
+            if _WATCHES.get(self.clock) is self:
+                del _WATCHES[self.clock]
+            sweep, self._sweep = self._sweep, None
+            if sweep is not None and sweep.active():
                 sweep.cancel()
 
     def _sweep_now(self) -> None:
-        from twisted.internet import reactor
-
-        self._sweep = None
-        now = time.monotonic()
+        now = self.clock.seconds()
         horizon = now + IDLE_SWEEP_SECONDS
+        # Setting a timer changes nothing in the set: no connection ends here.
         for proto in self._watched:
-            proto.near_idle_deadline(now, horizon)
-        if self._watched:
-            self._sweep = reactor.callLater(IDLE_SWEEP_SECONDS, self._sweep_now)
+            deadline = proto.idle_deadline()
+            if deadline <= horizon:
+                proto.check_idle_in(max(deadline - now, 0.0))
+        self._sweep = self.clock.callLater(IDLE_SWEEP_SECONDS, self._sweep_now)
 
 
-_IDLE_WATCH = _IdleWatch()
+#: The idle watch of each clock that has connections to watch.
+_WATCHES: dict[IReactorTime, _IdleWatch] = {}
 
 
 if TYPE_CHECKING:
@@ -200,11 +214,13 @@ else:
 
 
 class PoetryClientFactory(_ClientFactory):
-    """One download: builds the protocol and fires ``deferred`` exactly once.
+    """One download: builds its protocol and makes of its events the one result.
 
-    The Deferred is taken off the factory before it fires, so a late event
-    (a connection failure after a cancel, say) cannot fire it twice.
-    Cancelling it stops the connection attempt or aborts the connection.
+    The result goes out through ``deferred``, which is taken off the factory
+    before it fires, so a late event (a connection failure after a cancel,
+    say) cannot fire it twice. Cancelling it stops the connection attempt or
+    aborts the connection. ``clock`` (the global reactor if ``None``) times
+    the download: its idle timeout, and the poem's ``elapsed``.
     """
 
     # One factory per download: Twisted's "Starting factory" lines would drown the log.
@@ -220,14 +236,20 @@ class PoetryClientFactory(_ClientFactory):
         encoding: str = DEFAULT_ENCODING,
         progress: ProgressCallback | None = None,
         connected: Callable[[], object] | None = None,
+        clock: IReactorTime | None = None,
     ) -> None:
+        if clock is None:
+            from twisted.internet import reactor as global_reactor
+
+            clock = global_reactor
+        self.clock: IReactorTime = clock
         self.idle_timeout = idle_timeout
         self.max_bytes = max_bytes
         self.encoding = encoding
         #: Called with the running byte total after each chunk (``None`` once it ended).
         self.progress = progress
         self._connected = connected
-        self.started = time.monotonic()
+        self.started = clock.seconds()
         self.connector: IConnector | None = None
         self.poem_protocol: PoetryProtocol | None = None
         self.deferred: Deferred[Poem] | None = Deferred(self._cancel)
@@ -252,7 +274,7 @@ class PoetryClientFactory(_ClientFactory):
         else:
             # The chunks themselves go to the poem: no copy of a big poem is made.
             chunks, proto.chunks = proto.chunks, []
-            self._fire(Poem(chunks, time.monotonic() - self.started, self.encoding))
+            self._fire(Poem(chunks, self.clock.seconds() - self.started, self.encoding))
 
     def clientConnectionFailed(self, connector: IConnector, reason: Failure) -> None:
         self._fire(reason)
@@ -296,17 +318,21 @@ def get_poetry(
     encoding: str = DEFAULT_ENCODING,
     progress: ProgressCallback | None = None,
     connected: Callable[[], object] | None = None,
+    reactor: IReactorTCP | None = None,
 ) -> Deferred[Poem]:
     """Download one poem from ``host:port``; the Deferred fires once with a :class:`Poem`.
 
     ``timeout`` bounds name lookup plus connecting; ``idle_timeout`` bounds
     the silence between bytes; ``max_bytes`` bounds the poem. ``progress``
     gets the running byte total as bytes arrive; ``connected`` is called once
-    the TCP connection is up. Bad arguments (an unknown encoding, a port out
-    of range) raise ``ValueError`` before anything connects.
+    the TCP connection is up. ``reactor`` connects, and its clock times the
+    download; ``None`` is Twisted's global reactor. Bad arguments (an unknown
+    encoding, a port out of range) raise ``ValueError`` before anything connects.
     """
-    from twisted.internet import reactor
+    if reactor is None:
+        from twisted.internet import reactor as global_reactor
 
+        reactor = global_reactor
     encoding = check_encoding(encoding)
     if not isinstance(port, int) or not 1 <= port <= 65535:
         raise ValueError(_("port {port} is outside 1-65535").format(port=repr(port)))
@@ -329,6 +355,7 @@ def get_poetry(
         encoding=encoding,
         progress=progress,
         connected=connected,
+        clock=IReactorTime(reactor),
     )
     deferred = factory.deferred
     assert deferred is not None
