@@ -117,13 +117,8 @@ async def test_the_idle_timeout_counts_from_the_last_byte(servers, no_leftover_t
     assert failure.value.received == len(payload)
 
 
-@pytest_twisted.ensureDeferred
-async def test_a_long_idle_timeout_fires_on_time_though_one_sweep_watches_it(
-    servers, no_leftover_timers
-):
-    # Longer than a sweep of the idle watch: no timer of its own until its
-    # deadline is near, then the same exact timer, not a sweep later.
-    idle = IDLE_SWEEP_SECONDS + 0.3
+async def _silence_until_the_idle_timeout(servers, idle: float) -> float:
+    """Seconds from a stalling server's last byte to the idle timeout's failure."""
     port = servers.hostile(hostile.Stall, prefix=b"And then")
     seen: list[float] = []
 
@@ -133,6 +128,27 @@ async def test_a_long_idle_timeout_fires_on_time_though_one_sweep_watches_it(
 
     assert failure.check(IdleTimeoutError)
     assert failure.value.received == len(b"And then")
+    return silent
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_long_idle_timeout_fires_on_time_though_one_sweep_watches_it(
+    servers, no_leftover_timers
+):
+    # Longer than a sweep of the idle watch: no timer of its own until its
+    # deadline is near, then the same exact timer, not a sweep later.
+    idle = IDLE_SWEEP_SECONDS + 0.3
+    silent = await _silence_until_the_idle_timeout(servers, idle)
+    assert idle <= silent < idle + 0.25
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_short_idle_timeout_fires_on_time_on_a_timer_of_its_own(
+    servers, no_leftover_timers
+):
+    # No longer than a sweep: the connection has its own timer from the start.
+    idle = IDLE_SWEEP_SECONDS / 4
+    silent = await _silence_until_the_idle_timeout(servers, idle)
     assert idle <= silent < idle + 0.25
 
 
