@@ -87,7 +87,7 @@ GRAPH = {module: imports_of(module) for module in MODULES}
 
 
 def layer_of(module: str) -> int:
-    """The layer of the longest entry of :data:`LAYERS` that is ``module`` or a package holding it."""
+    """The layer of the longest entry of :data:`LAYERS` that is ``module`` or holds it."""
     best, depth = -1, -1
     for index, entries in enumerate(LAYERS):
         for entry in entries:
