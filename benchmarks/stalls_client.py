@@ -164,7 +164,7 @@ def _poem(window: Any, size: int, act: Any, marks: dict[str, float], finish: Any
         Queued,
     )
     from app.net.address import Address
-    from app.net.client import Poem
+    from app.net.poem import Poem
     from benchmarks.poems import poem_bytes
 
     (row,) = window.add_servers([Address("127.0.0.1", 10000)])
@@ -204,7 +204,7 @@ def _ticks(window: Any, size: int, act: Any, marks: dict[str, float], finish: An
 
     from app.downloads.events import BatchStarted, Connected, Connecting, Done, Mode, Queued
     from app.net.address import Address
-    from app.net.client import Poem
+    from app.net.poem import Poem
 
     rows = window.add_servers([Address("127.0.0.2", port) for port in range(1, size + 1)])
     events = window.events

@@ -161,7 +161,7 @@ def window_client(host: str, port: int, size: int) -> dict[str, Any]:
 
 
 def _size_of(result: Any) -> int:
-    from app.net.client import Poem
+    from app.net.poem import Poem
 
     if isinstance(result, Poem):
         return result.size

@@ -46,7 +46,7 @@ from zope.interface import implementer
 from app.downloads.demo import DemoServers
 from app.gui import MainWindow
 from app.net.address import Address
-from app.net.client import Poem
+from app.net.poem import Poem
 from app.net.server import PoetryServerFactory, listen_poetry
 from app.settings.store import Settings, load_settings
 from app.startup.display_check import PlatformPlugins

@@ -16,7 +16,12 @@ from typing import Protocol
 from twisted.internet import error, protocol
 from twisted.internet.interfaces import IListeningPort
 
-from app.net.client import ConnectionLostError, EmptyPoemError, IdleTimeoutError, PoemTooLargeError
+from app.net.failures import (
+    ConnectionLostError,
+    EmptyPoemError,
+    IdleTimeoutError,
+    PoemTooLargeError,
+)
 
 LOCALHOST = "127.0.0.1"
 

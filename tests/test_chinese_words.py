@@ -34,7 +34,8 @@ from app.i18n.units import format_rate, format_seconds, format_size, size_in_chu
 from app.log import LogRecord, record_hub
 from app.net.address import Address, parse_address
 from app.net.address_list import AddressReader
-from app.net.client import describe_failure, get_poetry
+from app.net.client import get_poetry
+from app.net.failures import describe_failure
 from app.views.failure_hints import hint
 from app.views.failure_report import traceback_text
 from app.views.story import RowStories
@@ -281,7 +282,7 @@ def test_english_plurals_stay_right():
 
 
 def test_english_failure_words_keep_their_plurals():
-    from app.net.client import ConnectionLostError
+    from app.net.failures import ConnectionLostError
 
     assert describe_failure(Failure(ConnectionLostError(1))) == "connection lost after 1 byte"
     assert describe_failure(Failure(ConnectionLostError(537))) == "connection lost after 537 bytes"

@@ -21,7 +21,7 @@ import pytest_twisted
 from twisted.internet import error, protocol
 from twisted.internet.defer import Deferred
 
-from app.net.client import IdleTimeoutError
+from app.net.failures import IdleTimeoutError
 from tests import hostile
 from tests.hostile import LOCALHOST
 

@@ -14,19 +14,16 @@ from twisted.internet.interfaces import IHostnameResolver
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from app.net.client import (
-    IDLE_SWEEP_SECONDS,
+from app.net.client import IDLE_SWEEP_SECONDS, get_poetry
+from app.net.failures import (
     ConnectionLostError,
     EmptyPoemError,
     IdleTimeoutError,
-    Poem,
     PoemTooLargeError,
     PoetryError,
-    check_encoding,
-    decode_poem,
     describe_failure,
-    get_poetry,
 )
+from app.net.poem import Poem, check_encoding, decode_poem
 from app.resources import bundled_poems
 from app.views.failure_report import traceback_text
 from tests import hostile
@@ -120,13 +117,8 @@ async def test_the_idle_timeout_counts_from_the_last_byte(servers, no_leftover_t
     assert failure.value.received == len(payload)
 
 
-@pytest_twisted.ensureDeferred
-async def test_a_long_idle_timeout_fires_on_time_though_one_sweep_watches_it(
-    servers, no_leftover_timers
-):
-    # Longer than a sweep of the idle watch: no timer of its own until its
-    # deadline is near, then the same exact timer, not a sweep later.
-    idle = IDLE_SWEEP_SECONDS + 0.3
+async def _silence_until_the_idle_timeout(servers, idle: float) -> float:
+    """Seconds from a stalling server's last byte to the idle timeout's failure."""
     port = servers.hostile(hostile.Stall, prefix=b"And then")
     seen: list[float] = []
 
@@ -136,6 +128,27 @@ async def test_a_long_idle_timeout_fires_on_time_though_one_sweep_watches_it(
 
     assert failure.check(IdleTimeoutError)
     assert failure.value.received == len(b"And then")
+    return silent
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_long_idle_timeout_fires_on_time_though_one_sweep_watches_it(
+    servers, no_leftover_timers
+):
+    # Longer than a sweep of the idle watch: no timer of its own until its
+    # deadline is near, then the same exact timer, not a sweep later.
+    idle = IDLE_SWEEP_SECONDS + 0.3
+    silent = await _silence_until_the_idle_timeout(servers, idle)
+    assert idle <= silent < idle + 0.25
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_short_idle_timeout_fires_on_time_on_a_timer_of_its_own(
+    servers, no_leftover_timers
+):
+    # No longer than a sweep: the connection has its own timer from the start.
+    idle = IDLE_SWEEP_SECONDS / 4
+    silent = await _silence_until_the_idle_timeout(servers, idle)
     assert idle <= silent < idle + 0.25
 
 

@@ -7,7 +7,8 @@ import pytest_twisted
 
 from app.downloads.demo import FAILING_PACE, PACES, DemoServer, DemoServers
 from app.net.address import Address
-from app.net.client import ConnectionLostError, get_poetry
+from app.net.client import get_poetry
+from app.net.failures import ConnectionLostError
 from app.resources import bundled_poems
 from tests.conftest import wait_until
 

@@ -29,7 +29,7 @@ from app.downloads.events import (
 )
 from app.downloads.rows import ServerRow, Status
 from app.net.address import Address
-from app.net.client import Poem
+from app.net.poem import Poem
 from tests.hostile import LOCALHOST
 
 POEM = b"The quiet lines arrive in turn\n" * 4

@@ -15,7 +15,8 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from app.net.address import Address
-from app.net.client import PoetryError, get_poetry
+from app.net.client import get_poetry
+from app.net.failures import PoetryError
 from app.views.failure_hints import hint, internal_hint
 from app.views.failure_report import NETWORK, RECORDED, VERDICT, traceback_text
 from tests import hostile
@@ -209,7 +210,7 @@ async def test_a_reset_is_the_downloads_verdict_caused_by_what_the_network_did(s
 
     verdict, cause = traceback_text(failure).split("\nCaused by:\n")
     assert verdict == (
-        f"{VERDICT}\n\napp.net.client.ConnectionLostError: connection lost after 14 bytes\n"
+        f"{VERDICT}\n\napp.net.failures.ConnectionLostError: connection lost after 14 bytes\n"
     )
     assert cause.startswith(NETWORK)
     assert "twisted.internet.error.ConnectionLost: Connection to the other side was lost" in cause

@@ -19,7 +19,9 @@ import pytest
 import pytest_twisted
 from twisted.internet.defer import DeferredList
 
-from app.net.client import Poem, describe_failure, get_poetry
+from app.net.client import get_poetry
+from app.net.failures import describe_failure
+from app.net.poem import Poem
 from app.resources import bundled_poems
 from tests.conftest import open_fds, pending_calls, reactor_turn
 from tests.hostile import LOCALHOST

@@ -30,7 +30,7 @@ from app.downloads.events import (
 )
 from app.downloads.rows import ServerRow
 from app.net.address import Address
-from app.net.client import Poem
+from app.net.poem import Poem
 from app.views.story import MAX_LINE, MAX_LOG_LINES, MAX_STEPS, RowStories, RowStory
 from app.views.story_words import story_text
 from tests.hostile import LOCALHOST

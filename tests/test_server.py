@@ -14,10 +14,20 @@ import time
 import pytest
 import pytest_twisted
 from twisted.internet import error, protocol
+from twisted.internet.address import IPv4Address
 from twisted.internet.defer import Deferred, DeferredList
+from twisted.internet.task import Clock
+from twisted.internet.testing import MemoryReactor, StringTransport
 
-from app.net.client import EmptyPoemError, get_poetry
-from app.net.server import FULL_SPEED_BLOCK, PoetryServerFactory, PoetryServerProtocol
+from app.net.client import get_poetry
+from app.net.failures import EmptyPoemError
+from app.net.server import (
+    FULL_SPEED_BLOCK,
+    LISTEN_BACKLOG,
+    PoetryServerFactory,
+    PoetryServerProtocol,
+    listen_poetry,
+)
 from tests.conftest import pending_calls, wait_until
 from tests.hostile import LOCALHOST
 
@@ -407,3 +417,34 @@ def test_set_pace_refuses_bad_values_and_keeps_the_old_pace(
     with pytest.raises(ValueError):
         PoetryServerFactory(b"poem", delay=delay, num_bytes=num_bytes)
     assert (factory.delay, factory.num_bytes) == (0.3, 7)
+
+
+# The server's pace on a task.Clock, and the reactor it listens on
+
+
+def test_a_paced_connection_writes_by_its_factorys_clock():
+    clock = Clock()
+    factory = PoetryServerFactory(b"abcdefghij", delay=0.5, num_bytes=4, clock=clock)
+    server_side = factory.buildProtocol(IPv4Address("TCP", LOCALHOST, 10000))
+    transport = StringTransport()
+    server_side.makeConnection(transport)
+
+    written = []
+    for _ in range(3):
+        assert not transport.disconnecting
+        written.append(transport.value())
+        clock.advance(0.5)
+
+    assert written == [b"", b"abcd", b"abcdefgh"]
+    assert transport.value() == b"abcdefghij"
+    assert transport.disconnecting, "the poem was written but the connection stays open"
+    assert clock.getDelayedCalls() == []
+
+
+def test_listen_poetry_listens_on_the_reactor_it_is_given():
+    reactor = MemoryReactor()
+    factory = PoetryServerFactory(b"poem")
+
+    listen_poetry(factory, 10000, LOCALHOST, reactor=reactor)
+
+    assert reactor.tcpServers == [(10000, factory, LISTEN_BACKLOG, LOCALHOST)]

@@ -23,7 +23,7 @@ from app.downloads.events import (
 from app.downloads.rows import ServerRow, Status
 from app.downloads.status_counts import StatusCounts
 from app.net.address import Address
-from app.net.client import Poem
+from app.net.poem import Poem
 
 
 def walked(rows: list[ServerRow]) -> tuple[Counter[Status], int]:

@@ -21,7 +21,7 @@ from app.downloads.events import (
 )
 from app.downloads.rows import ServerRow
 from app.net.address import Address
-from app.net.client import Poem
+from app.net.poem import Poem
 from app.views.timeline.record import MAX_MARKS, Ending, Lane, Timeline
 from app.views.timeline.words import batch_summary
 

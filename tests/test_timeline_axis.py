@@ -13,7 +13,7 @@ import pytest
 from app.downloads.events import BatchStarted, Done, Mode, Queued
 from app.downloads.rows import ServerRow
 from app.net.address import Address
-from app.net.client import Poem
+from app.net.poem import Poem
 from app.views.timeline.axis import (
     MARGIN_LEFT,
     MAX_ZOOM_OUT,

@@ -17,7 +17,7 @@ from app.downloads.events import (
 )
 from app.downloads.rows import ServerRow
 from app.net.address import Address
-from app.net.client import Poem
+from app.net.poem import Poem
 from app.views.timeline.axis import TimeAxis
 from app.views.timeline.record import Ending, Lane, Timeline
 from app.views.timeline.words import _between, dock_summary, lane_tooltip

@@ -9,7 +9,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.net.client import FIRST_LOOK, Poem
+from app.net.poem import FIRST_LOOK, Poem
 from app.net.titles import MAX_TITLE, TITLE_BYTES, clean_title, title_of
 
 

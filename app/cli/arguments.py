@@ -15,7 +15,7 @@ import argparse
 from app import __version__
 from app.i18n import _
 from app.net.address import Address, parse_address
-from app.net.client import check_encoding
+from app.net.poem import check_encoding
 
 
 def _seconds(text: str, *, zero_allowed: bool = False) -> float:

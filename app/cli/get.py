@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO, cast
 
 from twisted.internet.defer import Deferred, DeferredList
+from twisted.internet.interfaces import IReactorTCP
 from twisted.python.failure import Failure
 
 from app import i18n
@@ -32,14 +33,9 @@ from app.i18n import _, ngettext
 from app.i18n.argparse_words import speak_ours
 from app.i18n.units import format_size
 from app.net.address import Address
-from app.net.client import (
-    DEFAULT_IDLE_TIMEOUT,
-    DEFAULT_MAX_BYTES,
-    DEFAULT_TIMEOUT,
-    Poem,
-    describe_failure,
-    get_poetry,
-)
+from app.net.client import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, get_poetry
+from app.net.failures import describe_failure
+from app.net.poem import Poem
 from app.startup.file_limit import raise_open_file_limit
 from app.views.failure_report import traceback_text
 
@@ -95,10 +91,14 @@ class _Batch:
 
     A poem is printed as soon as it and every poem before it are finished,
     so the first poem appears without waiting for the slowest server.
+    Every download runs on ``reactor``.
     """
 
-    def __init__(self, options: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    def __init__(
+        self, options: argparse.Namespace, out: TextIO, err: TextIO, reactor: IReactorTCP
+    ) -> None:
         self.addresses: list[Address] = options.addresses
+        self.reactor = reactor
         self.options = options
         self.out = out
         self.err = err
@@ -121,6 +121,7 @@ class _Batch:
                 max_bytes=self.options.max_bytes,
                 encoding=self.options.encoding,
                 progress=self._progress_for(index),
+                reactor=self.reactor,
             )
             self.deferreds.append(d)
             d.addBoth(self._finished, index)
@@ -223,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # that cannot show a character gets a replacement, not a crash.
     out = _text_stream(sys.stdout, "utf-8")
     err = _text_stream(sys.stderr, sys.stderr.encoding or "utf-8")
-    batch = _Batch(options, out, err)
+    batch = _Batch(options, out, err, reactor)
     ticker = LoopingCall(batch.show_progress)
     interrupted = []
 

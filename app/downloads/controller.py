@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from functools import partial
 
 from twisted.internet.defer import CancelledError, Deferred
-from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.internet.interfaces import IDelayedCall, IReactorTCP, IReactorTime
 from twisted.python.failure import Failure
 
 from app.downloads.deferred_steps import recording
@@ -50,14 +50,9 @@ from app.downloads.events import (
     Queued,
 )
 from app.downloads.rows import ServerRow, Status
-from app.net.client import (
-    DEFAULT_IDLE_TIMEOUT,
-    DEFAULT_MAX_BYTES,
-    DEFAULT_TIMEOUT,
-    Poem,
-    describe_failure,
-    get_poetry,
-)
+from app.net.client import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, get_poetry
+from app.net.failures import describe_failure
+from app.net.poem import Poem
 
 DEFAULT_CONNECTION_LIMIT = 50
 #: The most the Preferences dialog and the settings file accept.
@@ -81,7 +76,7 @@ class DownloadController:
         events: EventStream,
         *,
         limit: int = DEFAULT_CONNECTION_LIMIT,
-        reactor: IReactorTime | None = None,
+        reactor: IReactorTCP | None = None,
     ) -> None:
         if reactor is None:
             from twisted.internet import reactor as global_reactor
@@ -89,6 +84,7 @@ class DownloadController:
             reactor = global_reactor
         assert reactor is not None
         self.reactor = reactor
+        self.clock = IReactorTime(reactor)
         self.events = events
         self.limit = limit
         #: The largest poem a row accepts; a bigger one fails as "larger than ...".
@@ -208,7 +204,7 @@ class DownloadController:
         twenty refills, and turns of 100 ms.
         """
         if self._refill is None and self._queue:
-            self._refill = self.reactor.callLater(0, self._refill_now)
+            self._refill = self.clock.callLater(0, self._refill_now)
 
     def _refill_now(self) -> None:
         self._refill = None
@@ -227,6 +223,7 @@ class DownloadController:
                 max_bytes=self.max_bytes,
                 progress=partial(self.events.bytes_arrived, row),
                 connected=partial(self._connected, row),
+                reactor=self.reactor,
             )
         except ValueError:
             self._failed(Failure(), row)

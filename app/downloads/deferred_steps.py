@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from app.downloads.events import DeferredStep, EventStream, StepKind
 from app.downloads.rows import ServerRow
 from app.i18n.units import format_size
-from app.net.client import Poem
+from app.net.poem import Poem
 
 _Result = TypeVar("_Result")
 _Returned = TypeVar("_Returned")

@@ -35,7 +35,7 @@ from app.downloads.events import (
 )
 from app.i18n import source_language
 from app.log import LogRecord, record_hub, traceback_of
-from app.net.client import describe_failure
+from app.net.failures import describe_failure
 
 #: The namespace the records are in, as a Twisted logger's would be.
 NAMESPACE = "poetry.download"

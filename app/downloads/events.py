@@ -53,7 +53,7 @@ from app.i18n import N_, _
 
 if TYPE_CHECKING:
     from app.downloads.rows import ServerRow
-    from app.net.client import Poem
+    from app.net.poem import Poem
 
 
 class Mode(enum.Enum):
@@ -146,7 +146,7 @@ class Done:
 class Failed:
     """The download failed; ``reason`` is the failure in a few plain words.
 
-    The words are those :func:`app.net.client.describe_failure` gave when the
+    The words are those :func:`app.net.failures.describe_failure` gave when the
     download failed, in the language spoken then; whoever shows the failure
     later words it again from ``failure``, as the log does in English.
     """

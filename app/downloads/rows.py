@@ -31,7 +31,8 @@ from app.downloads.events import (
 )
 from app.i18n import pgettext
 from app.net.address import Address
-from app.net.client import Poem, describe_failure
+from app.net.failures import describe_failure
+from app.net.poem import Poem
 from app.net.titles import title_of
 
 

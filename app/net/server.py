@@ -31,6 +31,7 @@ from twisted.internet.interfaces import (
     IListeningPort,
     IPullProducer,
     IPushProducer,
+    IReactorTCP,
     IReactorTime,
     ITCPTransport,
 )
@@ -192,7 +193,8 @@ class PoetryServerFactory(_ServerFactory):
     ``delay`` seconds between writes of ``num_bytes`` each; ``delay=0`` sends
     at full speed with back-pressure. Change them with :meth:`set_pace`.
     ``clients`` is the number connected now, ``connections`` the number ever
-    accepted, and ``serving`` the connections in progress.
+    accepted, and ``serving`` the connections in progress. ``clock`` (the
+    global reactor if ``None``) times the writes.
 
     Raises ``ValueError`` for a negative or non-finite ``delay``, or a
     ``num_bytes`` that is not a whole number of at least 1.
@@ -212,9 +214,9 @@ class PoetryServerFactory(_ServerFactory):
     ) -> None:
         check_pace(delay, num_bytes)
         if clock is None:
-            from twisted.internet import reactor
+            from twisted.internet import reactor as global_reactor
 
-            clock = reactor
+            clock = global_reactor
         self.poem = bytes(poem)
         self.delay = delay
         self.num_bytes = num_bytes
@@ -245,11 +247,19 @@ class PoetryServerFactory(_ServerFactory):
 
 
 def listen_poetry(
-    factory: PoetryServerFactory, port: int = 0, interface: str = "127.0.0.1"
+    factory: PoetryServerFactory,
+    port: int = 0,
+    interface: str = "127.0.0.1",
+    reactor: IReactorTCP | None = None,
 ) -> IListeningPort:
-    """Listen for poetry clients with an accept queue long enough for a crowd."""
-    from twisted.internet import reactor
+    """Listen for poetry clients with an accept queue long enough for a crowd.
 
+    ``reactor`` is the one to listen on; ``None`` is Twisted's global reactor.
+    """
+    if reactor is None:
+        from twisted.internet import reactor as global_reactor
+
+        reactor = global_reactor
     # listenTCP's annotation takes only ServerFactory's default protocol type,
     # where connectTCP's takes any: a poetry factory is the ServerFactory it wants.
     return reactor.listenTCP(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from app.i18n.units import shorten
-from app.net.client import Poem
+from app.net.poem import Poem
 
 #: The most characters a title keeps (a cut one ends with "…").
 MAX_TITLE = 60

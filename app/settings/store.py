@@ -35,7 +35,7 @@ from app.downloads.events import Mode
 from app.i18n import LANGUAGES, _
 from app.i18n.units import shorten
 from app.net.address import Address, parse_address
-from app.net.client import check_encoding
+from app.net.poem import check_encoding
 from app.net.titles import clean_title
 from app.places import config_home
 

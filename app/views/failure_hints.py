@@ -1,6 +1,6 @@
 """What a failed download means to a person, and what to try: one hint per cause.
 
-:func:`app.net.client.describe_failure` names a failure in a few words for a
+:func:`app.net.failures.describe_failure` names a failure in a few words for a
 table cell ("connection refused"). Someone looking at the failure window
 wants more: which server, what the network or the server did, and the one
 thing worth trying next. A traceback answers none of that, so these
@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 from app.i18n import _, display_name, ngettext
 from app.i18n.units import format_size, seconds_text
 from app.net.address import Address
-from app.net.client import (
+from app.net.failures import (
     ConnectionLostError,
     EmptyPoemError,
     IdleTimeoutError,

@@ -16,7 +16,7 @@ from twisted.internet import error
 from twisted.python.failure import Failure
 
 from app.i18n import N_, _
-from app.net.client import PoetryError
+from app.net.failures import PoetryError
 
 # In English; shown through _() (the report is built when it is shown).
 NETWORK = N_("No Python traceback: this error was reported by the network, not raised by code.")

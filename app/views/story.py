@@ -49,7 +49,7 @@ from app.downloads.events import (
 from app.downloads.rows import ServerRow
 from app.i18n import N_, _, pgettext, source_language
 from app.i18n.units import shorten
-from app.net.client import describe_failure
+from app.net.failures import describe_failure
 
 #: Log lines a story keeps (the newest); a download writes about five.
 MAX_LOG_LINES = 40

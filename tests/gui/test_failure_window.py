@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 
 from app.downloads.events import Failed, InternalError
 from app.gui import MainWindow
-from app.net.client import PoetryError, describe_failure
+from app.net.failures import PoetryError, describe_failure
 from app.views.failure_report import NETWORK
 from tests import hostile
 from tests.conftest import failure_dialog, local, row_of, status, statuses

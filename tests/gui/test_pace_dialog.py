@@ -24,7 +24,8 @@ from PyQt5.QtWidgets import (
 
 from app.downloads.demo import DemoServer, DemoServers
 from app.gui.dialogs.demo_pace import HINT, DemoPaceDialog
-from app.net.client import Poem, get_poetry
+from app.net.client import get_poetry
+from app.net.poem import Poem
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 

@@ -17,7 +17,8 @@ from twisted.internet import error
 from twisted.internet.defer import gatherResults
 
 from app.gui.reactor.qt_reactor import BATCH, PoetryQtReactor
-from app.net.client import Poem, get_poetry
+from app.net.client import get_poetry
+from app.net.poem import Poem
 from tests.conftest import SocketReader, reactor_turn, wait_until
 
 BURST = 500

@@ -9,7 +9,7 @@ from twisted.python.failure import Failure
 
 from app.downloads.events import Failed
 from app.gui import MainWindow
-from app.net.client import PoetryError, describe_failure
+from app.net.failures import PoetryError, describe_failure
 from tests import hostile
 from tests.conftest import local, row_of, status
 

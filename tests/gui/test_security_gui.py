@@ -25,7 +25,7 @@ from PyQt5.QtWidgets import (
 from twisted.python.failure import Failure
 
 from app.downloads.events import Failed
-from app.net.client import PoetryError, describe_failure
+from app.net.failures import PoetryError, describe_failure
 from tests import hostile
 from tests.conftest import failure_dialog, local, row_of, status
 
@@ -127,7 +127,7 @@ def test_a_reason_that_looks_like_markup_is_shown_as_written(qtbot, window):
     dialog = failure_dialog(window)
     assert dialog.failure_list.item(0).text() == f"{row.address} — {MARKUP}"
     traceback = dialog.findChild(QPlainTextEdit, "tracebackView").toPlainText()
-    assert f"app.net.client.PoetryError: {MARKUP}" in traceback
+    assert f"app.net.failures.PoetryError: {MARKUP}" in traceback
     window.table.selectRow(0)
     assert label_text(window.poem_pane.label) == f"{row.address} — failed: {MARKUP}"
 

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from app.downloads.controller import MAX_CONNECTION_LIMIT
 from app.net.address import Address, parse_address
-from app.net.client import check_encoding
+from app.net.poem import check_encoding
 from app.net.titles import clean_title
 from app.settings.store import FILE_NAME, SavedServer, Settings, load_settings, save_settings
 

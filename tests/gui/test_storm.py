@@ -18,7 +18,7 @@ from twisted.internet import error
 from twisted.python.failure import Failure
 
 from app.gui.window import MainWindow
-from app.net.client import ConnectionLostError
+from app.net.failures import ConnectionLostError
 from benchmarks.heartbeat import HEARTBEAT_MS, Heartbeat
 from tests import hostile
 from tests.conftest import cell, local, row_of, status, statuses, view_model

@@ -36,7 +36,7 @@ from app.gui.colours import CANCELLED_COLOUR, FAILED_COLOUR
 from app.gui.table.model import ELAPSED
 from app.gui.timeline.view import TimelineView
 from app.net.address import Address
-from app.net.client import Poem
+from app.net.poem import Poem
 from app.views.timeline.record import MAX_MARKS, Timeline
 from app.views.timeline.words import batch_summary
 from tests import hostile

@@ -81,7 +81,7 @@ class PacedStarts(QObject):
     def _next_turn(self) -> None:
         if self._next is None:
             # On the reactor that runs the downloads these slices start.
-            self._next = self._downloads.reactor.callLater(0, self._next_slice)
+            self._next = self._downloads.clock.callLater(0, self._next_slice)
 
     def _next_slice(self) -> None:
         self._next = None

@@ -39,7 +39,7 @@ from app.i18n import _, ngettext
 from app.i18n.units import shorten
 from app.net.address import Address
 from app.net.address_list import AddressReader
-from app.net.client import check_encoding
+from app.net.poem import check_encoding
 
 ENCODINGS = ("utf-8", "latin-1", "cp1252", "utf-16", "shift_jis", "euc-jp", "gb18030", "big5")
 #: Reasons listed (they scroll); past that, how many more. Lines marked in the text, the same.

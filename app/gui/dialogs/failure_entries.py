@@ -16,7 +16,7 @@ from twisted.python.failure import Failure
 from app.downloads.rows import ServerRow
 from app.i18n import N_, _
 from app.net.address import Address, parse_address
-from app.net.client import describe_failure
+from app.net.failures import describe_failure
 from app.views.failure_hints import hint, internal_hint
 
 #: Where a list item keeps its entry, and its fate.

@@ -36,7 +36,7 @@ from app.downloads.rows import ServerRow, Status
 from app.gui.labels import plain_label
 from app.i18n import _, ngettext, pgettext
 from app.i18n.units import format_size
-from app.net.client import Poem
+from app.net.poem import Poem
 
 # C0 controls except tab and newline, and DEL; a lone CR too (CRLF becomes LF first).
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")

@@ -49,7 +49,7 @@ from app.downloads.events import (
 )
 from app.downloads.rows import ServerRow
 from app.i18n import _
-from app.net.client import describe_failure
+from app.net.failures import describe_failure
 
 #: Marks a lane keeps before merging neighbours (3 numbers each).
 MAX_MARKS = 256
