@@ -181,13 +181,13 @@ def _targets(results: Results) -> list[str]:
         p99 = median([r["lag_p99"] for r in window(2000)]) * 1000
         repaints = median([r["repaints_per_second"] for r in window(2000)])
         targets.append(
-            f"At 2,000 (issue 5): window p99 lag {p99:.0f} ms (target ≤ 50: "
+            f"At 2,000: window p99 lag {p99:.0f} ms (target ≤ 50: "
             f"{verdict(p99 <= 50)}), {repaints:.0f} table repaints/s (target ≤ 30: "
             f"{verdict(repaints <= 30)})."
         )
     if 5000 in results:
         complete = all(r["correct"] == 5000 for r in window(5000))
-        targets.append(f"At 5,000 (issue 5) all complete in every run: {verdict(complete)}.")
+        targets.append(f"At 5,000 all complete in every run: {verdict(complete)}.")
     if 10_000 in results:
         runs = window(10_000)
         complete = all(r["correct"] == 10_000 for r in runs)
@@ -197,7 +197,7 @@ def _targets(results: Results) -> list[str]:
             [cpu_per_10k(r) for r in results[10_000]["bare"]]
         )
         targets.append(
-            f"At 10,000 (issue 14), the window: all complete in every run: "
+            f"At 10,000, the window: all complete in every run: "
             f"{verdict(complete)}; p99 lag {p99:.0f} ms (target ≤ 50: {verdict(p99 <= 50)}); "
             f"max {worst:.0f} ms (target ≤ 150: {verdict(worst <= 150)}); CPU "
             f"{ratio:.2f} × the bare client's (target ≤ 1.5: {verdict(ratio <= 1.5)})."
@@ -206,14 +206,14 @@ def _targets(results: Results) -> list[str]:
         runs = [r for by_kind in results[20_000].values() for r in by_kind]
         complete = all(r["correct"] == 20_000 and r["failed"] == 0 for r in runs)
         targets.append(
-            "At 20,000 (issue 14): every download complete and none failed, window and bare, "
+            "At 20,000: every download complete and none failed, window and bare, "
             f"in every run: {verdict(complete)}."
         )
     per_connection = max(
         median([r["rss_per_connection"] for r in window(count)]) / 1024 for count in results
     )
     targets.append(
-        f"Window RSS per connection ≤ 30 KiB at every N (issue 5): worst median "
+        f"Window RSS per connection ≤ 30 KiB at every N: worst median "
         f"{per_connection:.1f} KiB ({verdict(per_connection <= 30)})."
     )
     return targets

@@ -19,7 +19,7 @@ from benchmarks.report import Table, median, verdict
 from benchmarks.run_options import RunOptions
 
 #: 256 MiB: at 64 MiB the window's download took only 45-80 ms, and noise
-#: decided (b)/(c) (issue 14).
+#: decided (b)/(c).
 FULL_SIZE = 256 * 2**20
 QUICK_SIZE = 2**20
 TUTORIAL_FULL_SIZE_TIMEOUT = 60.0  # the quadratic client takes ~20 s at 64 MiB on 2 cores
