@@ -30,12 +30,12 @@ import functools
 import os
 import socket
 import sys
-import threading
 import time
 from collections.abc import Mapping
 from typing import NamedTuple
 
 from app.i18n import _
+from app.startup.deadline import within
 
 #: The library Qt's X plugin connects through, by its soname.
 XCB_LIBRARY = "libxcb.so.1"
@@ -110,21 +110,15 @@ def x_display_silence(name: str) -> str | None:
 
 def _connect(xcb: ctypes.CDLL, name: bytes) -> int | None:
     """``xcb_connect(name)``'s error code: 0 if it got in, ``None`` if not done in time."""
-    answer: list[int] = []
 
-    def connect() -> None:
+    def connect() -> int:
         connection = xcb.xcb_connect(name, None)
-        answer.append(xcb.xcb_connection_has_error(connection))
+        error = int(xcb.xcb_connection_has_error(connection))
         xcb.xcb_disconnect(connection)
+        return error
 
-    worker = threading.Thread(
-        target=connect,
-        name="display probe",  # untranslated: a thread's name, for debuggers
-        daemon=True,
-    )
-    worker.start()
-    worker.join(TIMEOUT)
-    return answer[0] if answer else None
+    answer = within(TIMEOUT, connect, "display probe")  # untranslated: a thread's name
+    return None if answer is None else answer[0]
 
 
 def _parse(xcb: ctypes.CDLL, name: str) -> tuple[str, str, int]:
@@ -230,39 +224,26 @@ def _tcp_silence(host: str, port: int, timeout: float = TIMEOUT) -> str | None:
     # The lookup and the connection run on a daemon thread with a deadline:
     # getaddrinfo has no timeout of its own, and a dead DNS server would
     # otherwise hold up the start for as long as the resolver likes.
-    answer: list[str | None] = []
 
-    def probe() -> None:
+    def probe() -> str | None:
         try:
             with socket.create_connection((host, port), timeout=timeout):
-                answer.append(None)
+                return None
         except socket.gaierror as e:
-            answer.append(
-                _("the host name {host} is unknown ({reason})").format(
-                    host=host, reason=e.strerror or e
-                )
+            return _("the host name {host} is unknown ({reason})").format(
+                host=host, reason=e.strerror or e
             )
         except ConnectionRefusedError:
-            answer.append(_("nothing listens on {host} port {port}").format(host=host, port=port))
+            return _("nothing listens on {host} port {port}").format(host=host, port=port)
         except TimeoutError:
-            answer.append(_silent_port(host, port))
+            return _silent_port(host, port)
         except OSError as e:
-            answer.append(
-                _("{host} port {port}: {reason}").format(
-                    host=host, port=port, reason=e.strerror or e
-                )
+            return _("{host} port {port}: {reason}").format(
+                host=host, port=port, reason=e.strerror or e
             )
 
-    worker = threading.Thread(
-        target=probe,
-        name="display probe",  # untranslated: a thread's name, for debuggers
-        daemon=True,
-    )
-    worker.start()
-    worker.join(timeout + 0.1)
-    if not answer:
-        return _silent_port(host, port)
-    return answer[0]
+    answer = within(timeout + 0.1, probe, "display probe")  # untranslated: a thread's name
+    return _silent_port(host, port) if answer is None else answer[0]
 
 
 def _silent_port(host: str, port: int) -> str:

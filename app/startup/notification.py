@@ -20,10 +20,11 @@ is on its way out.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Mapping
 from urllib.parse import quote
+
+from app.startup.deadline import within
 
 #: The longest the whole exchange may take.
 TIMEOUT = 0.5
@@ -41,22 +42,15 @@ def notify(
     address = session_bus_address(os.environ if environ is None else environ)
     if address is None:
         return False
-    taken: list[bool] = []
 
-    def exchange() -> None:
+    def exchange() -> bool:
         try:
-            taken.append(_call_notify(address, app_name, icon, summary, body))
+            return _call_notify(address, app_name, icon, summary, body)
         except Exception:  # a courtesy: no bus, no server, a bus that is not D-Bus
-            taken.append(False)
+            return False
 
-    worker = threading.Thread(
-        target=exchange,
-        name="desktop notification",  # untranslated: a thread's name, for debuggers
-        daemon=True,
-    )
-    worker.start()
-    worker.join(TIMEOUT)
-    return bool(taken) and taken[0]
+    taken = within(TIMEOUT, exchange, "desktop notification")  # untranslated: a thread's name
+    return taken is not None and taken[0]
 
 
 def session_bus_address(environ: Mapping[str, str]) -> str | None:
