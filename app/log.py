@@ -15,7 +15,8 @@ observe, would cost each of them more than the record itself. The hub
 hands each record, in the order it came, to whoever follows it: a log
 dock's :class:`LogBuffer` and the log file,
 ``$XDG_STATE_HOME/poetry-downloader/poetry-downloader.log``, rotated at
-:data:`ROTATE_BYTES` with :data:`KEEP_FILES` old files kept, begun once per
+:data:`~app.log_rotation.ROTATE_BYTES` with five old files kept (a rotation that
+fails never silences it: :mod:`app.log_rotation`), begun once per
 process by :func:`start_file_log` (the tests never begin it: they run many
 windows in one process). With one route, the file and the dock see the
 same records in the same order, and a reader is added in one place.
@@ -45,20 +46,17 @@ from twisted.logger import (
     globalLogPublisher,
 )
 from twisted.python.failure import Failure
-from twisted.python.logfile import LogFile
 from zope.interface import implementer
 
 from app import APP_NAME
 from app.i18n import _
+from app.log_rotation import SteadyLogFile, open_log_file
 
 if TYPE_CHECKING:
     from twisted.internet.interfaces import IDelayedCall
+    from twisted.python.logfile import LogFile
 
 LOG_FILE_NAME = f"{APP_NAME}.log"
-#: One log file grows to this size before it is rotated.
-ROTATE_BYTES = 1_000_000
-#: Rotated files kept beside the live one (``.1`` newest ... ``.5`` oldest).
-KEEP_FILES = 5
 #: Records the window keeps; older ones are only in the file.
 BUFFER_RECORDS = 5_000
 
@@ -244,7 +242,7 @@ _MAIN_THREAD_ID = threading.main_thread().ident
 _URGENT_LEVELS = frozenset({LogLevel.warn, LogLevel.error, LogLevel.critical})
 
 
-class _FileLines:
+class FileLines:
     """The log file's writer: lines wait a moment and are written together, in order.
 
     Twisted's ``LogFile`` is unbuffered: written one by one, each of a
@@ -255,11 +253,13 @@ class _FileLines:
     then (``atexit``). Before a reactor is installed there is no timer to
     wait on, and each line is written at once. It reads :data:`record_hub`,
     which brings Twisted's events and the download records alike, so the
-    file keeps their order.
+    file keeps their order. The file rotates as
+    :class:`app.log_rotation.SteadyLogFile` says, which never loses a line
+    to a rotation that fails.
     """
 
     def __init__(self, logfile: LogFile) -> None:
-        self._logfile = logfile
+        self._file = SteadyLogFile(logfile, self._dropped_line)
         self._lines: list[str] = []
         self._due: IDelayedCall | None = None
         self._lock = threading.Lock()
@@ -287,8 +287,9 @@ class _FileLines:
         self.flush()
 
     def flush(self) -> None:
-        """Write every waiting line now."""
-        if threading.get_ident() == _MAIN_THREAD_ID:
+        """Write every waiting line now; then log what the rotation had to say, if anything."""
+        on_main_thread = threading.get_ident() == _MAIN_THREAD_ID
+        if on_main_thread:
             due, self._due = self._due, None
             if due is not None and due.active():
                 due.cancel()
@@ -297,29 +298,49 @@ class _FileLines:
             # A full or vanished disk: the window's log dock still has the records.
             with contextlib.suppress(OSError):
                 self._write(lines)
+            news = self._file.take_news()
+        if not news:
+            return
+        # Outside the lock: the news comes back here as records (and to the window, on its thread).
+        reactor = sys.modules.get("twisted.internet.reactor")
+        if on_main_thread or reactor is None:
+            _tell(news)
+        else:
+            reactor.callFromThread(_tell, news)
 
     def _write(self, lines: list[str]) -> None:
         """Write ``lines`` in as few calls as rotation allows.
 
-        ``LogFile`` rotates before a write once the file has reached its
-        size, so a batch is cut where the file would reach it: a file
-        ends at most one line past :data:`ROTATE_BYTES`, as when each line
-        was written alone.
+        The file is rotated (or, while rotation fails, tried again, or
+        capped) between two writes, so a batch is cut where that is due: a
+        file ends at most one line past it, as when each line was written alone.
         """
-        logfile = self._logfile
-        limit = logfile.rotateLength
-        room = limit - logfile.size if limit else sys.maxsize
+        file = self._file
+        room = file.room()
         piece: list[str] = []
+        size = 0
         for line in lines:
             piece.append(line)
-            room -= len(line)
-            if room <= 0:
-                logfile.write("".join(piece))
-                piece, room = [], limit
+            size += len(line)
+            if size >= room:
+                file.write("".join(piece), len(piece))
+                piece, size = [], 0
+                room = file.room()
         if piece:
-            logfile.write("".join(piece))
+            file.write("".join(piece), len(piece))
         if lines:
-            logfile.flush()
+            file.flush()
+
+    def _dropped_line(self, count: int) -> str:
+        """The line that opens a new file after the cap kept ``count`` lines out of the last."""
+        words = "log lines were dropped: the log file could not be rotated"  # untranslated: log
+        record = LogRecord(time.time(), LogLevel.warn, "poetry.log", f"{count} {words}")
+        return record.line(self._clock_times) + "\n"
+
+
+def _tell(news: list[Callable[[], None]]) -> None:
+    for tell in news:
+        tell()
 
 
 def default_state_dir() -> Path:
@@ -343,13 +364,7 @@ def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | No
     problem = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        logfile = LogFile(
-            LOG_FILE_NAME,
-            str(directory),
-            rotateLength=ROTATE_BYTES,
-            maxRotatedFiles=KEEP_FILES,
-        )
-        record_hub.follow(_FileLines(logfile).record)
+        record_hub.follow(FileLines(open_log_file(LOG_FILE_NAME, str(directory))).record)
         path = directory / LOG_FILE_NAME
     except OSError as e:
         problem = _("cannot write the log in {folder}: {reason}").format(

@@ -22,7 +22,7 @@ from pathlib import Path
 from benchmarks.report import Record, command_line, machine_info
 from benchmarks.run_options import RunOptions
 
-NAMES = ("throughput", "scale", "burst", "startup", "bigpoem", "stalls")
+NAMES = ("throughput", "scale", "burst", "startup", "bigpoem", "stalls", "storm")
 CHARTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
 RECORDS = CHARTS
 

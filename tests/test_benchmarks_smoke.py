@@ -22,7 +22,7 @@ from twisted.internet.utils import getProcessOutputAndValue
 from benchmarks.report import Record, Table, cell_text
 
 ROOT = Path(__file__).resolve().parent.parent
-TITLES = ("Throughput", "Scale", "Burst", "Start-up", "Big poem", "Stalls")
+TITLES = ("Throughput", "Scale", "Burst", "Start-up", "Big poem", "Stalls", "Storm")
 CHARTS = ("scale-lag.png", "scale-cpu.png", "scale-lag-trace.png", "burst-lag-trace.png")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NUMBER = re.compile(r"\d+(\.\d+)?")

@@ -151,6 +151,9 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.summary = StatusSummary(self.model)
         self.statusBar().addPermanentWidget(self.summary)
         self.log_dock = LogDock(parent=self)
+        # The log file stopped rotating: the dock keeps the record, the status bar says it once.
+        status_bar = self.statusBar()
+        self.log_dock.rotation_failed.connect(lambda text: status_bar.showMessage(text, 15_000))
         self.addDockWidget(Qt.BottomDockWidgetArea, self.log_dock)
         self.log_dock.hide()
         self.timeline_dock = TimelineDock(self.table, self.model, self.timeline, self)

@@ -15,13 +15,15 @@ from PyQt5.QtWidgets import (
     QApplication,
     QDialogButtonBox,
     QLabel,
-    QListWidget,
+    QListView,
     QPlainTextEdit,
     QToolButton,
 )
+from twisted.internet import error
 from twisted.python.failure import Failure
 
 from app.downloads.events import Failed, InternalError
+from app.downloads.rows import ServerRow
 from app.gui import MainWindow
 from app.net.failures import PoetryError, describe_failure
 from app.views.failure_report import NETWORK
@@ -31,17 +33,27 @@ from tests.conftest import failure_dialog, local, row_of, status, statuses
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 
 
-def failure_list(window: MainWindow) -> QListWidget:
-    return failure_dialog(window).findChild(QListWidget, "failureList")
+def failure_list(window: MainWindow) -> QListView:
+    return failure_dialog(window).findChild(QListView, "failureList")
 
 
 def entries(window: MainWindow) -> list[str]:
-    shown = failure_list(window)
-    return [shown.item(n).text() for n in range(shown.count())]
+    """The entries as the list shows them, read through its view's model."""
+    model = failure_list(window).model()
+    return [model.index(n, 0).data() for n in range(model.rowCount())]
+
+
+def listed(qtbot, window: MainWindow, count: int) -> None:
+    """Wait until the list shows ``count`` entries: a reactor turn's failures join it together."""
+    qtbot.waitUntil(lambda: len(entries(window)) == count, timeout=5000)
 
 
 def current_entry(window: MainWindow) -> str:
-    return failure_list(window).currentItem().text()
+    return str(failure_list(window).currentIndex().data())
+
+
+def current_row(window: MainWindow) -> int:
+    return failure_list(window).currentIndex().row()
 
 
 def hint_text(window: MainWindow) -> str:
@@ -117,6 +129,7 @@ def test_the_newest_failure_is_current_and_said_in_plain_words(qtbot, window, se
     window.add_servers([refused, stalled])
     window.commands.start_all.trigger()
     qtbot.waitUntil(lambda: failure_dialog(window).isVisible(), timeout=5000)
+    listed(qtbot, window, 1)
     assert current_entry(window) == f"{refused} — connection refused"
     assert hint_text(window) == (
         f"Nothing is listening on {refused}. Is the server running, and is the port right?"
@@ -126,11 +139,12 @@ def test_the_newest_failure_is_current_and_said_in_plain_words(qtbot, window, se
 
     qtbot.waitUntil(lambda: status(window, stalled) == "Failed", timeout=5000)
 
+    listed(qtbot, window, 2)
     assert entries(window) == [
         f"{refused} — connection refused",
         f"{stalled} — no data for 0.3 s",
     ]
-    assert failure_list(window).currentRow() == 1
+    assert current_row(window) == 1
     assert hint_text(window).startswith(f"{stalled} sent 8 bytes, then nothing for 0.3 s")
 
 
@@ -141,17 +155,18 @@ def test_esc_in_the_main_window_cancels_and_in_the_failure_window_closes_it(qtbo
     window.add_servers([stalled, refused], start=True)
     qtbot.waitUntil(failure_dialog(window).isVisible, timeout=5000)
     qtbot.waitUntil(lambda: status(window, stalled) == "Downloading", timeout=5000)
+    listed(qtbot, window, 1)
     window.table.selectRow(row_of(window, stalled))
 
     # The person clicks into the failure window: now it has the keyboard...
     dialog = failure_dialog(window)
-    listed = failure_list(window)
+    shown = failure_list(window)
     dialog.activateWindow()
     qtbot.mouseClick(
-        listed.viewport(), Qt.LeftButton, pos=listed.visualRect(listed.model().index(0, 0)).center()
+        shown.viewport(), Qt.LeftButton, pos=shown.visualRect(shown.model().index(0, 0)).center()
     )
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
-    qtbot.keyClick(listed, Qt.Key_Escape)
+    qtbot.keyClick(shown, Qt.Key_Escape)
 
     # ...and Esc closes it, leaving the selected download alone.
     assert not dialog.isVisible()
@@ -185,7 +200,7 @@ def test_once_closed_the_batch_s_failures_wait_in_the_status_bar_until_shown(
     assert failure_dialog(window).isVisible()
     assert not notice(window).isVisible()
     assert sorted(entries(window)) == sorted(f"{a} — no data for 0.8 s" for a in stalls)
-    assert failure_list(window).currentRow() == 1
+    assert current_row(window) == 1
     qtbot.waitUntil(lambda: QApplication.activeWindow() is failure_dialog(window), timeout=2000)
 
     # A new batch: its first failure opens the window again, beside the work.
@@ -194,6 +209,7 @@ def test_once_closed_the_batch_s_failures_wait_in_the_status_bar_until_shown(
     window.downloads.idle_timeout = 30
     window.commands.start_all.trigger()
     qtbot.waitUntil(failure_dialog(window).isVisible, timeout=5000)
+    listed(qtbot, window, 1)
     assert entries(window) == [f"{refused} — connection refused"]
     table = on_screen(window.table.viewport())
     assert not failure_dialog(window).frameGeometry().intersects(table)
@@ -207,26 +223,34 @@ def test_retried_and_removed_rows_keep_their_entry_greyed_and_say_so(qtbot, wind
     window.add_servers([first, second])
     window.commands.start_all.trigger()
     qtbot.waitUntil(lambda: statuses(window) == ["Failed", "Failed"], timeout=5000)
-    listed = failure_list(window)
-    assert listed.count() == 2
+    listed(qtbot, window, 2)
 
     window.table.selectRow(row_of(window, first))
     window.commands.start.trigger()
     window.table.selectRow(row_of(window, second))
     window.commands.remove.trigger()
 
-    qtbot.waitUntil(lambda: listed.count() == 3, timeout=5000)
+    listed(qtbot, window, 3)
     assert entries(window) == [
         f"{first} — connection refused (retried)",
         f"{second} — connection refused (removed)",
         f"{first} — connection refused",
     ]
-    assert listed.currentRow() == 2
-    grey = listed.palette().color(QPalette.Disabled, QPalette.Text)
-    assert [listed.item(n).foreground().color() == grey for n in range(3)] == [True, True, False]
+    shown = failure_list(window)
+    model = shown.model()
+    assert current_row(window) == 2
+    grey = shown.palette().color(QPalette.Disabled, QPalette.Text)
+    foregrounds = [model.index(n, 0).data(Qt.ForegroundRole) for n in range(3)]
+    assert [b is not None and b.color() == grey for b in foregrounds] == [True, True, False]
+    tooltips = [model.index(n, 0).data(Qt.ToolTipRole) for n in range(3)]
+    assert tooltips == [
+        "Since then, this server was started again.",
+        "Since then, this server was removed from the list.",
+        None,
+    ]
     summary = failure_dialog(window).findChild(QLabel, "failureSummary").text()
     assert summary == "3 downloads failed; 1 retried since, 1 removed."
-    listed.setCurrentRow(0)
+    shown.setCurrentIndex(model.index(0, 0))
     assert hint_text(window).endswith("Since then, this server was started again.")
 
 
@@ -237,6 +261,7 @@ def test_a_long_message_wraps_to_the_window_and_markup_stays_text(qtbot, window)
     failure = Failure(PoetryError(message))
     window.events.publish(Failed(row, failure, describe_failure(failure)))
     qtbot.waitUntil(failure_dialog(window).isVisible, timeout=2000)
+    listed(qtbot, window, 1)
 
     view = failure_dialog(window).findChild(QPlainTextEdit, "tracebackView")
     assert view.lineWrapMode() == QPlainTextEdit.WidgetWidth
@@ -257,9 +282,53 @@ def test_a_bug_of_ours_says_so_above_its_traceback(qtbot, window):
         failure = Failure()
     window.events.publish(InternalError(row, failure))
     qtbot.waitUntil(failure_dialog(window).isVisible, timeout=2000)
+    listed(qtbot, window, 1)
 
     assert hint_text(window).startswith(
         f"A bug in Poetry Downloader while it showed the download from {row.address}"
     )
     assert details(window).startswith("Traceback (most recent call last):")
     assert "RuntimeError: simulated bug" in details(window)
+
+
+def refuse(window: MainWindow, row: ServerRow) -> None:
+    """What the controller publishes when ``row``'s server refuses the connection."""
+    failure = Failure(error.ConnectionRefusedError())
+    window.events.publish(Failed(row, failure, describe_failure(failure)))
+
+
+@pytest.mark.parametrize("closed_first", [False, True], ids=["shown", "hidden"])
+def test_a_turn_s_failures_are_listed_together_and_the_newest_made_current_once(
+    qtbot, window, closed_first
+):
+    """A storm of failures costs each the same, shown or hidden.
+
+    The failures of one reactor turn join the list with one insertion, and
+    the newest becomes current once: making each current as it came cost
+    the whole list each time.
+    """
+    rows = window.add_servers([local(port) for port in range(10_001, 10_501)])
+    if closed_first:  # the batch's later failures wait in the notice, the window closed
+        refuse(window, rows[0])
+        listed(qtbot, window, 1)
+        close_by_button(qtbot, window)
+        rows = rows[1:]
+    view = failure_list(window)
+    inserted: list[tuple[int, int]] = []
+    made_current: list[int] = []
+    view.model().rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    view.selectionModel().currentChanged.connect(
+        lambda current, _previous: made_current.append(current.row())
+    )
+
+    for row in rows:  # one turn: nothing else runs in between
+        refuse(window, row)
+    listed(qtbot, window, len(rows))
+
+    newest = len(rows) - 1
+    assert inserted == [(0, newest)]
+    assert made_current == [newest]
+    assert current_entry(window) == f"{rows[-1].address} — connection refused"
+    assert failure_dialog(window).isVisible() is not closed_first
+    if closed_first:
+        assert notice(window).text() == f"{len(rows)} failures — Show"

@@ -23,14 +23,16 @@ from twisted.logger import Logger, LogLevel, LogPublisher
 from app.downloads.events import Done, DownloadEvent
 from app.gui.panes.log_dock import FLUSH_MS
 from app.log import (
-    ROTATE_BYTES,
+    LOG_FILE_NAME,
     ClockTimes,
+    FileLines,
     LogBuffer,
     LogRecord,
     RecordHub,
     record_hub,
     record_of,
 )
+from app.log_rotation import ROTATE_BYTES, open_log_file
 from tests import hostile
 from tests.conftest import local, status, statuses
 
@@ -92,8 +94,10 @@ def test_a_bug_in_our_own_callback_is_logged_and_shown_and_the_rest_goes_on(qtbo
     assert window.downloads.running == 0
     dialog = window.findChild(QDialog, "failureDialog")
     qtbot.waitUntil(dialog.isVisible, timeout=1000)
-    assert dialog.failure_list.count() == 1
-    entry = dialog.failure_list.item(0).text()
+    listed = dialog.failure_list.model()
+    qtbot.waitUntil(lambda: listed.rowCount() >= 1, timeout=1000)
+    assert listed.rowCount() == 1
+    entry = listed.index(0, 0).data()
     assert str(unlucky) in entry and "RuntimeError: simulated bug in on_done" in entry
     show_level(window, "Errors")
     qtbot.waitUntil(lambda: "simulated bug" in view.toPlainText(), timeout=2000)
@@ -165,6 +169,33 @@ def test_records_logged_while_the_dock_is_hidden_are_there_when_it_opens(qtbot, 
     assert [line.rsplit(" ", 1)[1] for line in hidden] == [str(n) for n in range(300)]
     log.info("after showing")
     qtbot.waitUntil(lambda: view.toPlainText().endswith("after showing"), timeout=2000)
+
+
+def test_a_log_file_that_cannot_rotate_says_so_in_the_dock_and_once_in_the_status_bar(
+    qtbot, window, tmp_path
+):
+    # A log file of its own (the tests never begin the process's), with a
+    # directory where its oldest rotated file goes: every rotation fails.
+    planted = tmp_path / f"{LOG_FILE_NAME}.5"
+    planted.mkdir()
+    lines = FileLines(open_log_file(LOG_FILE_NAME, str(tmp_path)))
+    view = open_log(qtbot, window)
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(lambda text: text and said.append(text))
+
+    line = "x" * 150 + "\n"
+    for _ in range(3 * ROTATE_BYTES // len(line)):  # past the rotation size, and many retries
+        lines.add(line, urgent=False)
+    lines.flush()
+
+    qtbot.waitUntil(lambda: "Log rotation failed" in view.toPlainText(), timeout=2000)
+    (warning,) = [text for text in view.toPlainText().splitlines() if "Log rotation failed" in text]
+    assert "WARNING" in warning and str(planted) in warning
+    assert len(said) == 1  # once, however many times it was tried since
+    bar = window.statusBar()
+    whole = bar.toolTip() or bar.currentMessage()  # shortened to fit, it is the tooltip
+    assert whole.startswith("Cannot rotate the log file (") and str(planted) in whole
+    assert (tmp_path / LOG_FILE_NAME).stat().st_size > 2 * ROTATE_BYTES  # and the lines went on
 
 
 def test_a_closed_window_s_log_dock_reads_no_more_records(qtbot, window):

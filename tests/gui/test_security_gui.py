@@ -103,7 +103,9 @@ def test_markup_poem_cut_off_midway_is_reported_in_plain_words(qtbot, window, se
     assert tooltip_over(qtbot, window.table, model.index(row, 0)) == reason
     dialog = failure_dialog(window)
     assert dialog.isVisible()
-    assert dialog.failure_list.item(0).text() == f"{address} — {reason}"
+    listed = dialog.failure_list.model()
+    qtbot.waitUntil(lambda: listed.rowCount() == 1, timeout=2000)
+    assert listed.index(0, 0).data() == f"{address} — {reason}"
     assert label_text(dialog.findChild(QLabel, "failureSummary")) == "1 download failed."
     traceback = dialog.findChild(QPlainTextEdit, "tracebackView").toPlainText()
     assert f"ConnectionLostError: {reason}" in traceback
@@ -125,7 +127,9 @@ def test_a_reason_that_looks_like_markup_is_shown_as_written(qtbot, window):
     for column in (0, 1, 2):
         assert tooltip_over(qtbot, window.table, model.index(0, column)) == MARKUP
     dialog = failure_dialog(window)
-    assert dialog.failure_list.item(0).text() == f"{row.address} — {MARKUP}"
+    listed = dialog.failure_list.model()
+    qtbot.waitUntil(lambda: listed.rowCount() == 1, timeout=2000)
+    assert listed.index(0, 0).data() == f"{row.address} — {MARKUP}"
     traceback = dialog.findChild(QPlainTextEdit, "tracebackView").toPlainText()
     assert f"app.net.failures.PoetryError: {MARKUP}" in traceback
     window.table.selectRow(0)

@@ -147,9 +147,9 @@ def test_three_hundred_hostile_rows_all_end_right_and_the_loop_keeps_breathing(
 
     dialogs = [d for d in window.findChildren(QDialog, "failureDialog") if d.isVisible()]
     assert len(dialogs) == 1
-    entries = [
-        dialogs[0].failure_list.item(n).text() for n in range(dialogs[0].failure_list.count())
-    ]
+    listed = dialogs[0].failure_list.model()
+    qtbot.waitUntil(lambda: listed.rowCount() >= failures, timeout=2000)
+    entries = [listed.index(n, 0).data() for n in range(listed.rowCount())]
     assert len(entries) == failures
     for entry in entries:
         name, reason = entry.split(" — ", 1)

@@ -5,7 +5,10 @@ The window listens to the downloads' events. A batch's first failure (a
 opens it *beside* the work (see :mod:`app.gui.dialogs.placement`), without taking
 the keyboard from the main window, so Esc there still cancels. Later
 failures join its list, and the newest is always the current one: it is
-what just happened. Once the person closes the window, the rest of that
+what just happened. The list (:mod:`app.gui.dialogs.failure_list`) takes
+each failure at once and lists a reactor turn's failures together, the
+newest made current once per turn, so a storm of failures costs each the
+same. Once the person closes the window, the rest of that
 batch's failures wait in the status bar's notice ("2 failures — Show",
 :mod:`app.gui.failure_notice`) instead of opening it over their work
 again; the next batch's first failure opens it again.
@@ -28,14 +31,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from PyQt5.QtCore import QEvent, QMargins, QPoint, QRect, QSize, Qt
+from PyQt5.QtCore import QEvent, QMargins, QModelIndex, QPoint, QRect, QSize, Qt
 from PyQt5.QtGui import QFontDatabase, QPalette, QTextOption
 from PyQt5.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -60,8 +61,8 @@ from app.gui.dialogs.failure_entries import (
     RETRIED,
     Entry,
     address_of,
-    entry_text,
 )
+from app.gui.dialogs.failure_list import FailureListModel, failure_list_view
 from app.gui.dialogs.placement import beside_the_work, frame_margins, screen_of
 from app.gui.failure_notice import FailureNotice
 from app.gui.labels import plain_label
@@ -90,8 +91,9 @@ class FailureDialog(QDialog):
         self.resize(PREFERRED_SIZE)
 
         self.summary = plain_label(name="failureSummary")
-        self.failure_list = QListWidget()
-        self.failure_list.setObjectName("failureList")
+        self.entries = FailureListModel(self)
+        self.entries.faded = self.palette().brush(QPalette.Disabled, QPalette.Text)
+        self.failure_list = failure_list_view(self.entries)
         self.hint_label = plain_label(name="failureHint")
         self.hint_label.setWordWrap(True)
         self.hint_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -121,7 +123,10 @@ class FailureDialog(QDialog):
         layout.addWidget(self.hint_label)
         layout.addWidget(self.traceback_view, 3)
         layout.addWidget(buttons)
-        self.failure_list.currentItemChanged.connect(self._show_current)
+        self.failure_list.selectionModel().currentChanged.connect(
+            lambda current, _previous: self._show_current(current)
+        )
+        self.entries.rowsInserted.connect(self._listed)
 
         #: The status bar's "N failures — Show"; the window puts it in its status bar.
         self.notice = FailureNotice()
@@ -129,8 +134,7 @@ class FailureDialog(QDialog):
         self._work: QWidget | None = None
         self._closed_this_batch = False
         self._latest: dict[ServerRow, Entry] = {}  # each row's last failure, for Show Error…
-        self._unmarked: dict[ServerRow, list[QListWidgetItem]] = {}  # listed, not yet retried
-        self._fates: Counter[str] = Counter()  # how many listed entries were retried, removed
+        self._fates: Counter[str] = Counter()  # how many entries taken were retried, removed
         self._placed: QRect | None = None  # where this window last put itself
         self._put_by_hand: QRect | None = None  # where the person last put it, this session
         self._retranslate()
@@ -138,6 +142,8 @@ class FailureDialog(QDialog):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.LanguageChange:
             self._retranslate()
+        elif event.type() == QEvent.PaletteChange:
+            self.entries.faded = self.palette().brush(QPalette.Disabled, QPalette.Text)
         super().changeEvent(event)
 
     def _retranslate(self) -> None:
@@ -145,14 +151,10 @@ class FailureDialog(QDialog):
         self.setWindowTitle(_("Download Failures"))
         self.copy_button.setText(_("&Copy"))
         self.copy_button.setToolTip(_("Copy this failure's report: server, what happened, details"))
-        for item in self._items():
-            fate = item.data(FATE_ROLE)
-            item.setText(entry_text(item.data(ENTRY_ROLE), fate))
-            if fate:
-                item.setToolTip(_(FATE_SENTENCES[fate]))
+        self.entries.reword()
         if self.summary.text():  # empty until the first failure
             self._update_summary()
-        self._show_current(self.failure_list.currentItem())
+        self._show_current(self.failure_list.currentIndex())
 
     # Following the downloads
 
@@ -198,44 +200,37 @@ class FailureDialog(QDialog):
     # The list
 
     def _append(self, entry: Entry) -> None:
-        """Append ``entry`` and make it current: the newest failure is what just happened."""
-        item = QListWidgetItem(entry.line())
-        item.setData(ENTRY_ROLE, entry)
-        self.failure_list.addItem(item)
-        if entry.row is not None:
-            self._unmarked.setdefault(entry.row, []).append(item)
-        self.failure_list.setCurrentItem(item)
-        self.failure_list.scrollToItem(item)
+        """Take ``entry``; the list shows it, current, once this reactor turn's failures are in."""
+        self.entries.take(entry)
         self._update_summary()
+
+    def _listed(self, _parent: QModelIndex, _first: int, last: int) -> None:
+        """A turn's failures are listed: the newest becomes current, once for them all.
+
+        Shown, the view scrolls to it as it becomes current; hidden, it is
+        scrolled to when the window opens.
+        """
+        self.failure_list.setCurrentIndex(self.entries.index(last))
 
     def _mark(self, row: ServerRow, fate: str) -> None:
         """Grey ``row``'s entries not yet marked, and say what became of the row since."""
-        items = self._unmarked.pop(row, [])
-        if not items:
+        marked = self.entries.mark(row, fate)
+        if not marked:
             return
-        grey = self.palette().brush(QPalette.Disabled, QPalette.Text)
-        for item in items:
-            item.setData(FATE_ROLE, fate)
-            item.setText(entry_text(item.data(ENTRY_ROLE), fate))
-            item.setForeground(grey)
-            item.setToolTip(_(FATE_SENTENCES[fate]))
-            if item is self.failure_list.currentItem():
-                self._show_current(item)
-        self._fates[fate] += len(items)
+        current = self.failure_list.currentIndex()
+        if current.isValid() and current.data(ENTRY_ROLE).row is row:
+            self._show_current(current)
+        self._fates[fate] += marked
         self._update_summary()
         if not self.isVisible():
             self.notice.set_count(self._waiting())
 
-    def _items(self) -> list[QListWidgetItem]:
-        found = (self.failure_list.item(n) for n in range(self.failure_list.count()))
-        return [item for item in found if item is not None]
-
     def _waiting(self) -> int:
-        """Listed failures whose rows were neither retried nor removed since."""
-        return self.failure_list.count() - sum(self._fates.values())
+        """Failures taken whose rows were neither retried nor removed since."""
+        return self.entries.taken - sum(self._fates.values())
 
     def _update_summary(self) -> None:
-        count = self.failure_list.count()
+        count = self.entries.taken
         failed = ngettext("{n} download failed", "{n} downloads failed", count).format(n=count)
         retried, removed = self._fates[RETRIED], self._fates[REMOVED]
         if retried and removed:
@@ -248,14 +243,14 @@ class FailureDialog(QDialog):
             text = _("{failed}.")
         self.summary.setText(text.format(failed=failed, retried=retried, removed=removed))
 
-    def _show_current(self, item: QListWidgetItem | None) -> None:
-        entry: Entry | None = item.data(ENTRY_ROLE) if item is not None else None
-        if entry is None or item is None:
+    def _show_current(self, index: QModelIndex) -> None:
+        entry: Entry | None = index.data(ENTRY_ROLE) if index.isValid() else None
+        if entry is None:
             self.hint_label.clear()
             self.traceback_view.clear()
             return
         words = entry.hint()
-        fate = item.data(FATE_ROLE)
+        fate = index.data(FATE_ROLE)
         if fate:
             words += "\n" + _(FATE_SENTENCES[fate])
         self.hint_label.setText(words)
@@ -265,20 +260,22 @@ class FailureDialog(QDialog):
 
     def show_failure(self, server: str, failure: Failure) -> None:
         """Select ``failure`` (listing it again if acknowledged); bring the window up, focused."""
-        for item in self._items():
-            if item.data(ENTRY_ROLE).failure is failure:
-                self.failure_list.setCurrentItem(item)
-                break
-        else:
+        number = self.entries.row_of(failure)
+        if number is None:
             known = [entry for entry in self._latest.values() if entry.failure is failure]
             entry = known[0] if known else Entry(address_of(server), failure, None, None)
             self._append(entry)
+            self.entries.list_waiting()  # the person asked for it: listed and current at once
+        else:
+            self.failure_list.setCurrentIndex(self.entries.index(number))
         self._open(activate=True)
 
     def show_all(self) -> None:
         """The notice's Show: bring the window up with what waited, the newest current."""
-        if self.failure_list.count():
-            self.failure_list.setCurrentRow(self.failure_list.count() - 1)
+        self.entries.list_waiting()
+        count = self.entries.rowCount()
+        if count:
+            self.failure_list.setCurrentIndex(self.entries.index(count - 1))
         self._open(activate=True)
 
     def _open(self, *, activate: bool) -> None:
@@ -290,12 +287,13 @@ class FailureDialog(QDialog):
             self.show()
             self.raise_()
             self.activateWindow()
-            return
-        working_in = QApplication.activeWindow()
-        self.show()
-        # Platforms that activate every new window anyway: give the keyboard back.
-        if working_in is not None and working_in is not self:
-            working_in.activateWindow()
+        else:
+            working_in = QApplication.activeWindow()
+            self.show()
+            # Platforms that activate every new window anyway: give the keyboard back.
+            if working_in is not None and working_in is not self:
+                working_in.activateWindow()
+        self.failure_list.scrollTo(self.failure_list.currentIndex())
 
     def _place(self) -> None:
         """Where the person last put it, else beside the main window, else beside the table."""
@@ -329,11 +327,11 @@ class FailureDialog(QDialog):
 
     def copy_traceback(self) -> None:
         """Copy the current failure's whole report: its line, what it means, its details."""
-        item = self.failure_list.currentItem()
-        if item is None:
+        current = self.failure_list.currentIndex()
+        if not current.isValid():
             return
         report = "\n\n".join(
-            (item.text(), self.hint_label.text(), self.traceback_view.toPlainText())
+            (current.data(), self.hint_label.text(), self.traceback_view.toPlainText())
         )
         QApplication.clipboard().setText(report)
 
@@ -345,10 +343,9 @@ class FailureDialog(QDialog):
         if self.isVisible():
             self._closed_this_batch = True
             self._remember_if_moved()
-        self.failure_list.clear()
-        self._unmarked.clear()
+        self.entries.clear()
         self._fates.clear()
-        self._show_current(None)
+        self._show_current(QModelIndex())
         self._update_summary()
         self.notice.set_count(0)
         super().done(result)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from PyQt5.QtCore import Qt, QTimer
+from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtGui import QFontDatabase, QShowEvent
 from PyQt5.QtWidgets import (
     QApplication,
@@ -29,7 +29,9 @@ from twisted.logger import LogLevel
 
 from app.gui.labels import plain_label
 from app.i18n import N_, _
+from app.i18n.units import format_size
 from app.log import BUFFER_RECORDS, ClockTimes, LogBuffer, LogRecord, record_hub
+from app.log_rotation import CAP_BYTES, RotationTrouble, unwatch_rotation, watch_rotation
 
 FLUSH_MS = 100
 #: The levels the filter offers, and the word shown for each (translated where shown).
@@ -43,6 +45,9 @@ LEVELS = [
 
 class LogDock(QDockWidget):
     """Shows the records at or above the chosen level; follows the log's records while open."""
+
+    #: The log file stopped rotating: a sentence for the status bar (the record is in the dock).
+    rotation_failed = pyqtSignal(str)
 
     def __init__(self, log_file: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +101,7 @@ class LogDock(QDockWidget):
         self._timer.start()
         self.buffer.listeners.append(self._pending.append)
         record_hub.follow(self.buffer.add)
+        watch_rotation(self._rotation_failed)
 
     @property
     def level(self) -> LogLevel:
@@ -125,7 +131,18 @@ class LogDock(QDockWidget):
     def stop(self) -> None:
         """Stop following the log's records (the window is going away)."""
         record_hub.unfollow(self.buffer.add)
+        unwatch_rotation(self._rotation_failed)
         self._timer.stop()
+
+    def _rotation_failed(self, trouble: RotationTrouble) -> None:
+        """The log file stopped rotating: say so where the window says things, once."""
+        sentence = _(
+            "Cannot rotate the log file ({reason}: {path}); it grows on, to at most {size}."
+        )
+        size = format_size(CAP_BYTES)
+        self.rotation_failed.emit(
+            sentence.format(reason=trouble.reason, path=trouble.path, size=size)
+        )
 
     def _lines(self, records: Iterable[LogRecord]) -> str:
         """The records at or above the chosen level, a line (or a traceback) each."""
