@@ -193,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         log.msg(font_problem)
         window.statusBar().showMessage(font_problem, 30_000)
     signals = QuitSignals()
-    signals.received.connect(lambda _signum: window.close())
+    # Through close() as every way out, but nobody is there to answer a question.
+    signals.received.connect(window.close_for_signal)
     # A bare reactor.stop() from a Qt slot can stall (same trap): stop on the next turn.
     window.closed.connect(lambda: reactor.callLater(0, reactor.stop))
     reactor.addSystemEventTrigger("before", "shutdown", window.shutdown)

@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 import pytest_twisted
 from twisted.python.threadpool import ThreadPool
 
@@ -166,6 +165,90 @@ async def test_a_failed_write_is_told_on_the_reactor_thread(tmp_path):
     ((error, thread),) = told
     assert isinstance(error, OSError)
     assert thread is threading.main_thread()
-    with pytest.raises(OSError):
-        writer.save_now(numbered(1))
+    assert not writer.save_now(numbered(1))  # told, as the worker's failure was
+    assert len(told) == 2 and told[1][1] is threading.main_thread()
     assert not (tmp_path / FILE_NAME).exists()
+
+
+# Waiting for the save: a later launch is answered only once its addresses are on disk.
+
+
+@pytest_twisted.ensureDeferred
+async def test_written_fires_once_the_settings_handed_over_are_on_disk(tmp_path):
+    writer, failures = writer_for(tmp_path)
+    assert writer.written().called, "nothing handed over: nothing to wait for"
+    held = Taken(numbered(2), held=True)
+    writer.save(held)
+    outcome: list[bool] = []
+    writer.written().addCallback(outcome.append)
+    await wait_until(held.entered.is_set, "the write to begin")
+    assert outcome == []
+    held.let_go.set()
+    await wait_until(lambda: outcome, "the write to end")
+    assert outcome == [True]
+    assert on_disk(tmp_path) == numbered(2)
+    assert failures == []
+
+
+@pytest_twisted.ensureDeferred
+async def test_written_waits_for_newer_settings_that_took_the_place_of_waiting_ones(tmp_path):
+    writer, _failures = writer_for(tmp_path)
+    first = Taken(numbered(1), held=True)
+    writer.save(first)
+    await wait_until(first.entered.is_set, "the first write to begin")
+    writer.save(Taken(numbered(2)))
+    outcome: list[bool] = []
+    writer.written().addCallback(outcome.append)
+    writer.save(Taken(numbered(3)))  # the waiting save is dropped for this one
+    first.let_go.set()
+    await wait_until(lambda: outcome, "the writes to end")
+    assert outcome == [True]
+    assert on_disk(tmp_path) == numbered(3)
+
+
+@pytest_twisted.ensureDeferred
+async def test_written_fires_after_the_failure_is_told(tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("in the way")
+    order: list[str] = []
+    writer = SettingsWriter(not_a_folder, lambda error: order.append("told"))
+    writer.save(Taken(numbered(1)))
+    writer.written().addCallback(lambda ok: order.append(f"written {ok}"))
+    await wait_until(lambda: len(order) == 2, "the failure")
+    assert order == ["told", "written False"]
+    assert writer.failing
+    assert writer.written().result is False  # already told: nothing to wait for
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_success_is_told_and_ends_the_failing(tmp_path):
+    config_dir = tmp_path / "later"
+    config_dir.write_text("in the way, for now")
+    failures: list[OSError] = []
+    saved: list[bool] = []
+    writer = SettingsWriter(config_dir, failures.append, saved=lambda: saved.append(True))
+    writer.save(Taken(numbered(1)))
+    await wait_until(lambda: failures, "the failure")
+    assert writer.failing and saved == []
+    config_dir.unlink()
+    writer.save(Taken(numbered(2)))
+    await wait_until(lambda: saved, "the save")
+    assert not writer.failing
+    assert on_disk(config_dir) == numbered(2)
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_older_write_skipped_for_a_newer_one_tells_nothing(tmp_path):
+    failures: list[OSError] = []
+    saved: list[bool] = []
+    writer = SettingsWriter(tmp_path, failures.append, saved=lambda: saved.append(True))
+    older = Taken(numbered(1), held=True)
+    writer.save(older)
+    await wait_until(older.entered.is_set, "the older write to begin")
+    assert writer.save_now(numbered(2))
+    assert saved == [True]
+    older.let_go.set()
+    await wait_until(lambda: not writer.busy, "the older write to end")
+    assert saved == [True], "the skipped write is not a save"
+    assert on_disk(tmp_path) == numbered(2)
+    assert failures == []

@@ -14,10 +14,12 @@ time (bytes, rates, the timeline's bars) is read on the window's one tick,
 :meth:`MainWindow._follow_downloads`). The window never blocks: every
 dialog is opened with ``open()`` or ``show()`` and answers through signals.
 
-Closing the window is the one way out:
-:meth:`shutdown` cancels every download, stops the demo servers, saves the
-settings (at once, after any save in flight), then ``closed`` is emitted so
-whoever runs the reactor can stop it (``app.__main__``).
+Closing the window is the one way out. A person's close waits while the
+server list cannot be saved, and asks (:mod:`app.gui.window_settings`); a
+signal's does not. Then :meth:`shutdown` cancels every download, stops the
+demo servers, saves the settings (at once, after any save in flight; kept
+for the next start if that fails), and ``closed`` is emitted so whoever
+runs the reactor can stop it (``app.__main__``).
 """
 
 from __future__ import annotations
@@ -25,14 +27,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PyQt5.QtCore import (
-    QEvent,
-    QItemSelectionModel,
-    QPoint,
-    Qt,
-    QTimer,
-    pyqtSignal,
-)
+from PyQt5.QtCore import QEvent, QItemSelectionModel, QPoint, Qt, QTimer, pyqtSignal
 from PyQt5.QtGui import QCloseEvent, QIcon, QKeySequence, QResizeEvent, QShowEvent
 from PyQt5.QtWidgets import (
     QAction,
@@ -42,6 +37,7 @@ from PyQt5.QtWidgets import (
     QToolBar,
     QWidget,
 )
+from twisted.internet.defer import Deferred
 
 from app import APP_NAME
 from app.downloads.controller import DownloadController
@@ -76,12 +72,9 @@ from app.i18n import _, display_name
 from app.instance.message import Launch
 from app.resources import resources_dir
 from app.settings.store import default_config_dir, load_settings
-from app.settings.writer import SettingsWriter
 from app.views.story import RowStories
 from app.views.timeline.record import Timeline
 from app.views.timeline.words import batch_summary
-
-SAVE_DELAY_MS = 1000  # sizes learnt from finished downloads are saved in batches
 
 
 def application_icon() -> QIcon:
@@ -128,11 +121,6 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.proxy.setSourceModel(self.model)
         self.commands = WindowActions(self)
         self.failure_dialog = FailureDialog(self)
-        self._settings_writer = SettingsWriter(self.config_dir, self._settings_not_saved)
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(SAVE_DELAY_MS)
-        self._save_timer.timeout.connect(self.save_settings)
 
         self.table = server_table(self.proxy)
         # The selected row's poem and its story, in tabs under the table.
@@ -150,6 +138,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.setStatusBar(WindowStatusBar(self))
         self.summary = StatusSummary(self.model)
         self.statusBar().addPermanentWidget(self.summary)
+        self._start_saving_settings()
         self.log_dock = LogDock(parent=self)
         # The log file stopped rotating: the dock keeps the record, the status bar says it once.
         status_bar = self.statusBar()
@@ -195,6 +184,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.reading.retranslate()
         self.summary.recount()
         self.failure_dialog.notice.retranslate()
+        self.settings_notice.retranslate()
         # A status word longer than the column (none in the catalogues we ship) widens it.
         wanted = status_width(self.table)
         if self.table.columnWidth(STATUS) < wanted:
@@ -319,13 +309,15 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
 
     # A later launch on the same settings (app/instance/claim.py)
 
-    def take_launch(self, launch: Launch) -> bool:
+    def take_launch(self, launch: Launch) -> bool | Deferred[bool]:
         """Do what a later ``poetry-downloader`` was asked, here, and come to the front.
 
         Its addresses are added and started as if given on this window's own
         command line, its ``--demo`` starts the demo servers (those already
-        listed are left as they are). Returns False, doing nothing, once the
-        window is closing: the launch then waits to open the next window.
+        listed are left as they are). Returns a Deferred that fires True once
+        the addresses are saved, or once the window has said they are not;
+        False, doing nothing, once the window is closing: the launch then
+        waits to open the next window.
         """
         if self._shut_down:
             return False
@@ -334,7 +326,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         if launch.demo:
             self.start_demo()
         self.bring_to_front()
-        return True
+        return self.settings_written().addCallback(lambda _saved: True)
 
     def bring_to_front(self) -> None:
         """Show the window, restored if minimized, raised and (if the desktop lets it) active."""
@@ -368,7 +360,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.tick.stop()
         self.model.stop()
         self.log_dock.stop()
-        self._save_settings_now()
+        self._last_save()
         for dialog in [*self._dialogs, self.failure_dialog]:
             dialog.close()
 
@@ -379,6 +371,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        QTimer.singleShot(0, self._offer_recovered_settings)
         message, self._settings_message = self._settings_message, None
         if message is not None:
             # After this show has been processed, so the box stacks above the window.
@@ -393,6 +386,9 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.statusBar().showMessage(short, 10_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._shut_down and not self.settings_let_close():
+            event.ignore()  # the person is asked what to do with the unsaved list
+            return
         self.shutdown()
         super().closeEvent(event)
         self.closed.emit()

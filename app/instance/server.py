@@ -7,7 +7,10 @@ user (checked with the kernel, where it can tell), finish its message within
 :data:`MESSAGE_TIMEOUT` seconds and :data:`~app.instance.message.MAX_MESSAGE_BYTES`,
 and at most :data:`MAX_CONNECTIONS` are open at once. Whatever is refused is
 logged (namespace ``poetry.instance``) and adds nothing; only a whole, valid
-message reaches the window, through the one callback it gives.
+message reaches the window, through the one callback it gives. The window
+may answer later, with a Deferred: ``ok`` then goes only once the addresses
+are saved (or the window has told its user they are not), so a launch told
+"taken" never loses them to a crash a moment later.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
+from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import (
     IDelayedCall,
     IListeningPort,
@@ -50,8 +54,8 @@ MAX_CONNECTIONS = 8
 
 #: The window's callback: take a launch, and say whether it was taken (False
 #: once the window is closing; the launch then tries again, and finds the
-#: settings free once this process has gone).
-Deliver = Callable[[Launch], bool]
+#: settings free once this process has gone), at once or through a Deferred.
+Deliver = Callable[[Launch], bool | Deferred[bool]]
 
 
 class LaunchProtocol(Protocol):
@@ -63,6 +67,8 @@ class LaunchProtocol(Protocol):
 
     def __init__(self) -> None:
         self._received = bytearray()
+        #: A whole message came: nothing more is read.
+        self._heard = False
         self._answered = False
         self._deadline: IDelayedCall | None = None
 
@@ -80,7 +86,7 @@ class LaunchProtocol(Protocol):
         self._deadline = self.factory.clock.callLater(self.factory.timeout, self._timed_out)
 
     def dataReceived(self, data: bytes) -> None:
-        if self._answered:
+        if self._answered or self._heard:
             return
         searched = len(self._received)
         self._received += data
@@ -100,12 +106,25 @@ class LaunchProtocol(Protocol):
         self._deliver(launch)
 
     def _deliver(self, launch: Launch) -> None:
+        self._heard = True
+        self._received = bytearray()
+        self._cancel_deadline()  # the message came; the window's answer may take a moment
         try:
             taken = self.factory.deliver(launch)
         except Exception:
-            log.failure("The window failed to take a later launch's addresses")  # untranslated: log
-            self._answer(Reply(Answer.REFUSED, _("internal error in the window; see its log")))
+            self._not_taken(Failure())
             return
+        if isinstance(taken, Deferred):
+            taken.addCallbacks(self._taken, self._not_taken, callbackArgs=(launch,))
+        else:
+            self._taken(taken, launch)
+
+    def _not_taken(self, failure: Failure) -> None:
+        text = "The window failed to take a later launch's addresses"  # untranslated: log
+        log.failure(text, failure)
+        self._answer(Reply(Answer.REFUSED, _("internal error in the window; see its log")))
+
+    def _taken(self, taken: bool, launch: Launch) -> None:
         if not taken:
             self._answer(Reply(Answer.BUSY, _("the window is closing")))
             return

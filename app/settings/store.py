@@ -147,6 +147,15 @@ def saved_language(config_dir: Path) -> str | None:
     return _language(data.get("language")) if isinstance(data, dict) else None
 
 
+def read_settings_file(path: Path) -> Settings:
+    """The settings in the file at ``path``, whatever its name; nothing is moved aside.
+
+    Raises ``OSError`` when it cannot be read, :class:`CorruptSettings` (a
+    ``ValueError``) when it does not hold settings.
+    """
+    return _parse(_read(path))
+
+
 def save_settings(config_dir: Path, settings: Settings) -> None:
     """Write atomically (see :mod:`app.atomic_file`). Raises ``OSError``."""
     write_atomically(config_dir / FILE_NAME, settings_bytes(settings))

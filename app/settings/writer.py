@@ -13,8 +13,13 @@ and does the rest on the reactor's thread pool:
   writes nothing;
 - :meth:`SettingsWriter.save_now`, for the last save as the window closes,
   writes on the caller's thread, after any write in flight;
-- a failure is reported to the ``failed`` function on the reactor's thread
-  (the window's), as an ``OSError``.
+- each outcome is told on the reactor's thread (the window's), newest last:
+  a failure to the ``failed`` function, as an ``OSError``, a success to
+  ``saved``; an older write that ends after a newer one was told is not
+  told, so what the window shows is the newest save's fate;
+- :meth:`SettingsWriter.written` is a Deferred for the settings handed over
+  so far: it fires once they are on disk, or once their failure has been
+  told. A later launch's addresses are answered "taken" only then.
 
 A crash in the middle of a write leaves the old file or the new one
 (:mod:`app.atomic_file`).
@@ -28,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
+from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IReactorThreads
 from twisted.internet.threads import deferToThreadPool
 from twisted.logger import Logger
@@ -56,7 +62,8 @@ class SettingsWriter:
     """Writes ``config_dir``'s settings file off the reactor's thread, one write at a time.
 
     ``reactor`` (the global one unless given, as in Twisted's own APIs) lends
-    its thread pool and hears back on its own thread.
+    its thread pool and hears back on its own thread. ``saved`` (if given)
+    is told each time settings reach the disk, ``failed`` each time they do not.
     """
 
     def __init__(
@@ -64,6 +71,8 @@ class SettingsWriter:
         config_dir: Path,
         failed: Callable[[OSError], None],
         reactor: IReactorThreads | None = None,
+        *,
+        saved: Callable[[], None] | None = None,
     ) -> None:
         if reactor is None:
             from twisted.internet import reactor as global_reactor
@@ -71,6 +80,7 @@ class SettingsWriter:
             reactor = cast(IReactorThreads, global_reactor)
         self.config_dir = config_dir
         self._failed = failed
+        self._saved = saved
         self._reactor = reactor
         #: Held by whoever writes the file, a worker or :meth:`save_now`.
         self._file_lock = threading.Lock()
@@ -81,11 +91,21 @@ class SettingsWriter:
         #: The newest settings waiting for the write in flight to end.
         self._waiting: tuple[int, SettingsTaken] | None = None
         self._writing = False
+        #: The number of the newest save whose outcome was told, and that outcome.
+        self._told = 0
+        self._ok = True
+        #: :meth:`written`'s Deferreds, each with the number of the save it waits for.
+        self._waiters: list[tuple[int, Deferred[bool]]] = []
 
     @property
     def busy(self) -> bool:
         """True from a :meth:`save` until its settings are written (or failed to be)."""
         return self._writing or self._waiting is not None
+
+    @property
+    def failing(self) -> bool:
+        """True when the newest save told failed: the file is older than the window's settings."""
+        return not self._ok
 
     def save(self, settings: SettingsTaken) -> None:
         """Write ``settings()`` soon, on a worker thread; returns at once."""
@@ -94,14 +114,30 @@ class SettingsWriter:
         if not self._writing:
             self._write_next()
 
-    def save_now(self, settings: Settings) -> None:
-        """Write ``settings`` before returning, after any write in flight. Raises ``OSError``.
+    def save_now(self, settings: Settings) -> bool:
+        """Write ``settings`` before returning, after any write in flight; True if written.
 
         Saves waiting for their turn are dropped: these settings are newer.
+        The outcome is told (``saved`` or ``failed``) before this returns.
         """
         self._latest += 1
+        number = self._latest
         self._waiting = None
-        self._write(self._latest, lambda: settings)
+        try:
+            self._write(number, lambda: settings)
+        except OSError as e:
+            self._tell(number, e)
+            return False
+        self._tell(number, None)
+        return True
+
+    def written(self) -> Deferred[bool]:
+        """Fires once every save handed over so far is written (True), or told failed (False)."""
+        if not self.busy or self._latest <= self._told:
+            return succeed(self._ok)
+        waiting: Deferred[bool] = Deferred()
+        self._waiters.append((self._latest, waiting))
+        return waiting
 
     def _write_next(self) -> None:
         threads = self._reactor
@@ -109,27 +145,53 @@ class SettingsWriter:
         (number, settings), self._waiting = self._waiting, None
         self._writing = True
         written = deferToThreadPool(threads, threads.getThreadPool(), self._write, number, settings)
-        written.addErrback(self._report)
+        written.addCallbacks(
+            self._write_ended, self._report, callbackArgs=(number,), errbackArgs=(number,)
+        )
         written.addBoth(self._written)
 
-    def _write(self, number: int, settings: SettingsTaken) -> None:
-        """On a worker thread (or the caller's, for :meth:`save_now`)."""
+    def _write(self, number: int, settings: SettingsTaken) -> bool:
+        """On a worker thread (or the caller's, for :meth:`save_now`); False if skipped."""
         taken = settings()
         _let_others_run()
         data = settings_bytes(taken, _let_others_run)
         with self._file_lock:
             if number < self._begun:
-                return  # newer settings were written meanwhile (save_now)
+                return False  # newer settings were written meanwhile (save_now)
             self._begun = number
             write_atomically(self.config_dir / FILE_NAME, data)
+        return True
 
-    def _report(self, failure: Failure) -> None:
+    def _write_ended(self, wrote: bool, number: int) -> None:
+        if wrote:
+            self._tell(number, None)
+
+    def _report(self, failure: Failure, number: int) -> None:
         if isinstance(failure.value, OSError):
-            self._failed(failure.value)
+            self._tell(number, failure.value)
         else:
             # A bug, not the disk: the log has its traceback.
             text = "Saving the settings in {folder} failed"  # untranslated: log record
             log.failure(text, failure, folder=self.config_dir)
+            self._answer_waiters(number, False)
+
+    def _tell(self, number: int, error: OSError | None) -> None:
+        """Tell the outcome of save ``number``, unless a newer one was told; then answer waiters."""
+        if number >= self._told:
+            self._told = number
+            self._ok = error is None
+            if error is not None:
+                self._failed(error)
+            elif self._saved is not None:
+                self._saved()
+        self._answer_waiters(number, error is None)
+
+    def _answer_waiters(self, number: int, ok: bool) -> None:
+        """Fire the Deferreds of :meth:`written` waiting for save ``number`` or an older one."""
+        ready = [waiting for wanted, waiting in self._waiters if wanted <= number]
+        self._waiters = [(wanted, w) for wanted, w in self._waiters if wanted > number]
+        for waiting in ready:
+            waiting.callback(ok)
 
     def _written(self, _result: object) -> None:
         self._writing = False
