@@ -25,6 +25,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from app.atomic_file import write_document
 from app.downloads.controller import DownloadController
 from app.downloads.demo import DemoServers
 from app.downloads.events import Mode
@@ -254,8 +255,9 @@ class RowCommands:
         return dialog
 
     def _write_poem(self, path: Path, text: str) -> None:
+        """Write the poem atomically: on a full disk the file it would replace stays as it was."""
         try:
-            path.write_text(text, encoding="utf-8")
+            write_document(path, text.encode("utf-8"))
         except OSError as e:
             self.tell(
                 _("Poem Not Saved"),
