@@ -574,6 +574,87 @@ async def test_poetry_server_with_a_missing_file_is_bad_usage(tmp_path: Path) ->
     assert run.out == b""  # nothing served before the mistake is found
 
 
+def refused_file(run: Run, path: Path | str, reason: str) -> None:
+    """``run`` refused ``path`` as bad usage: exit 2, its one error line, nothing served."""
+    assert run.code == 2, run
+    assert run.err_lines[-1] == f"poetry-server: error: cannot serve {str(path)!r}: {reason}", run
+    assert "Traceback" not in run.err
+    assert run.out == b""
+
+
+async def promptly(*args: str) -> Run:
+    """Run ``poetry-server`` and insist it ends about as soon as one that only starts up.
+
+    A file it must not read (a pipe, a device, gigabytes) would hold it for
+    good or for seconds; the child is killed and the test fails after 5 s.
+    """
+    started = await spawn(POETRY_SERVER, "--version").finish()
+    run = await spawn(POETRY_SERVER, *args).finish(limit=5)
+    assert run.elapsed < started.elapsed + 1.0, (run, started.elapsed)
+    return run
+
+
+@pytest_twisted.ensureDeferred
+async def test_poetry_server_refuses_a_device_without_reading_it() -> None:
+    run = await promptly("/dev/zero")
+    refused_file(run, "/dev/zero", "not a regular file")
+
+
+@pytest_twisted.ensureDeferred
+async def test_poetry_server_refuses_a_named_pipe_without_waiting_for_a_writer(tmp_path) -> None:
+    pipe = tmp_path / "poem.fifo"
+    os.mkfifo(pipe)
+    run = await promptly(str(JINGYESI), str(pipe))
+    refused_file(run, pipe, "not a regular file")
+
+
+@pytest_twisted.ensureDeferred
+async def test_poetry_server_refuses_a_directory(tmp_path) -> None:
+    run = await promptly(str(tmp_path))
+    refused_file(run, tmp_path, "not a regular file")
+
+
+@pytest_twisted.ensureDeferred
+async def test_poetry_server_refuses_a_huge_file_by_its_size_without_reading_it(tmp_path) -> None:
+    huge = tmp_path / "sparse.txt"
+    with huge.open("wb") as file:
+        file.truncate(3 * 10**9)  # 3 GB of a hole: nothing on the disk
+    run = await promptly(str(huge))
+    refused_file(run, huge, "2.8 GiB, larger than --max-bytes (16 MiB)")
+
+
+@pytest_twisted.ensureDeferred
+async def test_poetry_server_max_bytes_sets_the_largest_file_it_serves(tmp_path) -> None:
+    poem = JINGYESI.read_bytes()
+    run = await promptly("--max-bytes", str(len(poem) - 1), str(JINGYESI))
+    too_many = f"{len(poem)} bytes, larger than --max-bytes ({len(poem) - 1} bytes)"
+    refused_file(run, JINGYESI, too_many)
+
+    child, served = await start_server(
+        "--max-bytes", str(len(poem)), "--delay", "0", str(JINGYESI), files=1
+    )
+    try:
+        ((_name, _host, port),) = served
+        assert (await poetry_get(str(port))).out == poem
+    finally:
+        assert (await stop_server(child, "INT")).code == 0
+
+
+@pytest.mark.parametrize("interface", ["", " "])
+@pytest_twisted.ensureDeferred
+async def test_poetry_server_refuses_an_empty_interface_rather_than_listen_on_every_one(
+    interface: str,
+) -> None:
+    run = await spawn(POETRY_SERVER, "--iface", interface, str(JINGYESI)).finish(limit=5)
+
+    assert run.code == 2, run
+    assert run.err.startswith("usage: poetry-server")
+    assert run.err_lines[-1].startswith("poetry-server: error: argument --iface: empty: give ")
+    assert "0.0.0.0" in run.err_lines[-1]
+    assert "Traceback" not in run.err
+    assert run.out == b""
+
+
 @pytest_twisted.ensureDeferred
 async def test_poetry_server_on_a_port_in_use_cannot_listen(servers) -> None:
     taken, _ = servers.poetry(b"already here\n", delay=0)

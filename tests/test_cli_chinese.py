@@ -114,6 +114,19 @@ async def test_poetry_server_with_a_missing_file_says_so_in_chinese(tmp_path) ->
 
 
 @pytest_twisted.ensureDeferred
+async def test_poetry_server_refuses_a_device_or_an_empty_interface_in_chinese() -> None:
+    device = await spawn(POETRY_SERVER, "/dev/zero", env=CHINESE).finish(limit=5)
+    everywhere = await spawn(POETRY_SERVER, "--iface", "", str(JINGYESI), env=CHINESE).finish()
+
+    assert device.code == everywhere.code == 2
+    assert device.err_lines[-1] == "poetry-server: 错误：无法提供 '/dev/zero'：不是普通文件"
+    assert everywhere.err_lines[-1] == (
+        "poetry-server: 错误：参数 --iface：为空：请给出要监听的地址，例如 127.0.0.1"
+        "（0.0.0.0 表示监听所有网络接口）"
+    )
+
+
+@pytest_twisted.ensureDeferred
 async def test_a_download_from_a_real_poetry_server_shows_chinese_progress() -> None:
     server = spawn(
         POETRY_SERVER, "--delay", "0.05", "--num-bytes", "10", str(JINGYESI), env=CHINESE

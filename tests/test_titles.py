@@ -69,6 +69,22 @@ def test_a_title_is_shown_safely() -> None:
     assert clean_title("<b>bold?</b>") == "<b>bold?</b>"  # plain text: shown as written
 
 
+#: The bidirectional classes of the embeddings, overrides and isolates, and of their end.
+BIDI_CONTROLS = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+
+
+def test_a_bidi_override_cannot_turn_a_title_around() -> None:
+    # Shown as sent: "live txt.exe.png", never "livegnp.exe.txt".
+    assert clean_title("live\u202etxt.exe.png") == "live\ufffdtxt.exe.png"
+    every_control = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+    assert clean_title(f"a{every_control}b") == "a" + "\ufffd" * len(every_control) + "b"
+
+
+def test_right_to_left_titles_are_kept_as_they_are() -> None:
+    for title in ("שלום עולם", "قفا نبك من ذكرى حبيب ومنزل", "מזמור 23\u200f: לדוד", "\u061c١٢٣"):
+        assert clean_title(title) == title
+
+
 @given(st.text())
 def test_any_text_makes_a_safe_single_line_title_that_cleaning_again_keeps(text: str) -> None:
     title = clean_title(text)
@@ -76,6 +92,7 @@ def test_any_text_makes_a_safe_single_line_title_that_cleaning_again_keeps(text:
     assert title == title.strip()
     assert len(title.splitlines()) <= 1
     assert not any(unicodedata.category(c) in ("Cc", "Cs") for c in title)
+    assert not any(unicodedata.bidirectional(c) in BIDI_CONTROLS for c in title)
     title.encode("utf-8")  # a settings file can hold it
     assert clean_title(title) == title
 

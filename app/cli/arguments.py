@@ -64,6 +64,22 @@ def port_number(text: str) -> int:
     return value
 
 
+def interface_argument(text: str) -> str:
+    """An argparse ``type`` for ``--iface``: an empty one is refused.
+
+    Twisted reads an empty interface as "every interface", which is never
+    what a person who left the value out meant; 0.0.0.0 says so on purpose.
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            _(
+                "empty: give the address to listen on, such as 127.0.0.1 "
+                "(0.0.0.0 listens on every interface)"
+            )
+        )
+    return text
+
+
 def address_argument(text: str) -> Address:
     """An argparse ``type`` for ``ADDR``: the parser's message becomes the usage error."""
     try:

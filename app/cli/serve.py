@@ -2,13 +2,19 @@
 
 A thin command line over :mod:`app.net.server`; it runs on Twisted's default
 reactor with its signal handlers, so SIGINT and SIGTERM stop it cleanly
-(exit 0). An unreadable file is bad usage (exit 2), found before anything
-is served; a port that cannot be listened on exits 1.
+(exit 0). A file it cannot serve is bad usage (exit 2), found before
+anything is served: one that cannot be read, one that is not a regular
+file (a pipe would hang the read, ``/dev/zero`` never ends), and one
+larger than ``--max-bytes`` (the most a client takes by default), the last
+two seen by ``stat`` before a byte is read. A port that cannot be listened
+on exits 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,10 +22,18 @@ from pathlib import Path
 from twisted.internet.address import IPv4Address, IPv6Address
 
 from app import i18n
-from app.cli.arguments import add_version, non_negative_float, port_number, positive_int
+from app.cli.arguments import (
+    add_version,
+    interface_argument,
+    non_negative_float,
+    port_number,
+    positive_int,
+)
 from app.i18n import _
 from app.i18n.argparse_words import speak_ours
+from app.i18n.units import format_size
 from app.net.address import Address
+from app.net.client import DEFAULT_MAX_BYTES
 from app.net.server import DEFAULT_DELAY, DEFAULT_NUM_BYTES, PoetryServerFactory, listen_poetry
 
 #: The command's name, as the first word of each line it writes to stderr.
@@ -36,7 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("files", metavar="FILE", nargs="+", type=Path)
     parser.add_argument(
-        "--iface", default="127.0.0.1", help=_("interface to listen on (default %(default)s)")
+        "--iface",
+        type=interface_argument,
+        default="127.0.0.1",
+        help=_("interface to listen on (default %(default)s)"),
     )
     parser.add_argument(
         "--port",
@@ -59,8 +76,48 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help=_("bytes per write (default %(default)s)"),
     )
+    parser.add_argument(
+        "--max-bytes",
+        type=positive_int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help=_("refuse files larger than N bytes (default 16 MiB)"),
+    )
     add_version(parser)
     return parser
+
+
+class NotServable(Exception):
+    """A file that is there, but not a poem this server can serve; the message says why."""
+
+
+def read_poem_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of the poem at ``path``, read only once they are known to be few enough.
+
+    Raises :class:`NotServable` for anything but a regular file and for a
+    file larger than ``max_bytes``, both seen before a byte is read: the
+    kind from ``stat`` before the file is opened (a device is never
+    opened), the size once it is. Raises ``OSError`` when it cannot be read.
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise NotServable(_("not a regular file"))
+    # Non-blocking: a pipe put in the file's place since the look cannot hang the open.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    with open(os.open(path, flags), "rb") as file:
+        opened = os.fstat(file.fileno())
+        if not stat.S_ISREG(opened.st_mode):
+            raise NotServable(_("not a regular file"))
+        size = opened.st_size
+        if size <= max_bytes:
+            poem = file.read(max_bytes + 1)
+            if len(poem) <= max_bytes:
+                return poem
+            size = os.fstat(file.fileno()).st_size  # it grew while being read
+    raise NotServable(
+        _("{size}, larger than --max-bytes ({limit})").format(
+            size=format_size(size), limit=format_size(max_bytes)
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -72,13 +129,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     poems: list[bytes] = []
     for path in options.files:
         try:
-            poems.append(path.read_bytes())
+            poems.append(read_poem_file(path, options.max_bytes))
         except OSError as e:
             parser.error(
                 _("cannot read {file}: {reason}").format(
                     file=repr(str(path)), reason=e.strerror or e
                 )
             )
+        except NotServable as e:
+            parser.error(_("cannot serve {file}: {reason}").format(file=repr(str(path)), reason=e))
     # Imported only now: importing the reactor installs Twisted's default one.
     from twisted.internet import error, reactor
 

@@ -8,6 +8,16 @@ no file could hold as UTF-8) as U+FFFD, runs of white space as one space,
 and at most :data:`MAX_TITLE` characters, the last of them "…" when cut.
 Applying it twice changes nothing, so a title read back from the settings
 is the title that was written.
+
+The bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+U+2066–U+2069) become U+FFFD too, so that the title reads in the order it
+was sent: ``live\\u202etxt.exe.png`` would otherwise show as
+``livegnp.exe.txt``. Wrapping the title in an isolate would not do: that
+only keeps the override from reaching past the title, while inside it the
+characters would still read backwards. Right-to-left titles (Arabic,
+Hebrew) need none of these to read correctly, and the marks that can help
+them (U+200E, U+200F, U+061C) only place the punctuation beside them, never
+reverse letters, so they stay. The poem itself is shown as it was written.
 """
 
 from __future__ import annotations
@@ -23,8 +33,8 @@ MAX_TITLE = 60
 TITLE_BYTES = 4096
 
 _C0 = re.compile("[\x00-\x1f]")
-# DEL, the C1 controls, and lone surrogates.
-_UNSHOWABLE = re.compile("[\x7f-\x9f\ud800-\udfff]")
+# DEL, the C1 controls, lone surrogates, and the bidi embeddings, overrides and isolates.
+_UNSHOWABLE = re.compile("[\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 def title_of(poem: Poem) -> str:

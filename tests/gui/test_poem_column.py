@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import unicodedata
 
 import pytest
 from PyQt5.QtCore import QPoint, Qt
-from PyQt5.QtGui import QTextDocument
+from PyQt5.QtGui import QFont, QTextDocument, QTextLayout
 from PyQt5.QtWidgets import QFileDialog, QHeaderView, QLineEdit
 
 from app.gui import MainWindow
@@ -68,6 +70,31 @@ def test_a_long_title_is_shortened_and_controls_are_shown_as_symbols(qtbot, wind
     title = cell(window, 0, poem_column(window))
     assert title.startswith("\u241b[1mOf man's first") and title.endswith("…")
     assert len(title) == 60
+
+
+def drawn_in_order(text: str, font: QFont) -> bool:
+    """Whether Qt draws each character of ``text`` right of the one before, as it reads."""
+    layout = QTextLayout(text, font)
+    layout.beginLayout()
+    line = layout.createLine()
+    layout.endLayout()
+    xs = [line.cursorToX(position)[0] for position in range(len(text))]
+    return all(a < b for a, b in itertools.pairwise(xs))
+
+
+def test_a_right_to_left_override_in_a_title_cannot_turn_it_around(qtbot, window, servers):
+    address = local(servers.bytes("live\u202etxt.exe.png\nthe rest of it\n".encode()))
+    window.add_servers([address], start=True)
+    qtbot.waitUntil(lambda: status(window, address) == "Done", timeout=5000)
+    column = poem_column(window)
+    title = cell(window, 0, column)
+    tooltip = seen(cell(window, 0, column, Qt.ToolTipRole))
+    for shown in (title, tooltip):
+        # The override is shown as a mark of its own, and turns nothing around.
+        assert shown == "live\ufffdtxt.exe.png"
+        assert not any(unicodedata.bidirectional(c) in ("RLO", "LRO", "PDF") for c in shown)
+        assert drawn_in_order(shown, window.table.font())
+    assert not drawn_in_order("live\u202etxt.exe.png", window.table.font())  # as it was
 
 
 def test_clicking_the_header_sorts_by_title(qtbot, window, servers):

@@ -18,6 +18,8 @@ from PyQt5.QtWidgets import (
 
 from app.gui import MainWindow
 from app.gui.colours import FAILED_COLOUR
+from app.gui.commands.rows import UNDO_LEVELS
+from app.gui.table.model import POEM as POEM_COLUMN
 from tests import hostile
 from tests.conftest import cell, local, settings_on_disk, statuses, view_model
 
@@ -63,6 +65,58 @@ def test_delete_selects_the_next_row_and_ctrl_z_brings_back_the_rows_with_their_
     assert not undo.isEnabled()
     saved = settings_on_disk(qtbot, window)
     assert [s.address for s in saved.servers] == addresses
+
+
+def test_ctrl_z_again_and_again_brings_back_each_removal_latest_first(qtbot, window, servers):
+    poems = [f"Poem {n}\nkept by its row\n".encode() for n in range(4)]
+    addresses = [local(servers.poetry(poem)[0]) for poem in poems]
+    window.add_servers(addresses, start=True)
+    qtbot.waitUntil(lambda: statuses(window) == ["Done"] * 4, timeout=5000)
+    undo = window.commands.undo
+    titles = {str(a): f"Poem {n}" for n, a in enumerate(addresses)}
+
+    def shown() -> list[tuple[str, str]]:
+        rows = enumerate(addresses_shown(window))
+        return [(address, str(cell(window, r, POEM_COLUMN))) for r, address in rows]
+
+    window.table.setFocus()
+    window.table.selectRow(1)
+    qtbot.keyClick(window.table, Qt.Key_Delete)
+    qtbot.keyClick(window.table, Qt.Key_Delete)
+    assert addresses_shown(window) == [str(addresses[0]), str(addresses[3])]
+
+    qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier)
+    # The latest removal first, back in its place, with its poem.
+    assert addresses_shown(window) == [str(a) for a in (addresses[0], *addresses[2:])]
+    assert shown() == [(a, titles[a]) for a in addresses_shown(window)]
+    assert selected_view_rows(window) == [1] and undo.isEnabled()
+
+    qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier)
+    assert addresses_shown(window) == [str(a) for a in addresses]
+    assert shown() == [(a, titles[a]) for a in addresses_shown(window)]
+    assert selected_view_rows(window) == [1]
+    assert window.poem_pane.view.toPlainText() == poems[1].decode()
+    assert not undo.isEnabled()
+    saved = settings_on_disk(qtbot, window)
+    assert [s.address for s in saved.servers] == addresses
+
+
+def test_undo_keeps_the_latest_removals_only(qtbot, window):
+    addresses = [local(port) for port in range(9, 9 + UNDO_LEVELS + 2)]
+    window.add_servers(addresses)
+    window.table.setFocus()
+    for _removal in range(UNDO_LEVELS + 1):
+        window.table.selectRow(0)
+        qtbot.keyClick(window.table, Qt.Key_Delete)
+    assert addresses_shown(window) == [str(addresses[-1])]
+    for _undo in range(UNDO_LEVELS):
+        assert window.commands.undo.isEnabled()
+        qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier)
+    # The first removal was forgotten: its row stays away, and Undo has no more to give.
+    assert addresses_shown(window) == [str(a) for a in addresses[1:]]
+    assert not window.commands.undo.isEnabled()
+    qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier)
+    assert addresses_shown(window) == [str(a) for a in addresses[1:]]
 
 
 def test_removing_the_last_rows_selects_the_new_last_one(qtbot, window):

@@ -25,6 +25,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from app.atomic_file import write_document
 from app.downloads.controller import DownloadController
 from app.downloads.demo import DemoServers
 from app.downloads.events import Mode
@@ -46,6 +47,10 @@ def demo_note(poem: str, fails: bool) -> str:
     return _("Embedded demo server: {poem}").format(poem=poem)
 
 
+#: How many removals Undo can take back, one at a time (the oldest is forgotten first).
+UNDO_LEVELS = 20
+
+
 class RowCommands:
     """The row commands of the main window; the attributes below are the window's parts."""
 
@@ -58,8 +63,8 @@ class RowCommands:
     demo: DemoServers
     commands: WindowActions
     failure_dialog: FailureDialog
-    #: The rows Remove took last, with their positions, for Undo.
-    _removed: list[tuple[int, ServerRow]]
+    #: What each Remove took, the latest last, each row with its position: for Undo.
+    _removed: list[list[tuple[int, ServerRow]]]
     #: The selected rows as last read, for the actions' state; None once the selection changed.
     _selection: list[ServerRow] | None = None
 
@@ -183,9 +188,15 @@ class RowCommands:
         )
         self.starts.withdraw(rows)
         self.downloads.forget(rows)
-        self._removed = self.model.remove_rows(rows)
+        removed = self.model.remove_rows(rows)
+        self._removed.append(removed)
+        # Removed rows keep their poems (up to the client's limit, 16 MiB each)
+        # for as long as Undo can bring them back, so only the latest few
+        # removals are kept: what a person may still want back, never the
+        # memory of every removal since the window opened.
+        del self._removed[:-UNDO_LEVELS]
         self.commands.undo.setEnabled(True)
-        count = len(self._removed)
+        count = len(removed)
         notice = ngettext(
             "Removed {n} server; Ctrl+Z brings it back",
             "Removed {n} servers; Ctrl+Z brings them back",
@@ -199,9 +210,14 @@ class RowCommands:
         self.remove_rows(self.selected_rows())
 
     def undo_remove(self) -> None:
-        """Put the rows removed last back where they were, and select them."""
-        removed, self._removed = self._removed, []
-        self.commands.undo.setEnabled(False)
+        """Put the rows removed last back where they were, and select them.
+
+        Each Undo takes back one Remove, the latest first, so the rows a
+        Remove took go back to the places they had just before it: pressed
+        again and again, it brings the list back as it was, step by step.
+        """
+        removed = self._removed.pop() if self._removed else []
+        self.commands.undo.setEnabled(bool(self._removed))
         if not removed:
             return
         self.model.insert_rows(removed)
@@ -254,8 +270,9 @@ class RowCommands:
         return dialog
 
     def _write_poem(self, path: Path, text: str) -> None:
+        """Write the poem atomically: on a full disk the file it would replace stays as it was."""
         try:
-            path.write_text(text, encoding="utf-8")
+            write_document(path, text.encode("utf-8"))
         except OSError as e:
             self.tell(
                 _("Poem Not Saved"),
