@@ -1,4 +1,4 @@
-"""Who has a settings directory, and where its window listens.
+"""Who has a settings directory, where its window listens, and what a launch makes of its answers.
 
 ``flock`` locks belong to an open file, so two claims in this one process
 contend as two processes would; the claims whose window answers are in
@@ -8,15 +8,18 @@ contend as two processes would; the claims whose window answers are in
 from __future__ import annotations
 
 import os
+import socket
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.instance.claim import LOCK_NAME, Instance, NotHandedOver, claim
-from app.instance.message import Launch
+from app.instance.client import send_message
+from app.instance.message import Answer, Launch
 from app.instance.socket_path import MAX_SOCKET_PATH, SOCKET_NAME, directory_key, socket_path
 from app.net.address import Address
 
@@ -112,3 +115,40 @@ def test_an_unusable_settings_directory_still_opens_a_window_with_nothing_to_pro
     outcome = claim(blocker / "config", Launch())
     assert isinstance(outcome, Instance)
     assert outcome.lock_fd is None and outcome.problem is not None
+
+
+# A window too busy to read
+
+
+def test_a_window_that_answers_busy_and_closes_before_reading_is_busy_not_broken():
+    directory = tempfile.mkdtemp(prefix="busy-")
+    path = os.path.join(directory, "busy.sock")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(path)
+    listener.listen(64)
+
+    def answer_busy_unread() -> None:
+        # What a crowded window does: answer at once, read nothing, close.
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.sendall(b"busy: crowded\n")
+
+    server = threading.Thread(target=answer_busy_unread, daemon=True)
+    server.start()
+    try:
+        # A message larger than the socket's buffer is still being sent when
+        # the window closes: every time. Small ones race the close.
+        messages = [b"x" * (1024 * 1024)] * 20 + [b"y" * 100 + b"\n"] * 500
+        replies = [send_message(path, message, timeout=5.0) for message in messages]
+    finally:
+        listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
+        server.join(5)
+        os.unlink(path)
+        os.rmdir(directory)
+    assert {reply.answer for reply in replies} == {Answer.BUSY}
+    assert {reply.reason for reply in replies} <= {"crowded", "the window closed the connection"}

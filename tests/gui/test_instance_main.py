@@ -26,6 +26,7 @@ import pytest
 
 from app import APP_NAME
 from app.instance.claim import LOCK_NAME
+from app.instance.server import MAX_CONNECTIONS
 from app.instance.socket_path import socket_path
 from app.log import LOG_FILE_NAME
 
@@ -202,3 +203,38 @@ def test_a_launch_that_cannot_reach_the_holder_says_so_and_opens_no_window(place
     )
     assert 4 < took < 10, took
     assert not (config / "settings.json").exists()
+
+
+def test_launches_wait_out_a_crowded_window_instead_of_failing(qtbot, place, config):
+    with window(place, "--config-dir", str(config), FIRST) as first:
+        ready(qtbot, place, first)
+        path = socket_path(config)
+        assert path is not None
+        addresses = [f"127.0.0.1:{port}" for port in range(30, 36)]
+        with contextlib.ExitStack() as held:
+            for _ in range(MAX_CONNECTIONS):
+                held.enter_context(socket.socket(socket.AF_UNIX)).connect(path)
+            # One more is told "busy" at once: the window holds all of those.
+            with socket.socket(socket.AF_UNIX) as probe:
+                probe.settimeout(5)
+                probe.connect(path)
+                assert probe.recv(1024).startswith(b"busy: ")
+
+            # The window answers "busy" and closes, often before a launch has
+            # sent, over and over until it drops the silent ones (3 s).
+            launches = [
+                subprocess.Popen(
+                    [sys.executable, "-m", "app", "--config-dir", str(config), address],
+                    env=place,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for address in addresses
+            ]
+            errors = [app.communicate(timeout=30)[1] for app in launches]
+
+        ended = [(app.returncode, err) for app, err in zip(launches, errors, strict=True)]
+        assert ended == [(0, "")] * len(addresses)
+        qtbot.waitUntil(lambda: sorted(saved(config)) == sorted([FIRST, *addresses]), timeout=5000)
+        quit_window(qtbot, first)
