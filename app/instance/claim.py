@@ -3,10 +3,11 @@
 Two windows on one settings directory each save ``settings.json`` when they
 quit, and the last to quit wins: the servers added in the other are lost.
 So a start-up first takes an exclusive ``flock`` on ``instance.lock`` in the
-settings directory, before anything reads the settings, and holds it for the
-life of the process (the kernel drops it however the process ends, even by
-``kill -9``). Whoever holds it is the one window on the directory and the
-only process that writes there.
+settings directory (or, for settings that cannot hold it, in the state
+directory: :mod:`app.instance.lock_file`), before anything reads the
+settings, and holds it for the life of the process (the kernel drops it
+however the process ends, even by ``kill -9``). Whoever holds it is the one
+window on the directory and the only process that writes there.
 
 A launch that finds the lock taken opens no window: it connects to the
 holder's socket (:mod:`app.instance.socket_path`), sends its addresses
@@ -37,6 +38,7 @@ from twisted.logger import Logger
 from app import APP_NAME
 from app.i18n import _, ngettext
 from app.instance.client import send_message
+from app.instance.lock_file import LOCK_NAME, LockFile, open_lock_file
 from app.instance.message import Answer, Launch, Reply, encode_launches
 from app.instance.server import Deliver, listen_for_launches
 from app.instance.socket_path import socket_path
@@ -50,7 +52,6 @@ except ImportError:  # Windows: no flock, so no lock and no socket; every launch
 
 log = Logger(namespace="poetry.instance")
 
-LOCK_NAME = "instance.lock"
 #: How long a launch keeps trying to reach a window that holds the lock but
 #: does not answer yet: a window is listening well within a second of its start.
 STARTUP_WAIT = 5.0
@@ -67,12 +68,19 @@ class Instance:
     lock_fd: int | None
     #: Why later launches cannot reach this window, if they cannot.
     problem: str | None = None
+    #: The lock file, when it is not in the settings directory.
+    lock_elsewhere: str | None = None
 
     def serve(self, deliver: Deliver, reactor: IReactorCore | None = None) -> IListeningPort | None:
         """Hand later launches to ``deliver`` until ``reactor`` shuts down; never raises.
 
         ``reactor`` is the global one unless given, as in Twisted's own APIs.
         """
+        if self.lock_elsewhere is not None:
+            log.info(
+                "The settings directory cannot hold the lock; it is {path}",
+                path=self.lock_elsewhere,
+            )
         if self.socket_path is None or self.problem is not None:
             log.warn(
                 "Later launches cannot reach this window: {problem}",
@@ -117,11 +125,7 @@ def claim(
         return Instance(config_dir, None, None, "this system has no flock")  # untranslated: log
     try:
         config_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(
-            config_dir / LOCK_NAME,
-            os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
-            0o600,
-        )
+        lock = open_lock_file(config_dir)
     except (OSError, ValueError) as e:
         # Settings cannot be saved there either, and the window will say so;
         # with nothing to protect, a window is better than none.
@@ -129,27 +133,27 @@ def claim(
         problem = f"cannot lock {config_dir}: {reason}"  # untranslated: for the log
         return Instance(config_dir, None, None, problem)
     try:
-        outcome = _take_or_hand_over(fd, config_dir, launch, wait)
+        outcome = _take_or_hand_over(lock, config_dir, launch, wait)
     except BaseException:
-        os.close(fd)
+        os.close(lock.fd)
         raise
-    if not (isinstance(outcome, Instance) and outcome.lock_fd == fd):
-        os.close(fd)  # not ours: only the holder keeps the file open
+    if not (isinstance(outcome, Instance) and outcome.lock_fd == lock.fd):
+        os.close(lock.fd)  # not ours: only the holder keeps the file open
     return outcome
 
 
 def _take_or_hand_over(
-    fd: int, config_dir: Path, launch: Launch, wait: float
+    lock: LockFile, config_dir: Path, launch: Launch, wait: float
 ) -> Instance | HandedOver | NotHandedOver:
-    """:func:`claim`'s loop, on the open lock file ``fd``."""
-    path = socket_path(config_dir)
+    """:func:`claim`'s loop, on the open lock file."""
     messages = encode_launches(launch.addresses, launch.demo)
     deadline = time.monotonic() + wait
+    path = socket_path(config_dir)
     why = _("it does not answer") if path is not None else _("it has no socket")
     while True:
         try:
-            if _lock(fd):
-                return Instance(config_dir, path, fd)
+            if _lock(lock):
+                return _hold(config_dir, lock, path)
         except OSError as e:  # no locks on this file system (some network ones)
             problem = f"cannot lock {config_dir}: {e.strerror}"  # untranslated: for the log
             return Instance(config_dir, None, None, problem)
@@ -157,7 +161,7 @@ def _take_or_hand_over(
             try:
                 reply = _send_in_turn(path, messages)
             except OSError as e:
-                return NotHandedOver(_trouble(config_dir, _holder(fd), e))
+                return NotHandedOver(_trouble(config_dir, _holder(lock), e))
             if not messages:
                 return HandedOver(len(set(launch.addresses)))
             if reply is not None and reply.answer is Answer.REFUSED:
@@ -170,9 +174,15 @@ def _take_or_hand_over(
                 _(
                     "another {program}{pid} is using {folder}, but {why};"
                     " try again, or quit that one first"
-                ).format(program=APP_NAME, pid=_holder(fd), folder=config_dir, why=why)
+                ).format(program=APP_NAME, pid=_holder(lock), folder=config_dir, why=why)
             )
         time.sleep(RETRY_PAUSE)
+
+
+def _hold(config_dir: Path, lock: LockFile, path: str | None) -> Instance:
+    """This process now holds ``config_dir``: the window's, listening at ``path``."""
+    elsewhere = None if lock.path == os.path.join(config_dir, LOCK_NAME) else lock.path
+    return Instance(config_dir, path, lock.fd, lock_elsewhere=elsewhere)
 
 
 def _send_in_turn(path: str, messages: list[bytes]) -> Reply | None:
@@ -192,24 +202,31 @@ def _send_in_turn(path: str, messages: list[bytes]) -> Reply | None:
     return None
 
 
-def _lock(fd: int) -> bool:
+def _lock(lock: LockFile) -> bool:
     """Take the lock if it is free, and write our pid in the file for the messages below.
 
     Raises ``OSError`` where the file system has no locks.
     """
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(lock.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    if lock.writable:
+        os.ftruncate(lock.fd, 0)
+        os.pwrite(lock.fd, f"{os.getpid()}\n".encode("ascii"), 0)
     return True
 
 
-def _holder(fd: int) -> str:
-    """ " (pid N)" naming the lock's holder as it wrote itself, or "" if that cannot be read."""
+def _holder(lock: LockFile) -> str:
+    """ " (pid N)" naming the lock's holder as it wrote itself, or "" if that cannot be read.
+
+    A lock file this process may not write, the holder could not write either:
+    a pid in it is an earlier holder's.
+    """
+    if not lock.writable:
+        return ""
     try:
-        text = os.pread(fd, 20, 0).decode("ascii", "replace")
+        text = os.pread(lock.fd, 20, 0).decode("ascii", "replace")
     except OSError:  # not a file one can read at an offset: a pipe in its place, say
         return ""
     return f" (pid {text.strip()})" if text.strip().isdigit() else ""

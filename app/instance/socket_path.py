@@ -31,7 +31,7 @@ import tempfile
 from pathlib import Path
 
 from app import APP_NAME
-from app.places import runtime_dir
+from app.places import runtime_dir, state_home
 
 #: The longest socket path, in bytes, ``sun_path``'s size less its NUL.
 MAX_SOCKET_PATH = 107 if sys.platform.startswith("linux") else 103
@@ -42,6 +42,11 @@ def directory_key(config_dir: Path) -> str:
     """A short name for the settings directory, the same for every spelling of its path."""
     resolved = os.path.realpath(config_dir)
     return hashlib.sha256(os.fsencode(resolved)).hexdigest()[:16]
+
+
+def state_dir() -> str:
+    """The program's state directory (its log's), where read-only settings keep their lock."""
+    return os.path.join(state_home(), APP_NAME)
 
 
 def socket_path(config_dir: Path) -> str | None:

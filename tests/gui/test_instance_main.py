@@ -27,7 +27,7 @@ import pytest
 from app import APP_NAME
 from app.instance.claim import LOCK_NAME
 from app.instance.server import MAX_CONNECTIONS
-from app.instance.socket_path import socket_path
+from app.instance.socket_path import directory_key, socket_path
 from app.log import LOG_FILE_NAME
 
 REPO = Path(__file__).resolve().parents[2]
@@ -97,6 +97,15 @@ def ready(qtbot, env: dict[str, str], app: subprocess.Popen[str], times: int = 1
         timeout=20_000,
     )
     assert app.poll() is None, app.stderr.read() if app.stderr else ""
+
+
+def settled(qtbot, env: dict[str, str], app: subprocess.Popen[str]) -> str:
+    """Wait until the window listens for launches, or has said why it cannot; its log."""
+    qtbot.waitUntil(
+        lambda: "Later launches" in logged(env) or app.poll() is not None, timeout=20_000
+    )
+    assert app.poll() is None, app.stderr.read() if app.stderr else ""
+    return logged(env)
 
 
 def quit_window(qtbot, app: subprocess.Popen[str]) -> None:
@@ -238,3 +247,51 @@ def test_launches_wait_out_a_crowded_window_instead_of_failing(qtbot, place, con
         assert ended == [(0, "")] * len(addresses)
         qtbot.waitUntil(lambda: sorted(saved(config)) == sorted([FIRST, *addresses]), timeout=5000)
         quit_window(qtbot, first)
+
+
+# Settings that cannot hold the lock
+
+
+@contextlib.contextmanager
+def read_only(directory: Path) -> Iterator[None]:
+    """``directory``, made and then read-only for this block (for root too: a read-only mount)."""
+    directory.mkdir(parents=True)
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+        try:
+            yield
+        finally:
+            directory.chmod(0o755)
+        return
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    mounted = run("mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(directory))
+    if mounted.returncode != 0:
+        pytest.skip(f"root ignores permissions, and no tmpfs can be mounted: {mounted.stderr}")
+    try:
+        remounted = run("mount", "-o", "remount,ro", str(directory))
+        if remounted.returncode != 0:
+            pytest.skip(f"root ignores permissions, and no read-only mount: {remounted.stderr}")
+        yield
+    finally:
+        if run("umount", str(directory)).returncode != 0:
+            run("umount", "-l", str(directory))
+
+
+def test_read_only_settings_still_open_one_window(qtbot, place, config):
+    with read_only(config):
+        with window(place, "--config-dir", str(config), FIRST) as first:
+            said = settled(qtbot, place, first)
+            assert "Later launches reach this window" in said
+            assert "The settings directory cannot hold the lock" in said
+
+            status, out, err, _took = launch(place, "--config-dir", str(config), SECOND, timeout=20)
+
+            assert (status, err) == (0, ""), err
+            assert out == f"{APP_NAME}: handed 1 server to the window already open on {config}\n"
+            quit_window(qtbot, first)
+        assert not (config / LOCK_NAME).exists()
+    lock = Path(place["XDG_STATE_HOME"]) / APP_NAME / f"instance-{directory_key(config)}.lock"
+    assert lock.is_file()
