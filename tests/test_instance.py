@@ -76,16 +76,44 @@ def test_without_a_usable_runtime_dir_the_socket_is_in_the_settings_directory(
     assert socket_path(config) == expected
 
 
-def test_a_settings_directory_too_deep_for_a_socket_path_uses_a_private_temporary_one(
+def test_a_settings_directory_too_deep_for_a_socket_path_keeps_the_socket_in_it(
     tmp_path, monkeypatch
 ):
-    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    # The old place for this, a directory in the shared temporary directory,
+    # could be made by any local user first: made here as one would, open to all.
+    shared_tmp = tmp_path / "tmp"
+    shared_tmp.mkdir()
+    planted = shared_tmp / f"poetry-downloader-{os.getuid()}"
+    planted.mkdir()
+    planted.chmod(0o777)
+    monkeypatch.setenv("TMPDIR", str(shared_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
     config = tmp_path / ("deep" * 30) / "config"
     config.mkdir(parents=True)
+
     path = socket_path(config)
+
     assert path is not None and len(os.fsencode(path)) <= MAX_SOCKET_PATH
-    place = os.stat(os.path.dirname(path))
-    assert place.st_uid == os.getuid() and stat.S_IMODE(place.st_mode) == 0o700
+    assert os.path.realpath(path) == str(config.resolve() / SOCKET_NAME)
+    # A real socket there: a window listens, a launch connects, by that path.
+    with socket.socket(socket.AF_UNIX) as server, socket.socket(socket.AF_UNIX) as client:
+        server.bind(path)
+        server.listen()
+        client.connect(socket_path(config))
+        assert stat.S_ISSOCK((config / SOCKET_NAME).lstat().st_mode)
+    assert list(planted.iterdir()) == []
+
+
+def test_settings_others_may_write_in_keep_no_socket_there(tmp_path, monkeypatch):
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    config = tmp_path / "c"
+    config.mkdir()
+    config.chmod(0o777)
+    path = socket_path(config)
+    assert path is not None
+    assert os.path.dirname(os.path.realpath(path)) == str(tmp_path / "state" / "poetry-downloader")
 
 
 def test_the_first_claim_takes_the_directory_and_a_second_cannot(tmp_path, runtime):

@@ -41,7 +41,7 @@ from app.instance.client import send_message
 from app.instance.lock_file import LOCK_NAME, LockFile, open_lock_file
 from app.instance.message import Answer, Launch, Reply, encode_launches
 from app.instance.server import Deliver, listen_for_launches
-from app.instance.socket_path import socket_path
+from app.instance.socket_path import shown, socket_path
 from app.net.address import Address
 from app.settings.store import default_config_dir
 
@@ -99,7 +99,8 @@ class Instance:
         # Stop listening as the window goes: a launch arriving then finds no
         # socket, waits for the lock, and opens the next window itself.
         reactor.addSystemEventTrigger("before", "shutdown", port.stopListening)
-        log.info("Later launches reach this window through {path}", path=self.socket_path)
+        path = shown(self.socket_path)
+        log.info("Later launches reach this window through {path}", path=path)
         return port
 
 

@@ -18,7 +18,7 @@ import socket
 
 from app.i18n import _
 from app.instance.message import MAX_REPLY_BYTES, Answer, Reply
-from app.instance.socket_path import peer_uid
+from app.instance.socket_path import peer_uid, shown
 
 #: How long a launch waits for the open window to answer one message. A
 #: running window answers in milliseconds; one still starting, within a second
@@ -45,7 +45,9 @@ def send_message(path: str, message: bytes, timeout: float = REPLY_TIMEOUT) -> R
         uid = peer_uid(sock)
         if uid is not None and uid != os.getuid():
             # Our places are private, so this should never be; never talk to a stranger.
-            stranger = _("{path} belongs to another user (uid {uid})").format(path=path, uid=uid)
+            stranger = _("{path} belongs to another user (uid {uid})").format(
+                path=shown(path), uid=uid
+            )
             return Reply(Answer.REFUSED, stranger)
         try:
             sock.sendall(message)

@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,7 @@ import pytest
 from app import APP_NAME
 from app.instance.claim import LOCK_NAME
 from app.instance.server import MAX_CONNECTIONS
-from app.instance.socket_path import directory_key, socket_path
+from app.instance.socket_path import SOCKET_NAME, directory_key, socket_path
 from app.log import LOG_FILE_NAME
 
 REPO = Path(__file__).resolve().parents[2]
@@ -247,6 +248,42 @@ def test_launches_wait_out_a_crowded_window_instead_of_failing(qtbot, place, con
         assert ended == [(0, "")] * len(addresses)
         qtbot.waitUntil(lambda: sorted(saved(config)) == sorted([FIRST, *addresses]), timeout=5000)
         quit_window(qtbot, first)
+
+
+# Where the socket is
+
+
+@pytest.fixture
+def no_runtime(place: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """No runtime directory: the socket is ``instance.sock`` in the settings directory."""
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    return {name: value for name, value in place.items() if name != "XDG_RUNTIME_DIR"}
+
+
+def test_a_directory_another_user_made_in_the_temporary_directory_shuts_nobody_out(
+    qtbot, no_runtime, tmp_path
+):
+    # Settings too deep for a socket's path used to put the socket in
+    # $TMPDIR/poetry-downloader-<uid>, which anyone could make first.
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    planted = shared / f"{APP_NAME}-{os.getuid()}"
+    planted.mkdir()
+    planted.chmod(0o777)
+    env = dict(no_runtime, TMPDIR=str(shared))
+    config = tmp_path / ("deep" * 30) / "config"
+
+    with window(env, "--config-dir", str(config), FIRST) as first:
+        assert "Later launches reach this window" in settled(qtbot, env, first)
+
+        status, _out, err, took = launch(env, "--config-dir", str(config), SECOND)
+
+        assert (status, err) == (0, ""), err
+        assert took < 2.0, took
+        qtbot.waitUntil(lambda: saved(config) == [FIRST, SECOND], timeout=5000)
+        assert stat.S_ISSOCK((config / SOCKET_NAME).lstat().st_mode)
+        quit_window(qtbot, first)
+    assert list(planted.iterdir()) == []
 
 
 # Settings that cannot hold the lock
