@@ -12,15 +12,23 @@ import socket
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from app import APP_NAME
 from app.instance.claim import LOCK_NAME, Instance, NotHandedOver, claim
 from app.instance.client import send_message
 from app.instance.message import Answer, Launch
-from app.instance.socket_path import MAX_SOCKET_PATH, SOCKET_NAME, directory_key, socket_path
+from app.instance.socket_path import (
+    MAX_SOCKET_PATH,
+    SOCKET_NAME,
+    directory_key,
+    shown,
+    socket_path,
+)
 from app.net.address import Address
 
 
@@ -143,6 +151,78 @@ def test_an_unusable_settings_directory_still_opens_a_window_with_nothing_to_pro
     outcome = claim(blocker / "config", Launch())
     assert isinstance(outcome, Instance)
     assert outcome.lock_fd is None and outcome.problem is not None
+
+
+# Something else at the socket's place
+
+
+@pytest.fixture
+def no_runtime(tmp_path, monkeypatch) -> Path:
+    """No runtime directory: the socket is ``instance.sock`` in the settings directory."""
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    config = tmp_path / "config"
+    config.mkdir()
+    return config
+
+
+def test_a_symbolic_link_at_the_socket_s_place_is_removed_and_said(tmp_path, no_runtime):
+    target = tmp_path / "somebody's file"
+    target.write_text("keep me\n")
+    (no_runtime / SOCKET_NAME).symlink_to(target)
+
+    holder = claim(no_runtime, Launch())
+
+    assert isinstance(holder, Instance) and holder.lock_fd is not None
+    assert holder.problem is None
+    assert holder.removed is not None and holder.removed.kind == "link"
+    assert holder.removed.path == str(no_runtime.resolve() / SOCKET_NAME)
+    assert not os.path.lexists(no_runtime / SOCKET_NAME)
+    assert target.read_text() == "keep me\n"  # the link went, not what it led to
+    os.close(holder.lock_fd)
+
+
+def test_a_directory_with_files_at_the_socket_s_place_is_named_at_once(no_runtime):
+    place = no_runtime / SOCKET_NAME
+    place.mkdir()
+    (place / "notes.txt").write_text("mine\n")
+
+    holder = claim(no_runtime, Launch())
+    assert isinstance(holder, Instance) and holder.lock_fd is not None
+    assert holder.problem == (
+        f"{place.resolve()} is a directory, not this program's socket; remove it and start again"
+    )
+
+    began = time.monotonic()
+    second = claim(no_runtime, Launch((Address("127.0.0.1", 10002),)))
+    took = time.monotonic() - began
+
+    assert isinstance(second, NotHandedOver)
+    assert second.reason == (
+        f"cannot reach the window already open on {no_runtime} (pid {os.getpid()}):"
+        f" {place.resolve()} is a directory, not this program's socket;"
+        " remove it, quit that window and start again"
+    )
+    assert took < 2, took
+    assert (place / "notes.txt").read_text() == "mine\n"
+    os.close(holder.lock_fd)
+
+
+def test_what_another_user_put_in_the_socket_s_place_is_passed_over_not_touched(no_runtime):
+    if os.geteuid() != 0:
+        pytest.skip("making a directory another user's takes root")
+    place = no_runtime / SOCKET_NAME
+    place.mkdir()
+    os.chown(place, 4242, 4242)  # as a group member could, in a group-writable directory
+
+    holder = claim(no_runtime, Launch())
+
+    assert isinstance(holder, Instance) and holder.lock_fd is not None
+    assert holder.problem is None and holder.removed is None
+    assert holder.socket_path is not None
+    assert os.path.dirname(shown(holder.socket_path)) == str(no_runtime.parent / "state" / APP_NAME)
+    assert place.is_dir() and place.stat().st_uid == 4242
+    os.close(holder.lock_fd)
 
 
 # A window too busy to read

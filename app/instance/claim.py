@@ -7,7 +7,8 @@ settings directory (or, for settings that cannot hold it, in the state
 directory: :mod:`app.instance.lock_file`), before anything reads the
 settings, and holds it for the life of the process (the kernel drops it
 however the process ends, even by ``kill -9``). Whoever holds it is the one
-window on the directory and the only process that writes there.
+window on the directory and the only process that writes there; it clears
+the socket's place at once (:mod:`app.instance.in_the_way`).
 
 A launch that finds the lock taken opens no window: it connects to the
 holder's socket (:mod:`app.instance.socket_path`), sends its addresses
@@ -15,7 +16,9 @@ holder's socket (:mod:`app.instance.socket_path`), sends its addresses
 holder does not answer yet (it is still starting, or it is quitting), the
 launch tries again for :data:`STARTUP_WAIT` seconds, taking the lock itself
 should the holder go; then it gives up with one line and exit status 1,
-rather than risk two writers.
+rather than risk two writers. Something other than a socket left at the
+socket's place by this user, which the holder could not clear, is named at
+once instead, with what to remove.
 
 All of this is blocking and runs in ``main()`` before the ``QApplication``
 is made; :meth:`Instance.serve` then listens on the reactor.
@@ -38,6 +41,7 @@ from twisted.logger import Logger
 from app import APP_NAME
 from app.i18n import _, ngettext
 from app.instance.client import send_message
+from app.instance.in_the_way import InTheWay, PlaceTaken, clear_for_socket, in_the_way
 from app.instance.lock_file import LOCK_NAME, LockFile, open_lock_file
 from app.instance.message import Answer, Launch, Reply, encode_launches
 from app.instance.server import Deliver, listen_for_launches
@@ -56,6 +60,9 @@ log = Logger(namespace="poetry.instance")
 #: does not answer yet: a window is listening well within a second of its start.
 STARTUP_WAIT = 5.0
 RETRY_PAUSE = 0.05
+#: How long a launch lets something not a socket stand at the socket's place
+#: before naming it: the holder clears what it can as soon as it holds the lock.
+IN_THE_WAY_GRACE = 0.5
 
 
 @dataclass
@@ -68,6 +75,8 @@ class Instance:
     lock_fd: int | None
     #: Why later launches cannot reach this window, if they cannot.
     problem: str | None = None
+    #: What the claim removed from the socket's place, for the log.
+    removed: InTheWay | None = None
     #: The lock file, when it is not in the settings directory.
     lock_elsewhere: str | None = None
 
@@ -80,6 +89,12 @@ class Instance:
             log.info(
                 "The settings directory cannot hold the lock; it is {path}",
                 path=self.lock_elsewhere,
+            )
+        if self.removed is not None:
+            log.warn(
+                "Removed {path}: it was {what}, not this program's socket",
+                path=self.removed.path,
+                what=self.removed.english,
             )
         if self.socket_path is None or self.problem is not None:
             log.warn(
@@ -94,7 +109,9 @@ class Instance:
         try:
             port = listen_for_launches(self.socket_path, deliver, reactor=IReactorUNIX(reactor))
         except (CannotListenError, OSError) as e:
-            log.warn("Later launches cannot reach this window: {problem}", problem=e)
+            thing = in_the_way(self.socket_path)
+            problem = thing.for_the_log() if thing is not None else e
+            log.warn("Later launches cannot reach this window: {problem}", problem=problem)
             return None
         # Stop listening as the window goes: a launch arriving then finds no
         # socket, waits for the lock, and opens the next window itself.
@@ -149,16 +166,26 @@ def _take_or_hand_over(
     """:func:`claim`'s loop, on the open lock file."""
     messages = encode_launches(launch.addresses, launch.demo)
     deadline = time.monotonic() + wait
-    path = socket_path(config_dir)
-    why = _("it does not answer") if path is not None else _("it has no socket")
+    why = _("it does not answer")
+    seen_in_the_way: float | None = None
     while True:
         try:
             if _lock(lock):
-                return _hold(config_dir, lock, path)
+                return _hold(config_dir, lock)
         except OSError as e:  # no locks on this file system (some network ones)
             problem = f"cannot lock {config_dir}: {e.strerror}"  # untranslated: for the log
             return Instance(config_dir, None, None, problem)
-        if path is not None:
+        path = socket_path(config_dir)
+        thing = in_the_way(path) if path is not None else None
+        if path is None:
+            why = _("it has no socket")
+        elif thing is not None:
+            # Never connect through it: a link may lead to another window's socket.
+            seen_in_the_way = seen_in_the_way or time.monotonic()
+            if time.monotonic() - seen_in_the_way >= IN_THE_WAY_GRACE:
+                return NotHandedOver(_unreachable(config_dir, _holder(lock), thing))
+        else:
+            seen_in_the_way = None
             try:
                 reply = _send_in_turn(path, messages)
             except OSError as e:
@@ -180,10 +207,18 @@ def _take_or_hand_over(
         time.sleep(RETRY_PAUSE)
 
 
-def _hold(config_dir: Path, lock: LockFile, path: str | None) -> Instance:
-    """This process now holds ``config_dir``: the window's, listening at ``path``."""
+def _hold(config_dir: Path, lock: LockFile) -> Instance:
+    """This process now holds ``config_dir``: clear its socket's place, for the window."""
+    path = socket_path(config_dir)
+    removed: InTheWay | None = None
+    problem: str | None = None
+    if path is not None:
+        try:
+            removed = clear_for_socket(path)
+        except PlaceTaken as e:
+            problem = str(e)
     elsewhere = None if lock.path == os.path.join(config_dir, LOCK_NAME) else lock.path
-    return Instance(config_dir, path, lock.fd, lock_elsewhere=elsewhere)
+    return Instance(config_dir, path, lock.fd, problem, removed=removed, lock_elsewhere=elsewhere)
 
 
 def _send_in_turn(path: str, messages: list[bytes]) -> Reply | None:
@@ -231,6 +266,11 @@ def _holder(lock: LockFile) -> str:
     except OSError:  # not a file one can read at an offset: a pipe in its place, say
         return ""
     return f" (pid {text.strip()})" if text.strip().isdigit() else ""
+
+
+def _unreachable(config_dir: Path, pid: str, thing: InTheWay) -> str:
+    said = _("cannot reach the window already open on {folder}{pid}: {reason}")
+    return said.format(folder=config_dir, pid=pid, reason=thing.for_a_launch())
 
 
 def _trouble(config_dir: Path, pid: str, error: OSError) -> str:

@@ -31,7 +31,8 @@ goes. Without ``/proc`` a place too deep is skipped.
 
 Anything at the place that is not this user's (a file another user put in
 a group-writable settings directory, say) makes both ends skip to the next
-place, so it never blocks a launch.
+place, so it never blocks a launch. What this user left there is cleared or
+named by :mod:`app.instance.in_the_way`.
 
 The socket itself is mode 0600, and each end also asks the kernel who the
 other is (``SO_PEERCRED``, where the system has it): only this user's
@@ -196,7 +197,7 @@ def remove_stale_socket(path: str) -> None:
 
     Whoever holds the settings directory's lock is the only window on it, so
     a socket already there is a dead window's. Anything that is not a socket
-    is left alone (binding will then fail and say so).
+    is left alone here (:mod:`app.instance.in_the_way` deals with it).
     """
     try:
         if stat.S_ISSOCK(os.lstat(path).st_mode):

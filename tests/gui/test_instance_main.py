@@ -250,7 +250,7 @@ def test_launches_wait_out_a_crowded_window_instead_of_failing(qtbot, place, con
         quit_window(qtbot, first)
 
 
-# Where the socket is
+# Where the socket goes, and what may stand in its place
 
 
 @pytest.fixture
@@ -258,6 +258,57 @@ def no_runtime(place: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[s
     """No runtime directory: the socket is ``instance.sock`` in the settings directory."""
     monkeypatch.delenv("XDG_RUNTIME_DIR")
     return {name: value for name, value in place.items() if name != "XDG_RUNTIME_DIR"}
+
+
+def test_a_symbolic_link_in_the_socket_s_place_is_removed_and_launches_work(
+    qtbot, no_runtime, config, tmp_path
+):
+    config.mkdir()
+    target = tmp_path / "elsewhere"
+    target.write_text("not ours to touch\n")
+    (config / SOCKET_NAME).symlink_to(target)
+
+    with window(no_runtime, "--config-dir", str(config), FIRST) as first:
+        said = settled(qtbot, no_runtime, first)
+        real = config.resolve() / SOCKET_NAME
+        assert f"Removed {real}: it was a symbolic link, not this program's socket" in said
+        assert f"Later launches reach this window through {real}" in said
+
+        status, _out, err, took = launch(no_runtime, "--config-dir", str(config), SECOND)
+
+        assert (status, err) == (0, ""), err
+        assert took < 2.0, took
+        qtbot.waitUntil(lambda: saved(config) == [FIRST, SECOND], timeout=5000)
+        quit_window(qtbot, first)
+    assert target.read_text() == "not ours to touch\n"
+
+
+def test_a_directory_in_the_socket_s_place_is_named_at_once_with_what_to_do(
+    qtbot, no_runtime, config
+):
+    place = config / SOCKET_NAME
+    place.mkdir(parents=True)
+    (place / "notes.txt").write_text("mine\n")
+
+    with window(no_runtime, "--config-dir", str(config), FIRST) as first:
+        said = settled(qtbot, no_runtime, first)
+        real = config.resolve() / SOCKET_NAME
+        assert (
+            f"Later launches cannot reach this window: {real} is a directory,"
+            " not this program's socket; remove it and start again"
+        ) in said
+
+        status, out, err, took = launch(no_runtime, "--config-dir", str(config), SECOND)
+
+        assert (status, out) == (1, "")
+        assert err == (
+            f"{APP_NAME}: cannot reach the window already open on {config} (pid {first.pid}):"
+            f" {real} is a directory, not this program's socket;"
+            " remove it, quit that window and start again\n"
+        )
+        assert took < 2.5, took
+        quit_window(qtbot, first)
+    assert (place / "notes.txt").read_text() == "mine\n"
 
 
 def test_a_directory_another_user_made_in_the_temporary_directory_shuts_nobody_out(
