@@ -3,10 +3,12 @@
 Two windows on one settings directory each save ``settings.json`` when they
 quit, and the last to quit wins: the servers added in the other are lost.
 So a start-up first takes an exclusive ``flock`` on ``instance.lock`` in the
-settings directory, before anything reads the settings, and holds it for the
-life of the process (the kernel drops it however the process ends, even by
-``kill -9``). Whoever holds it is the one window on the directory and the
-only process that writes there.
+settings directory (or, for settings that cannot hold it, in the state
+directory: :mod:`app.instance.lock_file`), before anything reads the
+settings, and holds it for the life of the process (the kernel drops it
+however the process ends, even by ``kill -9``). Whoever holds it is the one
+window on the directory and the only process that writes there; it clears
+the socket's place at once (:mod:`app.instance.in_the_way`).
 
 A launch that finds the lock taken opens no window: it connects to the
 holder's socket (:mod:`app.instance.socket_path`), sends its addresses
@@ -14,7 +16,9 @@ holder's socket (:mod:`app.instance.socket_path`), sends its addresses
 holder does not answer yet (it is still starting, or it is quitting), the
 launch tries again for :data:`STARTUP_WAIT` seconds, taking the lock itself
 should the holder go; then it gives up with one line and exit status 1,
-rather than risk two writers.
+rather than risk two writers. Something other than a socket left at the
+socket's place by this user, which the holder could not clear, is named at
+once instead, with what to remove.
 
 All of this is blocking and runs in ``main()`` before the ``QApplication``
 is made; :meth:`Instance.serve` then listens on the reactor.
@@ -37,9 +41,11 @@ from twisted.logger import Logger
 from app import APP_NAME
 from app.i18n import _, ngettext
 from app.instance.client import send_message
+from app.instance.in_the_way import InTheWay, PlaceTaken, clear_for_socket, in_the_way
+from app.instance.lock_file import LOCK_NAME, LockFile, open_lock_file
 from app.instance.message import Answer, Launch, Reply, encode_launches
 from app.instance.server import Deliver, listen_for_launches
-from app.instance.socket_path import socket_path
+from app.instance.socket_path import shown, socket_path
 from app.net.address import Address
 from app.settings.store import default_config_dir
 
@@ -50,11 +56,13 @@ except ImportError:  # Windows: no flock, so no lock and no socket; every launch
 
 log = Logger(namespace="poetry.instance")
 
-LOCK_NAME = "instance.lock"
 #: How long a launch keeps trying to reach a window that holds the lock but
 #: does not answer yet: a window is listening well within a second of its start.
 STARTUP_WAIT = 5.0
 RETRY_PAUSE = 0.05
+#: How long a launch lets something not a socket stand at the socket's place
+#: before naming it: the holder clears what it can as soon as it holds the lock.
+IN_THE_WAY_GRACE = 0.5
 
 
 @dataclass
@@ -67,12 +75,27 @@ class Instance:
     lock_fd: int | None
     #: Why later launches cannot reach this window, if they cannot.
     problem: str | None = None
+    #: What the claim removed from the socket's place, for the log.
+    removed: InTheWay | None = None
+    #: The lock file, when it is not in the settings directory.
+    lock_elsewhere: str | None = None
 
     def serve(self, deliver: Deliver, reactor: IReactorCore | None = None) -> IListeningPort | None:
         """Hand later launches to ``deliver`` until ``reactor`` shuts down; never raises.
 
         ``reactor`` is the global one unless given, as in Twisted's own APIs.
         """
+        if self.lock_elsewhere is not None:
+            log.info(
+                "The settings directory cannot hold the lock; it is {path}",
+                path=self.lock_elsewhere,
+            )
+        if self.removed is not None:
+            log.warn(
+                "Removed {path}: it was {what}, not this program's socket",
+                path=self.removed.path,
+                what=self.removed.english,
+            )
         if self.socket_path is None or self.problem is not None:
             log.warn(
                 "Later launches cannot reach this window: {problem}",
@@ -86,12 +109,15 @@ class Instance:
         try:
             port = listen_for_launches(self.socket_path, deliver, reactor=IReactorUNIX(reactor))
         except (CannotListenError, OSError) as e:
-            log.warn("Later launches cannot reach this window: {problem}", problem=e)
+            thing = in_the_way(self.socket_path)
+            problem = thing.for_the_log() if thing is not None else e
+            log.warn("Later launches cannot reach this window: {problem}", problem=problem)
             return None
         # Stop listening as the window goes: a launch arriving then finds no
         # socket, waits for the lock, and opens the next window itself.
         reactor.addSystemEventTrigger("before", "shutdown", port.stopListening)
-        log.info("Later launches reach this window through {path}", path=self.socket_path)
+        path = shown(self.socket_path)
+        log.info("Later launches reach this window through {path}", path=path)
         return port
 
 
@@ -117,11 +143,7 @@ def claim(
         return Instance(config_dir, None, None, "this system has no flock")  # untranslated: log
     try:
         config_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(
-            config_dir / LOCK_NAME,
-            os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
-            0o600,
-        )
+        lock = open_lock_file(config_dir)
     except (OSError, ValueError) as e:
         # Settings cannot be saved there either, and the window will say so;
         # with nothing to protect, a window is better than none.
@@ -129,35 +151,45 @@ def claim(
         problem = f"cannot lock {config_dir}: {reason}"  # untranslated: for the log
         return Instance(config_dir, None, None, problem)
     try:
-        outcome = _take_or_hand_over(fd, config_dir, launch, wait)
+        outcome = _take_or_hand_over(lock, config_dir, launch, wait)
     except BaseException:
-        os.close(fd)
+        os.close(lock.fd)
         raise
-    if not (isinstance(outcome, Instance) and outcome.lock_fd == fd):
-        os.close(fd)  # not ours: only the holder keeps the file open
+    if not (isinstance(outcome, Instance) and outcome.lock_fd == lock.fd):
+        os.close(lock.fd)  # not ours: only the holder keeps the file open
     return outcome
 
 
 def _take_or_hand_over(
-    fd: int, config_dir: Path, launch: Launch, wait: float
+    lock: LockFile, config_dir: Path, launch: Launch, wait: float
 ) -> Instance | HandedOver | NotHandedOver:
-    """:func:`claim`'s loop, on the open lock file ``fd``."""
-    path = socket_path(config_dir)
+    """:func:`claim`'s loop, on the open lock file."""
     messages = encode_launches(launch.addresses, launch.demo)
     deadline = time.monotonic() + wait
-    why = _("it does not answer") if path is not None else _("it has no socket")
+    why = _("it does not answer")
+    seen_in_the_way: float | None = None
     while True:
         try:
-            if _lock(fd):
-                return Instance(config_dir, path, fd)
+            if _lock(lock):
+                return _hold(config_dir, lock)
         except OSError as e:  # no locks on this file system (some network ones)
             problem = f"cannot lock {config_dir}: {e.strerror}"  # untranslated: for the log
             return Instance(config_dir, None, None, problem)
-        if path is not None:
+        path = socket_path(config_dir)
+        thing = in_the_way(path) if path is not None else None
+        if path is None:
+            why = _("it has no socket")
+        elif thing is not None:
+            # Never connect through it: a link may lead to another window's socket.
+            seen_in_the_way = seen_in_the_way or time.monotonic()
+            if time.monotonic() - seen_in_the_way >= IN_THE_WAY_GRACE:
+                return NotHandedOver(_unreachable(config_dir, _holder(lock), thing))
+        else:
+            seen_in_the_way = None
             try:
                 reply = _send_in_turn(path, messages)
             except OSError as e:
-                return NotHandedOver(_trouble(config_dir, _holder(fd), e))
+                return NotHandedOver(_trouble(config_dir, _holder(lock), e))
             if not messages:
                 return HandedOver(len(set(launch.addresses)))
             if reply is not None and reply.answer is Answer.REFUSED:
@@ -170,9 +202,23 @@ def _take_or_hand_over(
                 _(
                     "another {program}{pid} is using {folder}, but {why};"
                     " try again, or quit that one first"
-                ).format(program=APP_NAME, pid=_holder(fd), folder=config_dir, why=why)
+                ).format(program=APP_NAME, pid=_holder(lock), folder=config_dir, why=why)
             )
         time.sleep(RETRY_PAUSE)
+
+
+def _hold(config_dir: Path, lock: LockFile) -> Instance:
+    """This process now holds ``config_dir``: clear its socket's place, for the window."""
+    path = socket_path(config_dir)
+    removed: InTheWay | None = None
+    problem: str | None = None
+    if path is not None:
+        try:
+            removed = clear_for_socket(path)
+        except PlaceTaken as e:
+            problem = str(e)
+    elsewhere = None if lock.path == os.path.join(config_dir, LOCK_NAME) else lock.path
+    return Instance(config_dir, path, lock.fd, problem, removed=removed, lock_elsewhere=elsewhere)
 
 
 def _send_in_turn(path: str, messages: list[bytes]) -> Reply | None:
@@ -192,27 +238,39 @@ def _send_in_turn(path: str, messages: list[bytes]) -> Reply | None:
     return None
 
 
-def _lock(fd: int) -> bool:
+def _lock(lock: LockFile) -> bool:
     """Take the lock if it is free, and write our pid in the file for the messages below.
 
     Raises ``OSError`` where the file system has no locks.
     """
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(lock.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    if lock.writable:
+        os.ftruncate(lock.fd, 0)
+        os.pwrite(lock.fd, f"{os.getpid()}\n".encode("ascii"), 0)
     return True
 
 
-def _holder(fd: int) -> str:
-    """ " (pid N)" naming the lock's holder as it wrote itself, or "" if that cannot be read."""
+def _holder(lock: LockFile) -> str:
+    """ " (pid N)" naming the lock's holder as it wrote itself, or "" if that cannot be read.
+
+    A lock file this process may not write, the holder could not write either:
+    a pid in it is an earlier holder's.
+    """
+    if not lock.writable:
+        return ""
     try:
-        text = os.pread(fd, 20, 0).decode("ascii", "replace")
+        text = os.pread(lock.fd, 20, 0).decode("ascii", "replace")
     except OSError:  # not a file one can read at an offset: a pipe in its place, say
         return ""
     return f" (pid {text.strip()})" if text.strip().isdigit() else ""
+
+
+def _unreachable(config_dir: Path, pid: str, thing: InTheWay) -> str:
+    said = _("cannot reach the window already open on {folder}{pid}: {reason}")
+    return said.format(folder=config_dir, pid=pid, reason=thing.for_a_launch())
 
 
 def _trouble(config_dir: Path, pid: str, error: OSError) -> str:

@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,8 @@ import pytest
 
 from app import APP_NAME
 from app.instance.claim import LOCK_NAME
-from app.instance.socket_path import socket_path
+from app.instance.server import MAX_CONNECTIONS
+from app.instance.socket_path import SOCKET_NAME, directory_key, socket_path
 from app.log import LOG_FILE_NAME
 
 REPO = Path(__file__).resolve().parents[2]
@@ -96,6 +98,15 @@ def ready(qtbot, env: dict[str, str], app: subprocess.Popen[str], times: int = 1
         timeout=20_000,
     )
     assert app.poll() is None, app.stderr.read() if app.stderr else ""
+
+
+def settled(qtbot, env: dict[str, str], app: subprocess.Popen[str]) -> str:
+    """Wait until the window listens for launches, or has said why it cannot; its log."""
+    qtbot.waitUntil(
+        lambda: "Later launches" in logged(env) or app.poll() is not None, timeout=20_000
+    )
+    assert app.poll() is None, app.stderr.read() if app.stderr else ""
+    return logged(env)
 
 
 def quit_window(qtbot, app: subprocess.Popen[str]) -> None:
@@ -202,3 +213,173 @@ def test_a_launch_that_cannot_reach_the_holder_says_so_and_opens_no_window(place
     )
     assert 4 < took < 10, took
     assert not (config / "settings.json").exists()
+
+
+def test_launches_wait_out_a_crowded_window_instead_of_failing(qtbot, place, config):
+    with window(place, "--config-dir", str(config), FIRST) as first:
+        ready(qtbot, place, first)
+        path = socket_path(config)
+        assert path is not None
+        addresses = [f"127.0.0.1:{port}" for port in range(30, 36)]
+        with contextlib.ExitStack() as held:
+            for _ in range(MAX_CONNECTIONS):
+                held.enter_context(socket.socket(socket.AF_UNIX)).connect(path)
+            # One more is told "busy" at once: the window holds all of those.
+            with socket.socket(socket.AF_UNIX) as probe:
+                probe.settimeout(5)
+                probe.connect(path)
+                assert probe.recv(1024).startswith(b"busy: ")
+
+            # The window answers "busy" and closes, often before a launch has
+            # sent, over and over until it drops the silent ones (3 s).
+            launches = [
+                subprocess.Popen(
+                    [sys.executable, "-m", "app", "--config-dir", str(config), address],
+                    env=place,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for address in addresses
+            ]
+            errors = [app.communicate(timeout=30)[1] for app in launches]
+
+        ended = [(app.returncode, err) for app, err in zip(launches, errors, strict=True)]
+        assert ended == [(0, "")] * len(addresses)
+        qtbot.waitUntil(lambda: sorted(saved(config)) == sorted([FIRST, *addresses]), timeout=5000)
+        quit_window(qtbot, first)
+
+
+# Where the socket goes, and what may stand in its place
+
+
+@pytest.fixture
+def no_runtime(place: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """No runtime directory: the socket is ``instance.sock`` in the settings directory."""
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    return {name: value for name, value in place.items() if name != "XDG_RUNTIME_DIR"}
+
+
+def test_a_symbolic_link_in_the_socket_s_place_is_removed_and_launches_work(
+    qtbot, no_runtime, config, tmp_path
+):
+    config.mkdir()
+    target = tmp_path / "elsewhere"
+    target.write_text("not ours to touch\n")
+    (config / SOCKET_NAME).symlink_to(target)
+
+    with window(no_runtime, "--config-dir", str(config), FIRST) as first:
+        said = settled(qtbot, no_runtime, first)
+        real = config.resolve() / SOCKET_NAME
+        assert f"Removed {real}: it was a symbolic link, not this program's socket" in said
+        assert f"Later launches reach this window through {real}" in said
+
+        status, _out, err, took = launch(no_runtime, "--config-dir", str(config), SECOND)
+
+        assert (status, err) == (0, ""), err
+        assert took < 2.0, took
+        qtbot.waitUntil(lambda: saved(config) == [FIRST, SECOND], timeout=5000)
+        quit_window(qtbot, first)
+    assert target.read_text() == "not ours to touch\n"
+
+
+def test_a_directory_in_the_socket_s_place_is_named_at_once_with_what_to_do(
+    qtbot, no_runtime, config
+):
+    place = config / SOCKET_NAME
+    place.mkdir(parents=True)
+    (place / "notes.txt").write_text("mine\n")
+
+    with window(no_runtime, "--config-dir", str(config), FIRST) as first:
+        said = settled(qtbot, no_runtime, first)
+        real = config.resolve() / SOCKET_NAME
+        assert (
+            f"Later launches cannot reach this window: {real} is a directory,"
+            " not this program's socket; remove it and start again"
+        ) in said
+
+        status, out, err, took = launch(no_runtime, "--config-dir", str(config), SECOND)
+
+        assert (status, out) == (1, "")
+        assert err == (
+            f"{APP_NAME}: cannot reach the window already open on {config} (pid {first.pid}):"
+            f" {real} is a directory, not this program's socket;"
+            " remove it, quit that window and start again\n"
+        )
+        assert took < 2.5, took
+        quit_window(qtbot, first)
+    assert (place / "notes.txt").read_text() == "mine\n"
+
+
+def test_a_directory_another_user_made_in_the_temporary_directory_shuts_nobody_out(
+    qtbot, no_runtime, tmp_path
+):
+    # Settings too deep for a socket's path used to put the socket in
+    # $TMPDIR/poetry-downloader-<uid>, which anyone could make first.
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    planted = shared / f"{APP_NAME}-{os.getuid()}"
+    planted.mkdir()
+    planted.chmod(0o777)
+    env = dict(no_runtime, TMPDIR=str(shared))
+    config = tmp_path / ("deep" * 30) / "config"
+
+    with window(env, "--config-dir", str(config), FIRST) as first:
+        assert "Later launches reach this window" in settled(qtbot, env, first)
+
+        status, _out, err, took = launch(env, "--config-dir", str(config), SECOND)
+
+        assert (status, err) == (0, ""), err
+        assert took < 2.0, took
+        qtbot.waitUntil(lambda: saved(config) == [FIRST, SECOND], timeout=5000)
+        assert stat.S_ISSOCK((config / SOCKET_NAME).lstat().st_mode)
+        quit_window(qtbot, first)
+    assert list(planted.iterdir()) == []
+
+
+# Settings that cannot hold the lock
+
+
+@contextlib.contextmanager
+def read_only(directory: Path) -> Iterator[None]:
+    """``directory``, made and then read-only for this block (for root too: a read-only mount)."""
+    directory.mkdir(parents=True)
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+        try:
+            yield
+        finally:
+            directory.chmod(0o755)
+        return
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    mounted = run("mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(directory))
+    if mounted.returncode != 0:
+        pytest.skip(f"root ignores permissions, and no tmpfs can be mounted: {mounted.stderr}")
+    try:
+        remounted = run("mount", "-o", "remount,ro", str(directory))
+        if remounted.returncode != 0:
+            pytest.skip(f"root ignores permissions, and no read-only mount: {remounted.stderr}")
+        yield
+    finally:
+        if run("umount", str(directory)).returncode != 0:
+            run("umount", "-l", str(directory))
+
+
+def test_read_only_settings_still_open_one_window(qtbot, place, config):
+    with read_only(config):
+        with window(place, "--config-dir", str(config), FIRST) as first:
+            said = settled(qtbot, place, first)
+            assert "Later launches reach this window" in said
+            assert "The settings directory cannot hold the lock" in said
+
+            status, out, err, _took = launch(place, "--config-dir", str(config), SECOND, timeout=20)
+
+            assert (status, err) == (0, ""), err
+            assert out == f"{APP_NAME}: handed 1 server to the window already open on {config}\n"
+            quit_window(qtbot, first)
+        assert not (config / LOCK_NAME).exists()
+    lock = Path(place["XDG_STATE_HOME"]) / APP_NAME / f"instance-{directory_key(config)}.lock"
+    assert lock.is_file()
