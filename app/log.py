@@ -48,7 +48,7 @@ from twisted.logger import (
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from app import APP_NAME
+from app import APP_NAME, places
 from app.i18n import _
 from app.log_rotation import SteadyLogFile, open_log_file
 
@@ -345,9 +345,7 @@ def _tell(news: list[Callable[[], None]]) -> None:
 
 def default_state_dir() -> Path:
     """``$XDG_STATE_HOME/poetry-downloader``, or ``~/.local/state/poetry-downloader``."""
-    from app.places import state_home
-
-    return state_home() / APP_NAME
+    return places.state_dir()
 
 
 def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | None]:

@@ -29,6 +29,8 @@ from pathlib import Path
 
 from platformdirs.unix import Unix
 
+from app import APP_NAME
+
 #: The XDG specification's default for each variable, under the home directory.
 _SPEC_DEFAULTS = {
     "XDG_CONFIG_HOME": ".config",
@@ -45,6 +47,11 @@ def config_home() -> Path:
 def state_home() -> Path:
     """``$XDG_STATE_HOME``, or ``~/.local/state``."""
     return _home("XDG_STATE_HOME") or Path(Unix().user_state_dir)
+
+
+def state_dir() -> Path:
+    """The program's own state directory: its log, recovered settings, some locks."""
+    return state_home() / APP_NAME
 
 
 def data_home() -> Path:

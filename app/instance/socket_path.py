@@ -50,8 +50,8 @@ import struct
 import sys
 from pathlib import Path
 
-from app import APP_NAME
-from app.places import runtime_dir, state_home
+from app import APP_NAME, places
+from app.places import runtime_dir
 
 #: The longest socket path, in bytes, ``sun_path``'s size less its NUL.
 MAX_SOCKET_PATH = 107 if sys.platform.startswith("linux") else 103
@@ -70,8 +70,8 @@ def directory_key(config_dir: Path) -> str:
 
 
 def state_dir() -> str:
-    """The program's state directory (its log's), where read-only settings keep lock and socket."""
-    return os.path.join(state_home(), APP_NAME)
+    """The program's state directory, where read-only settings keep their lock and socket."""
+    return str(places.state_dir())
 
 
 def socket_path(config_dir: Path) -> str | None:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from app.atomic_file import write_atomically
-from app.log import default_state_dir
+from app.places import state_dir as default_state_dir
 from app.settings.store import Settings, read_settings_file, settings_bytes
 
 PREFIX = "recovered-settings-"
