@@ -7,26 +7,17 @@ and a click shows them. The notice is hidden while there is nothing to show.
 
 from __future__ import annotations
 
-from PyQt5.QtCore import Qt
-from PyQt5.QtGui import QIcon
-from PyQt5.QtWidgets import QStyle, QToolButton, QWidget
+from PyQt5.QtWidgets import QWidget
 
+from app.gui.status_bar import StatusNotice
 from app.i18n import _, ngettext
 
 
-class FailureNotice(QToolButton):
+class FailureNotice(StatusNotice):
     """A flat button reading "N failures — Show"; ``clicked`` asks for the failure window."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("failureNotice")
-        self.setAutoRaise(True)
-        self.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        self.setIcon(
-            QIcon.fromTheme(
-                "dialog-warning", self.style().standardIcon(QStyle.SP_MessageBoxWarning)
-            )
-        )
+        super().__init__("failureNotice", parent)
         self._count = 0
         self.set_count(0)
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
-from PyQt5.QtCore import Qt
-from PyQt5.QtGui import QIcon
-from PyQt5.QtWidgets import QStyle, QToolButton, QWidget
+from PyQt5.QtWidgets import QWidget
 
+from app.gui.status_bar import StatusNotice
 from app.i18n import _
 
 
@@ -30,22 +29,13 @@ def short_reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-class SettingsNotice(QToolButton):
+class SettingsNotice(StatusNotice):
     """A flat button reading "Servers not saved: REASON — Retry"; ``clicked`` asks to retry."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("settingsNotSavedNotice")
-        self.setAutoRaise(True)
-        self.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        self.setIcon(
-            QIcon.fromTheme(
-                "dialog-warning", self.style().standardIcon(QStyle.SP_MessageBoxWarning)
-            )
-        )
+        super().__init__("settingsNotSavedNotice", parent)
         self._folder: Path | None = None
         self._error: OSError | None = None
-        self.setVisible(False)
 
     def show_failure(self, folder: Path, error: OSError) -> None:
         """Say that the settings in ``folder`` are not saved, and why; stays until :meth:`clear`."""
