@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from PyQt5.QtWidgets import QApplication, QFileDialog, QMessageBox
 from app.gui import MainWindow
 from app.net.address import Address
 from tests.conftest import local, open_window, settings_on_disk, status
+from tests.small_disk import small_tmpfs
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 
@@ -34,22 +34,8 @@ POEM = "A line of a long poem that will not fit on the small disk.\n" * 1700
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A folder on a fresh 64 KiB tmpfs, unmounted after the test."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a 64 KiB tmpfs needs root")
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(disk)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip() or mounted.returncode}")
-    try:
+    with small_tmpfs(tmp_path / "disk", mode="0755") as disk:
         yield disk
-    finally:
-        subprocess.run(["umount", str(disk)], check=True)
 
 
 def save_poem_as(qtbot, window: MainWindow, target: Path) -> None:

@@ -30,6 +30,7 @@ from app.instance.claim import LOCK_NAME
 from app.instance.server import MAX_CONNECTIONS
 from app.instance.socket_path import SOCKET_NAME, directory_key, socket_path
 from app.log import LOG_FILE_NAME
+from tests.small_disk import remount_read_only, small_tmpfs
 
 REPO = Path(__file__).resolve().parents[2]
 #: Nothing listens on these ports; the rows fail, which is all these tests need of them.
@@ -343,29 +344,18 @@ def test_a_directory_another_user_made_in_the_temporary_directory_shuts_nobody_o
 @contextlib.contextmanager
 def read_only(directory: Path) -> Iterator[None]:
     """``directory``, made and then read-only for this block (for root too: a read-only mount)."""
-    directory.mkdir(parents=True)
     if os.geteuid() != 0:
+        directory.mkdir(parents=True)
         directory.chmod(0o555)
         try:
             yield
         finally:
             directory.chmod(0o755)
         return
-
-    def run(*command: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(command, capture_output=True, text=True, check=False)
-
-    mounted = run("mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(directory))
-    if mounted.returncode != 0:
-        pytest.skip(f"root ignores permissions, and no tmpfs can be mounted: {mounted.stderr}")
-    try:
-        remounted = run("mount", "-o", "remount,ro", str(directory))
-        if remounted.returncode != 0:
-            pytest.skip(f"root ignores permissions, and no read-only mount: {remounted.stderr}")
+    # Root ignores permissions: a read-only mount stops it.
+    with small_tmpfs(directory, mode="0755"):
+        remount_read_only(directory)
         yield
-    finally:
-        if run("umount", str(directory)).returncode != 0:
-            run("umount", "-l", str(directory))
 
 
 def test_read_only_settings_still_open_one_window(qtbot, place, config):

@@ -50,6 +50,7 @@ from app.settings import writer as settings_writer
 from app.settings.recovery import PREFIX, read_recovery, write_recovery
 from app.settings.store import FILE_NAME, SavedServer, Settings, load_settings, save_settings
 from tests.conftest import open_window
+from tests.small_disk import small_tmpfs
 
 REPO = Path(__file__).resolve().parents[2]
 SAVED = 200
@@ -75,18 +76,7 @@ class FullDisk:
 @pytest.fixture
 def full_disk(tmp_path: Path) -> Iterator[FullDisk]:
     """A 64 KiB tmpfs config dir with :data:`SAVED` servers saved, nearly full."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a 64 KiB tmpfs needs root")
-    config = tmp_path / "config"
-    config.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(config)],
-        capture_output=True,
-        text=True,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.strip()}")
-    try:
+    with small_tmpfs(tmp_path / "config") as config:
         save_settings(config, Settings(servers=[SavedServer(a) for a in servers(20000, SAVED)]))
         filler = config / "filler"
         with filler.open("wb", buffering=0) as f, contextlib.suppress(OSError):
@@ -94,8 +84,6 @@ def full_disk(tmp_path: Path) -> Iterator[FullDisk]:
                 pass
         os.truncate(filler, max(filler.stat().st_size - ROOM, 0))
         yield FullDisk(config, filler)
-    finally:
-        subprocess.run(["umount", "-l", str(config)], capture_output=True)
 
 
 @pytest.fixture
