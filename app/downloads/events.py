@@ -44,7 +44,7 @@ import enum
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar, get_args
 
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -229,20 +229,8 @@ DownloadEvent: TypeAlias = RowEvent | BatchStarted | BatchEnded
 DownloadObserver: TypeAlias = Callable[[DownloadEvent], object]
 #: One kind of event, as a listener to it is typed.
 Event = TypeVar("Event", bound=DownloadEvent)  # untranslated: a type variable
-#: Every kind of event, in the order a download meets them.
-EVERY_KIND: tuple[type[DownloadEvent], ...] = (
-    BatchStarted,
-    Queued,
-    Connecting,
-    Connected,
-    DeferredStep,
-    Done,
-    Failed,
-    Cancelled,
-    InternalError,
-    Forgotten,
-    BatchEnded,
-)
+#: Every kind of event: read off :data:`DownloadEvent`, so a new kind is never left out.
+EVERY_KIND: tuple[type[DownloadEvent], ...] = get_args(DownloadEvent)
 #: The events after which the row's download is over.
 ENDINGS = (Done, Failed, Cancelled)
 #: The events that may change a row's status: not a Deferred's step, a removal or a batch's.
