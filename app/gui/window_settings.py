@@ -38,7 +38,6 @@ from twisted.logger import Logger
 
 from app.atomic_file import write_atomically
 from app.downloads.controller import DownloadController
-from app.downloads.rows import ServerRow
 from app.gui.actions import WindowActions
 from app.gui.commands.paced_adds import PacedAdds
 from app.gui.dialogs.unsaved_settings import UnsavedSettingsQuestion, save_elsewhere_dialog
@@ -114,10 +113,7 @@ class WindowSettings:
         self._unsaved_question: UnsavedSettingsQuestion | None = None
 
     def _apply_settings(self, settings: Settings) -> None:
-        self.model.add_rows(
-            ServerRow(s.address, s.encoding, expected_size=s.last_size, title=s.title)
-            for s in settings.servers
-        )
+        self.model.add_rows(s.row() for s in settings.servers)
         self.downloads.set_limit(settings.connection_limit)
         self.commands.choose_mode(settings.mode)
         self.language = settings.language
@@ -341,11 +337,7 @@ class WindowSettings:
 
     def _restored(self, servers: list[SavedServer]) -> None:
         """List the recovered servers not listed yet, save, and let the files go once saved."""
-        self.model.add_rows(
-            ServerRow(s.address, s.encoding, expected_size=s.last_size, title=s.title)
-            for s in servers
-            if self.model.row_for(s.address) is None
-        )
+        self.model.add_rows(s.row() for s in servers if self.model.row_for(s.address) is None)
         self.save_settings()
         self.settings_written().addCallback(self.recovered_settings.saved)
 

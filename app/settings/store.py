@@ -32,6 +32,7 @@ from app import APP_NAME
 from app.atomic_file import write_atomically
 from app.downloads.controller import DEFAULT_CONNECTION_LIMIT, MAX_CONNECTION_LIMIT
 from app.downloads.events import Mode
+from app.downloads.rows import ServerRow
 from app.i18n import LANGUAGES, _
 from app.i18n.units import shorten
 from app.net.address import Address, parse_address
@@ -58,6 +59,12 @@ class SavedServer:
     last_size: int | None = None
     #: The last poem's title; "" when none came yet (or the file predates titles).
     title: str = ""
+
+    def row(self) -> ServerRow:
+        """The row this server is listed as, knowing its last size and title."""
+        return ServerRow(
+            self.address, self.encoding, expected_size=self.last_size, title=self.title
+        )
 
 
 @dataclass
