@@ -343,11 +343,6 @@ def _tell(news: list[Callable[[], None]]) -> None:
         tell()
 
 
-def default_state_dir() -> Path:
-    """``$XDG_STATE_HOME/poetry-downloader``, or ``~/.local/state/poetry-downloader``."""
-    return places.state_dir()
-
-
 def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | None]:
     """Begin logging to the rotated file; returns its path, or ``None`` and why not.
 
@@ -357,7 +352,7 @@ def start_file_log(state_dir: Path | None = None) -> tuple[Path | None, str | No
     state directory is not fatal: the window still shows the log, and the
     reason is returned for the user.
     """
-    directory = state_dir or default_state_dir()
+    directory = state_dir or places.state_dir()
     path: Path | None = None
     problem = None
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import APP_NAME, places
-from app.log import default_state_dir
+from app.places import state_dir
 from app.settings.store import default_config_dir
 from app.startup.desktop_entry import default_data_home
 
@@ -51,12 +51,12 @@ def test_the_program_s_own_folders_are_named_after_it(
     for variable in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
         monkeypatch.delenv(variable, raising=False)
     assert default_config_dir() == home / ".config" / APP_NAME
-    assert default_state_dir() == home / ".local" / "state" / APP_NAME
+    assert state_dir() == home / ".local" / "state" / APP_NAME
     assert default_data_home() == home / ".local" / "share"
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", "state")
     assert default_config_dir() == tmp_path / "config" / APP_NAME
-    assert default_state_dir() == home / ".local" / "state" / APP_NAME
+    assert state_dir() == home / ".local" / "state" / APP_NAME
 
 
 def test_no_runtime_directory_is_made_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,7 +25,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.instance.socket_path import directory_key, state_dir
+from app import places
+from app.instance.socket_path import directory_key
 
 LOCK_NAME = "instance.lock"
 # Never through a link, never into a child, and never waiting (a pipe put in its place).
@@ -54,7 +55,7 @@ def open_lock_file(config_dir: Path) -> LockFile:
         problem = e
     with contextlib.suppress(OSError):
         return _open(path, os.O_RDONLY)  # left there while the directory was writable
-    elsewhere = os.path.join(state_dir(), f"instance-{directory_key(config_dir)}.lock")
+    elsewhere = os.path.join(places.state_dir(), f"instance-{directory_key(config_dir)}.lock")
     try:
         os.makedirs(os.path.dirname(elsewhere), 0o700, exist_ok=True)
         return _open(elsewhere, os.O_RDWR | os.O_CREAT)

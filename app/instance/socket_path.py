@@ -69,11 +69,6 @@ def directory_key(config_dir: Path) -> str:
     return hashlib.sha256(os.fsencode(resolved)).hexdigest()[:16]
 
 
-def state_dir() -> str:
-    """The program's state directory, where read-only settings keep their lock and socket."""
-    return str(places.state_dir())
-
-
 def socket_path(config_dir: Path) -> str | None:
     """Where the window on ``config_dir`` listens, or ``None`` if no place is private and short.
 
@@ -90,7 +85,7 @@ def socket_path(config_dir: Path) -> str | None:
     candidates = [
         (str(runtime_dir() or ""), f"{APP_NAME}-{key}.sock", True, False),
         (settings if os.access(settings, os.W_OK | os.X_OK) else "", SOCKET_NAME, False, False),
-        (state_dir(), f"instance-{key}.sock", False, True),
+        (str(places.state_dir()), f"instance-{key}.sock", False, True),
     ]
     for directory, name, closed, make in candidates:
         if not os.path.isabs(directory):

@@ -20,8 +20,8 @@ import os
 import time
 from pathlib import Path
 
+from app import places
 from app.atomic_file import write_atomically
-from app.places import state_dir as default_state_dir
 from app.settings.store import Settings, read_settings_file, settings_bytes
 
 PREFIX = "recovered-settings-"
@@ -43,7 +43,7 @@ def write_recovery(config_dir: Path, settings: Settings, state_dir: Path | None 
     Written atomically, readable by this user only; a second recovery in the
     same second gets ``-2``, ``-3``... rather than replace the first.
     """
-    directory = state_dir if state_dir is not None else default_state_dir()
+    directory = state_dir if state_dir is not None else places.state_dir()
     stem = f"{PREFIX}{directory_key(config_dir)}-{time.strftime('%Y%m%d-%H%M%S')}"
     path = directory / f"{stem}{SUFFIX}"
     number = 1
@@ -56,7 +56,7 @@ def write_recovery(config_dir: Path, settings: Settings, state_dir: Path | None 
 
 def recovery_files(config_dir: Path, state_dir: Path | None = None) -> list[Path]:
     """The recovery files kept for ``config_dir``, oldest first. Never raises."""
-    directory = state_dir if state_dir is not None else default_state_dir()
+    directory = state_dir if state_dir is not None else places.state_dir()
     pattern = f"{PREFIX}{directory_key(config_dir)}-*{SUFFIX}"  # no glob characters but *
     try:
         found = [path for path in directory.glob(pattern) if path.is_file()]
