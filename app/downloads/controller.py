@@ -52,6 +52,7 @@ from app.downloads.events import (
 from app.downloads.rows import ServerRow, Status
 from app.net.client import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, get_poetry
 from app.net.failures import describe_failure
+from app.net.global_reactor import or_global
 from app.net.poem import Poem
 
 DEFAULT_CONNECTION_LIMIT = 50
@@ -78,11 +79,7 @@ class DownloadController:
         limit: int = DEFAULT_CONNECTION_LIMIT,
         reactor: IReactorTCP | None = None,
     ) -> None:
-        if reactor is None:
-            from twisted.internet import reactor as global_reactor
-
-            reactor = global_reactor
-        assert reactor is not None
+        reactor = or_global(reactor)
         self.reactor = reactor
         self.clock = IReactorTime(reactor)
         self.events = events

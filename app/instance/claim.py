@@ -32,7 +32,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 from twisted.internet.error import CannotListenError
 from twisted.internet.interfaces import IListeningPort, IReactorCore, IReactorUNIX
@@ -47,6 +46,7 @@ from app.instance.message import Answer, Launch, Reply, encode_launches
 from app.instance.server import Deliver, listen_for_launches
 from app.instance.socket_path import shown, socket_path
 from app.net.address import Address
+from app.net.global_reactor import or_global
 from app.settings.store import default_config_dir
 
 try:
@@ -102,10 +102,7 @@ class Instance:
                 problem=self.problem or "no private place for its socket",
             )
             return None
-        if reactor is None:
-            from twisted.internet import reactor as global_reactor
-
-            reactor = cast(IReactorCore, global_reactor)
+        reactor = or_global(reactor)
         try:
             port = listen_for_launches(self.socket_path, deliver, reactor=IReactorUNIX(reactor))
         except (CannotListenError, OSError) as e:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import (
@@ -43,6 +43,7 @@ from app.instance.message import (
     decode_launch,
 )
 from app.instance.socket_path import peer_uid, remove_stale_socket
+from app.net.global_reactor import or_global
 
 log = Logger(namespace="poetry.instance")
 
@@ -206,10 +207,7 @@ def listen_for_launches(
     ``owner_uid`` (this user by default) is whom connections must come from;
     ``reactor`` is the global one unless given, as in Twisted's own APIs.
     """
-    if reactor is None:
-        from twisted.internet import reactor as global_reactor
-
-        reactor = cast(IReactorUNIX, global_reactor)
+    reactor = or_global(reactor)
     remove_stale_socket(path)
     uid = os.getuid() if owner_uid is None else owner_uid
     factory = LaunchFactory(deliver, timeout, uid, IReactorTime(reactor))

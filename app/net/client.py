@@ -38,6 +38,7 @@ from app.net.failures import (
     IdleTimeoutError,
     PoemTooLargeError,
 )
+from app.net.global_reactor import or_global
 from app.net.poem import DEFAULT_ENCODING, Poem, check_encoding
 
 DEFAULT_TIMEOUT = 30.0
@@ -238,10 +239,7 @@ class PoetryClientFactory(_ClientFactory):
         connected: Callable[[], object] | None = None,
         clock: IReactorTime | None = None,
     ) -> None:
-        if clock is None:
-            from twisted.internet import reactor as global_reactor
-
-            clock = global_reactor
+        clock = or_global(clock)
         self.clock: IReactorTime = clock
         self.idle_timeout = idle_timeout
         self.max_bytes = max_bytes
@@ -329,10 +327,7 @@ def get_poetry(
     download; ``None`` is Twisted's global reactor. Bad arguments (an unknown
     encoding, a port out of range) raise ``ValueError`` before anything connects.
     """
-    if reactor is None:
-        from twisted.internet import reactor as global_reactor
-
-        reactor = global_reactor
+    reactor = or_global(reactor)
     encoding = check_encoding(encoding)
     if not isinstance(port, int) or not 1 <= port <= 65535:
         raise ValueError(_("port {port} is outside 1-65535").format(port=repr(port)))

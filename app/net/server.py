@@ -38,6 +38,8 @@ from twisted.internet.interfaces import (
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
+from app.net.global_reactor import or_global
+
 DEFAULT_DELAY = 0.7
 DEFAULT_NUM_BYTES = 10
 FULL_SPEED_BLOCK = 64 * 1024
@@ -213,10 +215,7 @@ class PoetryServerFactory(_ServerFactory):
         clock: IReactorTime | None = None,
     ) -> None:
         check_pace(delay, num_bytes)
-        if clock is None:
-            from twisted.internet import reactor as global_reactor
-
-            clock = global_reactor
+        clock = or_global(clock)
         self.poem = bytes(poem)
         self.delay = delay
         self.num_bytes = num_bytes
@@ -256,10 +255,7 @@ def listen_poetry(
 
     ``reactor`` is the one to listen on; ``None`` is Twisted's global reactor.
     """
-    if reactor is None:
-        from twisted.internet import reactor as global_reactor
-
-        reactor = global_reactor
+    reactor = or_global(reactor)
     # listenTCP's annotation takes only ServerFactory's default protocol type,
     # where connectTCP's takes any: a poetry factory is the ServerFactory it wants.
     return reactor.listenTCP(

@@ -31,7 +31,6 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import cast
 
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IReactorThreads
@@ -40,6 +39,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from app.atomic_file import write_atomically
+from app.net.global_reactor import or_global
 from app.settings.store import FILE_NAME, Settings, settings_bytes
 
 log = Logger(namespace="poetry.settings")
@@ -74,10 +74,7 @@ class SettingsWriter:
         *,
         saved: Callable[[], None] | None = None,
     ) -> None:
-        if reactor is None:
-            from twisted.internet import reactor as global_reactor
-
-            reactor = cast(IReactorThreads, global_reactor)
+        reactor = or_global(reactor)
         self.config_dir = config_dir
         self._failed = failed
         self._saved = saved
