@@ -28,11 +28,13 @@ from app.downloads.events import (
     InternalError,
     Queued,
 )
+from app.downloads.events import Mode
 from app.downloads.rows import ServerRow
 from app.net.address import Address
 from app.net.poem import Poem
 from app.views.story import MAX_LINE, MAX_LOG_LINES, MAX_STEPS, RowStories, RowStory
 from app.views.story_words import story_text
+from tests import hostile
 from tests.hostile import LOCALHOST
 
 POEM = b"Ozymandias\nI met a traveller from an antique land\n" * 6
@@ -72,8 +74,25 @@ def text_of(stories: RowStories, row: ServerRow) -> str:
     return story_text(row, stories.get(row), stories.clock())
 
 
+def section(text: str, heading: str) -> list[str]:
+    """The lines under ``heading``, up to the next blank line."""
+    after = text.split(f"\n{heading}\n", 1)[1]
+    return after.split("\n\n", 1)[0].splitlines()
+
+
+def calls(text: str) -> list[str]:
+    """What Twisted called, as the story lists it: the methods, without their times."""
+    return [line.split("\t")[1] for line in section(text, "What Twisted called") if "\t" in line]
+
+
+def chain(text: str) -> list[str]:
+    """The drawn chain's lines, a level a line, its cells separated by " | "."""
+    lines = section(text, next(h for h in text.splitlines() if h.startswith("The Deferred's chain")))
+    return [" | ".join(cell.strip() for cell in line.split("\t")) for line in lines]
+
+
 @pytest_twisted.ensureDeferred
-async def test_a_done_row_tells_its_times_bytes_log_and_callback(servers):
+async def test_a_done_row_tells_its_times_bytes_methods_and_callback(servers):
     port, _ = servers.poetry(POEM, delay=0.01, num_bytes=60)
     downloads, stories, ended = watched()
     # Every chunk the client hands over, counted on the way to the stream.
@@ -93,14 +112,29 @@ async def test_a_done_row_tells_its_times_bytes_log_and_callback(servers):
     assert (story.received, story.chunks) == (len(POEM), len(chunks))
     assert len(chunks) > 1
     text = text_of(stories, row)
-    assert f"Address     {row.address}" in text and "Encoding    utf-8" in text
-    assert "Status      Done (batch 1)" in text
-    assert "Connecting  +0.000 s" in text
-    assert f"Received    {len(POEM)} bytes in {len(chunks)} chunks, " in text
-    assert f"{row.address}: connecting" in text and f"{row.address}: connected" in text
-    assert f"{row.address}: done, {len(POEM)} bytes in " in text
+    assert f"Address\t{row.address}" in text and "Encoding\tutf-8" in text
+    assert "Status\tDone (batch 1)" in text
+    assert "Connecting\t+0.000 s" in text
+    assert f"Received\t{len(POEM)} bytes in {len(chunks)} chunks, " in text
+    # The methods the tutorial teaches, in the order Twisted called them.
+    assert calls(text) == [
+        "connectionMade",
+        f"dataReceived ×{len(chunks)} ({len(POEM)} bytes)",
+        "connectionLost(ConnectionDone)",
+    ]
+    assert section(text, "What Twisted called")[-1] == (
+        f"Gathered in the protocol: {len(POEM)} bytes in {len(chunks)} chunks"
+        " → poem whole at connectionLost → Deferred fired"
+    )
+    assert chain(text) == [
+        " | callbacks | errbacks",
+        f"fired | ● callback(Poem, {len(POEM)} bytes) | ○ errback",
+        "addCallbacks | ● _succeeded → poem pane | ○ _failed",
+        "addErrback | ● passthru | ○ _internal_error",
+    ]
     assert text.endswith(f"callback → _succeeded(Poem, {len(POEM)} bytes) → poem pane")
-    assert "errback" not in text
+    # The log's lines stay in the log: the story says each fact once.
+    assert f"{row.address}: " not in text
 
 
 @pytest_twisted.ensureDeferred
@@ -111,10 +145,56 @@ async def test_a_refused_row_tells_its_errback_and_reason(servers):
     await ended
 
     text = text_of(stories, row)
-    assert "Connected   never" in text and "First byte  never" in text
+    assert "Connected\tnever" in text and "First byte\tnever" in text
     assert "failed: connection refused" in text
-    assert "Received    nothing" in text
+    assert "Received\tnothing" in text
+    assert calls(text) == ["clientConnectionFailed(ConnectionRefusedError)"]
+    assert chain(text)[1:] == [
+        "fired | ○ callback | ● errback(Failure ConnectionRefusedError)",
+        "addCallbacks | ○ _succeeded | ● _failed → failure window",
+        # _failed returned: the Deferred goes back to its callbacks.
+        "addErrback | ● passthru | ○ _internal_error",
+    ]
     assert text.endswith("errback → _failed(Failure ConnectionRefusedError) → failure window")
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_connection_reset_mid_poem_tells_connection_lost_and_the_bytes_dropped(servers):
+    downloads, stories, ended = watched()
+    row = row_for(servers.hostile(hostile.ResetMidPoem))
+    downloads.start([row])
+    await ended
+
+    text = text_of(stories, row)
+    size = len(hostile.ResetMidPoem.prefix)
+    assert calls(text) == [
+        "connectionMade",
+        f"dataReceived ×1 ({size} bytes)",
+        "connectionLost(ConnectionLost)",
+    ]
+    assert section(text, "What Twisted called")[-1] == (
+        f"Gathered in the protocol: {size} bytes in 1 chunk"
+        f" → no whole poem (failed: connection lost after {size} bytes), dropped"
+    )
+    assert "errback → _failed(Failure ConnectionLostError) → failure window" in text
+
+
+@pytest_twisted.ensureDeferred
+async def test_one_at_a_time_a_row_waits_for_the_previous_download_not_a_connection(servers):
+    slow, _ = servers.poetry(POEM, delay=0.05, num_bytes=100)
+    downloads, stories, ended = watched()
+    first, second = row_for(slow), row_for(servers.refused())
+    downloads.start([first, second], Mode.ONE_AT_A_TIME)
+    await ended
+
+    queued = [line for line in text_of(stories, second).splitlines() if line.startswith("Queued")]
+    assert len(queued) == 1
+    label, waited = queued[0].split("\t")
+    # A wait, counted forward: never a negative moment.
+    assert waited.startswith("waited ") and "-" not in waited
+    assert waited.endswith(" s (for the previous download, one at a time)")
+    assert float(waited.split()[1]) >= 0.1
+    assert "Queued" not in text_of(stories, first)  # it did not wait
 
 
 @pytest_twisted.ensureDeferred
@@ -132,7 +212,9 @@ async def test_cancelling_tells_whether_a_deferred_was_made(servers):
     )
     waited = text_of(stories, waiting)
     assert "cancelled before it started" in waited
-    assert "Connecting  never" in waited
+    assert "Connecting\tnever" in waited
+    assert calls(text_of(stories, running))[-1] == "Deferred.cancel()"
+    assert section(waited, "What Twisted called") == ["  nothing: no connection was attempted"]
     assert waited.endswith("none: it ended while queued, before a Deferred was made")
 
 
@@ -156,9 +238,15 @@ async def test_a_callback_that_raises_shows_the_deferred_turning_to_its_errbacks
     await ended
 
     path = text_of(stories, row).split("The Deferred's path\n")[1]
-    assert path.splitlines() == [
+    assert path.splitlines()[:2] == [
         "  callback → _succeeded(Poem, 5 bytes) → raised",
         "  errback → _internal_error(Failure RuntimeError) → failure window",
+    ]
+    # The raise turns the Deferred from its callbacks to its errbacks, a level down.
+    assert chain(text_of(stories, row))[1:] == [
+        "fired | ● callback(Poem, 5 bytes) | ○ errback",
+        "addCallbacks | ● _succeeded → raised | ○ _failed",
+        "addErrback | ○ passthru | ● _internal_error → failure window",
     ]
     assert "unexpected error: RuntimeError: simulated bug in the controller" in text_of(
         stories, row
@@ -293,21 +381,22 @@ def test_times_count_from_the_connection_attempt():
 
     assert story_text(row, stories.get(row), 20.0) == "\n".join(
         [
-            "Address     127.0.0.1:10001",
-            "Encoding    utf-8",
-            "Status      Done (batch 3)",
+            "Address\t127.0.0.1:10001",
+            "Encoding\tutf-8",
+            "Status\tDone (batch 3)",
             "",
-            "Queued      -0.500 s (waited for a free connection)",
-            "Connecting  +0.000 s",
-            "Connected   +0.012 s",
-            "First byte  +0.100 s",
-            "Ended       +0.900 s, done",
-            "Received    612 bytes in 2 chunks, 680 B/s",
+            "Queued\twaited 0.500 s (for a free connection)",
+            "Connecting\t+0.000 s",
+            "Connected\t+0.012 s",
+            "First byte\t+0.100 s",
+            "Ended\t+0.900 s, done",
+            "Received\t612 bytes in 2 chunks, 680 B/s",
             "",
-            "Log",
-            "  +0.000 s  127.0.0.1:10001: connecting",
-            "  +0.012 s  127.0.0.1:10001: connected",
-            "  +0.900 s  127.0.0.1:10001: done, 612 bytes in 0.90 s",
+            "What Twisted called",
+            "  +0.012 s\tconnectionMade",
+            "  +0.100 s\tdataReceived ×2 (612 bytes)",
+            "Gathered in the protocol: 612 bytes in 2 chunks → poem whole at connectionLost"
+            " → Deferred fired",
             "",
             "The Deferred's path",
             "  callback → _succeeded(Poem, 612 bytes) → poem pane",
@@ -323,8 +412,11 @@ def test_a_running_row_says_what_it_waits_for():
         row.apply(event)
         stories.observe(event)
     text = story_text(row, stories.get(row), 101.25)
-    assert "Connected   not yet" in text
-    assert "Ended       not yet (1.2 s so far)" in text
+    assert "Connected\tnot yet" in text
+    assert "Ended\tnot yet (1.2 s so far)" in text
+    assert section(text, "What Twisted called") == [
+        "  nothing yet: connectionMade or clientConnectionFailed comes first"
+    ]
     assert text.endswith(
         "not fired yet: it fires once, when the poem is whole or the download fails"
     )

@@ -39,6 +39,8 @@ from app.downloads.events import (
     BatchStarted,
     BatchSummary,
     Cancelled,
+    ChainLevel,
+    Closing,
     Connected,
     Connecting,
     Done,
@@ -104,6 +106,13 @@ class DownloadController:
         self._on_poem = recording(events, "callback", self._succeeded)
         self._on_failure = recording(events, "errback", self._failed)
         self._on_own_error = recording(events, "errback", self._internal_error)
+        #: The levels :meth:`_begin` adds to each row's Deferred, told on its Connecting.
+        self.chain = (
+            ChainLevel("addCallbacks", self._on_poem.__name__, self._on_failure.__name__),
+            ChainLevel("addErrback", None, self._on_own_error.__name__),
+        )
+        #: What Twisted called as each running row's connection ended, until its ending says it.
+        self._closings: dict[ServerRow, Closing] = {}
 
     @property
     def running(self) -> int:
@@ -209,7 +218,7 @@ class DownloadController:
 
     def _begin(self, row: ServerRow) -> None:
         self._running[row] = None
-        self.events.publish(Connecting(row))
+        self.events.publish(Connecting(row, self.chain))
         try:
             d = get_poetry(
                 row.address.host,
@@ -220,6 +229,7 @@ class DownloadController:
                 max_bytes=self.max_bytes,
                 progress=partial(self.events.bytes_arrived, row),
                 connected=partial(self._connected, row),
+                closed=partial(self._closed, row),
                 reactor=self.reactor,
             )
         except ValueError:
@@ -236,14 +246,19 @@ class DownloadController:
     def _connected(self, row: ServerRow) -> None:
         self.events.publish(Connected(row))
 
+    def _closed(self, row: ServerRow, method: str, reason: Failure) -> None:
+        if row in self._running:
+            self._closings[row] = Closing(method, type(reason.value).__name__)
+
     def _succeeded(self, poem: Poem, row: ServerRow) -> None:
-        self._end(row, Done(row, poem))
+        self._end(row, Done(row, poem, self._closings.get(row)))
 
     def _failed(self, failure: Failure, row: ServerRow) -> None:
         if failure.check(CancelledError):
             self._end(row, Cancelled(row, queued=False))
         else:
-            self._end(row, Failed(row, failure, describe_failure(failure)))
+            closing = self._closings.get(row)
+            self._end(row, Failed(row, failure, describe_failure(failure), closing))
 
     def _internal_error(self, failure: Failure, row: ServerRow) -> None:
         """Our own code raised while handling the row's result: free the slot, end the row."""
@@ -257,6 +272,7 @@ class DownloadController:
         next ones meanwhile.
         """
         self._running.pop(row, None)
+        self._closings.pop(row, None)
         self.events.publish(event)
         if not self._busy:
             self._end_batch()

@@ -44,7 +44,7 @@ import enum
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar, get_args
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeAlias, TypeVar, get_args
 
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -101,10 +101,47 @@ class Queued:
 
 
 @dataclass(frozen=True, slots=True)
+class ChainLevel:
+    """One level of a row's Deferred, as the tutorial draws it: a callback beside an errback.
+
+    ``added_by`` is the call that made the level (``addCallbacks``,
+    ``addErrback``); ``callback`` and ``errback`` are the handlers' names,
+    ``None`` for the side that passes its result on unchanged (Twisted's
+    ``passthru``).
+    """
+
+    added_by: str
+    callback: str | None
+    errback: str | None
+
+
+#: A Deferred's levels, first to last.
+DeferredChain: TypeAlias = tuple[ChainLevel, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Connecting:
-    """A connection attempt (name lookup, then TCP connect) began."""
+    """A connection attempt (name lookup, then TCP connect) began.
+
+    ``chain`` is what the row's Deferred will run, level by level, once the
+    download ends: the same for every row of a controller, published here
+    so that whoever tells the download can draw it before it fires.
+    """
 
     row: ServerRow
+    chain: DeferredChain = ()
+
+
+class Closing(NamedTuple):
+    """The Twisted method that ended a connection and the class of the reason it was given.
+
+    ``("connectionLost", "ConnectionDone")``, ``("clientConnectionFailed",
+    "ConnectionRefusedError")``: what the protocol or the factory was told,
+    not what was made of it.
+    """
+
+    method: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,10 +173,14 @@ class DeferredStep:
 
 @dataclass(frozen=True, slots=True)
 class Done:
-    """The server closed the connection cleanly: the whole poem is here."""
+    """The server closed the connection cleanly: the whole poem is here.
+
+    ``closing`` is what Twisted called as it closed (``None`` when not told).
+    """
 
     row: ServerRow
     poem: Poem
+    closing: Closing | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +190,14 @@ class Failed:
     The words are those :func:`app.net.failures.describe_failure` gave when the
     download failed, in the language spoken then; whoever shows the failure
     later words it again from ``failure``, as the log does in English.
+    ``closing`` is what Twisted called as the connection or the attempt
+    ended (``None`` when nothing was: bad arguments, say).
     """
 
     row: ServerRow
     failure: Failure
     reason: str
+    closing: Closing | None = None
 
 
 @dataclass(frozen=True, slots=True)

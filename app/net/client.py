@@ -52,6 +52,8 @@ MAX_READ_SIZE = 2**20
 IDLE_SWEEP_SECONDS = 1.0
 
 ProgressCallback = Callable[[int], object]
+#: Told the Twisted method that ended the connection and the reason it was given.
+ClosedCallback = Callable[[str, Failure], object]
 
 
 class PoetryProtocol(protocol.Protocol):
@@ -237,6 +239,7 @@ class PoetryClientFactory(_ClientFactory):
         encoding: str = DEFAULT_ENCODING,
         progress: ProgressCallback | None = None,
         connected: Callable[[], object] | None = None,
+        closed: ClosedCallback | None = None,
         clock: IReactorTime | None = None,
     ) -> None:
         clock = or_global(clock)
@@ -247,6 +250,7 @@ class PoetryClientFactory(_ClientFactory):
         #: Called with the running byte total after each chunk (``None`` once it ended).
         self.progress = progress
         self._connected = connected
+        self._closed = closed
         self.started = clock.seconds()
         self.connector: IConnector | None = None
         self.poem_protocol: PoetryProtocol | None = None
@@ -262,6 +266,7 @@ class PoetryClientFactory(_ClientFactory):
 
     def poem_ended(self, proto: PoetryProtocol, reason: Failure) -> None:
         """The connection is closed: decide between a poem and a failure."""
+        self._tell_closed("connectionLost", reason)
         size = proto.received
         if proto.verdict is not None:
             self._fire(Failure(proto.verdict))
@@ -275,7 +280,12 @@ class PoetryClientFactory(_ClientFactory):
             self._fire(Poem(chunks, self.clock.seconds() - self.started, self.encoding))
 
     def clientConnectionFailed(self, connector: IConnector, reason: Failure) -> None:
+        self._tell_closed("clientConnectionFailed", reason)
         self._fire(reason)
+
+    def _tell_closed(self, method: str, reason: Failure) -> None:
+        if self._closed is not None:
+            self._closed(method, reason)
 
     def clientConnectionLost(self, connector: IConnector, reason: Failure) -> None:
         # The download has ended (poem_ended came first): let its objects go
@@ -284,7 +294,7 @@ class PoetryClientFactory(_ClientFactory):
 
     def _fire(self, result: Poem | Failure) -> None:
         d, self.deferred = self.deferred, None
-        self.progress = self._connected = None
+        self.progress = self._connected = self._closed = None
         # Each pointed back at this factory: two reference cycles per download.
         self.poem_protocol = self.connector = None
         if d is None:
@@ -298,7 +308,7 @@ class PoetryClientFactory(_ClientFactory):
         # Deferred.cancel() errbacks with CancelledError once we return; we
         # only make sure nothing of the download is left running.
         self.deferred = None
-        self.progress = self._connected = None
+        self.progress = self._connected = self._closed = None
         proto = self.poem_protocol
         if proto is not None and proto.transport is not None:
             proto.give_up(CancelledError())
@@ -316,6 +326,7 @@ def get_poetry(
     encoding: str = DEFAULT_ENCODING,
     progress: ProgressCallback | None = None,
     connected: Callable[[], object] | None = None,
+    closed: ClosedCallback | None = None,
     reactor: IReactorTCP | None = None,
 ) -> Deferred[Poem]:
     """Download one poem from ``host:port``; the Deferred fires once with a :class:`Poem`.
@@ -323,7 +334,9 @@ def get_poetry(
     ``timeout`` bounds name lookup plus connecting; ``idle_timeout`` bounds
     the silence between bytes; ``max_bytes`` bounds the poem. ``progress``
     gets the running byte total as bytes arrive; ``connected`` is called once
-    the TCP connection is up. ``reactor`` connects, and its clock times the
+    the TCP connection is up; ``closed`` is told, just before the result
+    is decided, which Twisted method ended it (``connectionLost`` or
+    ``clientConnectionFailed``) and with what reason. ``reactor`` connects, and its clock times the
     download; ``None`` is Twisted's global reactor. Bad arguments (an unknown
     encoding, a port out of range) raise ``ValueError`` before anything connects.
     """
@@ -350,6 +363,7 @@ def get_poetry(
         encoding=encoding,
         progress=progress,
         connected=connected,
+        closed=closed,
         clock=IReactorTime(reactor),
     )
     deferred = factory.deferred

@@ -35,16 +35,21 @@ from dataclasses import dataclass, field
 from app.downloads.download_log import LOGGED_EVENTS, log_line
 from app.downloads.events import (
     BATCH_EVENTS,
+    BatchStarted,
     Cancelled,
+    Closing,
     Connected,
     Connecting,
+    DeferredChain,
     DeferredStep,
     Done,
     DownloadEvent,
     Failed,
     Forgotten,
     InternalError,
+    Mode,
     Queued,
+    StepKind,
 )
 from app.downloads.rows import ServerRow
 from app.i18n import N_, _, pgettext, source_language
@@ -73,7 +78,7 @@ EndingEvent = Done | Failed | Cancelled | InternalError
 class Step:
     """One callback or errback the row's Deferred ran, and where its result went."""
 
-    kind: str
+    kind: StepKind
     handler: str
     result: str
     #: "poem pane", "failure window", "raised"...; "" until the next event says.
@@ -96,6 +101,8 @@ class RowStory:
 
     batch: int | None = None
     queued: float | None = None
+    #: How its batch ran: one at a time, a row waits for the previous download.
+    mode: Mode | None = None
     connecting: float | None = None
     connected: float | None = None
     first_byte: float | None = None
@@ -104,8 +111,12 @@ class RowStory:
     ended_by: EndingEvent | None = None
     received: int = 0
     chunks: int = 0
-    #: (time, event or words) per log line, the newest :data:`MAX_LOG_LINES`: see :attr:`log`.
-    logged: list[tuple[float, DownloadEvent | str]] = field(default_factory=list)
+    #: What Twisted called as the connection (or the attempt) ended; ``None`` until told.
+    closing: Closing | None = None
+    #: The levels of the row's Deferred, as the controller built it; ``()`` until told.
+    chain: DeferredChain = ()
+    #: (time, event) per log line, the newest :data:`MAX_LOG_LINES`: see :attr:`log`.
+    logged: list[tuple[float, DownloadEvent]] = field(default_factory=list)
     log_dropped: int = 0
     #: The steps the Deferred took, the newest :data:`MAX_STEPS`.
     steps: list[Step] = field(default_factory=list)
@@ -131,13 +142,26 @@ class RowStory:
         """(time, words) per log line, in the log's words, worded when asked.
 
         A story is read for one row at a time, so its log lines are kept as
-        their events and worded here, as the log words them. An internal
-        error's line is worded when it comes, as its failure's message may
-        be any length.
+        their events and worded here, as the log words them (an internal
+        error's with its failure, whose message may be any length).
         """
+        lines = []
+        for at, event in self.logged:
+            line = log_line(event) or ""
+            if isinstance(event, InternalError):
+                with source_language():  # a log line, so English as the log is
+                    line = f"{line}: {describe_failure(event.failure)}"
+            lines.append((at, shorten(line, MAX_LINE)))
+        return lines
+
+    @property
+    def internal_errors(self) -> list[tuple[float, str]]:
+        """(time, words) per bug of ours met while this download was handled, in the
+        language spoken now; the newest of them, as :attr:`log` keeps them."""
         return [
-            (at, shorten(line if isinstance(line, str) else log_line(line) or "", MAX_LINE))
-            for at, line in self.logged
+            (at, shorten(describe_failure(event.failure), MAX_LINE))
+            for at, event in self.logged
+            if isinstance(event, InternalError)
         ]
 
     @property
@@ -154,8 +178,9 @@ class RowStory:
     def record(self, event: DownloadEvent, now: float) -> None:
         """Write down ``event``; the bytes before it are :class:`RowStories`' to count."""
         match event:
-            case Connecting():
+            case Connecting(chain=chain):
                 self.connecting = now
+                self.chain = chain
             case Connected():
                 self.connected = now
             case DeferredStep(kind=kind, handler=handler, result=result):
@@ -164,20 +189,18 @@ class RowStory:
                     # Deferred took its failure down the errbacks.
                     self.steps[-1].outcome = RAISED
                 self._add_step(Step(kind, handler, result))
-            case Done(poem=poem):
+            case Done(poem=poem, closing=closing):
                 self.received = poem.size
+                self.closing = closing
                 self._end(event, DONE_GOES_TO, now)
-            case Failed():
+            case Failed(closing=closing):
+                self.closing = closing
                 self._end(event, FAILURE_GOES_TO, now)
             case Cancelled():
                 self._end(event, CANCEL_GOES_TO, now)
             case InternalError(fatal=True):
                 self._end(event, FAILURE_GOES_TO, now)
-        if isinstance(event, InternalError):
-            with source_language():  # a log line, so English as the log is
-                line = f"{log_line(event)}: {describe_failure(event.failure)}"
-            self._add_line(now, shorten(line, MAX_LINE))
-        elif isinstance(event, LOGGED_EVENTS):
+        if isinstance(event, LOGGED_EVENTS):
             self._add_line(now, event)
 
     def _end(self, event: EndingEvent, goes_to: str, now: float) -> None:
@@ -193,7 +216,7 @@ class RowStory:
             self.steps_dropped += 1
         self.steps.append(step)
 
-    def _add_line(self, now: float, line: DownloadEvent | str) -> None:
+    def _add_line(self, now: float, line: DownloadEvent) -> None:
         if len(self.logged) == MAX_LOG_LINES:
             del self.logged[0]
             self.log_dropped += 1
@@ -215,6 +238,8 @@ class RowStories:
         self._stories: dict[ServerRow, RowStory] = {}
         #: Rows whose attempt runs and has had no byte yet: all a tick looks at.
         self._waiting: set[ServerRow] = set()
+        #: The mode of the batch that runs (or ran last): a row queued now joins it.
+        self._mode: Mode | None = None
 
     def get(self, row: ServerRow) -> RowStory | None:
         """The row's latest attempt, or ``None`` if it has none since it was listed.
@@ -244,6 +269,8 @@ class RowStories:
 
     def observe(self, event: DownloadEvent) -> None:
         if isinstance(event, BATCH_EVENTS):
+            if isinstance(event, BatchStarted):
+                self._mode = event.mode
             return
         row = event.row
         if isinstance(event, Forgotten):
@@ -253,7 +280,7 @@ class RowStories:
         now = self.clock()
         if isinstance(event, Queued):
             # A new attempt: the last one's story is over.
-            self._stories[row] = RowStory(event.batch, now)
+            self._stories[row] = RowStory(event.batch, now, self._mode)
             self._waiting.add(row)
             return
         story = self._stories.get(row)
