@@ -23,6 +23,9 @@ from app.downloads.events import (
     BatchEnded,
     BatchStarted,
     BatchSummary,
+    Closing,
+    Connecting,
+    DeferredStep,
     DownloadEvent,
     EventStream,
     Failed,
@@ -218,23 +221,35 @@ def test_status_and_mode_words_are_chinese_and_their_values_english(chinese):
     assert Status.DONE.value == "Done" and Mode.REACTOR.value == "All at once"
 
 
-def test_a_row_story_reads_chinese_with_its_labels_lined_up(chinese):
+def test_a_row_story_reads_chinese_with_twisted_s_names_as_they_are(chinese):
     clock = Clock()
     stories = RowStories(clock)
     row = ServerRow(Address(LOCALHOST, 10001))
-    for event in (Queued(row, 2), Failed(row, Failure(ConnectionRefusedError()), "")):
+    refused = Failure(ConnectionRefusedError())
+    closing = Closing("clientConnectionFailed", "ConnectionRefusedError")
+    for event in (
+        BatchStarted(2, Mode.ONE_AT_A_TIME),
+        Queued(row, 2),
+        Connecting(row, DownloadController(EventStream()).chain),
+        DeferredStep(row, "errback", "_failed", "Failure ConnectionRefusedError"),
+        Failed(row, refused, "", closing),
+    ):
+        clock.now += 1.5
         row.apply(event)
         stories.observe(event)
 
     lines = story_text(row, stories.get(row), clock.now).split("\n")
 
-    # A Chinese character takes two columns of a fixed-width font: "地址" pads to 12 as "Address".
-    assert lines[:3] == [
-        "地址        127.0.0.1:10001",
-        "编码        utf-8",
-        "状态        失败（第 2 批）",
-    ]
-    assert "结束        +0.000 秒，失败：连接被拒绝" in lines
+    # Label and value are a tab apart: the Story tab lines them up by the font's widths.
+    assert lines[:3] == ["地址\t127.0.0.1:10001", "编码\tutf-8", "状态\t失败（第 2 批）"]
+    # A moment, not a duration: "于 … 秒失败"; a wait counted forward, worded by the mode.
+    assert "结束\t于 +3.000 秒失败：连接被拒绝" in lines
+    assert "排队\t等了 1.500 秒（逐个下载：等待上一个下载结束）" in lines
+    # The methods are code, the words around them Chinese.
+    assert "Twisted 调用了什么" in lines
+    assert "  +3.000 秒\tclientConnectionFailed(ConnectionRefusedError)" in lines
+    assert "  触发\t○ callback\t● errback(Failure ConnectionRefusedError)" in lines
+    assert "  addCallbacks\t○ _succeeded\t● _failed → 失败窗口" in lines
     assert story_text(None, None, 0.0) == "未选择服务器"
 
 

@@ -157,7 +157,7 @@ def _calls(story: RowStory, status: Status) -> list[str]:
         lines.append(_call(story, story.ended, f"{method}({reason})"))
     elif isinstance(story.ended_by, Cancelled) and story.chain:
         # The cancel fired the Deferred; the aborted connection's connectionLost comes after.
-        lines.append(_call(story, story.ended, "Deferred.cancel()"))
+        lines.append(_call(story, story.ended, "Deferred.cancel()"))  # untranslated: code
     if lines:
         return lines
     if running:

@@ -40,7 +40,10 @@ class ReadingTabs(QTabWidget):
         self.setTabToolTip(POEM_TAB, _("The selected server's poem"))
         self.setTabToolTip(
             STORY_TAB,
-            _("The selected server's latest download: times, bytes, log, the Deferred's path"),
+            _(
+                "The selected server's latest download: times, what Twisted called, "
+                "the Deferred's chain and path"
+            ),
         )
         self.poem_pane.retranslate()
         self.row_details.refresh()
