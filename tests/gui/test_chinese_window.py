@@ -50,12 +50,16 @@ KEPT = {
     "twisted", "reactor", "deferred", "failure", "callback", "errback", "traceback",
     "utf", "ascii", "latin", "qt", "kib", "mib", "gib", "tib", "ctrl", "shift", "alt",
     "esc", "del", "delete", "return", "enter", "f5", "x", "display", "xauthority",
-    "qt_qpa_platform", "offscreen", "txt", "tcp", "ip", "dns",
+    "qt_qpa_platform", "offscreen", "txt", "tcp", "ip", "dns", "protocol", "factory",
+    "passthru",
 }  # fmt: skip
 _ADDRESS = re.compile(r"\[[0-9a-fA-F:.]+\](?::\d+)?|\b[\w.-]+:\d+\b|\b\d+(?:\.\d+){3}\b")
 _PATH = re.compile(r"(?:/[\w.@+-]+)+/?")
-# Names from the code: a handler (_failed), an exception class (CancelledError).
-_IDENTIFIER = re.compile(r"\b\w*_\w*\b|\b[A-Z][a-z]+(?:[A-Z][a-z]*)+\b")
+# Names from the code: a handler (_failed), an exception class (CancelledError), a
+# Twisted method (connectionMade, addCallbacks), a call (Deferred.cancel()).
+_IDENTIFIER = re.compile(
+    r"\b\w*_\w*\b|\b[A-Za-z][a-z]+(?:[A-Z][a-z]*)+\b|\b\w+\.\w+\(\)"
+)
 # A Deferred step names the type of its result: _succeeded(Poem, 94 字节).
 _RESULT_TYPE = re.compile(r"(?<=\w\()[A-Z]\w*(?=[,)])")
 _UNIT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:[KMGT]iB|B)(?:/s)?\b|\b[KMGT]iB/s\b|\bB/s\b")
