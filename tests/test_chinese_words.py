@@ -44,8 +44,9 @@ from app.views.failure_report import traceback_text
 from app.views.story import RowStories
 from app.views.story_words import story_text
 from app.views.timeline.axis import tick_label
-from app.views.timeline.record import Timeline
-from app.views.timeline.words import batch_summary, dock_summary
+from app.views.timeline.axis import TimeAxis
+from app.views.timeline.record import Ending, Lane, Timeline
+from app.views.timeline.words import batch_summary, dock_summary, lane_tooltip
 from tests import hostile
 from tests.conftest import failure_of
 from tests.hostile import LOCALHOST
@@ -251,6 +252,22 @@ def test_a_row_story_reads_chinese_with_twisted_s_names_as_they_are(chinese):
     assert "  触发\t○ callback\t● errback(Failure ConnectionRefusedError)" in lines
     assert "  addCallbacks\t○ _succeeded\t● _failed → 失败窗口" in lines
     assert story_text(None, None, 0.0) == "未选择服务器"
+
+
+def test_a_lane_s_ending_is_a_moment_in_chinese_not_a_duration(chinese):
+    # "3.54 秒失败" reads as "failed for 3.54 s"; "于 3.54 秒失败" is "failed at 3.54 s".
+    axis = TimeAxis(t0=0.0, scale=100.0)
+    lane = Lane("127.0.0.1:1234", connect_started=0.1, connected=0.3, ended=3.54)
+    lane.ending, lane.reason = Ending.FAILED, "connection lost after 537 bytes"
+    at = round(axis.x(3.54))
+    failed = lane_tooltip(lane, axis, at, 4.0)
+    assert failed is not None and failed.startswith("127.0.0.1:1234\n于 3.54 秒失败：")
+    lane.ending = Ending.DONE
+    assert (
+        lane_tooltip(lane, axis, at, 4.0) == "127.0.0.1:1234\n于 3.54 秒完成：0 字节，分 0 个数据块"
+    )
+    lane.ending = Ending.CANCELLED
+    assert lane_tooltip(lane, axis, at, 4.0) == "127.0.0.1:1234\n于 3.54 秒取消"
 
 
 # Addresses, as the Add Servers dialog and poetry-get show their problems

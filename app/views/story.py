@@ -3,17 +3,22 @@
 :class:`RowStories` observes the download events (:mod:`app.downloads.events`) and
 keeps a :class:`RowStory` per row: when the attempt was queued, began to
 connect, connected, got its first byte and ended, how many bytes and
-chunks came, the log's lines about it (in :mod:`app.downloads.download_log`'s
-words), and the path its Deferred took, from the ``DeferredStep`` events
-the controller publishes as each callback or errback runs. Nothing is
-guessed afterwards from the row: a story is written as the events come,
-each with the time and the row's counts it came with; where each step's
-result went ("poem pane", "failure window") is the ending event that
-followed it.
+chunks came, the mode of its batch (one at a time, a row waits for the
+previous download), the log's lines about it (in
+:mod:`app.downloads.download_log`'s words), the Twisted method that ended
+the connection and its reason's class (``connectionLost(ConnectionDone)``,
+as the ending event says it), the levels of its Deferred (as the controller
+publishes them on ``Connecting``), and the path its Deferred took, from the
+``DeferredStep`` events the controller publishes as each callback or
+errback runs. Nothing is guessed afterwards from the row: a story is
+written as the events come, each with the time and the row's counts it
+came with; where each step's result went ("poem pane", "failure window")
+is the ending event that followed it.
 
 What a story keeps is English or data; :mod:`app.views.story_words` words it
-in the language spoken when it is shown. The log's lines are the log's
-own, in English, as the log dock shows them.
+in the language spoken when it is shown. The log's lines are kept as the
+log's own, in English, for whoever wants them; the Story tab does not
+repeat them, but words our own errors among them (:attr:`RowStory.internal_errors`).
 
 A story is one attempt: it starts afresh when the row is queued again and
 is dropped when the row is removed. Its memory is bounded whatever the
