@@ -43,8 +43,7 @@ from app.views.failure_hints import hint
 from app.views.failure_report import traceback_text
 from app.views.story import RowStories
 from app.views.story_words import story_text
-from app.views.timeline.axis import tick_label
-from app.views.timeline.axis import TimeAxis
+from app.views.timeline.axis import TimeAxis, tick_label
 from app.views.timeline.record import Ending, Lane, Timeline
 from app.views.timeline.words import batch_summary, dock_summary, lane_tooltip
 from tests import hostile

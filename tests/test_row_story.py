@@ -26,9 +26,9 @@ from app.downloads.events import (
     Failed,
     Forgotten,
     InternalError,
+    Mode,
     Queued,
 )
-from app.downloads.events import Mode
 from app.downloads.rows import ServerRow
 from app.net.address import Address
 from app.net.poem import Poem
@@ -87,7 +87,8 @@ def calls(text: str) -> list[str]:
 
 def chain(text: str) -> list[str]:
     """The drawn chain's lines, a level a line, its cells separated by " | "."""
-    lines = section(text, next(h for h in text.splitlines() if h.startswith("The Deferred's chain")))
+    heading = next(line for line in text.splitlines() if line.startswith("The Deferred's chain"))
+    lines = section(text, heading)
     return [" | ".join(cell.strip() for cell in line.split("\t")) for line in lines]
 
 
@@ -189,7 +190,7 @@ async def test_one_at_a_time_a_row_waits_for_the_previous_download_not_a_connect
 
     queued = [line for line in text_of(stories, second).splitlines() if line.startswith("Queued")]
     assert len(queued) == 1
-    label, waited = queued[0].split("\t")
+    _label, waited = queued[0].split("\t")
     # A wait, counted forward: never a negative moment.
     assert waited.startswith("waited ") and "-" not in waited
     assert waited.endswith(" s (for the previous download, one at a time)")

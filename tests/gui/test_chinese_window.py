@@ -57,9 +57,7 @@ _ADDRESS = re.compile(r"\[[0-9a-fA-F:.]+\](?::\d+)?|\b[\w.-]+:\d+\b|\b\d+(?:\.\d
 _PATH = re.compile(r"(?:/[\w.@+-]+)+/?")
 # Names from the code: a handler (_failed), an exception class (CancelledError), a
 # Twisted method (connectionMade, addCallbacks), a call (Deferred.cancel()).
-_IDENTIFIER = re.compile(
-    r"\b\w*_\w*\b|\b[A-Za-z][a-z]+(?:[A-Z][a-z]*)+\b|\b\w+\.\w+\(\)"
-)
+_IDENTIFIER = re.compile(r"\b\w*_\w*\b|\b[A-Za-z][a-z]+(?:[A-Z][a-z]*)+\b|\b\w+\.\w+\(\)")
 # A Deferred step names the type of its result: _succeeded(Poem, 94 字节).
 _RESULT_TYPE = re.compile(r"(?<=\w\()[A-Z]\w*(?=[,)])")
 _UNIT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:[KMGT]iB|B)(?:/s)?\b|\b[KMGT]iB/s\b|\bB/s\b")
