@@ -65,9 +65,12 @@ def raise_open_file_limit() -> int | None:
 
 def target_limit(hard: int, infinity: int) -> int:
     """The soft limit to ask for under the hard limit ``hard`` (``infinity`` when unlimited)."""
+    if hard == infinity:
+        # Not a number to compare: Python spells it -1 on Linux, 2**63 - 1 on macOS.
+        return MACOS_OPEN_MAX if platform.system() == "macos" else UNLIMITED_HARD_TARGET
     if platform.system() == "macos":
-        return min(MACOS_OPEN_MAX, hard)  # RLIM_INFINITY is the largest number there is
-    return UNLIMITED_HARD_TARGET if hard == infinity else int(hard)
+        return min(MACOS_OPEN_MAX, int(hard))
+    return int(hard)
 
 
 def _say_no_limits() -> None:
