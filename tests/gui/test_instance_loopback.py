@@ -26,7 +26,11 @@ from app.instance.message import Answer, Launch, Reply, encode_launch
 from app.instance.place import launch_place
 from app.platform import FORCE_VARIABLE
 from tests.conftest import local, statuses
-from tests.gui.test_instance import Sender, answered, hand_over, refusals  # noqa: F401
+from tests.gui import test_instance
+from tests.gui.test_instance import Sender, answered, hand_over
+
+#: The warnings logged in the ``poetry.instance`` namespace, as there.
+refusals = test_instance.refusals
 
 NOT_THE_TOKEN = "it did not begin with the window's token"
 
@@ -110,7 +114,7 @@ def test_a_connection_without_the_token_is_refused_and_adds_nothing(
     assert hand_over(qtbot, place, Launch()).answer is Answer.OK
 
 
-def test_a_message_sent_without_any_token_is_refused(qtbot, window, serving, refusals):  # noqa: F811
+def test_a_message_sent_without_any_token_is_refused(qtbot, window, serving, refusals):
     place, _port = serving
     reply = answered(qtbot, send_tcp(place, encode_launch(Launch())))
     assert reply == Reply(Answer.REFUSED, NOT_THE_TOKEN)

@@ -19,36 +19,39 @@ from app.instance.claim import LOCK_NAME
 from app.instance.loopback import LOOPBACK, read_port_file
 from app.instance.socket_path import directory_key
 from app.platform import FORCE_VARIABLE
-from tests.gui.test_instance_main import (  # noqa: F401
+from tests.gui import test_instance_main
+from tests.gui.test_instance_main import (
     FIRST,
     SECOND,
     THIRD,
-    config,
     launch,
-    place,
     quit_window,
     ready,
     saved,
     window,
 )
 
+#: The processes' runtime and state directories, and the settings directory, as there.
+place = test_instance_main.place
+config = test_instance_main.config
+
 
 @pytest.fixture(params=["windows", "macos"])
-def elsewhere(request, place: dict[str, str]) -> dict[str, str]:  # noqa: F811
+def elsewhere(request, place: dict[str, str]) -> dict[str, str]:
     """The processes' environment, telling them they run on Windows or macOS."""
     return {**place, FORCE_VARIABLE: request.param}
 
 
-def port_file_of(env: dict[str, str], config: Path) -> Path:  # noqa: F811
+def port_file_of(env: dict[str, str], config: Path) -> Path:
     return Path(env["XDG_STATE_HOME"]) / APP_NAME / f"instance-{directory_key(config)}.port"
 
 
-def test_a_second_launch_hands_over_by_loopback_and_both_are_saved(qtbot, elsewhere, config):  # noqa: F811
+def test_a_second_launch_hands_over_by_loopback_and_both_are_saved(qtbot, elsewhere, config):
     with window(elsewhere, "--config-dir", str(config), FIRST) as first:
         ready(qtbot, elsewhere, first)
-        place = port_file_of(elsewhere, config)
-        port, _token = read_port_file(str(place))
-        assert os.stat(place).st_mode & 0o777 == 0o600
+        port_file = port_file_of(elsewhere, config)
+        port, _token = read_port_file(str(port_file))
+        assert os.stat(port_file).st_mode & 0o777 == 0o600
         assert (config / LOCK_NAME).read_text() == f"{first.pid}\n"
 
         status, out, err, took = launch(elsewhere, "--config-dir", str(config), SECOND)
@@ -59,24 +62,24 @@ def test_a_second_launch_hands_over_by_loopback_and_both_are_saved(qtbot, elsewh
         qtbot.waitUntil(lambda: saved(config) == [FIRST, SECOND], timeout=5000)
         quit_window(qtbot, first)
     assert saved(config) == [FIRST, SECOND]
-    assert not place.exists()
+    assert not port_file.exists()
     assert os.listdir(elsewhere["XDG_RUNTIME_DIR"]) == []  # no UNIX socket anywhere
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((LOOPBACK, port), timeout=5).close()
 
 
-def test_a_killed_window_s_port_file_does_not_block_the_next_start(qtbot, elsewhere, config):  # noqa: F811
+def test_a_killed_window_s_port_file_does_not_block_the_next_start(qtbot, elsewhere, config):
     with window(elsewhere, "--config-dir", str(config), FIRST) as first:
         ready(qtbot, elsewhere, first)
         qtbot.waitUntil(lambda: saved(config) == [FIRST], timeout=5000)
         first.send_signal(signal.SIGKILL)
         first.wait()
-    place = port_file_of(elsewhere, config)
-    stale = place.read_text()  # left behind, nobody listening
+    port_file = port_file_of(elsewhere, config)
+    stale = port_file.read_text()  # left behind, nobody listening
 
     with window(elsewhere, "--config-dir", str(config), SECOND) as next_one:
         ready(qtbot, elsewhere, next_one, times=2)
-        assert place.read_text() != stale  # a new port and a new token
+        assert port_file.read_text() != stale  # a new port and a new token
         status, _, err, took = launch(elsewhere, "--config-dir", str(config), THIRD)
         assert (status, err) == (0, ""), err
         assert took < 2.0, took
