@@ -31,6 +31,10 @@ from tests.gui.test_instance_main import (
     window,
 )
 
+#: Seconds within which a launch that found the window at once has ended, on a busy
+#: machine: well under the 5 s it would spend looking for one that does not answer.
+FOUND_AT_ONCE = 4.0
+
 #: The processes' runtime and state directories, and the settings directory, as there.
 place = test_instance_main.place
 config = test_instance_main.config
@@ -57,7 +61,7 @@ def test_a_second_launch_hands_over_by_loopback_and_both_are_saved(qtbot, elsewh
         status, out, err, took = launch(elsewhere, "--config-dir", str(config), SECOND)
 
         assert (status, err) == (0, ""), err
-        assert took < 2.0, took
+        assert took < FOUND_AT_ONCE, took
         assert out == f"{APP_NAME}: handed 1 server to the window already open on {config}\n"
         qtbot.waitUntil(lambda: saved(config) == [FIRST, SECOND], timeout=5000)
         quit_window(qtbot, first)
@@ -82,7 +86,7 @@ def test_a_killed_window_s_port_file_does_not_block_the_next_start(qtbot, elsewh
         assert port_file.read_text() != stale  # a new port and a new token
         status, _, err, took = launch(elsewhere, "--config-dir", str(config), THIRD)
         assert (status, err) == (0, ""), err
-        assert took < 2.0, took
+        assert took < FOUND_AT_ONCE, took
         qtbot.waitUntil(lambda: THIRD in saved(config), timeout=5000)
         quit_window(qtbot, next_one)
     assert saved(config) == [FIRST, SECOND, THIRD]
