@@ -2,8 +2,8 @@
 
 Two windows on one settings directory each save ``settings.json`` when they
 quit, and the last to quit wins: the servers added in the other are lost.
-So a start-up first takes an exclusive ``flock`` on ``instance.lock`` in the
-settings directory (or, for settings that cannot hold it, in the state
+So a start-up first takes an exclusive ``flock`` (Windows: ``msvcrt.locking``)
+on ``instance.lock`` in the settings directory (or, for settings that cannot hold it, in the state
 directory: :mod:`app.instance.lock_file`), before anything reads the
 settings, and holds it for the life of the process (the kernel drops it
 however the process ends, even by ``kill -9``). Whoever holds it is the one

@@ -90,8 +90,9 @@ class LaunchProtocol(Protocol):
             return
         self._admitted = self.factory.token is None
         handle = ISystemHandle(self.transport).getHandle()
-        unix = isinstance(handle, socket.socket) and handle.family == getattr(socket, "AF_UNIX", -1)
-        uid = peer_uid(handle) if unix and isinstance(handle, socket.socket) else None
+        uid = None
+        if isinstance(handle, socket.socket) and handle.family == getattr(socket, "AF_UNIX", None):
+            uid = peer_uid(handle)  # a loopback connection is asked for the token instead
         owner = self.factory.owner_uid
         if uid is not None and owner is not None and uid != owner:
             self._answer(Reply(Answer.REFUSED, _("from another user (uid {uid})").format(uid=uid)))
