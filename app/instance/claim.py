@@ -3,12 +3,12 @@
 Two windows on one settings directory each save ``settings.json`` when they
 quit, and the last to quit wins: the servers added in the other are lost.
 So a start-up first takes an exclusive ``flock`` (Windows: ``msvcrt.locking``)
-on ``instance.lock`` in the settings directory (or, for settings that cannot hold it, in the state
-directory: :mod:`app.instance.lock_file`), before anything reads the
-settings, and holds it for the life of the process (the kernel drops it
+on ``instance.lock`` in the settings directory (or, for settings that cannot
+hold it, in the state directory: :mod:`app.instance.lock_file`), before
+anything reads the settings, and holds it for the life of the process (the kernel drops it
 however the process ends, even by ``kill -9``). Whoever holds it is the one
 window on the directory and the only process that writes there; it clears
-the socket's place at once (:mod:`app.instance.in_the_way`).
+the socket's place (or the port file) at once (:mod:`app.instance.place`).
 
 A launch that finds the lock taken opens no window: it connects to the
 holder's socket or port file (:mod:`app.instance.place`), sends its addresses
