@@ -50,7 +50,7 @@ def system() -> System:
         return "linux"
     if sys.platform == "darwin":
         return "macos"
-    if sys.platform in ("win32", "cygwin"):
+    if sys.platform == "win32":
         return "windows"
     return "unix"
 
