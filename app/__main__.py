@@ -130,7 +130,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     from app.settings.store import default_config_dir, saved_language
 
     config_dir = options.config_dir if options.config_dir is not None else default_config_dir()
-    language = i18n.choose(explicit, saved_language(config_dir), os.environ)
+    saved = saved_language(config_dir)
+    language = i18n.choose(explicit, saved, os.environ)
     i18n.install(language)
 
     # Qt aborts when the window cannot open; find out first, and say why.
@@ -153,8 +154,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         app = QApplication([APP_NAME])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
-    from app.gui.i18n import can_draw, install_language, no_font_message
+    from app.gui.i18n import can_draw, install_language, no_font_message, window_language
 
+    language = window_language(explicit, saved)  # no LANG from Finder or Explorer: ask the system
     font_problem = None if can_draw(language) else no_font_message(language)
     install_language(language if font_problem is None else i18n.SOURCE_LANGUAGE)
     app.setApplicationDisplayName(display_name())

@@ -9,7 +9,10 @@ platformdirs knows the XDG rules; three of the program's own come on top:
 - The XDG layout on every system, not each system's own (platformdirs'
   ``unix`` flavour, not ``PlatformDirs``): the program has always kept its
   settings in ``~/.config``, and settings that moved elsewhere after an
-  upgrade would look lost.
+  upgrade would look lost. On Windows and macOS too, then: ``~`` is the
+  user's profile or home folder, private to them, and nothing here needs
+  more of the system than a home directory (the runtime directory is only
+  a Linux desktop's, and nothing needs it: :mod:`app.instance.place`).
 - A relative ``XDG_*`` value is ignored, as the XDG Base Directory
   specification says; platformdirs before 4.x took it as it stood, so such
   a value is answered with the specification's default here.

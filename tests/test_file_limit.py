@@ -12,8 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from twisted.logger import LogEvent, globalLogPublisher
 
-from app.startup.file_limit import UNLIMITED_HARD_TARGET, raise_open_file_limit
+from app.platform import FORCE_VARIABLE
+from app.startup import file_limit
+from app.startup.file_limit import MACOS_OPEN_MAX, UNLIMITED_HARD_TARGET, raise_open_file_limit
 
 REPO = Path(__file__).resolve().parent.parent
 LOW = 64
@@ -25,9 +28,12 @@ needs_room = pytest.mark.skipif(
 )
 
 
-def _soft_limit_after(code: str) -> int:
+def _soft_limit_after(code: str, platform: str | None = None) -> int:
     """Run ``code`` in a fresh interpreter whose soft limit starts at ``LOW``; the limit it
-    printed on stderr as ``LIMIT n`` (printed at exit, so ``sys.exit`` in ``code`` is fine)."""
+    printed on stderr as ``LIMIT n`` (printed at exit, so ``sys.exit`` in ``code`` is fine).
+
+    ``platform`` is the system the program is told it runs on (app.platform).
+    """
     prologue = (
         "import atexit, resource, sys\n"
         "N = resource.RLIMIT_NOFILE\n"
@@ -40,7 +46,11 @@ def _soft_limit_after(code: str) -> int:
         capture_output=True,
         text=True,
         timeout=60,
-        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+        env={
+            "QT_QPA_PLATFORM": "offscreen",
+            "PATH": "/usr/bin:/bin",
+            **({FORCE_VARIABLE: platform} if platform else {}),
+        },
     )
     lines = [line for line in done.stderr.splitlines() if line.startswith("LIMIT ")]
     assert lines, done.stderr[-2000:]
@@ -109,3 +119,69 @@ def test_an_unlimited_soft_limit_is_returned_as_it_is(monkeypatch):
 
 def _must_not_be_called(*_args: object) -> None:
     raise AssertionError("setrlimit called")
+
+
+# The other systems' ways, taken on Linux (app.platform)
+
+
+@needs_room
+def test_on_macos_a_low_soft_limit_rises_to_open_max_at_most():
+    code = "from app.startup.file_limit import raise_open_file_limit\nraise_open_file_limit()\n"
+    assert _soft_limit_after(code, "macos") == min(MACOS_OPEN_MAX, HARD)
+
+
+@needs_room
+def test_on_windows_neither_the_window_nor_poetry_get_touch_a_limit(tmp_path: Path):
+    window = (
+        "import app.instance.claim\n"
+        "app.instance.claim.claim_or_exit = lambda *args: sys.exit(0)\n"
+        "from app.__main__ import main\n"
+        f"main(['--config-dir', {str(tmp_path)!r}])\n"
+    )
+    get = "from app.cli.get import main\nmain(['127.0.0.1:1'])\n"
+    assert _soft_limit_after(window, "windows") == LOW
+    assert _soft_limit_after(get, "windows") == LOW
+
+
+def test_without_resource_nothing_is_raised_and_the_log_says_so_once(monkeypatch):
+    monkeypatch.setenv(FORCE_VARIABLE, "windows")
+    monkeypatch.setattr(resource, "setrlimit", _must_not_be_called)
+    monkeypatch.setattr(file_limit, "_said_no_limits", False)
+    said: list[str] = []
+
+    def observe(event: LogEvent) -> None:
+        if event.get("log_namespace") == "poetry.startup":
+            said.append(event["log_format"])
+
+    globalLogPublisher.addObserver(observe)
+    try:
+        assert raise_open_file_limit() is None
+        assert raise_open_file_limit() is None
+    finally:
+        globalLogPublisher.removeObserver(observe)
+    assert said == ["This system has no open-file limit to raise (no resource module)"]
+
+
+def test_on_macos_an_unlimited_hard_limit_asks_for_open_max(monkeypatch):
+    monkeypatch.setenv(FORCE_VARIABLE, "macos")
+    asked: list[tuple[int, int]] = []
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (256, resource.RLIM_INFINITY))
+    monkeypatch.setattr(resource, "setrlimit", lambda _which, limits: asked.append(limits))
+    assert raise_open_file_limit() == MACOS_OPEN_MAX
+    assert asked == [(MACOS_OPEN_MAX, resource.RLIM_INFINITY)]
+
+
+def test_on_macos_a_hard_limit_under_open_max_is_the_target(monkeypatch):
+    monkeypatch.setenv(FORCE_VARIABLE, "macos")
+    asked: list[tuple[int, int]] = []
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (256, 4096))
+    monkeypatch.setattr(resource, "setrlimit", lambda _which, limits: asked.append(limits))
+    assert raise_open_file_limit() == 4096
+    assert asked == [(4096, 4096)]
+
+
+def test_on_macos_a_soft_limit_at_open_max_is_left_alone(monkeypatch):
+    monkeypatch.setenv(FORCE_VARIABLE, "macos")
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (MACOS_OPEN_MAX, 1_000_000))
+    monkeypatch.setattr(resource, "setrlimit", _must_not_be_called)
+    assert raise_open_file_limit() == MACOS_OPEN_MAX

@@ -30,6 +30,7 @@ from app.instance.socket_path import (
     socket_path,
 )
 from app.net.address import Address
+from app.platform import FORCE_VARIABLE
 
 
 @pytest.fixture
@@ -260,3 +261,29 @@ def test_a_window_that_answers_busy_and_closes_before_reading_is_busy_not_broken
         os.rmdir(directory)
     assert {reply.answer for reply in replies} == {Answer.BUSY}
     assert {reply.reason for reply in replies} <= {"crowded", "the window closed the connection"}
+
+
+# Without pread and pwrite (Windows, taken here through app.platform)
+
+
+def test_without_pread_and_pwrite_the_pid_is_still_written_and_read(tmp_path, monkeypatch):
+    monkeypatch.setenv(FORCE_VARIABLE, "windows")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(os, "pwrite", _not_on_windows)
+    monkeypatch.setattr(os, "pread", _not_on_windows)
+    config = tmp_path / "config"
+    (config).mkdir()
+    (config / LOCK_NAME).write_text("a longer line an earlier holder left\n")
+
+    first = claim(config, Launch())
+    assert isinstance(first, Instance) and first.lock_fd is not None
+    assert (config / LOCK_NAME).read_text() == f"{os.getpid()}\n"
+
+    second = claim(config, Launch(), wait=0.2)
+    assert isinstance(second, NotHandedOver)
+    assert f"(pid {os.getpid()})" in second.reason
+    os.close(first.lock_fd)
+
+
+def _not_on_windows(*_args: object) -> None:
+    raise AssertionError("os.pread and os.pwrite are not on Windows")

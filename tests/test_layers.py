@@ -25,7 +25,15 @@ APP_DIR = Path(app.__file__).parent
 
 #: The layers, lowest first: each entry is a module or a package (with everything under it).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("app", "app.i18n", "app.internals", "app.resources", "app.atomic_file", "app.places"),
+    (
+        "app",
+        "app.i18n",
+        "app.internals",
+        "app.resources",
+        "app.atomic_file",
+        "app.places",
+        "app.platform",
+    ),
     ("app.log", "app.log_rotation"),
     ("app.net", "app.client"),
     ("app.downloads",),

@@ -5,6 +5,11 @@ buttons, the file dialog, a text box's context menu) from its own
 ``qtbase_<language>.qm``, which PyQt5 ships; :func:`install_language`
 installs that beside our gettext catalogue.
 
+The locale's language is the POSIX variables' (``LANG``...) where any is
+set; a program started from macOS's Finder or Windows' Explorer gets none,
+and there the system's own UI languages decide, as Qt reads them
+(:func:`system_languages`, :func:`window_language`).
+
 It runs after the ``QApplication`` exists and before ``MainWindow`` is
 built. Installing a language sends a ``LanguageChange`` event to every
 window, so one that is already open re-reads its words
@@ -12,6 +17,8 @@ window, so one that is already open re-reads its words
 """
 
 from __future__ import annotations
+
+import os
 
 from PyQt5.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
 from PyQt5.QtGui import QFontDatabase
@@ -48,6 +55,16 @@ def no_font_message(language: str) -> str:
     )
 
 
+def system_languages() -> list[str]:
+    """The user's UI languages in order of preference, as the system tells Qt (``zh-Hans-CN``)."""
+    return list(QLocale.system().uiLanguages())
+
+
+def window_language(explicit: str | None, saved: str | None) -> str:
+    """The window's language: ``--language``, Preferences, the locale variables, the system's."""
+    return i18n.choose(explicit, saved, os.environ, system_languages())
+
+
 def install_language(language: str | None = None) -> str:
     """Speak ``language`` (``"zh_CN"``, ``"en"``; None: the locale's); returns the one installed.
 
@@ -57,7 +74,7 @@ def install_language(language: str | None = None) -> str:
     app = QCoreApplication.instance()
     if app is None:
         raise RuntimeError("install_language needs the QApplication first")  # untranslated: a bug
-    chosen = i18n.install(language)
+    chosen = i18n.install(language or window_language(None, None))
     changed = bool(_qt_translators)
     for translator in _qt_translators:
         QCoreApplication.removeTranslator(translator)

@@ -29,8 +29,9 @@ searched and pasted into bug reports, where one language serves everyone.
 from __future__ import annotations
 
 import gettext
+import locale
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -62,7 +63,9 @@ def normalise(name: str | None) -> str | None:
     """The language of ``name`` we speak (``zh_CN.UTF-8`` → ``zh_CN``), or None.
 
     Any Chinese locale gets the simplified Chinese catalogue, the only
-    Chinese one there is; ``C`` and ``POSIX`` are English.
+    Chinese one there is; ``C`` and ``POSIX`` are English. A system's UI
+    language (``zh-Hans-CN``) reads as a locale does, and so do the names
+    Windows gives ``locale.getlocale()`` (``Chinese (Simplified)_China``).
     """
     if not name:
         return None
@@ -72,41 +75,60 @@ def normalise(name: str | None) -> str | None:
     if base in ("C", "POSIX"):
         return SOURCE_LANGUAGE
     lang = base.split("_", 1)[0].lower()
-    if lang == "zh":
+    if lang == "zh" or lang.startswith("chinese"):
         return "zh_CN"
-    if lang == "en":
+    if lang == "en" or lang.startswith("english"):
         return "en"
     return None
 
 
-def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
+def language_from_environment(
+    environ: Mapping[str, str] | None = None, system: Sequence[str] | None = None
+) -> str:
     """The language the locale variables ask for, as gettext reads them.
 
     ``LANGUAGE`` is a colon-separated list of preferences and is read only
     when the locale is not ``C``, as gettext does; the first of the others
     that is set decides. A locale we do not speak gives English.
+
+    When none of them is set (a program started from macOS's Finder or
+    Windows' Explorer, which set none) the system's own languages decide:
+    ``system``, the user's UI languages in order of preference (the window
+    asks Qt for them, :mod:`app.gui.i18n`), the first we speak; or, if not
+    given, this process's locale as ``locale.getlocale()`` reads it, asked
+    only about this process's own environment.
     """
     env = os.environ if environ is None else environ
-    locale = next((env[v] for v in LOCALE_VARIABLES[1:] if env.get(v)), "")
-    if locale.split(".", 1)[0] not in ("C", "POSIX"):
+    if not any(env.get(variable) for variable in LOCALE_VARIABLES):
+        if system is None:
+            own = environ is None or environ is os.environ
+            system = [locale.getlocale()[0] or ""] if own else []
+        return next((found for found in map(normalise, system) if found), SOURCE_LANGUAGE)
+    chosen = next((env[v] for v in LOCALE_VARIABLES[1:] if env.get(v)), "")
+    if chosen.split(".", 1)[0] not in ("C", "POSIX"):
         for choice in env.get("LANGUAGE", "").split(":"):
             found = normalise(choice)
             if found:
                 return found
-    return normalise(locale) or SOURCE_LANGUAGE
+    return normalise(chosen) or SOURCE_LANGUAGE
 
 
 def choose(
     explicit: str | None = None,
     saved: str | None = None,
     environ: Mapping[str, str] | None = None,
+    system: Sequence[str] | None = None,
 ) -> str:
-    """The language to speak: ``--language``, then Preferences, then the locale."""
+    """The language to speak: ``--language``, then Preferences, then the locale.
+
+    ``system`` is the system's UI languages, for when no locale variable is
+    set (:func:`language_from_environment`).
+    """
     for wish in (explicit, saved):
         found = normalise(wish)
         if found:
             return found
-    return language_from_environment(environ)
+    return language_from_environment(environ, system)
 
 
 def install(language: str | None = None) -> str:

@@ -2,16 +2,16 @@
 
 Two windows on one settings directory each save ``settings.json`` when they
 quit, and the last to quit wins: the servers added in the other are lost.
-So a start-up first takes an exclusive ``flock`` on ``instance.lock`` in the
-settings directory (or, for settings that cannot hold it, in the state
-directory: :mod:`app.instance.lock_file`), before anything reads the
-settings, and holds it for the life of the process (the kernel drops it
+So a start-up first takes an exclusive ``flock`` (Windows: ``msvcrt.locking``)
+on ``instance.lock`` in the settings directory (or, for settings that cannot
+hold it, in the state directory: :mod:`app.instance.lock_file`), before
+anything reads the settings, and holds it for the life of the process (the kernel drops it
 however the process ends, even by ``kill -9``). Whoever holds it is the one
 window on the directory and the only process that writes there; it clears
-the socket's place at once (:mod:`app.instance.in_the_way`).
+the socket's place (or the port file) at once (:mod:`app.instance.place`).
 
 A launch that finds the lock taken opens no window: it connects to the
-holder's socket (:mod:`app.instance.socket_path`), sends its addresses
+holder's socket or port file (:mod:`app.instance.place`), sends its addresses
 (:mod:`app.instance.message`) and exits 0 once the window has them. If the
 holder does not answer yet (it is still starting, or it is quitting), the
 launch tries again for :data:`STARTUP_WAIT` seconds, taking the lock itself
@@ -34,25 +34,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from twisted.internet.error import CannotListenError
-from twisted.internet.interfaces import IListeningPort, IReactorCore, IReactorUNIX
+from twisted.internet.interfaces import IListeningPort, IReactorCore
 from twisted.logger import Logger
 
 from app import APP_NAME
 from app.i18n import _, ngettext
 from app.instance.client import send_message
-from app.instance.in_the_way import InTheWay, PlaceTaken, clear_for_socket, in_the_way
-from app.instance.lock_file import LOCK_NAME, LockFile, open_lock_file
+from app.instance.in_the_way import InTheWay, PlaceTaken
+from app.instance.lock_file import (
+    LOCK_NAME,
+    LockFile,
+    holder_pid,
+    open_lock_file,
+    try_lock,
+)
 from app.instance.message import Answer, Launch, Reply, encode_launches
+from app.instance.place import clear_place, launch_place, obstacle
 from app.instance.server import Deliver, listen_for_launches
-from app.instance.socket_path import shown, socket_path
+from app.instance.socket_path import shown
 from app.net.address import Address
 from app.net.global_reactor import or_global
 from app.settings.store import default_config_dir
-
-try:
-    import fcntl
-except ImportError:  # Windows: no flock, so no lock and no socket; every launch opens a window
-    fcntl = None  # type: ignore[assignment]
 
 log = Logger(namespace="poetry.instance")
 
@@ -70,6 +72,7 @@ class Instance:
     """This process holds the settings directory: it opens the window, and listens."""
 
     config_dir: Path
+    #: Where later launches reach it: its UNIX socket, or its port file (app.instance.place).
     socket_path: str | None
     #: The locked file, open for the life of the process; closing it would free the lock.
     lock_fd: int | None
@@ -104,9 +107,9 @@ class Instance:
             return None
         reactor = or_global(reactor)
         try:
-            port = listen_for_launches(self.socket_path, deliver, reactor=IReactorUNIX(reactor))
+            port = listen_for_launches(self.socket_path, deliver, reactor=reactor)
         except (CannotListenError, OSError) as e:
-            thing = in_the_way(self.socket_path)
+            thing = obstacle(self.socket_path)
             problem = thing.for_the_log() if thing is not None else e
             log.warn("Later launches cannot reach this window: {problem}", problem=problem)
             return None
@@ -136,8 +139,6 @@ def claim(
     config_dir: Path, launch: Launch, *, wait: float = STARTUP_WAIT
 ) -> Instance | HandedOver | NotHandedOver:
     """Take ``config_dir`` for this process, or give ``launch`` to the window that has it."""
-    if fcntl is None:
-        return Instance(config_dir, None, None, "this system has no flock")  # untranslated: log
     try:
         config_dir.mkdir(parents=True, exist_ok=True)
         lock = open_lock_file(config_dir)
@@ -167,13 +168,13 @@ def _take_or_hand_over(
     seen_in_the_way: float | None = None
     while True:
         try:
-            if _lock(lock):
+            if try_lock(lock):
                 return _hold(config_dir, lock)
         except OSError as e:  # no locks on this file system (some network ones)
             problem = f"cannot lock {config_dir}: {e.strerror}"  # untranslated: for the log
             return Instance(config_dir, None, None, problem)
-        path = socket_path(config_dir)
-        thing = in_the_way(path) if path is not None else None
+        path = launch_place(config_dir)
+        thing = obstacle(path) if path is not None else None
         if path is None:
             why = _("it has no socket")
         elif thing is not None:
@@ -206,12 +207,12 @@ def _take_or_hand_over(
 
 def _hold(config_dir: Path, lock: LockFile) -> Instance:
     """This process now holds ``config_dir``: clear its socket's place, for the window."""
-    path = socket_path(config_dir)
+    path = launch_place(config_dir)
     removed: InTheWay | None = None
     problem: str | None = None
     if path is not None:
         try:
-            removed = clear_for_socket(path)
+            removed = clear_place(path)
         except PlaceTaken as e:
             problem = str(e)
     elsewhere = None if lock.path == os.path.join(config_dir, LOCK_NAME) else lock.path
@@ -235,34 +236,10 @@ def _send_in_turn(path: str, messages: list[bytes]) -> Reply | None:
     return None
 
 
-def _lock(lock: LockFile) -> bool:
-    """Take the lock if it is free, and write our pid in the file for the messages below.
-
-    Raises ``OSError`` where the file system has no locks.
-    """
-    try:
-        fcntl.flock(lock.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    if lock.writable:
-        os.ftruncate(lock.fd, 0)
-        os.pwrite(lock.fd, f"{os.getpid()}\n".encode("ascii"), 0)
-    return True
-
-
 def _holder(lock: LockFile) -> str:
-    """ " (pid N)" naming the lock's holder as it wrote itself, or "" if that cannot be read.
-
-    A lock file this process may not write, the holder could not write either:
-    a pid in it is an earlier holder's.
-    """
-    if not lock.writable:
-        return ""
-    try:
-        text = os.pread(lock.fd, 20, 0).decode("ascii", "replace")
-    except OSError:  # not a file one can read at an offset: a pipe in its place, say
-        return ""
-    return f" (pid {text.strip()})" if text.strip().isdigit() else ""
+    """ " (pid N)" naming the lock's holder as it wrote itself, or "" if that cannot be read."""
+    pid = holder_pid(lock)
+    return f" (pid {pid})" if pid else ""
 
 
 def _unreachable(config_dir: Path, pid: str, thing: InTheWay) -> str:

@@ -24,6 +24,7 @@ import os
 import stat
 from dataclasses import dataclass
 
+from app import platform
 from app.i18n import _
 from app.instance.socket_path import shown
 
@@ -86,7 +87,7 @@ def in_the_way(path: str) -> InTheWay | None:
         info = os.lstat(path)
     except OSError:
         return None
-    if stat.S_ISSOCK(info.st_mode) or info.st_uid != os.getuid():
+    if stat.S_ISSOCK(info.st_mode) or info.st_uid != platform.user_id():
         return None
     if stat.S_ISLNK(info.st_mode):
         kind = "link"
@@ -107,7 +108,7 @@ def clear_for_socket(path: str) -> InTheWay | None:
         info = os.lstat(path)
     except OSError:  # nothing there, or nothing we could see: binding will say
         return None
-    if stat.S_ISSOCK(info.st_mode) and info.st_uid == os.getuid():
+    if stat.S_ISSOCK(info.st_mode) and info.st_uid == platform.user_id():
         # A dead window's: the lock's holder is the only window on these settings.
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)

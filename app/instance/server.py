@@ -1,9 +1,11 @@
 """The open window's end of the socket: later launches' messages in, one answer each.
 
-A Twisted UNIX server on the program's reactor. Each connection carries one
+A Twisted UNIX server on the program's reactor, or where a UNIX socket cannot
+tell who connects, a TCP one on 127.0.0.1 whose connections must begin with
+a secret token (:mod:`app.instance.loopback`). Each connection carries one
 message (:mod:`app.instance.message`) and gets one answer, then is closed.
 Anything can connect, so each connection is bounded: it must come from this
-user (checked with the kernel, where it can tell), finish its message within
+user (checked with the kernel, or by the token), finish its message within
 :data:`MESSAGE_TIMEOUT` seconds and :data:`~app.instance.message.MAX_MESSAGE_BYTES`,
 and at most :data:`MAX_CONNECTIONS` are open at once. Whatever is refused is
 logged (namespace ``poetry.instance``) and adds nothing; only a whole, valid
@@ -15,7 +17,7 @@ are saved (or the window has told its user they are not), so a launch told
 
 from __future__ import annotations
 
-import os
+import hmac
 import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -24,6 +26,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import (
     IDelayedCall,
     IListeningPort,
+    IReactorTCP,
     IReactorTime,
     IReactorUNIX,
     ISystemHandle,
@@ -33,7 +36,9 @@ from twisted.internet.protocol import Factory, Protocol, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from app import platform
 from app.i18n import _
+from app.instance.loopback import is_port_file, listen_on_loopback, new_token
 from app.instance.message import (
     MAX_MESSAGE_BYTES,
     Answer,
@@ -52,6 +57,8 @@ log = Logger(namespace="poetry.instance")
 MESSAGE_TIMEOUT = 3.0
 #: Connections served at once; more are told the window is busy.
 MAX_CONNECTIONS = 8
+#: The longest first line a loopback connection may send before its token is refused.
+MAX_TOKEN_LINE = 256
 
 #: The window's callback: take a launch, and say whether it was taken (False
 #: once the window is closing; the launch then tries again, and finds the
@@ -71,6 +78,8 @@ class LaunchProtocol(Protocol):
         #: A whole message came: nothing more is read.
         self._heard = False
         self._answered = False
+        #: Whether the connection said the token, or needs none.
+        self._admitted = False
         self._deadline: IDelayedCall | None = None
 
     def connectionMade(self) -> None:
@@ -79,9 +88,13 @@ class LaunchProtocol(Protocol):
             crowded = _("more than {n} launches at once").format(n=MAX_CONNECTIONS)
             self._answer(Reply(Answer.BUSY, crowded))
             return
+        self._admitted = self.factory.token is None
         handle = ISystemHandle(self.transport).getHandle()
-        uid = peer_uid(handle) if isinstance(handle, socket.socket) else None
-        if uid is not None and uid != self.factory.owner_uid:
+        uid = None
+        if isinstance(handle, socket.socket) and handle.family == getattr(socket, "AF_UNIX", None):
+            uid = peer_uid(handle)  # a loopback connection is asked for the token instead
+        owner = self.factory.owner_uid
+        if uid is not None and owner is not None and uid != owner:
             self._answer(Reply(Answer.REFUSED, _("from another user (uid {uid})").format(uid=uid)))
             return
         self._deadline = self.factory.clock.callLater(self.factory.timeout, self._timed_out)
@@ -91,6 +104,10 @@ class LaunchProtocol(Protocol):
             return
         searched = len(self._received)
         self._received += data
+        if not self._admitted:
+            if not self._token_said(searched):
+                return
+            searched = 0
         end = self._received.find(b"\n", searched)
         if end < 0:
             if len(self._received) >= MAX_MESSAGE_BYTES:
@@ -105,6 +122,26 @@ class LaunchProtocol(Protocol):
             self._refuse(str(e))
             return
         self._deliver(launch)
+
+    def _token_said(self, searched: int) -> bool:
+        """Whether the first line, now received, was the token; it is taken off what came.
+
+        A wrong token (or none) is refused as soon as its line ends, or is too
+        long to be one; nothing the connection sent is read as a message.
+        """
+        token = self.factory.token
+        assert token is not None
+        end = self._received.find(b"\n", searched)
+        if end < 0:
+            if len(self._received) > MAX_TOKEN_LINE:
+                self._refuse(_("it did not begin with the window's token"))
+            return False
+        if not hmac.compare_digest(bytes(self._received[:end]), token):
+            self._refuse(_("it did not begin with the window's token"))
+            return False
+        self._admitted = True
+        del self._received[: end + 1]
+        return True
 
     def _deliver(self, launch: Launch) -> None:
         self._heard = True
@@ -175,19 +212,27 @@ else:
 class LaunchFactory(_Factory):
     """Makes a :class:`LaunchProtocol` per connection and counts those open.
 
-    ``clock`` is the reactor the connections' deadlines are kept on.
+    ``clock`` is the reactor the connections' deadlines are kept on;
+    ``owner_uid`` whom UNIX connections must come from (``None``: not asked);
+    ``token`` what each connection must send first (``None``: nothing).
     """
 
     protocol = LaunchProtocol
     noisy = False  # no "starting factory" lines in the user's log
 
     def __init__(
-        self, deliver: Deliver, timeout: float, owner_uid: int, clock: IReactorTime
+        self,
+        deliver: Deliver,
+        timeout: float,
+        owner_uid: int | None,
+        clock: IReactorTime,
+        token: bytes | None = None,
     ) -> None:
         self.deliver = deliver
         self.timeout = timeout
         self.owner_uid = owner_uid
         self.clock = clock
+        self.token = token
         self.open_connections = 0
 
 
@@ -197,20 +242,29 @@ def listen_for_launches(
     *,
     timeout: float = MESSAGE_TIMEOUT,
     owner_uid: int | None = None,
-    reactor: IReactorUNIX | None = None,
+    reactor: object | None = None,
 ) -> IListeningPort:
     """Listen at ``path`` (mode 0600) on ``reactor`` and hand each valid launch to ``deliver``.
 
-    A socket already at ``path`` is removed first: call this only while holding
-    the settings directory's lock (:mod:`app.instance.claim`), which makes any such
-    socket a dead window's. Raises ``twisted.internet.error.CannotListenError``.
-    ``owner_uid`` (this user by default) is whom connections must come from;
-    ``reactor`` is the global one unless given, as in Twisted's own APIs.
+    ``path`` is a UNIX socket's, or a port file's (:mod:`app.instance.loopback`:
+    then the window listens on TCP, and the file says where and the token).
+    What is already at ``path`` is removed first: call this only while holding
+    the settings directory's lock (:mod:`app.instance.claim`), which makes any
+    such socket or port file a dead window's. Raises
+    ``twisted.internet.error.CannotListenError``, or ``OSError`` when a port
+    file cannot be written. ``owner_uid`` (this user by default) is whom UNIX
+    connections must come from; ``reactor`` is the global one unless given,
+    as in Twisted's own APIs.
     """
     reactor = or_global(reactor)
+    uid = platform.user_id() if owner_uid is None else owner_uid
+    clock = IReactorTime(reactor)
+    if is_port_file(path):
+        token = new_token()
+        factory = LaunchFactory(deliver, timeout, None, clock, token)
+        return listen_on_loopback(path, factory, token, IReactorTCP(reactor))
     remove_stale_socket(path)
-    uid = os.getuid() if owner_uid is None else owner_uid
-    factory = LaunchFactory(deliver, timeout, uid, IReactorTime(reactor))
+    factory = LaunchFactory(deliver, timeout, uid, clock)
     # listenUNIX's annotation takes only Factory's default protocol type (as
     # listenTCP's does, see app.net.server): a LaunchFactory is the Factory it wants.
-    return reactor.listenUNIX(path, factory, mode=0o600)  # type: ignore[arg-type]
+    return IReactorUNIX(reactor).listenUNIX(path, factory, mode=0o600)  # type: ignore[arg-type]

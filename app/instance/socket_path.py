@@ -50,7 +50,7 @@ import struct
 import sys
 from pathlib import Path
 
-from app import APP_NAME, places
+from app import APP_NAME, places, platform
 from app.places import runtime_dir
 
 #: The longest socket path, in bytes, ``sun_path``'s size less its NUL.
@@ -113,13 +113,14 @@ def shown(path: str) -> str:
 def _ours(directory: str, closed: bool) -> bool:
     """Whether ``directory`` is a directory of this user's that no one else can write.
 
-    If ``closed``, no one else may even look in it.
+    If ``closed``, no one else may even look in it. Where files have no
+    owner to compare (Windows), none is.
     """
     try:
         info = os.lstat(directory)
     except OSError:
         return False
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != platform.user_id():
         return False
     return info.st_mode & (0o077 if closed else 0o002) == 0
 
@@ -169,7 +170,7 @@ def _held_open(directory: str) -> int | None:
 def _taken_by_another_user(path: str) -> bool:
     """Whether something not this user's stands at ``path`` (then the place is skipped)."""
     try:
-        return os.lstat(path).st_uid != os.getuid()
+        return os.lstat(path).st_uid != platform.user_id()
     except OSError:
         return False
 

@@ -9,6 +9,10 @@ Desktop Entry specification reserves; :func:`quote_exec_argument` applies the
 specification's quoting so the path survives the launcher's parsing intact.
 
 Nothing here imports Qt: installing an entry must work without a display.
+
+Desktop entries are the freedesktop.org desktops' (GNOME, KDE, Xfce...: Linux
+and the BSDs). Windows and macOS read none: there the install is refused in
+one line that says what to do instead (:class:`NoDesktopEntries`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from app import APP_NAME
+from app import APP_NAME, platform
 from app.atomic_file import write_atomically
 from app.i18n import _
 from app.places import data_home
@@ -205,6 +209,30 @@ def _write_public(path: Path, data: bytes) -> None:
     write_atomically(path, data, mode=0o644)
 
 
+class NoDesktopEntries(ValueError):
+    """This system's desktop reads no desktop entries; ``str()`` says what to do instead."""
+
+
+def refuse_off_freedesktop(executable: str | None = None) -> None:
+    """Raise :class:`NoDesktopEntries` on Windows and macOS, naming what starts this install."""
+    system = platform.system()
+    if platform.freedesktop():
+        return
+    command = executable or " ".join(default_exec_argv())
+    if system == "windows":
+        said = _(
+            "Windows has no application menu entries of this kind;"
+            " make a shortcut to {command} on the desktop or in the Start menu instead"
+        )
+    else:
+        said = _(
+            "macOS has no application menu entries of this kind;"
+            " start {command} from a terminal, and keep it in the Dock while it runs"
+            " (Options, Keep in Dock)"
+        )
+    raise NoDesktopEntries(said.format(command=command))
+
+
 def install_desktop_entry(data_home: Path | None = None, executable: str | None = None) -> Path:
     """Install the desktop entry and icons for this install; return the entry's path.
 
@@ -213,8 +241,10 @@ def install_desktop_entry(data_home: Path | None = None, executable: str | None 
     defaults to the user's XDG data directory; ``executable`` overrides the
     program the entry launches (default: this install, see
     :func:`default_exec_argv`). Running it again simply refreshes the files,
-    e.g. after moving the install.
+    e.g. after moving the install. Raises :class:`NoDesktopEntries` on
+    Windows and macOS, before anything is written.
     """
+    refuse_off_freedesktop(executable)
     home = Path(data_home) if data_home is not None else default_data_home()
     argv = [executable] if executable is not None else default_exec_argv()
     entry = desktop_entry_text(argv)

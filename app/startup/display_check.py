@@ -32,7 +32,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from app import APP_NAME
+from app import APP_NAME, platform
 from app.i18n import _, install, ngettext
 from app.i18n.argparse_words import speak_ours
 from app.startup.display_probe import (
@@ -46,15 +46,18 @@ from app.startup.shared_libraries import load_problem, missing_file, unloadable
 
 #: Qt's default platform on Linux and the BSDs.
 DEFAULT_PLATFORM = "xcb"
-# Systems where Qt draws through a display server it must reach: elsewhere
-# (Windows, macOS) the platform plugin needs no display named in the environment.
-_DISPLAY_SERVER_SYSTEMS = ("linux", "freebsd", "openbsd", "netbsd", "dragonfly", "sunos")
 
 
 def start_problem(environ: Mapping[str, str] | None = None) -> str | None:
-    """Why the window cannot open here, with what to do, in one line; ``None`` if it can."""
+    """Why the window cannot open here, with what to do, in one line; ``None`` if it can.
+
+    Only where Qt draws through a display server it must reach (X or
+    Wayland: :func:`app.platform.freedesktop`); on Windows and macOS the
+    platform plugin needs no display named in the environment, and nothing
+    is asked.
+    """
     env = os.environ if environ is None else environ
-    if not sys.platform.startswith(_DISPLAY_SERVER_SYSTEMS):
+    if not platform.freedesktop():
         return None
     plugins = PlatformPlugins(env)
     problems: list[str] = []

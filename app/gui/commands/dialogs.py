@@ -15,7 +15,6 @@ follows.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from PyQt5.QtCore import Qt
@@ -28,7 +27,7 @@ from app.downloads.demo import DemoServers
 from app.gui.dialogs.add_servers import AddServersDialog
 from app.gui.dialogs.demo_pace import DemoPaceDialog
 from app.gui.dialogs.preferences import PreferencesDialog
-from app.gui.i18n import install_language
+from app.gui.i18n import install_language, window_language
 from app.gui.table.model import ServerListModel
 from app.i18n import _, display_name
 
@@ -133,7 +132,7 @@ class DialogCommands:
         at once: installing posts ``LanguageChange`` to every widget.
         """
         self.language = i18n.normalise(language)
-        wanted = i18n.choose(self.language, None, os.environ)
+        wanted = window_language(self.language, None)
         installed = i18n.current()
         if wanted != installed:
             installed = install_language(wanted)
