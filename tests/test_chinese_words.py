@@ -77,7 +77,7 @@ async def test_a_reset_mid_poem_reads_in_chinese_with_its_byte_count(servers, ch
     )
     # Under the traceback, what the network did: it has none of its own, and says why.
     report = traceback_text(failure)
-    assert "\n起因：\n没有 Python 回溯信息：这个错误由网络报告，并不是由代码抛出的。" in report
+    assert "\n起因：\n没有 Python 跟踪栈：这个错误由网络报告，并不是由代码抛出的。" in report
 
 
 @pytest_twisted.ensureDeferred
@@ -133,23 +133,44 @@ async def test_the_window_reads_chinese_while_the_log_stays_english(servers, chi
 
 def test_batch_summaries_read_as_chinese_sentences(chinese):
     faster = BatchSummary(
-        poems=3, failed=1, mode=Mode.REACTOR, elapsed=4.2, individual_sum=12.6, longest=4.0
+        poems=3, failed=0, mode=Mode.REACTOR, elapsed=4.2, individual_sum=12.6, longest=4.0
     )
-    assert (
-        batch_summary(faster)
-        == "4 首诗（1 首失败），用时 4.2 秒；逐个下载需要 12.6 秒，是本次用时的 3.0 倍"
+    assert batch_summary(faster) == "3 首诗，用时 4.2 秒；逐个下载需要 12.6 秒，是本次用时的 3.0 倍"
+    with_a_failure = BatchSummary(
+        poems=3,
+        failed=1,
+        mode=Mode.REACTOR,
+        elapsed=30.0,
+        individual_sum=42.6,
+        longest=30.0,
+        poems_elapsed=4.2,
+        poems_sum=12.6,
+        poems_longest=4.0,
+    )
+    assert batch_summary(with_a_failure) == (
+        "3 首诗，1 个失败，用时 30.0 秒；其中的诗在 4.2 秒内下载完，逐个下载需要 12.6 秒，"
+        "是它们用时的 3.0 倍"
     )
     slow = BatchSummary(
         poems=2, failed=0, mode=Mode.ONE_AT_A_TIME, elapsed=6.0, individual_sum=6.0, longest=3.0
     )
-    assert (
-        batch_summary(slow)
-        == "2 首诗，逐个下载用时 6.0 秒；全部同时下载约需 3.0 秒，本次用时是它的 2.0 倍"
+    assert batch_summary(slow) == (
+        "逐个下载（阻塞式客户端的顺序，但在 reactor 上运行）：2 首诗，用时 6.0 秒；"
+        "全部同时下载约需 3.0 秒，本次用时是它的 2.0 倍"
     )
     failed = BatchSummary(
         poems=0, failed=2, mode=Mode.REACTOR, elapsed=0.05, individual_sum=0.1, longest=0.05
     )
-    assert batch_summary(failed) == "2 个下载失败，用时 0.05 秒"
+    assert batch_summary(failed) == "全部 2 个下载都失败了，用时 0.05 秒；没有一首诗，无从比较"
+    all_failed = BatchSummary(
+        poems=0,
+        failed=4,
+        mode=Mode.ONE_AT_A_TIME,
+        elapsed=30.4,
+        individual_sum=30.4,
+        longest=30.0,
+    )
+    assert "倍" not in batch_summary(all_failed)
     nothing = BatchSummary(
         poems=0, failed=0, mode=Mode.REACTOR, elapsed=1.5, individual_sum=0, longest=0
     )

@@ -126,7 +126,10 @@ class WindowActions:
             (
                 self.mode_one_at_a_time,
                 _("One at a &Time (Blocking Client)"),
-                _("Start each download when the previous one ends, as a blocking client would"),
+                _(
+                    "Start each download when the previous one ends, as the tutorial's blocking "
+                    "client does (part 2), but on the same reactor: the window never waits"
+                ),
             ),
             (self.cancel, _("&Cancel"), _("Stop the selected downloads")),
             (
@@ -180,9 +183,16 @@ class WindowActions:
         if self.toolbar is not None:
             self.toolbar.setWindowTitle(pgettext("toolbar", "Main"))
         if self.mode_combo is not None:
-            self.mode_combo.setToolTip(_("How Start and Start All run the downloads"))
-            for index, action in enumerate((self.mode_reactor, self.mode_one_at_a_time)):
+            modes = (self.mode_reactor, self.mode_one_at_a_time)
+            for index, action in enumerate(modes):
                 self.mode_combo.setItemText(index, without_accelerator(action.text()))
+                self.mode_combo.setItemData(index, action.statusTip(), Qt.ToolTipRole)
+            self.mode_combo.setToolTip(
+                "\n".join(
+                    [_("How Start and Start All run the downloads:")]
+                    + [f"• {action.statusTip()}" for action in modes]  # untranslated: a list
+                )
+            )
 
     def choose_mode(self, mode: Mode) -> None:
         """Check ``mode``'s action (the toolbar's combo box follows; nothing is saved)."""
@@ -315,6 +325,8 @@ def _mode_combo(a: WindowActions) -> QComboBox:
     """The toolbar's face of the two mode actions, beside Start All, always in view."""
     combo = QComboBox()
     combo.setObjectName("startModeCombo")
+    # Sized again whenever the language changes its names, so none is ever cut.
+    combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
     modes = [a.mode_reactor, a.mode_one_at_a_time]
     for action in modes:
         # Worded by WindowActions.retranslate.
