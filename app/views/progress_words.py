@@ -4,7 +4,7 @@ The Progress column is narrow, and a failed row's words are long
 ("66 % · connection lost after 537 bytes"): cut at the column's edge they
 read as "66 % · connection lo…", which keeps the least useful half. So
 each row has a short form too, the numbers without the words
-("66 % · 537 bytes", "1.2 KiB"), which the bar shows when the whole
+("66 % · 537 B", "1.2 KiB"), which the bar shows when the whole
 does not fit; the reason stays in the row's tooltip and the Status column.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from app.downloads.rows import ServerRow, Status
 from app.i18n import _
-from app.i18n.units import format_rate, format_size
+from app.i18n.units import format_rate, format_size, format_size_short
 
 
 def progress_text(row: ServerRow) -> str:
@@ -28,13 +28,15 @@ def progress_text(row: ServerRow) -> str:
 
 
 def progress_short_text(row: ServerRow) -> str:
-    """What the bar shows when :func:`progress_text` does not fit: "66 % · 537 bytes", "1.2 KiB"."""
+    """What the bar shows when :func:`progress_text` does not fit: "66 % · 537 B", "1.2 KiB"."""
     if row.started is None and row.status is not Status.DONE:
         return ""
+    if row.fraction is None:
+        return format_size_short(row.received)
     text = _numbers(row)
-    if row.status is Status.FAILED and row.fraction is not None:
+    if row.status is Status.FAILED:
         # How far it got, and how much that was: the reason is in the tooltip.
-        return _("{progress} · {size}").format(progress=text, size=format_size(row.received))
+        return _("{progress} · {size}").format(progress=text, size=format_size_short(row.received))
     return text
 
 

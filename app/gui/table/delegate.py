@@ -37,6 +37,8 @@ from app.gui.colours import CANCELLED_COLOUR, FAILED_COLOUR
 from app.gui.table.model import BUSY_ROLE, SHORT_TEXT_ROLE, STATUS_ROLE
 
 STEPS = 1000  # resolution of a determinate bar
+#: Room between the cell's edge and the bar's.
+BAR_INSET = 2
 #: Room kept free at each end of the bar's words.
 TEXT_MARGIN = 4
 #: How strongly the busy hatch shows the highlight colour (of 255).
@@ -56,7 +58,7 @@ class ProgressDelegate(QStyledItemDelegate):
         style.drawPrimitive(QStyle.PE_PanelItemViewItem, option, painter, widget)
 
         bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 2, -2, -2)
+        bar.rect = option.rect.adjusted(BAR_INSET, BAR_INSET, -BAR_INSET, -BAR_INSET)
         bar.state = option.state | QStyle.State_Horizontal
         bar.direction = option.direction
         bar.fontMetrics = option.fontMetrics
@@ -79,7 +81,7 @@ class ProgressDelegate(QStyledItemDelegate):
         style.drawControl(QStyle.CE_ProgressBar, bar, painter, widget)
         if busy:
             _paint_hatch(style, painter, bar, widget)
-        words = bar_words(index, option.fontMetrics, bar.rect.width() - 2 * TEXT_MARGIN)
+        words = bar_words(index, option.fontMetrics, option.rect.width())
         # One line, once, in the text colour: never wrapped, never split in two colours.
         style.drawItemText(
             painter,
@@ -94,11 +96,12 @@ class ProgressDelegate(QStyledItemDelegate):
             _paint_focus(style, painter, option)
 
 
-def bar_words(index: QModelIndex, metrics: QFontMetrics, room: int) -> str:
-    """The words the bar shows in ``room`` pixels: all of them, else the short form.
+def bar_words(index: QModelIndex, metrics: QFontMetrics, cell_width: int) -> str:
+    """The words the bar shows in a cell ``cell_width`` wide: all of them, else the short form.
 
     Only when even the short form is too wide is it cut, with "…" at its end.
     """
+    room = cell_width - 2 * (BAR_INSET + TEXT_MARGIN)
     whole = index.data(Qt.DisplayRole) or ""
     if metrics.horizontalAdvance(whole) <= room:
         return str(whole)
