@@ -148,15 +148,15 @@ def test_batch_summaries_read_as_chinese_sentences(chinese):
         poems_longest=4.0,
     )
     assert batch_summary(with_a_failure) == (
-        "3 首诗，1 个失败，用时 30.0 秒；其中的诗在 4.2 秒内下载完，逐个下载需要 12.6 秒，"
+        "3 首诗，1 个失败，用时 30.0 秒；其中的诗用时 4.2 秒，逐个下载需要 12.6 秒，"
         "是它们用时的 3.0 倍"
     )
     slow = BatchSummary(
         poems=2, failed=0, mode=Mode.ONE_AT_A_TIME, elapsed=6.0, individual_sum=6.0, longest=3.0
     )
-    assert batch_summary(slow) == (
-        "逐个下载（阻塞式客户端的顺序，但在 reactor 上运行）：2 首诗，用时 6.0 秒；"
-        "全部同时下载约需 3.0 秒，本次用时是它的 2.0 倍"
+    assert (
+        batch_summary(slow)
+        == "2 首诗，逐个下载用时 6.0 秒；全部同时下载约需 3.0 秒，本次用时是它的 2.0 倍"
     )
     failed = BatchSummary(
         poems=0, failed=2, mode=Mode.REACTOR, elapsed=0.05, individual_sum=0.1, longest=0.05
@@ -192,6 +192,19 @@ def test_the_dock_line_names_the_mode_and_keeps_number_and_unit_together(chinese
     timeline.observe(BatchEnded(1, summary))
     assert dock_summary(timeline) == (
         "全部同时下载：2 首诗，用时 4.2\u00a0秒；逐个下载需要 8.0\u00a0秒，是本次用时的 1.9 倍"
+    )
+
+
+def test_the_dock_says_one_at_a_time_is_the_blocking_client_s_order_on_the_reactor(chinese):
+    timeline = Timeline(Clock())
+    timeline.observe(BatchStarted(1, Mode.ONE_AT_A_TIME))
+    summary = BatchSummary(
+        poems=2, failed=0, mode=Mode.ONE_AT_A_TIME, elapsed=6.0, individual_sum=6.0, longest=3.0
+    )
+    timeline.observe(BatchEnded(1, summary))
+    assert dock_summary(timeline) == (
+        "阻塞式客户端的顺序，但在 reactor 上运行：2 首诗，逐个下载用时 6.0\u00a0秒；"
+        "全部同时下载约需 3.0\u00a0秒，本次用时是它的 2.0 倍"
     )
 
 

@@ -26,6 +26,7 @@ from PyQt5.QtWidgets import (
 )
 
 from app.downloads.events import Mode
+from app.gui.mode_box import ModeBox
 from app.i18n import _, pgettext
 
 #: Each action's keys, by object name: the same in every language.
@@ -323,10 +324,8 @@ def build_menus_and_toolbar(
 
 def _mode_combo(a: WindowActions) -> QComboBox:
     """The toolbar's face of the two mode actions, beside Start All, always in view."""
-    combo = QComboBox()
+    combo = ModeBox()  # wide enough for the longest name, in every language
     combo.setObjectName("startModeCombo")
-    # Sized again whenever the language changes its names, so none is ever cut.
-    combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
     modes = [a.mode_reactor, a.mode_one_at_a_time]
     for action in modes:
         # Worded by WindowActions.retranslate.

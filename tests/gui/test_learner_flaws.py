@@ -17,7 +17,16 @@ from pathlib import Path
 import pytest
 from PyQt5.QtCore import QModelIndex, Qt
 from PyQt5.QtGui import QColor, QPalette
-from PyQt5.QtWidgets import QLabel
+from PyQt5.QtWidgets import (
+    QAction,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QStyle,
+    QStyleOptionComboBox,
+    QToolButton,
+)
 
 from app.gui import MainWindow
 from app.gui.i18n import install_language
@@ -149,3 +158,82 @@ def test_a_busy_bar_at_zero_bytes_does_not_look_full(qtbot, window: MainWindow, 
     assert highlight_share(window, full) > 0.5
     assert highlight_share(window, busy) < 0.1
     assert bar_words(busy, window.table.fontMetrics(), MIN_PROGRESS_WIDTH) == "0 bytes"
+
+
+# The mode box
+
+
+def room_for_a_name(combo: QComboBox) -> int:
+    """The pixels the box gives its current name, as the style lays out its label.
+
+    Qt's common style draws the label in the edit field: the icon and 4
+    pixels, then the name with a pixel kept at each end.
+    """
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    field = combo.style().subControlRect(
+        QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField, combo
+    )
+    return field.width() - combo.iconSize().width() - 4 - 2
+
+
+@pytest.mark.parametrize(("first", "then"), [("zh_CN", "en"), ("en", "zh_CN")])
+def test_no_mode_name_is_cut_in_either_language_nor_after_a_switch(qtbot, config_dir, first, then):
+    with speaking(first):
+        window = open_window(qtbot, config_dir)
+        combo = window.findChild(QComboBox, "startModeCombo")
+        for language in (first, then, first):
+            install_language(language)
+            qtbot.waitUntil(lambda: combo.width() == combo.sizeHint().width(), timeout=2000)
+            for position in range(combo.count()):
+                combo.setCurrentIndex(position)
+                name = combo.currentText()
+                assert combo.fontMetrics().horizontalAdvance(name) <= room_for_a_name(combo), name
+        window.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ("blocking client", "part 2", "same reactor")),
+        ("zh_CN", ("阻塞式客户端", "第二部分", "同一个 reactor")),
+    ],
+)
+def test_one_at_a_time_says_it_is_the_blocking_client_s_order_on_the_reactor(
+    qtbot, config_dir, language, words
+):
+    with speaking(language):
+        window = open_window(qtbot, config_dir)
+        action = window.findChild(QAction, "actionModeOneAtATime")
+        combo = window.findChild(QComboBox, "startModeCombo")
+        item_tip = combo.itemData(1, Qt.ToolTipRole)
+        for text in (action.toolTip(), action.statusTip(), item_tip, combo.toolTip()):
+            assert all(word in text for word in words), text
+        window.close()
+
+
+# The two counts of failures in the status bar
+
+
+def test_the_failure_notice_counts_new_failures_apart_from_the_status_counts(
+    qtbot, config_dir, servers
+):
+    with speaking("zh_CN"):
+        window = open_window(qtbot, config_dir)
+        window.downloads.idle_timeout = 0.8
+        refused = local(servers.refused())
+        stalls = [local(servers.hostile(hostile.Stall)) for _ in range(2)]
+        window.add_servers([refused, *stalls])
+        window.commands.start_all.trigger()
+        dialog = window.findChild(QDialog, "failureDialog")
+        qtbot.waitUntil(dialog.isVisible, timeout=5000)
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Close).click()
+        notice = window.findChild(QToolButton, "failureNotice")
+        qtbot.waitUntil(notice.isVisible, timeout=5000)
+        qtbot.waitUntil(lambda: notice.text() == "2 个新失败 — 查看", timeout=5000)
+
+        counts = window.findChild(QLabel, "statusSummary")
+        qtbot.waitUntil(lambda: "3 个失败" in counts.text(), timeout=5000)
+        # One says how many rows failed, the other how many wait to be seen.
+        assert "新" not in counts.text()
+        window.close()

@@ -114,6 +114,9 @@ def dock_summary(timeline: Timeline) -> str:
         text = batch_summary(timeline.last_summary)
         if timeline.mode is Mode.REACTOR:  # the other mode's summary names its mode
             text = _("{mode}: {summary}").format(mode=timeline.mode.words, summary=text)
+        else:
+            # Under the lanes there is room to say what one at a time is.
+            text = _("The blocking client's order, on the reactor: {summary}").format(summary=text)
     elif timeline.running:
         text = _("{mode} — running for {seconds}").format(
             mode=timeline.mode.words, seconds=seconds_text(f"{timeline.now():.1f}")
@@ -136,12 +139,11 @@ def batch_summary(summary: BatchSummary) -> str:
     """The sentence under the timeline and in the status bar after a batch.
 
     "3 poems in 4.2 s; one at a time would take 12.6 s — 3.0× faster", or
-    for a one-at-a-time batch (the tutorial's blocking client's order, run
-    on the reactor, which the sentence says), what all at once would have
-    taken: the longest single download, since they would all have
-    overlapped. A batch with failures is compared on its poems alone; one
-    with no poem, a single download, or downloads too short to compare get
-    no comparison, and a batch that was all cancelled says so.
+    for a one-at-a-time batch, what all at once would have taken: the
+    longest single download, since they would all have overlapped. A batch
+    with failures is compared on its poems alone; one with no poem, a single
+    download, or downloads too short to compare get no comparison, and a
+    batch that was all cancelled says so.
     """
     count = summary.poems + summary.failed
     elapsed = _seconds(summary.elapsed)
@@ -166,14 +168,14 @@ def batch_summary(summary: BatchSummary) -> str:
         came = _seconds(summary.poems_elapsed)
         if ratio >= 1.05:
             return _(
-                "{what} in {elapsed}; the poems alone came in {came}, one at a time they would "
-                "take {total} — {ratio}× faster"
+                "{what} in {elapsed}; the poems took {came}, one at a time {total} "
+                "— {ratio}× faster"
             ).format(
                 what=what, elapsed=elapsed, came=came, total=_seconds(total), ratio=f"{ratio:.1f}"
             )
         return _(
-            "{what} in {elapsed}; the poems alone came in {came}, one at a time they would "
-            "take {total} — the downloads did not overlap"
+            "{what} in {elapsed}; the poems took {came}, one at a time {total} "
+            "— the downloads did not overlap"
         ).format(what=what, elapsed=elapsed, came=came, total=_seconds(total))
     ratio = total / summary.elapsed if summary.elapsed > 0 else 1.0
     if ratio >= 1.05:
@@ -188,11 +190,11 @@ def batch_summary(summary: BatchSummary) -> str:
 def _one_at_a_time(
     summary: BatchSummary, what: str, elapsed: str, total: float, longest: float
 ) -> str:
-    """A one-at-a-time batch against all at once, saying whose schedule it ran."""
+    """A one-at-a-time batch against all at once: its poems' longest download."""
     if summary.failed:
         return _(
-            "One at a time (the blocking client's order, on the reactor): {what} in {elapsed}; "
-            "the poems alone took {total}, all at once about {longest} — {ratio}× faster"
+            "{what} one at a time in {elapsed}; the poems took {total}, "
+            "all at once about {longest} — {ratio}× faster"
         ).format(
             what=what,
             elapsed=elapsed,
@@ -201,8 +203,8 @@ def _one_at_a_time(
             ratio=f"{total / longest:.1f}",
         )
     return _(
-        "One at a time (the blocking client's order, on the reactor): {what} in {elapsed}; "
-        "all at once would take about {longest} — {ratio}× faster"
+        "{what} one at a time in {elapsed}; all at once would take about {longest} "
+        "— {ratio}× faster"
     ).format(
         what=what,
         elapsed=elapsed,
