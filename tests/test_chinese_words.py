@@ -9,6 +9,7 @@ still right in the source language.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import pytest_twisted
@@ -193,6 +194,18 @@ def test_the_dock_line_names_the_mode_and_keeps_number_and_unit_together(chinese
     assert dock_summary(timeline) == (
         "全部同时下载：2 首诗，用时 4.2\u00a0秒；逐个下载需要 8.0\u00a0秒，是本次用时的 1.9 倍"
     )
+
+
+def test_traceback_firing_and_the_deferred_s_path_are_the_notes_words(chinese):
+    # The notes: Failure "能捕获 Exception 和跟踪栈"; a callback "永远不会激活"; "异步回调链".
+    assert i18n._("print the full traceback of each failure") == "输出每次失败的完整跟踪栈"
+    assert i18n._("The Deferred's path") == "Deferred 的回调链"
+    assert i18n._(
+        "not fired yet: it fires once, when the poem is whole or the download fails"
+    ).startswith("尚未激活：它只激活一次")
+    po = Path(i18n.__file__).parent / "locale/zh_CN/LC_MESSAGES/poetry-downloader.po"
+    words = po.read_text(encoding="utf-8")
+    assert not [term for term in ("回溯", "触发", "Deferred 的路径") if term in words]
 
 
 def test_the_dock_says_one_at_a_time_is_the_blocking_client_s_order_on_the_reactor(chinese):
