@@ -9,6 +9,7 @@ still right in the source language.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import pytest_twisted
@@ -80,7 +81,7 @@ async def test_a_reset_mid_poem_reads_in_chinese_with_its_byte_count(servers, ch
     )
     # Under the traceback, what the network did: it has none of its own, and says why.
     report = traceback_text(failure)
-    assert "\n起因：\n没有 Python 回溯信息：这个错误由网络报告，并不是由代码抛出的。" in report
+    assert "\n起因：\n没有 Python 跟踪栈：这个错误由网络报告，并不是由代码抛出的。" in report
 
 
 @pytest_twisted.ensureDeferred
@@ -136,11 +137,23 @@ async def test_the_window_reads_chinese_while_the_log_stays_english(servers, chi
 
 def test_batch_summaries_read_as_chinese_sentences(chinese):
     faster = BatchSummary(
-        poems=3, failed=1, mode=Mode.REACTOR, elapsed=4.2, individual_sum=12.6, longest=4.0
+        poems=3, failed=0, mode=Mode.REACTOR, elapsed=4.2, individual_sum=12.6, longest=4.0
     )
-    assert (
-        batch_summary(faster)
-        == "4 首诗（1 首失败），用时 4.2 秒；逐个下载需要 12.6 秒，是本次用时的 3.0 倍"
+    assert batch_summary(faster) == "3 首诗，用时 4.2 秒；逐个下载需要 12.6 秒，是本次用时的 3.0 倍"
+    with_a_failure = BatchSummary(
+        poems=3,
+        failed=1,
+        mode=Mode.REACTOR,
+        elapsed=30.0,
+        individual_sum=42.6,
+        longest=30.0,
+        poems_elapsed=4.2,
+        poems_sum=12.6,
+        poems_longest=4.0,
+    )
+    assert batch_summary(with_a_failure) == (
+        "3 首诗，1 个失败，用时 30.0 秒；其中的诗用时 4.2 秒，逐个下载需要 12.6 秒，"
+        "是它们用时的 3.0 倍"
     )
     slow = BatchSummary(
         poems=2, failed=0, mode=Mode.ONE_AT_A_TIME, elapsed=6.0, individual_sum=6.0, longest=3.0
@@ -152,7 +165,16 @@ def test_batch_summaries_read_as_chinese_sentences(chinese):
     failed = BatchSummary(
         poems=0, failed=2, mode=Mode.REACTOR, elapsed=0.05, individual_sum=0.1, longest=0.05
     )
-    assert batch_summary(failed) == "2 个下载失败，用时 0.05 秒"
+    assert batch_summary(failed) == "全部 2 个下载都失败了，用时 0.05 秒；没有一首诗，无从比较"
+    all_failed = BatchSummary(
+        poems=0,
+        failed=4,
+        mode=Mode.ONE_AT_A_TIME,
+        elapsed=30.4,
+        individual_sum=30.4,
+        longest=30.0,
+    )
+    assert "倍" not in batch_summary(all_failed)
     nothing = BatchSummary(
         poems=0, failed=0, mode=Mode.REACTOR, elapsed=1.5, individual_sum=0, longest=0
     )
@@ -174,6 +196,31 @@ def test_the_dock_line_names_the_mode_and_keeps_number_and_unit_together(chinese
     timeline.observe(BatchEnded(1, summary))
     assert dock_summary(timeline) == (
         "全部同时下载：2 首诗，用时 4.2\u00a0秒；逐个下载需要 8.0\u00a0秒，是本次用时的 1.9 倍"
+    )
+
+
+def test_traceback_firing_and_the_deferred_s_path_are_the_notes_words(chinese):
+    # The notes: Failure "能捕获 Exception 和跟踪栈"; a callback "永远不会激活"; "异步回调链".
+    assert i18n._("print the full traceback of each failure") == "输出每次失败的完整跟踪栈"
+    assert i18n._("The Deferred's path") == "Deferred 的回调链"
+    assert i18n._(
+        "not fired yet: it fires once, when the poem is whole or the download fails"
+    ).startswith("尚未激活：它只激活一次")
+    po = Path(i18n.__file__).parent / "locale/zh_CN/LC_MESSAGES/poetry-downloader.po"
+    words = po.read_text(encoding="utf-8")
+    assert not [term for term in ("回溯", "触发", "Deferred 的路径") if term in words]
+
+
+def test_the_dock_says_one_at_a_time_is_the_blocking_client_s_order_on_the_reactor(chinese):
+    timeline = Timeline(Clock())
+    timeline.observe(BatchStarted(1, Mode.ONE_AT_A_TIME))
+    summary = BatchSummary(
+        poems=2, failed=0, mode=Mode.ONE_AT_A_TIME, elapsed=6.0, individual_sum=6.0, longest=3.0
+    )
+    timeline.observe(BatchEnded(1, summary))
+    assert dock_summary(timeline) == (
+        "阻塞式客户端的顺序，但在 reactor 上运行：2 首诗，逐个下载用时 6.0\u00a0秒；"
+        "全部同时下载约需 3.0\u00a0秒，本次用时是它的 2.0 倍"
     )
 
 

@@ -141,7 +141,12 @@ async def test_a_refused_row_fails_with_its_reason_and_the_batch_counts_it(serve
     (failed,) = [e for e in heard.events if isinstance(e, Failed)]
     assert failed.reason == "connection refused" and refused.failure is failed.failure
     assert refused.status is Status.FAILED
-    assert ended.summary is not None and (ended.summary.poems, ended.summary.failed) == (1, 1)
+    summary = ended.summary
+    assert summary is not None and (summary.poems, summary.failed) == (1, 1)
+    # The poem's own times, for a comparison the refusal takes no part in.
+    assert ok.started is not None and ok.finished is not None
+    assert summary.poems_sum == summary.poems_longest == ok.finished - ok.started
+    assert summary.poems_elapsed <= summary.elapsed
 
 
 @pytest_twisted.ensureDeferred

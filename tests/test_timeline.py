@@ -147,18 +147,54 @@ def test_the_sentences_say_what_the_reactor_buys():
     assert batch_summary(limited) == (
         "2 poems in 2.0 s; one at a time would take 2.0 s — the downloads did not overlap"
     )
-    one = BatchSummary(2, 1, Mode.ONE_AT_A_TIME, 12.6, 12.6, 4.2)
+    one = BatchSummary(3, 0, Mode.ONE_AT_A_TIME, 12.6, 12.6, 4.2)
     assert batch_summary(one) == (
-        "3 poems (1 failed) one at a time in 12.6 s; "
-        "all at once would take about 4.2 s — 3.0× faster"
+        "3 poems one at a time in 12.6 s; all at once would take about 4.2 s — 3.0× faster"
     )
+
+
+def test_with_no_poem_there_is_nothing_to_compare_and_failures_are_left_out_of_it():
+    # Four refusals and timeouts one after another: no "1.0× faster" about nothing.
+    all_failed = BatchSummary(0, 4, Mode.ONE_AT_A_TIME, 30.4, 30.4, 30.0)
+    assert batch_summary(all_failed) == (
+        "All 4 downloads failed in 30.4 s; with no poem there is nothing to compare"
+    )
+    # A 30 s timeout is no download time: the poems are compared among themselves.
+    waited = BatchSummary(
+        2, 1, Mode.REACTOR, 30.0, 38.4, 30.0, poems_elapsed=4.2, poems_sum=8.4, poems_longest=4.2
+    )
+    assert batch_summary(waited) == (
+        "2 poems, 1 failed in 30.0 s; the poems took 4.2 s, one at a time 8.4 s — 2.0× faster"
+    )
+    one_by_one = BatchSummary(
+        2,
+        1,
+        Mode.ONE_AT_A_TIME,
+        38.4,
+        38.4,
+        30.0,
+        poems_elapsed=38.4,
+        poems_sum=8.4,
+        poems_longest=4.2,
+    )
+    assert batch_summary(one_by_one) == (
+        "2 poems, 1 failed one at a time in 38.4 s; the poems took 8.4 s, "
+        "all at once about 4.2 s — 2.0× faster"
+    )
+    # One poem beside a failure has nothing to overlap with.
+    lonely = BatchSummary(
+        1, 3, Mode.REACTOR, 30.0, 31.0, 30.0, poems_elapsed=1.0, poems_sum=1.0, poems_longest=1.0
+    )
+    assert batch_summary(lonely) == "1 poem, 3 failed in 30.0 s"
 
 
 def test_small_batches_get_no_comparison_and_a_cancelled_one_says_so():
     one = BatchSummary(1, 0, Mode.REACTOR, 1.7, 1.7, 1.7)
     assert batch_summary(one) == "1 poem in 1.7 s"
     refused_twice = BatchSummary(0, 2, Mode.REACTOR, 0.004, 0.006, 0.003)
-    assert batch_summary(refused_twice) == "2 downloads failed in 0.00 s"
+    assert batch_summary(refused_twice) == (
+        "All 2 downloads failed in 0.00 s; with no poem there is nothing to compare"
+    )
     refused_once = BatchSummary(0, 1, Mode.REACTOR, 0.004, 0.003, 0.003)
     assert batch_summary(refused_once) == "1 download failed in 0.00 s"
     cancelled = BatchSummary(0, 0, Mode.REACTOR, 1.7, 1.7, 1.7)

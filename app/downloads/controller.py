@@ -293,16 +293,30 @@ def summarize(rows: Iterable[ServerRow], mode: Mode, started: float) -> BatchSum
     ended = [row for row in rows if row.finished is not None]
     if not ended:
         return None
-    durations = [
-        row.finished - row.started
-        for row in ended
-        if row.started is not None and row.finished is not None
-    ] or [0.0]
+    done = [row for row in ended if row.status is Status.DONE]
+    durations = _durations(ended)
+    poem_durations = _durations(done)
     return BatchSummary(
-        poems=sum(row.status is Status.DONE for row in ended),
+        poems=len(done),
         failed=sum(row.status is Status.FAILED for row in ended),
         mode=mode,
-        elapsed=max(row.finished for row in ended if row.finished is not None) - started,
+        elapsed=_last_end(ended) - started,
         individual_sum=sum(durations),
         longest=max(durations),
+        poems_elapsed=_last_end(done) - started if done else 0.0,
+        poems_sum=sum(poem_durations),
+        poems_longest=max(poem_durations),
     )
+
+
+def _durations(rows: list[ServerRow]) -> list[float]:
+    """Each ended row's own time, from its start to its end ([0.0] for none)."""
+    return [
+        row.finished - row.started
+        for row in rows
+        if row.started is not None and row.finished is not None
+    ] or [0.0]
+
+
+def _last_end(rows: list[ServerRow]) -> float:
+    return max(row.finished for row in rows if row.finished is not None)

@@ -79,6 +79,12 @@ class BatchSummary:
     ``individual_sum`` adds up each download's own time, which is what
     downloading them one after another would have taken; ``longest`` is
     the longest single download, what all at once would have taken.
+
+    The ``poems_`` times are the same, counting only the downloads that
+    brought a poem (``poems_elapsed`` from the batch's start to the last
+    poem): a failure's time is a refusal's instant or a timeout's wait,
+    which says nothing about what overlapping buys, so a batch with
+    failures is compared on its poems alone.
     """
 
     poems: int
@@ -87,6 +93,9 @@ class BatchSummary:
     elapsed: float
     individual_sum: float
     longest: float
+    poems_elapsed: float = 0.0
+    poems_sum: float = 0.0
+    poems_longest: float = 0.0
 
 
 # The events of one row's download.

@@ -26,6 +26,7 @@ from PyQt5.QtWidgets import (
 )
 
 from app.downloads.events import Mode
+from app.gui.mode_box import ModeBox
 from app.i18n import _, pgettext
 
 #: Each action's keys, by object name: the same in every language.
@@ -126,7 +127,10 @@ class WindowActions:
             (
                 self.mode_one_at_a_time,
                 _("One at a &Time (Blocking Client)"),
-                _("Start each download when the previous one ends, as a blocking client would"),
+                _(
+                    "Start each download when the previous one ends, as the tutorial's blocking "
+                    "client does (part 2), but on the same reactor: the window never waits"
+                ),
             ),
             (self.cancel, _("&Cancel"), _("Stop the selected downloads")),
             (
@@ -180,9 +184,16 @@ class WindowActions:
         if self.toolbar is not None:
             self.toolbar.setWindowTitle(pgettext("toolbar", "Main"))
         if self.mode_combo is not None:
-            self.mode_combo.setToolTip(_("How Start and Start All run the downloads"))
-            for index, action in enumerate((self.mode_reactor, self.mode_one_at_a_time)):
+            modes = (self.mode_reactor, self.mode_one_at_a_time)
+            for index, action in enumerate(modes):
                 self.mode_combo.setItemText(index, without_accelerator(action.text()))
+                self.mode_combo.setItemData(index, action.statusTip(), Qt.ToolTipRole)
+            self.mode_combo.setToolTip(
+                "\n".join(
+                    [_("How Start and Start All run the downloads:")]
+                    + [f"• {action.statusTip()}" for action in modes]  # untranslated: a list
+                )
+            )
 
     def choose_mode(self, mode: Mode) -> None:
         """Check ``mode``'s action (the toolbar's combo box follows; nothing is saved)."""
@@ -313,7 +324,7 @@ def build_menus_and_toolbar(
 
 def _mode_combo(a: WindowActions) -> QComboBox:
     """The toolbar's face of the two mode actions, beside Start All, always in view."""
-    combo = QComboBox()
+    combo = ModeBox()  # wide enough for the longest name, in every language
     combo.setObjectName("startModeCombo")
     modes = [a.mode_reactor, a.mode_one_at_a_time]
     for action in modes:

@@ -1,9 +1,11 @@
 """The status bar's counts: "3 downloading · 2 queued · 5 done · 1 failed · 13.7 KiB received".
 
 It is rewritten on the window's tick (:mod:`app.gui.window_tick`) and when
-rows come or go, at most every :data:`REFRESH_S`, so a storm of progress
-costs a few label updates a second and not one call per event. The numbers
-are the model's running counts
+rows come or go. Bytes alone rewrite it at most every :data:`REFRESH_S`, so
+a storm of progress costs a few label updates a second and not one call
+per event; a changed status count is rewritten on the tick that shows it,
+the same tick that repaints the row, so "0 failed" never stands beside a
+row that reads Failed. The numbers are the model's running counts
 (:class:`~app.downloads.status_counts.StatusCounts`): a rewrite never walks the rows.
 """
 
@@ -31,6 +33,8 @@ class StatusSummary(QLabel):
         self.setTextFormat(Qt.PlainText)
         self._model = model
         self._counted = 0.0
+        #: The status counts the text shows, to tell a tick that changed one.
+        self._shown: tuple[int, ...] = ()
         #: Rows came or went: counted again once the loop has done the rest of the change.
         self._later = QTimer(self)
         self._later.setSingleShot(True)
@@ -41,8 +45,12 @@ class StatusSummary(QLabel):
         self.recount()
 
     def tick(self, _bytes_came: bool) -> bool:
-        """The window's tick: count again, or ask for the tick that will (not too soon)."""
-        if time.monotonic() - self._counted < REFRESH_S:
+        """The window's tick: count again, or ask for the tick that will (not too soon).
+
+        Only bytes wait: a status count that changed is shown on this tick,
+        as the table shows the row's new status on it.
+        """
+        if time.monotonic() - self._counted < REFRESH_S and self._statuses() == self._shown:
             return True
         self.recount()
         return False
@@ -50,6 +58,7 @@ class StatusSummary(QLabel):
     def recount(self) -> None:
         """Count again, in the current language (the window calls it when the language changes)."""
         self._counted = time.monotonic()
+        self._shown = self._statuses()
         counts = self._model.counts
         # Each count is a phrase of its own, so a language puts its number and
         # measure word where it reads naturally: "3 个下载中 · 已完成 5 个".
@@ -64,3 +73,13 @@ class StatusSummary(QLabel):
         text = " · ".join(parts)
         if text != self.text():
             self.setText(text)
+
+    def _statuses(self) -> tuple[int, ...]:
+        """The counts by status that the text shows."""
+        counts = self._model.counts
+        return (
+            counts.downloading,
+            counts[Status.QUEUED],
+            counts[Status.DONE],
+            counts[Status.FAILED],
+        )

@@ -19,6 +19,13 @@ def format_size(count: int | float) -> str:
     raise AssertionError("unreachable")
 
 
+def format_size_short(count: int) -> str:
+    """``537 B``, ``1.2 KiB``: a size as short as the rate's ``14 B/s``, for a crowded cell."""
+    if count < 1024:
+        return f"{count} B"
+    return format_size(count)
+
+
 def count_bytes(count: int) -> str:
     """``1 byte``, ``312 bytes``: an exact count, however large (``1048576 bytes``)."""
     return ngettext("{n} byte", "{n} bytes", count).format(n=count)

@@ -195,7 +195,7 @@ def test_once_closed_the_batch_s_failures_wait_in_the_status_bar_until_shown(
     # The window stays closed: the two later failures are a notice, not a pop-up.
     assert not failure_dialog(window).isVisible()
     assert notice(window).isVisible()
-    assert notice(window).text() == "2 failures — Show"
+    assert notice(window).text() == "2 new failures — Show"
     qtbot.mouseClick(notice(window), Qt.LeftButton)
     assert failure_dialog(window).isVisible()
     assert not notice(window).isVisible()
@@ -331,4 +331,4 @@ def test_a_turn_s_failures_are_listed_together_and_the_newest_made_current_once(
     assert current_entry(window) == f"{rows[-1].address} — connection refused"
     assert failure_dialog(window).isVisible() is not closed_first
     if closed_first:
-        assert notice(window).text() == f"{len(rows)} failures — Show"
+        assert notice(window).text() == f"{len(rows)} new failures — Show"

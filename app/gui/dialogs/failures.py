@@ -9,7 +9,7 @@ what just happened. The list (:mod:`app.gui.dialogs.failure_list`) takes
 each failure at once and lists a reactor turn's failures together, the
 newest made current once per turn, so a storm of failures costs each the
 same. Once the person closes the window, the rest of that
-batch's failures wait in the status bar's notice ("2 failures — Show",
+batch's failures wait in the status bar's notice ("2 new failures — Show",
 :mod:`app.gui.failure_notice`) instead of opening it over their work
 again; the next batch's first failure opens it again.
 
@@ -128,7 +128,7 @@ class FailureDialog(QDialog):
         )
         self.entries.rowsInserted.connect(self._listed)
 
-        #: The status bar's "N failures — Show"; the window puts it in its status bar.
+        #: The status bar's "N new failures — Show"; the window puts it in its status bar.
         self.notice = FailureNotice()
         self.notice.clicked.connect(self.show_all)
         self._work: QWidget | None = None

@@ -37,9 +37,10 @@ from PyQt5.QtCore import (
 from app.downloads.events import STATUS_EVENTS, DownloadEvent, EventStream
 from app.downloads.rows import ServerRow, Status
 from app.downloads.status_counts import StatusCounts
-from app.i18n import _, pgettext
+from app.i18n import pgettext
 from app.i18n.units import format_rate, format_seconds, format_size
 from app.net.address import Address
+from app.views.progress_words import progress_short_text, progress_text
 
 # Poem came last, so the columns before it keep their numbers; the window
 # shows it next to Server (a view may move sections, the model never does).
@@ -65,13 +66,16 @@ def column_titles() -> tuple[str, ...]:
 BUSY_ROLE = Qt.UserRole + 1
 #: Progress column: the row's :class:`~app.downloads.rows.Status`, so a failed bar can look failed.
 STATUS_ROLE = Qt.UserRole + 2
+#: Progress column: the bar's words without the reason, for when the whole do not fit.
+SHORT_TEXT_ROLE = Qt.UserRole + 3
 
 #: While rows run, their rates and elapsed times are refreshed at least this often.
 CLOCK_INTERVAL_S = 0.5
 #: The roles :meth:`ServerListModel.data` answers. A repaint asks each cell for
 #: a dozen (font, colours, icon, check state...): the rest get ``None`` at once.
 ANSWERED_ROLES = frozenset(
-    {Qt.DisplayRole, Qt.ToolTipRole, Qt.UserRole, STATUS_ROLE, BUSY_ROLE, Qt.TextAlignmentRole}
+    {Qt.DisplayRole, Qt.ToolTipRole, Qt.UserRole, STATUS_ROLE, BUSY_ROLE, SHORT_TEXT_ROLE}
+    | {Qt.TextAlignmentRole}
 )
 #: The most ``dataChanged`` signals one tick sends for dirty rows; more runs make one range.
 MAX_RUNS = 64
@@ -147,6 +151,8 @@ class ServerListModel(QAbstractTableModel):
             return row.fraction
         if column == PROGRESS and role == STATUS_ROLE:
             return row.status
+        if column == PROGRESS and role == SHORT_TEXT_ROLE:
+            return progress_short_text(row)
         if column == PROGRESS and role == BUSY_ROLE:
             return row.fraction is None and row.status in (Status.CONNECTING, Status.DOWNLOADING)
         if role == Qt.TextAlignmentRole and column in (RECEIVED, RATE, ELAPSED):
@@ -342,23 +348,6 @@ def display_text(row: ServerRow, column: int) -> str:
     if column == POEM:
         return row.title
     return ""
-
-
-def progress_text(row: ServerRow) -> str:
-    """The words on the bar: a percentage when the size is known, else bytes and rate."""
-    if row.started is None and row.status is not Status.DONE:
-        return ""
-    fraction = row.fraction
-    if fraction is not None:
-        text = _("{percent} %").format(percent=int(fraction * 100))
-    else:
-        rate = row.rate
-        text = format_size(row.received)
-        if rate is not None:
-            text = _("{size} · {rate}").format(size=text, rate=format_rate(rate))
-    if row.status is Status.FAILED:
-        return _("{progress} · {reason}").format(progress=text, reason=row.reason)
-    return text
 
 
 def tooltip(row: ServerRow, column: int) -> str | None:

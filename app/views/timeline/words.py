@@ -114,6 +114,9 @@ def dock_summary(timeline: Timeline) -> str:
         text = batch_summary(timeline.last_summary)
         if timeline.mode is Mode.REACTOR:  # the other mode's summary names its mode
             text = _("{mode}: {summary}").format(mode=timeline.mode.words, summary=text)
+        else:
+            # Under the lanes there is room to say what one at a time is.
+            text = _("The blocking client's order, on the reactor: {summary}").format(summary=text)
     elif timeline.running:
         text = _("{mode} — running for {seconds}").format(
             mode=timeline.mode.words, seconds=seconds_text(f"{timeline.now():.1f}")
@@ -136,45 +139,87 @@ def batch_summary(summary: BatchSummary) -> str:
     """The sentence under the timeline and in the status bar after a batch.
 
     "3 poems in 4.2 s; one at a time would take 12.6 s — 3.0× faster", or
-    for a one-at-a-time batch, what all at once would have taken (the
-    longest single download, since they would all have overlapped). A
-    single download, or downloads too short to compare, get no comparison;
-    a batch that was all cancelled says so.
+    for a one-at-a-time batch, what all at once would have taken: the
+    longest single download, since they would all have overlapped. A batch
+    with failures is compared on its poems alone; one with no poem, a single
+    download, or downloads too short to compare get no comparison, and a
+    batch that was all cancelled says so.
     """
     count = summary.poems + summary.failed
     elapsed = _seconds(summary.elapsed)
     if not count:
         return _("Cancelled after {elapsed}, no poems").format(elapsed=elapsed)
-    what = _what(count, summary.poems, summary.failed)
-    if count < 2 or summary.longest < MIN_COMPARABLE:
+    if not summary.poems and count > 1:
+        return _(
+            "All {n} downloads failed in {elapsed}; with no poem there is nothing to compare"
+        ).format(n=count, elapsed=elapsed)
+    what = _what(summary.poems, summary.failed)
+    if summary.failed:
+        compared, total, longest = summary.poems, summary.poems_sum, summary.poems_longest
+    else:
+        compared, total, longest = count, summary.individual_sum, summary.longest
+    if compared < 2 or longest < MIN_COMPARABLE:
         # One download, or a few that ended at once: there is no overlap to speak of.
         return _("{what} in {elapsed}").format(what=what, elapsed=elapsed)
     if summary.mode is Mode.ONE_AT_A_TIME:
-        ratio = summary.elapsed / summary.longest if summary.longest > 0 else 1.0
+        return _one_at_a_time(summary, what, elapsed, total, longest)
+    if summary.failed:
+        ratio = total / summary.poems_elapsed if summary.poems_elapsed > 0 else 1.0
+        came = _seconds(summary.poems_elapsed)
+        if ratio >= 1.05:
+            return _(
+                "{what} in {elapsed}; the poems took {came}, one at a time {total} "
+                "— {ratio}× faster"
+            ).format(
+                what=what, elapsed=elapsed, came=came, total=_seconds(total), ratio=f"{ratio:.1f}"
+            )
         return _(
-            "{what} one at a time in {elapsed}; all at once would take about {longest} "
-            "— {ratio}× faster"
-        ).format(
-            what=what, elapsed=elapsed, longest=_seconds(summary.longest), ratio=f"{ratio:.1f}"
-        )
-    ratio = summary.individual_sum / summary.elapsed if summary.elapsed > 0 else 1.0
-    total = _seconds(summary.individual_sum)
+            "{what} in {elapsed}; the poems took {came}, one at a time {total} "
+            "— the downloads did not overlap"
+        ).format(what=what, elapsed=elapsed, came=came, total=_seconds(total))
+    ratio = total / summary.elapsed if summary.elapsed > 0 else 1.0
     if ratio >= 1.05:
         return _("{what} in {elapsed}; one at a time would take {total} — {ratio}× faster").format(
-            what=what, elapsed=elapsed, total=total, ratio=f"{ratio:.1f}"
+            what=what, elapsed=elapsed, total=_seconds(total), ratio=f"{ratio:.1f}"
         )
     return _(
         "{what} in {elapsed}; one at a time would take {total} — the downloads did not overlap"
-    ).format(what=what, elapsed=elapsed, total=total)
+    ).format(what=what, elapsed=elapsed, total=_seconds(total))
 
 
-def _what(count: int, poems: int, failed: int) -> str:
-    """What the batch brought: "3 poems", "3 poems (1 failed)", "2 downloads failed"."""
-    if not poems:
-        # No poem at all: "2 poems (2 failed)" would promise poems.
-        return ngettext("{n} download failed", "{n} downloads failed", count).format(n=count)
-    if failed:
-        return ngettext("{n} poem ({failed} failed)", "{n} poems ({failed} failed)", count).format(
-            n=count, failed=failed
+def _one_at_a_time(
+    summary: BatchSummary, what: str, elapsed: str, total: float, longest: float
+) -> str:
+    """A one-at-a-time batch against all at once: its poems' longest download."""
+    if summary.failed:
+        return _(
+            "{what} one at a time in {elapsed}; the poems took {total}, "
+            "all at once about {longest} — {ratio}× faster"
+        ).format(
+            what=what,
+            elapsed=elapsed,
+            total=_seconds(total),
+            longest=_seconds(longest),
+            ratio=f"{total / longest:.1f}",
         )
-    return ngettext("{n} poem", "{n} poems", count).format(n=count)
+    return _(
+        "{what} one at a time in {elapsed}; all at once would take about {longest} "
+        "— {ratio}× faster"
+    ).format(
+        what=what,
+        elapsed=elapsed,
+        longest=_seconds(longest),
+        ratio=f"{summary.elapsed / longest:.1f}",
+    )
+
+
+def _what(poems: int, failed: int) -> str:
+    """What the batch brought: "3 poems", "2 poems, 1 failed", "1 download failed"."""
+    if not poems:
+        # No poem at all: "1 poem, 1 failed" would promise a poem.
+        return ngettext("{n} download failed", "{n} downloads failed", failed).format(n=failed)
+    if failed:
+        return ngettext(
+            "{poems} poem, {failed} failed", "{poems} poems, {failed} failed", poems
+        ).format(poems=poems, failed=failed)
+    return ngettext("{n} poem", "{n} poems", poems).format(n=poems)
