@@ -295,7 +295,7 @@ def test_a_row_story_reads_chinese_with_twisted_s_names_as_they_are(chinese):
     # The methods are code, the words around them Chinese.
     assert "Twisted 调用了什么" in lines
     assert "  +3.000 秒\tclientConnectionFailed(ConnectionRefusedError)" in lines
-    assert "  触发\t○ callback\t● errback(Failure ConnectionRefusedError)" in lines
+    assert "  激活\t○ callback\t● errback(Failure ConnectionRefusedError)" in lines
     assert "  addCallbacks\t○ _succeeded\t● _failed → 失败窗口" in lines
     assert story_text(None, None, 0.0) == "未选择服务器"
 
