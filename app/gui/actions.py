@@ -225,6 +225,7 @@ def _menu_titles() -> dict[str, str]:
         "menuFile": _("&File"),
         "menuServers": _("&Servers"),
         "menuView": _("&View"),
+        "menuTutorial": _("&Tutorial"),
         "menuSettings": _("S&ettings"),
         "menuHelp": _("&Help"),
     }
@@ -260,6 +261,7 @@ def build_menus_and_toolbar(
             ],
         ),
         ("menuView", [a.show_timeline, a.show_log]),
+        ("menuTutorial", []),  # filled by app.gui.tutorial.menu
         ("menuSettings", [a.preferences, a.demo_pace]),
         ("menuHelp", [a.about]),
     ]

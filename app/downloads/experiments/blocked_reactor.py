@@ -9,6 +9,7 @@ thread for a few seconds and measures, with a timer that should tick every
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 
@@ -60,7 +61,7 @@ class BlockedReactor(Experiment):
             await self.sleep(SETTLE_SECONDS)
             self.block()
             await self.sleep(SETTLE_SECONDS)
-            gaps = [later - earlier for earlier, later in zip(self.ticks, self.ticks[1:])]
+            gaps = [later - earlier for earlier, later in itertools.pairwise(self.ticks)]
             self.blocked_for = max(gaps, default=0.0)
         finally:
             ticker.stop()

@@ -1,4 +1,4 @@
-"""Cancelling: ``d.cancel()`` on a slow download, the ``CancelledError`` it brings, the closed connection.
+"""Cancelling: ``d.cancel()`` on a slow download, its ``CancelledError``, the closed connection.
 
 A Deferred's canceller is how its maker stops the work behind it; ours
 (:class:`app.net.client.PoetryClientFactory`) aborts the connection. The
@@ -28,7 +28,7 @@ CANCEL_AFTER = 24
 class Cancelling(Experiment):
     """Cancels a slow download and reports what reached the errback and the server."""
 
-    name = "Cancelling"
+    name = "Cancelling"  # untranslated: an object name
 
     def __init__(
         self, reactor: IReactorTCP | None = None, changed: Callable[[], object] | None = None
@@ -101,7 +101,8 @@ class Cancelling(Experiment):
             parts.append(failure.getTraceback().rstrip())
         if self.closed_after is not None:
             parts.append(
-                _("The connection is closed: the server saw it end {seconds} after the cancel.")
-                .format(seconds=format_seconds(self.closed_after))
+                _(
+                    "The connection is closed: the server saw it end {seconds} after the cancel."
+                ).format(seconds=format_seconds(self.closed_after))
             )
         return ["\n\n".join(parts)]

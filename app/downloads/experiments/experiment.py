@@ -14,6 +14,7 @@ import enum
 from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
+from twisted.internet.address import IPv4Address
 from twisted.internet.defer import CancelledError, Deferred, ensureDeferred
 from twisted.internet.interfaces import IListeningPort, IReactorTCP, IReactorTime
 from twisted.internet.task import deferLater
@@ -37,10 +38,10 @@ T = TypeVar("T")
 
 
 class RunState(enum.Enum):
-    NOT_STARTED = "not started"
-    RUNNING = "running"
-    FINISHED = "finished"
-    STOPPED = "stopped"
+    NOT_STARTED = enum.auto()
+    RUNNING = enum.auto()
+    FINISHED = enum.auto()
+    STOPPED = enum.auto()
 
 
 class Experiment:
@@ -91,13 +92,13 @@ class Experiment:
     # Running
 
     def start(self) -> Deferred[None]:
-        """Run the experiment once; the Deferred fires (never fails) once everything it started ended."""
+        """Run once; the Deferred fires (never fails) once all the run started has ended."""
         if self.state is not RunState.NOT_STARTED:
             raise RuntimeError("an experiment runs once")  # untranslated: a caller's bug
         return ensureDeferred(self._run_to_the_end())
 
     def stop(self) -> None:
-        """Cut the run short: every wait under way ends with ``CancelledError``, then it cleans up."""
+        """Cut the run short: the wait under way ends in ``CancelledError``, then it cleans up."""
         self._stopping = True
         for d in list(self._waits):
             d.cancel()
@@ -178,9 +179,10 @@ class LocalPoetryServer:
 
     @property
     def port(self) -> int:
-        assert self._listening is not None, "only inside async with"
-        port: int = self._listening.getHost().port
-        return port
+        assert self._listening is not None, "only inside async with"  # untranslated: a bug
+        host = self._listening.getHost()
+        assert isinstance(host, IPv4Address)
+        return host.port
 
     async def __aenter__(self) -> LocalPoetryServer:
         self._listening = listen_poetry(self.factory, 0, LOCALHOST, self.reactor)

@@ -24,7 +24,6 @@ from app.i18n.units import count_bytes
 from app.net.client import get_poetry
 from app.net.poem import Poem
 
-
 #: The tutorial's idiom, as our client writes it.
 IDIOM = "d, self.deferred = self.deferred, None"  # untranslated: code
 

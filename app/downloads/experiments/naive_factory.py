@@ -39,7 +39,7 @@ else:
 
 
 class ForgetfulFactory(_ClientFactory):
-    """Holds the caller's Deferred but has no ``clientConnectionFailed``: a refusal never reaches it."""
+    """Holds the caller's Deferred, lacks ``clientConnectionFailed``: a refusal never gets to it."""
 
     protocol = protocol.Protocol
     noisy = False
@@ -123,8 +123,9 @@ class NaiveFactory(Experiment):
 
     def findings(self) -> list[str]:
         forgetful = [
-            _("A ClientFactory without clientConnectionFailed, connecting to 127.0.0.1:{port}:")
-            .format(port=self.port)
+            _(
+                "A ClientFactory without clientConnectionFailed, connecting to 127.0.0.1:{port}:"
+            ).format(port=self.port)
         ]
         if self.forgetful_fired:
             forgetful.append(_("Its Deferred fired after all."))

@@ -1,4 +1,4 @@
-"""A callback that raises: the exception becomes a Failure, the errback gets it, the reactor goes on.
+"""A callback that raises: the exception becomes a Failure for the errback; the reactor goes on.
 
 The Twisted Introduction's point (part 3 and part 6): an exception in a
 callback does not reach the reactor loop. Here a real download's first
@@ -100,7 +100,9 @@ class RaisingCallback(Experiment):
     def findings(self) -> list[str]:
         failure = self.failure
         if failure is None:
-            return [_("Downloading; the reactor's timer has ticked {n} times.").format(n=self.ticks)]
+            return [
+                _("Downloading; the reactor's timer has ticked {n} times.").format(n=self.ticks)
+            ]
         assert failure.type is not None
         parts = [
             _(
