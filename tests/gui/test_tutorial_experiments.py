@@ -8,6 +8,7 @@ run left no server, timer or connection behind.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -121,15 +122,13 @@ def test_the_forgetful_factory_keeps_waiting_while_ours_is_refused_at_once(
     qtbot.waitUntil(lambda: "still waiting after 2" in text(window), timeout=3000)
     assert "Its Deferred fired" not in text(window)
     shown = wait_finished(qtbot, window)
-    assert "Stopped after 5 s" in shown and "wait for ever" in shown
+    assert re.search(r"Stopped after 5(\.\d)? s: .* wait for ever", shown)
     ours = text(window, "experimentOtherText")
     assert "clientConnectionFailed errbacked the Deferred at once" in ours
     assert "twisted.internet.error.ConnectionRefusedError" in ours
 
 
-def test_blocking_the_reactor_freezes_everything_and_says_for_how_long(
-    qtbot, window, nothing_left
-):
+def test_blocking_the_reactor_freezes_everything_and_says_for_how_long(qtbot, window, nothing_left):
     run(window, "BlockedReactor")
     shown = wait_finished(qtbot, window)
     gap = shown.split("the longest gap between two ticks was ")[1].split(" s.")[0]
