@@ -225,8 +225,8 @@ def _menu_titles() -> dict[str, str]:
         "menuFile": _("&File"),
         "menuServers": _("&Servers"),
         "menuView": _("&View"),
-        "menuTutorial": _("&Tutorial"),
         "menuSettings": _("S&ettings"),
+        "menuTutorial": _("&Tutorial"),
         "menuHelp": _("&Help"),
     }
 
@@ -261,8 +261,8 @@ def build_menus_and_toolbar(
             ],
         ),
         ("menuView", [a.show_timeline, a.show_log]),
-        ("menuTutorial", []),  # filled by app.gui.tutorial.menu
         ("menuSettings", [a.preferences, a.demo_pace]),
+        ("menuTutorial", []),  # filled by app.gui.tutorial.menu
         ("menuHelp", [a.about]),
     ]
     for name, entries in menus:
