@@ -110,6 +110,8 @@ def test_where_to_see_it_lists_parts_two_to_seven_in_the_current_language(qtbot,
         qtbot.waitUntil(lambda: label.text().startswith("第 7 部分："))
         assert "回调链" in label.text() and "激活" in label.text()
         assert parts.windowTitle() == "在哪里看到"
+        mode = button(parts, "tutorialPart2ButtonModeOneAtATime")
+        qtbot.waitUntil(lambda: mode.text() == "逐个下载（阻塞式客户端）")
     finally:
         install_language("en")
 

@@ -80,7 +80,9 @@ def test_a_raising_callback_shows_the_failure_its_errback_caught_and_the_reactor
     assert "in a_callback_that_raises" in shown
     # Who called it: the reactor's read of the socket, down through our client.
     stack = shown.split("the reactor first):")[1]
-    assert "connectionLost" in stack and "_fire" in stack and "_runCallbacks" in stack
+    assert "(app/gui/reactor/qt_reactor.py:" in stack.strip().splitlines()[0]
+    assert "readConnectionLost" in stack and "_fire" in stack and "_runCallbacks" in stack
+    assert "pytest" not in stack
     ticks = shown.split("The reactor kept running: its timer ticked ")[1]
     after = int(ticks.split(" times in the ")[0].split(" and ")[1])
     assert after >= 5  # ticks every 50 ms for the 0.5 s after the exception

@@ -151,8 +151,8 @@ def _short_file(path: str) -> str:
 
 
 def _from_the_reactor(stack: list[traceback.FrameSummary]) -> list[traceback.FrameSummary]:
-    """The frames from the reactor's first one down: what ran the loop before it is not news."""
-    for index, frame in enumerate(stack):
-        if "reactor" in _short_file(frame.filename) or frame.name in ("doRead", "_doReadOrWrite"):
-            return stack[index:]
-    return stack
+    """The frames from the reactor's last one down: how it ran the loop before is not news."""
+    reactor_frames = [
+        index for index, frame in enumerate(stack) if "reactor" in _short_file(frame.filename)
+    ]
+    return stack[reactor_frames[-1] :] if reactor_frames else stack

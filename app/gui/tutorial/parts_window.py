@@ -58,6 +58,8 @@ class TutorialPartsWindow(QWidget):
                     f"tutorialPart{part.number}Button{mode.removeprefix('action')}"
                 )
                 button.clicked.connect(lambda _c, p=part, m=mode: self.show_view(p, m))
+                if mode:
+                    _name_after(button, main.findChild(QAction, mode))
                 self.buttons.append((button, part.where, mode))
                 grid.addWidget(button, row, column)
                 column += 1
@@ -93,8 +95,6 @@ class TutorialPartsWindow(QWidget):
         }
         for button, where, mode in self.buttons:
             if mode:
-                action = self.main.findChild(QAction, mode)
-                button.setText(without_accelerator(action.text()) if action is not None else mode)
                 button.setToolTip(_("Choose this mode and show the timeline"))
             else:
                 button.setText(words[where])
@@ -149,6 +149,18 @@ class TutorialPartsWindow(QWidget):
                 dialog.show_all()
         else:
             self._open_experiments()
+
+
+def _name_after(button: QPushButton, action: QAction | None) -> None:
+    """``button`` reads as ``action`` does, in whichever language the window words it."""
+    if action is None:
+        return
+
+    def follow() -> None:
+        button.setText(without_accelerator(action.text()))
+
+    action.changed.connect(follow)
+    follow()
 
 
 def _show_dock(main: QWidget, toggle_name: str) -> None:
