@@ -17,6 +17,8 @@ from app.i18n import N_, _
 #: The tutorial's public pages: the English original and a Chinese translation.
 ENGLISH_URL = "http://krondo.com/?page_id=1327"
 CHINESE_URL = "https://github.com/luocheng/twisted-intro-cn"
+#: The only addresses the program ever opens in a browser.
+TUTORIAL_PAGES = frozenset({ENGLISH_URL, CHINESE_URL})
 
 
 class Where(enum.Enum):

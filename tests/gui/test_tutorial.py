@@ -23,6 +23,7 @@ from PyQt5.QtWidgets import (
 
 from app.gui import MainWindow
 from app.gui.i18n import install_language
+from app.gui.tutorial.parts_window import open_tutorial
 
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
 
@@ -187,6 +188,10 @@ def test_the_tutorial_pages_open_in_the_browser(qtbot, window, browser):
         "https://github.com/luocheng/twisted-intro-cn",
     )
     assert browser.opened == [english, chinese, chinese, english]
+    # Nothing but those two pages is ever opened, whatever asks.
+    with pytest.raises(ValueError):
+        open_tutorial("http://127.0.0.1:1/")
+    assert len(browser.opened) == 4
 
 
 def test_the_about_box_points_to_the_tutorial_menu(qtbot, window):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTCP
 from twisted.python.failure import Failure
 
@@ -52,9 +53,11 @@ class Cancelling(Experiment):
             "the errback receives a Failure of CancelledError."
         )
 
-    def _progress(self, received: int) -> None:
+    def _progress(self, received: int, under_way: Deferred[None]) -> None:
         self.received = received
         self.changed()
+        if received >= CANCEL_AFTER and not under_way.called:
+            under_way.callback(None)
 
     def the_download_errback(self, failure: Failure) -> None:
         """The download's errback: keeps the Failure the cancel brings."""
@@ -63,11 +66,17 @@ class Cancelling(Experiment):
     async def _run(self) -> None:
         async with LocalPoetryServer(self.reactor, DELAY, NUM_BYTES) as server:
             self.poem_size = len(server.factory.poem)
-            d = get_poetry(LOCALHOST, server.port, progress=self._progress, reactor=self.reactor)
+            under_way: Deferred[None] = Deferred()
+            d = get_poetry(
+                LOCALHOST,
+                server.port,
+                progress=lambda received: self._progress(received, under_way),
+                reactor=self.reactor,
+            )
             d.addErrback(self.the_download_errback)
             try:
                 started = self.clock.seconds()
-                await self.until(lambda: self.received >= CANCEL_AFTER)
+                await self.wait(under_way)
                 d.cancel()
                 self.cancelled_after = self.clock.seconds() - started
                 self.changed()

@@ -41,6 +41,7 @@ class ExperimentWindow(QWidget):
         self.running: set[Experiment] = set()
         self.heading = QLabel()
         self.heading.setObjectName("experimentTitle")
+        self.heading.setTextFormat(Qt.PlainText)
         font = self.heading.font()
         font.setBold(True)
         self.heading.setFont(font)

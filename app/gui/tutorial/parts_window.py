@@ -27,7 +27,14 @@ from PyQt5.QtWidgets import (
 from app.gui.actions import without_accelerator
 from app.gui.dialogs.failures import FailureDialog
 from app.i18n import _
-from app.views.tutorial_parts import CHINESE_URL, ENGLISH_URL, PARTS, TutorialPart, Where
+from app.views.tutorial_parts import (
+    CHINESE_URL,
+    ENGLISH_URL,
+    PARTS,
+    TUTORIAL_PAGES,
+    TutorialPart,
+    Where,
+)
 
 MODE_ACTIONS = ("actionModeOneAtATime", "actionModeReactor")  # untranslated: object names
 
@@ -171,5 +178,11 @@ def _show_dock(main: QWidget, toggle_name: str) -> None:
 
 
 def open_tutorial(url: str) -> None:
-    """Open one of the tutorial's pages in the person's browser."""
+    """Open one of the tutorial's two pages in the person's browser; never any other address.
+
+    The one place the program opens a link: only these constants reach it,
+    never a word a server sent (``tests/test_security.py`` allows it here).
+    """
+    if url not in TUTORIAL_PAGES:
+        raise ValueError(f"not a page of the tutorial: {url!r}")  # untranslated: a caller's bug
     QDesktopServices.openUrl(QUrl(url))
