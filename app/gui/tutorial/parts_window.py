@@ -15,10 +15,12 @@ from PyQt5.QtCore import QEvent, Qt, QUrl
 from PyQt5.QtGui import QDesktopServices, QShowEvent
 from PyQt5.QtWidgets import (
     QAction,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -85,9 +87,18 @@ class TutorialPartsWindow(QWidget):
         links.addWidget(self.links, 1)
         links.addWidget(self.english_button)
         links.addWidget(self.chinese_button)
+        # Scrolled, so that a language with longer lines never cuts a part off.
+        listing = QWidget()
+        listing.setLayout(grid)
+        scrolled = QScrollArea()
+        scrolled.setWidgetResizable(True)
+        scrolled.setFrameShape(QFrame.NoFrame)
+        scrolled.setWidget(listing)
         layout = QVBoxLayout(self)
-        layout.addLayout(grid)
+        layout.addWidget(scrolled, 1)
         layout.addLayout(links)
+        line = self.fontMetrics().lineSpacing()
+        self.resize(line * 60, line * 24)
         self.retranslate()
 
     def retranslate(self) -> None:
