@@ -237,6 +237,7 @@ def _menu_titles() -> dict[str, str]:
         "menuServers": _("&Servers"),
         "menuView": _("&View"),
         "menuSettings": _("S&ettings"),
+        "menuTutorial": _("&Tutorial"),
         "menuHelp": _("&Help"),
     }
 
@@ -272,6 +273,7 @@ def build_menus_and_toolbar(
         ),
         ("menuView", [a.show_timeline, a.show_log]),
         ("menuSettings", [a.preferences, a.demo_pace]),
+        ("menuTutorial", []),  # filled by app.gui.tutorial.menu
         ("menuHelp", [a.about]),
     ]
     for name, entries in menus:

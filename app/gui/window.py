@@ -65,6 +65,7 @@ from app.gui.status_summary import StatusSummary
 from app.gui.table.model import STATUS, ServerListModel, ServerSortModel
 from app.gui.table.view import server_table, status_width
 from app.gui.timeline.dock import TimelineDock
+from app.gui.tutorial.menu import TutorialMenu
 from app.gui.window_settings import WindowSettings
 from app.gui.window_sizing import WindowSizing
 from app.gui.window_tick import WindowTick
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.row_menu = build_menus_and_toolbar(
             self, self.commands, self.timeline_dock, self.log_dock
         )
+        self.tutorial = TutorialMenu(self, self.commands.menus["menuTutorial"], self.closed)
         toolbar = self.findChild(QToolBar, "mainToolBar")
         assert toolbar is not None
         self.toolbar = toolbar
@@ -180,6 +182,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.timeline_dock.retranslate()
         self.log_dock.retranslate()
         self.commands.retranslate()
+        self.tutorial.retranslate()
         self.model.retranslate()
         self.reading.retranslate()
         self.summary.recount()

@@ -96,6 +96,10 @@ class DialogCommands:
                     "Qt's, driving Twisted's reactor. It grew out of the slow poetry server "
                     "and the get-poetry clients of the Twisted Introduction."
                 ),
+                _(
+                    "The Tutorial menu maps the Twisted Introduction's parts to this window's "
+                    "views, and runs its ideas as experiments."
+                ),
                 # untranslated: the names of the libraries, with their versions
                 f"Qt {QT_VERSION_STR} · PyQt {PYQT_VERSION_STR} · Twisted {twisted_version}",
             )

@@ -1,0 +1,1 @@
+"""The Tutorial menu: experiments a learner runs, and the tutorial's parts mapped to views."""
