@@ -46,8 +46,6 @@ LARGEST = QSize(1600, 1000)
 #: How often, and how long, to ask for the frame once the window is shown.
 FRAME_POLL_MS = 40
 FRAME_WAIT_MS = 2000
-#: Platforms with no window manager: a window's frame is the window itself.
-_FRAMELESS_PLATFORMS = ("offscreen", "minimal", "minimalegl", "vnc", "linuxfb", "eglfs")
 
 
 def first_frame(available: QRect) -> QRect:
@@ -58,9 +56,9 @@ def first_frame(available: QRect) -> QRect:
     """
     share = QSize(round(available.width() * SHARE), round(available.height() * SHARE))
     size = share.expandedTo(COMFORTABLE).boundedTo(LARGEST).boundedTo(available.size())
-    frame = QRect(QPoint(0, 0), size)
-    frame.moveCenter(available.center())
-    return frame
+    left = available.left() + (available.width() - size.width()) // 2
+    top = available.top() + (available.height() - size.height()) // 2
+    return QRect(QPoint(left, top), size)
 
 
 def onto_screens(frame: QRect, screens: Sequence[QRect]) -> QRect:
@@ -103,15 +101,6 @@ def available_areas() -> list[QRect]:
     return [screen.availableGeometry() for screen in QGuiApplication.screens()]
 
 
-def framed_by_a_window_manager() -> bool:
-    """False where windows get no frame (offscreen, a bare framebuffer): nothing to wait for."""
-    return QGuiApplication.platformName() not in _FRAMELESS_PLATFORMS
-
-
-def guessed_frame() -> QMargins:
-    return GUESSED_FRAME if framed_by_a_window_manager() else QMargins()
-
-
 class ScreenFit(QObject):
     """Fits ``window`` and its dialogs to their screen: before each shows, and once framed.
 
@@ -122,9 +111,11 @@ class ScreenFit(QObject):
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self._window = window
-        #: The first start's frame, and the inside size given for it: fitted again
-        #: with the real frame, unless something else resized the window meanwhile.
-        self._first: tuple[QRect, QSize] | None = None
+        #: The first start's frame: given again once the real frame is known.
+        self._first: QRect | None = None
+        #: The size this gave the window before it showed: if it has another
+        #: once framed, someone else chose it (a person, a test), and it stays.
+        self._given: QSize | None = None
         #: Each window still waiting for its frame, and how long it has waited.
         self._waiting: dict[QWidget, int] = {}
         self._poll = QTimer(self)
@@ -135,33 +126,36 @@ class ScreenFit(QObject):
     def first_start(self) -> None:
         """Nothing (usable) saved: fill the screen under the cursor up to a comfortable size."""
         frame = first_frame(screen_under_cursor().availableGeometry())
-        self._apply(self._window, frame, guessed_frame())
-        self._first = (frame, self._window.size())
+        self._apply(self._window, frame, GUESSED_FRAME)
+        self._first, self._given = frame, self._window.size()
 
     def restored(self) -> None:
         """A saved geometry was restored (not shown yet): bring it whole onto a present screen.
 
-        An inside that fits is left as it is until its frame is known (a
-        guess would shrink a window that fits exactly); one that does not
-        is moved, with room for a frame. A maximized window is left to the
-        window manager, on the screen its normal geometry is brought to,
-        and that normal geometry is what it comes back to un-maximized.
+        Before it shows only its inside is brought onto a screen, and only
+        if it is off them: the frame is then fitted once known (a guess
+        would shrink a window that fits exactly). A maximized window is left
+        to the window manager, on the screen its normal geometry is brought
+        to, with room for a frame: that is what it comes back to un-maximized.
         """
         window, screens = self._window, available_areas()
         full = window.windowState() & (Qt.WindowMaximized | Qt.WindowFullScreen)
-        # Qt gave a hidden maximized window its normal geometry, inside coordinates;
-        # another it moved by its frame's corner, to where it was saved.
-        inside = window.normalGeometry() if full else QRect(window.pos(), window.size())
-        if onto_screens(inside, screens) == inside:
-            return
-        margins = guessed_frame()
-        fitted = onto_screens(inside.marginsAdded(margins), screens)
         if full:
-            window.setWindowState(window.windowState() & ~full)
-            self._apply(window, fitted, margins)
-            window.setWindowState(window.windowState() | full)
+            # Qt gave the hidden maximized window its normal geometry, inside coordinates.
+            inside = window.normalGeometry()
+            if onto_screens(inside, screens) != inside:
+                window.setWindowState(window.windowState() & ~full)
+                fitted = onto_screens(inside.marginsAdded(GUESSED_FRAME), screens)
+                self._apply(window, fitted, GUESSED_FRAME)
+                window.setWindowState(window.windowState() | full)
         else:
-            self._apply(window, fitted, margins)
+            # Another it moved by its frame's corner, to where it was saved.
+            inside = QRect(window.pos(), window.size())
+            fitted = onto_screens(inside, screens)
+            if fitted != inside:
+                window.resize(fitted.size())
+                window.move(fitted.topLeft())
+        self._given = window.size()
 
     # Watching the windows
 
@@ -175,8 +169,7 @@ class ScreenFit(QObject):
         elif kind == QEvent.Show and isinstance(watched, QWidget) and watched.isWindow():
             if watched is not self._window:
                 self._fit_dialog(watched)
-            if framed_by_a_window_manager():
-                self._wait_for_frame(watched)
+            self._wait_for_frame(watched)
         elif kind == QEvent.Hide and isinstance(watched, QWidget):
             self._waiting.pop(watched, None)
         return super().eventFilter(watched, event)
@@ -188,7 +181,7 @@ class ScreenFit(QObject):
         (Qt centres it over its parent, inside the screen, as it shows),
         and a move now would stop that.
         """
-        margins = frame_margins(self._window) or guessed_frame()
+        margins = frame_margins(self._window) or GUESSED_FRAME
         room = screen_of(self._window).marginsRemoved(margins).size()
         if dialog.width() > room.width() or dialog.height() > room.height():
             dialog.resize(dialog.size().boundedTo(room))
@@ -214,17 +207,20 @@ class ScreenFit(QObject):
 
     def _framed(self, window: QWidget, margins: QMargins) -> None:
         """The real frame is known: the first window takes its frame; any window fits whole."""
-        first = None
         if window is self._window:
             first, self._first = self._first, None
+            given, self._given = self._given, None
+            if given is None or window.size() != given.expandedTo(window.minimumSize()):
+                return  # sized since by someone else, or shown again: theirs
+            screens = available_areas()
+        else:
+            first, screens = None, [screen_of(self._window)]
         if window.windowState() & (Qt.WindowMaximized | Qt.WindowFullScreen | Qt.WindowMinimized):
             return  # the window manager's to fit
-        screens = available_areas() if window is self._window else [screen_of(self._window)]
-        if first is not None and window.size() == first[1]:
+        if first is not None:
             # As it was opened, now that the frame it was guessed with is known.
-            frame, _size = first
             screen = screen_of(window)
-            self._apply(window, frame if screen.contains(frame) else first_frame(screen), margins)
+            self._apply(window, first if screen.contains(first) else first_frame(screen), margins)
             return
         frame = window.geometry().marginsAdded(margins)
         fitted = onto_screens(frame, screens)
