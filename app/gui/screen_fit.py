@@ -3,10 +3,11 @@
 Qt sizes and places a window's inside; the window manager then adds a
 frame (a title bar, borders) whose size nobody knows until the window is
 mapped, and Qt reads it only when asked. So each window is fitted twice:
-before it shows, with the frame guessed (:data:`GUESSED_FRAME`, or the
-main window's, once it has one), so it opens where it belongs; and once
-the real frame is known, when a window that does not fit after all is
-moved and shrunk into the screen's available area (less any panels).
+before it shows, as well as can be without its frame (a first start with
+the frame guessed, :data:`GUESSED_FRAME`; a dialog no larger than the
+screen), so it opens where it belongs; and once the real frame is known,
+when a window that does not fit after all is moved, and shrunk if need
+be, into the screen's available area (the screen less any panels).
 
 - A first start (no saved geometry, or one Qt will not restore because
   it was saved on a screen of another size) fills the screen under the

@@ -184,3 +184,13 @@ def test_geometry_saved_on_a_screen_of_another_size_opens_as_a_first_start(qtbot
     # Once its frame is known (here at once), the window is given the rest.
     qtbot.waitUntil(lambda: window.frameGeometry() == offscreen_screen(), timeout=1000)
     window.close()
+
+
+def test_a_dialog_too_large_for_the_screen_opens_whole_inside_it(qtbot, window):
+    dialog = window.open_add_dialog()
+    qtbot.waitExposed(dialog)
+    dialog.hide()
+    dialog.resize(2000, 1500)  # as a long list of addresses or a large font might make it
+    dialog.show()
+    qtbot.waitUntil(lambda: offscreen_screen().contains(dialog.frameGeometry()), timeout=1000)
+    dialog.close()
