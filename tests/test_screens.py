@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from PyQt5.QtCore import QByteArray, QDataStream, QIODevice, QRect
+from pytestqt.exceptions import TimeoutError as WaitTimeout
 from pytestqt.qtbot import QtBot
 
 from app.settings.store import FILE_NAME, Settings, load_settings, settings_bytes
@@ -67,7 +68,10 @@ def one_window(qtbot: QtBot, display: str, title: str, tmp_path: Path) -> str:
 def comes_inside(qtbot: QtBot, display: str, window: str, area: Rect, tmp_path: Path) -> Rect:
     """``window``'s frame once it lies in ``area`` (the fit after the frame is known may take
     a moment); fails, saying where it is, if it never does."""
-    wait_for(qtbot, lambda: frame(display, window).inside(area), "frame inside", 5, tmp_path)
+    try:
+        qtbot.waitUntil(lambda: frame(display, window).inside(area), timeout=5000)
+    except WaitTimeout:
+        pytest.fail(f"the frame {frame(display, window)} is not inside the work area {area}")
     return frame(display, window)
 
 

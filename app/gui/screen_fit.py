@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PyQt5 import sip
 from PyQt5.QtCore import QChildEvent, QEvent, QMargins, QObject, QPoint, QRect, QSize, Qt, QTimer
 from PyQt5.QtGui import QCursor, QGuiApplication, QRegion, QScreen
 from PyQt5.QtWidgets import QDialog, QWidget
@@ -196,6 +197,9 @@ class ScreenFit(QObject):
     def _look_at_frames(self) -> None:
         """Has the window manager framed each window shown lately? (Qt reads it when asked.)"""
         for window, waited in list(self._waiting.items()):
+            if sip.isdeleted(window):  # a dialog deleted while still shown
+                del self._waiting[window]
+                continue
             margins = frame_margins(window)
             waited += FRAME_POLL_MS
             if margins is not None or waited >= FRAME_WAIT_MS:
