@@ -147,11 +147,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     from app.gui.platform_guard import platform_guard
     from app.startup.start_failure import report_start_failure
 
+    # Icons drawn for the screen's pixels, not scaled up from one size (HiDPI, QT_SCALE_FACTOR).
+    QApplication.setAttribute(Qt.AA_UseHighDpiPixmaps)
     # argv[0] names the X11 window class, which the desktop entry's
     # StartupWMClass matches, whether started as a script or `python -m app`.
     # What the check could not foresee, Qt would abort on: say it instead.
-    # Icons drawn for the screen's pixels, not scaled up from one size (HiDPI, QT_SCALE_FACTOR).
-    QApplication.setAttribute(Qt.AA_UseHighDpiPixmaps)
     with platform_guard(report_start_failure):
         app = QApplication([APP_NAME])
     app.setOrganizationName(APP_NAME)
