@@ -31,9 +31,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # A window that cannot start says so in a desktop notification: never on
     # the desktop of whoever runs the tests (a test that wants a bus starts one).
     os.environ["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={config._poetry_state.name}/no-bus"
+    from PyQt5.QtCore import Qt
     from PyQt5.QtWidgets import QApplication
 
     if QApplication.instance() is None:
+        QApplication.setAttribute(Qt.AA_UseHighDpiPixmaps)  # as the program does
         config._poetry_qapp = QApplication(sys.argv[:1])  # kept alive for the whole run
     if config.getoption("reactor", None) == "qt5reactor":
         # The program's own QtReactor subclass; pytest-twisted then finds a

@@ -142,11 +142,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         report_start_failure(problem)
         sys.exit(1)
 
+    from PyQt5.QtCore import Qt
     from PyQt5.QtWidgets import QApplication
 
     from app.gui.platform_guard import platform_guard
     from app.startup.start_failure import report_start_failure
 
+    # Icons drawn for the screen's pixels, not scaled up from one size (HiDPI, QT_SCALE_FACTOR).
+    QApplication.setAttribute(Qt.AA_UseHighDpiPixmaps)
     # argv[0] names the X11 window class, which the desktop entry's
     # StartupWMClass matches, whether started as a script or `python -m app`.
     # What the check could not foresee, Qt would abort on: say it instead.

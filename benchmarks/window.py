@@ -48,6 +48,9 @@ def open_window(config_dir: Path, events: EventStream | None = None) -> MainWind
 
     start_file_log(config_dir / "state")
     window = MainWindow(config_dir=config_dir, events=events)
+    # The size the recorded runs were measured at (a first start now fits the
+    # offscreen screen, 800 x 600, and shows fewer rows to repaint).
+    window.resize(1280, 700)
     window.show()
     settle_after_start_up()  # as app.__main__ does
     return window

@@ -2,11 +2,11 @@
 
 The rest of the suite runs Qt offscreen, which never loads the X platform
 plugin, its libraries or a display connection: exactly what failed on a
-fresh machine. Here each test starts its own ``Xvfb`` (it picks a free
-display number and says which once it accepts clients), runs the installed
+fresh machine. Here each test starts its own ``Xvfb``, runs the installed
 ``poetry-downloader`` on it as a person would, and looks at it from outside
-with the X tools: ``xdotool`` for the window, ``import`` (ImageMagick) for a
-screenshot. No window manager: a mapped window is all that is asked.
+with the X tools (:mod:`tests.real_display`): ``xdotool`` for the window,
+``import`` (ImageMagick) for a screenshot. No window manager: a mapped
+window is all that is asked (``tests/test_screens.py`` has one).
 
 Skipped, saying what to install, when those tools are missing; ``.ci/run``
 installs them, so CI always runs these.
@@ -14,117 +14,37 @@ installs them, so CI always runs these.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import select
-import shutil
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PyQt5.QtGui import QImage
-from pytestqt.exceptions import TimeoutError as WaitTimeout
 from pytestqt.qtbot import QtBot
 
-from app import APP_NAME, DISPLAY_NAME
-from app.log import LOG_FILE_NAME
+from app import APP_NAME
+from tests.real_display import (
+    POEM,
+    POETRY_SERVER,
+    environment,
+    logged,
+    start,
+    stop,
+    wait_for,
+    windows,
+    xvfb,
+)
 
 pytestmark = pytest.mark.x11
-
-BIN = Path(sys.executable).parent
-PROGRAM = BIN / "poetry-downloader"
-POETRY_SERVER = BIN / "poetry-server"
-POEM = Path(__file__).resolve().parent.parent / "resources" / "poems" / "ozymandias.txt"
-#: (command, Debian package) for each tool these tests run.
-TOOLS = (("Xvfb", "xvfb"), ("xdotool", "xdotool"), ("import", "imagemagick"), ("xauth", "xauth"))
-
-
-@contextlib.contextmanager
-def xvfb(tmp_path: Path, *options: str) -> Iterator[str]:
-    """A fresh ``Xvfb`` on a free display number, stopped after the block; yields ``:N``."""
-    missing = [package for command, package in TOOLS if shutil.which(command) is None]
-    if missing:
-        pytest.skip(f"the real-X tests need {' '.join(missing)} (Debian packages)")
-    ready, tell = os.pipe()
-    with (tmp_path / "xvfb.log").open("wb") as log:
-        server = subprocess.Popen(
-            [
-                "Xvfb",
-                "-displayfd",
-                str(tell),
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-                # Else the server resets whenever its last client leaves (each
-                # xdotool call the tests make), and a window connecting in that
-                # moment is turned away: "could not connect to display".
-                "-noreset",
-                *options,
-            ],
-            pass_fds=(tell,),
-            stdout=log,
-            stderr=log,
-        )
-    os.close(tell)
-    try:
-        # Xvfb writes its display number once it accepts connections.
-        answered, _, _ = select.select([ready], [], [], 20)
-        number = os.read(ready, 64).decode().strip() if answered else ""
-        assert number.isdigit(), f"Xvfb did not start: {(tmp_path / 'xvfb.log').read_text()}"
-        assert Path(f"/tmp/.X11-unix/X{number}").exists()
-        yield f":{number}"
-    finally:
-        os.close(ready)
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture
 def x_display(tmp_path: Path) -> Iterator[str]:
     with xvfb(tmp_path) as display:
         yield display
-
-
-def environment(tmp_path: Path, display: str) -> dict[str, str]:
-    """The display, and the test's own state, runtime dir and (absent) session bus."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "WAYLAND_SOCKET")
-    }
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700, exist_ok=True)
-    env.update(
-        DISPLAY=display,
-        XDG_STATE_HOME=str(tmp_path / "state"),
-        XDG_RUNTIME_DIR=str(runtime),
-        DBUS_SESSION_BUS_ADDRESS=f"unix:path={tmp_path / 'no-bus'}",
-    )
-    return env
-
-
-def logged(tmp_path: Path) -> list[str]:
-    path = tmp_path / "state" / APP_NAME / LOG_FILE_NAME
-    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-
-
-def windows(display: str) -> list[str]:
-    """The ids of the mapped windows titled "Poetry Downloader"."""
-    found = subprocess.run(
-        ["xdotool", "search", "--onlyvisible", "--name", f"^{DISPLAY_NAME}$"],
-        env=dict(os.environ, DISPLAY=display),
-        capture_output=True,
-        text=True,
-        timeout=10,
-        check=False,
-    )
-    return found.stdout.split()
 
 
 def distinct_colours(display: str, shot: Path) -> int:
@@ -137,28 +57,6 @@ def distinct_colours(display: str, shot: Path) -> int:
     pixels = image.constBits()
     pixels.setsize(image.sizeInBytes())
     return len(set(memoryview(pixels).cast("I")))
-
-
-def start(args: list[str], env: dict[str, str], tmp_path: Path, name: str) -> subprocess.Popen[str]:
-    with (tmp_path / f"{name}.stderr").open("w") as err:
-        return subprocess.Popen([str(PROGRAM), *args], env=env, stderr=err, text=True, cwd=tmp_path)
-
-
-def wait_for(
-    qtbot: QtBot, condition: Callable[[], bool], what: str, seconds: float, tmp_path: Path
-) -> None:
-    """Turn the event loop until ``condition()``; fail naming ``what``, with what stderr says."""
-    try:
-        qtbot.waitUntil(condition, timeout=int(seconds * 1000))
-    except WaitTimeout:
-        said = {err.name: err.read_text() for err in sorted(tmp_path.glob("*.stderr"))}
-        pytest.fail(f"no {what} after {seconds} s; stderr: {said}")
-
-
-def stop(app: subprocess.Popen[str]) -> None:
-    if app.poll() is None:
-        app.kill()
-    app.wait(timeout=10)
 
 
 def test_the_window_maps_downloads_paints_and_quits_on_sigterm(

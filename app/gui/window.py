@@ -60,6 +60,7 @@ from app.gui.commands.rows import RowCommands
 from app.gui.dialogs.failures import FailureDialog
 from app.gui.panes.log_dock import LogDock
 from app.gui.panes.reading_tabs import ReadingTabs
+from app.gui.screen_fit import ScreenFit
 from app.gui.status_bar import WindowStatusBar
 from app.gui.status_summary import StatusSummary
 from app.gui.table.model import STATUS, ServerListModel, ServerSortModel
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.toolbar = toolbar
         sizing = WindowSizing(self, self.table, self.toolbar, self.timeline_dock, self.log_dock)
         self._sizing = sizing
+        self.screen_fit = ScreenFit(self)  # before the settings: it sizes the window from them
         self._follow_downloads()
         self._connect_actions()
         self.retranslate()

@@ -42,6 +42,7 @@ from app.gui.actions import WindowActions
 from app.gui.commands.paced_adds import PacedAdds
 from app.gui.dialogs.unsaved_settings import UnsavedSettingsQuestion, save_elsewhere_dialog
 from app.gui.recovered_settings import RecoveredSettings
+from app.gui.screen_fit import ScreenFit
 from app.gui.settings_notice import SettingsNotice
 from app.gui.table.model import ServerListModel
 from app.gui.window_sizing import WindowSizing
@@ -69,12 +70,12 @@ class WindowSettings:
     splitter: QSplitter
     language: str | None
     _sizing: WindowSizing | None
+    screen_fit: ScreenFit
     _shut_down: bool
 
     if TYPE_CHECKING:  # the window's own methods; at run time the window has them
 
         def statusBar(self) -> QStatusBar: ...
-        def resize(self, width: int, height: int) -> None: ...
         def restoreGeometry(self, geometry: QByteArray) -> bool: ...
         def restoreState(self, state: QByteArray) -> bool: ...
         def saveGeometry(self) -> QByteArray: ...
@@ -117,10 +118,11 @@ class WindowSettings:
         self.downloads.set_limit(settings.connection_limit)
         self.commands.choose_mode(settings.mode)
         self.language = settings.language
-        if settings.geometry:
-            self.restoreGeometry(QByteArray(settings.geometry))
+        # Qt refuses a geometry saved on a screen of another size: then as a first start.
+        if settings.geometry and self.restoreGeometry(QByteArray(settings.geometry)):
+            self.screen_fit.restored()
         else:
-            self.resize(1280, 700)
+            self.screen_fit.first_start()
             if self._sizing is not None:
                 self._sizing.give_timeline_its_share()
         if settings.window_state:

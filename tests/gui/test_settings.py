@@ -10,7 +10,15 @@ from PyQt5.QtWidgets import QMessageBox
 from app.gui import MainWindow
 from app.net.address import Address
 from app.settings.store import FILE_NAME, load_settings
-from tests.conftest import cell, local, open_window, settings_on_disk, status, view_model
+from tests.conftest import (
+    ROOMY,
+    cell,
+    local,
+    open_window,
+    settings_on_disk,
+    status,
+    view_model,
+)
 
 # Every test ends with no reactor timer of its own still waiting.
 pytestmark = pytest.mark.usefixtures("no_leftover_timers")
@@ -68,6 +76,7 @@ def test_corrupt_file_is_set_aside_and_defaults_used(qtbot, config_dir, content)
     (config_dir / FILE_NAME).write_bytes(content)
     window = MainWindow(config_dir=config_dir)
     qtbot.addWidget(window)
+    window.resize(*ROOMY)
 
     def boxes() -> list[QMessageBox]:
         return [b for b in window.findChildren(QMessageBox) if b.isVisible()]
