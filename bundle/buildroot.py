@@ -12,9 +12,10 @@ SHA-256), ``--enable-shared`` because PyInstaller carries ``libpython``.
 That userland with its Python is what :mod:`bundle.userland` caches. Each
 build then installs the project's dependencies and PyInstaller in it from
 PyPI (pip's downloads are cached beside it), and runs ``python -m
-bundle.build --here`` there on the checkout, bound at ``/src``: the X
-libraries come from bullseye too (its ``apt-get download``), and
-``dist/`` is the checkout's.
+bundle.build --here`` there on the checkout, bound at ``/src``. So every
+library the bundle carries comes from bullseye: Python's, the ones Qt
+links (:data:`CARRIED`) and the X libraries (its ``apt-get download``);
+and ``dist/`` is the checkout's.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON_SOURCE = f"{userland.MIRROR}/pool/main/p/python3.11/python3.11_3.11.2.orig.tar.gz"
 PYTHON_SHA256 = "2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849"
 PREFIX = "/opt/python"
+#: The certificates this machine trusts (Debian's and Ubuntu's bundle), lent to pip in the userland.
+HOST_CERTIFICATES = Path("/etc/ssl/certs/ca-certificates.crt")
 PYTHON = f"{PREFIX}/bin/python3"
 #: No ``--enable-optimizations``: PGO doubles the build for a program that waits on sockets.
 CONFIGURE = ("--enable-shared", f"--prefix={PREFIX}", f"LDFLAGS=-Wl,-rpath,{PREFIX}/lib")
@@ -50,13 +53,24 @@ BUILD_DEPENDS = (
     "libbz2-dev",
     "liblzma-dev",
 )
+#: Libraries Qt's kept parts link that the bundle carries (or, for the X base, leaves to
+#: the system, :mod:`bundle.trim`): PyInstaller takes them from the userland, so they must
+#: be installed there, or the bundle leaves them out with a warning only.
+CARRIED = (
+    "libfontconfig1",
+    "libfreetype6",
+    "libdbus-1-3",
+    "libxext6",
+    "libx11-6",
+    "libx11-xcb1",
+)
 #: Modules that a Python build leaves out, with a warning only, when a library is missing.
 MODULES = ("ssl", "ctypes", "zlib", "bz2", "lzma", "pyexpat", "_decimal", "hashlib")
 
 RECIPE = Recipe(
     name="bullseye-build",
     suite="bullseye",
-    include=BUILD_DEPENDS,
+    include=BUILD_DEPENDS + CARRIED,
     finished_by=(PYTHON_SOURCE, PYTHON_SHA256, *CONFIGURE),
 )
 
@@ -111,35 +125,47 @@ def requirements() -> list[str]:
     return wanted
 
 
-def build_in_userland(work: Path) -> None:
-    """``make bundle``: ready the userland, install what the build needs, build there."""
-    started = time.monotonic()
-    root, how = userland.ready(RECIPE, work / "userland" / RECIPE.name, build_python)
-    readied = time.monotonic()
-    binds = [
-        Bind(ROOT, "/src"),
-        Bind(Path("/etc/resolv.conf"), "/etc/resolv.conf", read_only=True),
-    ]
+def _network(env: dict[str, str]) -> tuple[list[Bind], dict[str, str]]:
+    """What pip and apt-get in the userland need to reach PyPI and Debian as this machine does.
+
+    Its name servers, its proxy settings, and the certificates it trusts
+    (a network that inspects TLS has its own authority, which the
+    userland, made without ``ca-certificates``, would not know).
+    """
+    binds = [Bind(Path("/etc/resolv.conf"), "/etc/resolv.conf", read_only=True)]
+    env = {**env, **{k: v for k, v in os.environ.items() if k.lower().endswith("_proxy")}}
+    if HOST_CERTIFICATES.is_file():
+        binds.append(Bind(HOST_CERTIFICATES, str(HOST_CERTIFICATES), read_only=True))
+        env["PIP_CERT"] = str(HOST_CERTIFICATES)
     cached = RECIPE.cached()
-    env = dict(_ENV)
     if cached is not None:
         pip_cache = cached.parent / "pip"
         pip_cache.mkdir(parents=True, exist_ok=True)
         binds.append(Bind(pip_cache, "/var/cache/pip"))
         env["PIP_CACHE_DIR"] = "/var/cache/pip"
+    return binds, env
+
+
+def build_in_userland(work: Path) -> None:
+    """``make bundle``: ready the userland, install what the build needs, build there."""
+    started = time.monotonic()
+    root, how = userland.ready(RECIPE, work / "userland" / RECIPE.name, build_python)
+    readied = time.monotonic()
+    binds, env = _network(_ENV)
+    binds.append(Bind(ROOT, "/src"))
+
+    def inside(*argv: str) -> None:
+        enter = userland.entering(root, binds, cwd="/src")
+        subprocess.run(argv, env=env, preexec_fn=enter, check=True)
+
     # Package lists go stale while a userland waits in the cache.
-    userland.run(root, ["apt-get", "update", "-qq"], env, binds)
-    userland.run(root, [PYTHON, "-m", "pip", "install", "--quiet", *requirements()], env, binds)
+    inside("apt-get", "update", "-qq")
+    inside(PYTHON, "-m", "pip", "install", "--quiet", *requirements())
     installed = time.monotonic()
     # Whatever an earlier build left there came from another system.
     for earlier in (work / "xlibs", work / "pyinstaller"):
         shutil.rmtree(earlier, ignore_errors=True)
-    subprocess.run(
-        [PYTHON, "-m", "bundle.build", "--here"],
-        env=env,
-        preexec_fn=userland.entering(root, binds, cwd="/src"),
-        check=True,
-    )
+    inside(PYTHON, "-m", "bundle.build", "--here")
     print(
         f"in the {RECIPE.suite} userland: {time.monotonic() - started:.0f} s; "
         f"userland {how} {readied - started:.0f} s, pip {installed - readied:.0f} s"
