@@ -135,6 +135,9 @@ def _save(recipe: Recipe, root: Path) -> None:
     cached = recipe.cached()
     if cached is None:
         return
+    if shutil.which("zstd") is None:
+        print(f"not kept for the next build: no zstd to compress {root} (apt-get install zstd)")
+        return
     cached.parent.mkdir(parents=True, exist_ok=True)
     for old in cached.parent.glob(f"{recipe.name}-*.tar.zst"):
         old.unlink()  # made from an older recipe
