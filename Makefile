@@ -62,19 +62,20 @@ bench: $(VENV)/.bench-installed $(COMPILED)
 	$(BIN)/python -m benchmarks
 
 # The one-folder program for people without Python (README, "Install"):
-# dist/poetry-downloader/ and its .tar.gz; PyInstaller comes from the
-# project's `bundle` extra. The X libraries it carries are fetched with
-# `apt-get download` (a Debian or Ubuntu build machine, no root needed).
-$(VENV)/.bundle-installed: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,bundle]'
-	touch $@
-
-bundle: $(VENV)/.bundle-installed $(COMPILED)
+# dist/poetry-downloader/ and its .tar.gz, built in a Debian 11 userland so
+# that it runs on glibc 2.31 and newer (as root: it installs debootstrap if
+# missing, makes the userland and builds Python 3.11 there, then keeps both in
+# /var/cache/poetry-downloader for the next build; POETRY_BUNDLE_CACHE= keeps
+# none). PyInstaller comes from the project's `bundle` extra, the X libraries
+# it carries from Debian 11's `apt-get download`.
+bundle: $(STAMP) $(COMPILED)
 	$(BIN)/python -m bundle.build
 
 # Runs the bundle with PATH=/usr/bin:/bin and no venv: --version, the demo
 # (offscreen, and on Xvfb with the system's copies of its libraries hidden),
-# poetry-get from poetry-server, the desktop entry.
+# poetry-get from poetry-server, the desktop entry; lists the glibc each file
+# needs (at most 2.31); and runs it again, unpacked by a user, in a Debian 11
+# userland holding only glibc, libGL, libX11/libxcb, the C++ runtime and zlib.
 bundle-check: $(STAMP)
 	$(BIN)/python -m bundle.check
 

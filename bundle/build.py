@@ -1,5 +1,10 @@
 """``make bundle``: build ``dist/poetry-downloader/`` and its ``.tar.gz``; say how big, how long.
 
+``python -m bundle.build`` builds in a Debian 11 userland, so that the bundle
+runs on glibc 2.31 and newer (:mod:`bundle.buildroot`, which takes root);
+there it runs ``python -m bundle.build --here``, which builds with the
+Python that runs it, for the glibc it was built for.
+
 Three steps: fetch the X libraries the bundle carries (:mod:`bundle.xlibs`),
 run PyInstaller on ``bundle/poetry-downloader.spec``, and pack the folder as
 ``dist/poetry-downloader-<version>-linux-<machine>.tar.gz`` with one top
@@ -17,7 +22,7 @@ import time
 from pathlib import Path
 
 from app import APP_NAME, __version__
-from bundle import xlibs
+from bundle import buildroot, userland, xlibs
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "bundle" / f"{APP_NAME}.spec"
@@ -82,4 +87,12 @@ def build(dist: Path, work: Path) -> Path:
 
 
 if __name__ == "__main__":
-    build(ROOT / "dist", ROOT / "build")
+    if sys.argv[1:] == ["--here"]:
+        build(ROOT / "dist", ROOT / "build")
+    elif userland.is_possible():
+        buildroot.build_in_userland(ROOT / "build")
+    else:
+        sys.exit(
+            "make bundle builds in a Debian 11 userland, which takes root (sudo make bundle); "
+            "python -m bundle.build --here builds with this Python, for this machine's glibc"
+        )

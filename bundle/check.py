@@ -4,7 +4,8 @@
 runs each check below against the built folder and its ``.tar.gz``, always
 in the bare environment of :mod:`bundle.bare` and from a scratch directory,
 never the repository. Prints one line per check and ``N passed, N failed``;
-exits 1 if any failed. The X server check is skipped where Xvfb is missing.
+exits 1 if any failed. The X server checks are skipped where Xvfb is missing, and
+those in a Debian 11 userland (:mod:`bundle.oldest`) without root.
 """
 
 from __future__ import annotations
@@ -20,52 +21,17 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from app import APP_NAME, __version__
 from app.frozen import PROGRAMS
-from bundle import hide, libraries, trim, xlibs, xvfb
+from bundle import hide, libraries, oldest, trim, xlibs, xvfb
 from bundle.bare import bare_env
-from bundle.build import archive_name
+from bundle.checking import QUIT_SECONDS, Bundle, Failed, Skipped, demo, run
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The largest download the bundle may be.
-MAX_ARCHIVE_BYTES = 60_000_000
-#: A first start must have a demo download done within this, and quit within QUIT_SECONDS.
-DEMO_SECONDS = 30.0
-QUIT_SECONDS = 5.0
-
-
-class Failed(Exception):
-    """A check's finding, said as a sentence."""
-
-
-class Skipped(Exception):
-    """The check cannot run here (the reason)."""
-
-
-@dataclass
-class Bundle:
-    folder: Path
-    work: Path
-
-    @property
-    def executable(self) -> Path:
-        return self.folder / APP_NAME
-
-    @property
-    def data(self) -> Path:
-        return self.folder / "_internal" / "app" / "data"
-
-    @property
-    def archive(self) -> Path:
-        return self.folder.parent / archive_name()
-
-    def home(self, name: str) -> Path:
-        home = self.work / name
-        home.mkdir()
-        return home
+MAX_ARCHIVE_BYTES = 45_000_000
 
 
 def check_layout(bundle: Bundle) -> str:
@@ -146,13 +112,6 @@ def check_archive(bundle: Bundle) -> str:
     return f"{bundle.archive.name}: {size / 1e6:.1f} MB"
 
 
-def _run(argv: list[str], env: dict[str, str], cwd: Path, timeout: float = 60) -> str:
-    result = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
-    if result.returncode != 0:
-        raise Failed(f"{' '.join(argv)} exited {result.returncode}: {result.stderr[-800:]}")
-    return result.stdout
-
-
 def check_versions(bundle: Bundle) -> str:
     """``--version`` under each name, and through a link from another folder (``~/bin``)."""
     home = bundle.home("versions")
@@ -161,7 +120,7 @@ def check_versions(bundle: Bundle) -> str:
     for name in PROGRAMS:
         (elsewhere / name).symlink_to(bundle.folder.resolve() / name)
         for program in (bundle.folder.resolve() / name, elsewhere / name):
-            out = _run([str(program), "--version"], bare_env(home), cwd=home)
+            out = run([str(program), "--version"], bare_env(home), cwd=home)
             if out.strip() != f"{name} {__version__}":
                 raise Failed(f"{program} --version said {out.strip()!r}")
     return f"{__version__} from all three names, in place and linked from elsewhere"
@@ -170,40 +129,10 @@ def check_versions(bundle: Bundle) -> str:
 def _demo(
     bundle: Bundle, home: Path, env: dict[str, str], hide: Callable[[], None] | None = None
 ) -> str:
-    """Start the window on demo servers, wait for a finished download, SIGTERM, expect 0."""
+    """A first start of the window with the demo servers, in ``home``; ``hide`` hides libraries."""
     config = home / "config"
-    log = home / ".local" / "state" / APP_NAME / f"{APP_NAME}.log"
-    started = time.monotonic()
-    window = subprocess.Popen(
-        [str(bundle.executable), "--config-dir", str(config), "--demo"],
-        env=env,
-        cwd=home,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        preexec_fn=hide,
-    )
-    try:
-        while not (log.is_file() and re.search(r": done, ", log.read_text(encoding="utf-8"))):
-            if window.poll() is not None:
-                raise Failed(f"exited {window.returncode}: {window.communicate()[0][-800:]}")
-            if time.monotonic() - started > DEMO_SECONDS:
-                raise Failed(f"no demo download done in {DEMO_SECONDS:g} s")
-            time.sleep(0.05)
-        done = time.monotonic() - started
-        window.send_signal(signal.SIGTERM)
-        output = window.communicate(timeout=QUIT_SECONDS)[0]
-    finally:
-        if window.poll() is None:
-            window.kill()
-            window.wait()
-    if window.returncode != 0:
-        raise Failed(f"SIGTERM: exit {window.returncode}: {output[-800:]}")
-    if "qt.qpa" in output or "Traceback" in output:
-        raise Failed(f"complained: {output[-800:]}")
-    if not (config / "settings.json").is_file():
-        raise Failed("quit without saving settings.json")
-    return f"first poem done {done:.1f} s after start; SIGTERM: exit 0, settings saved"
+    argv = [str(bundle.executable), "--config-dir", str(config), "--demo"]
+    return demo(argv, env, home, config, hide)
 
 
 def check_demo_offscreen(bundle: Bundle) -> str:
@@ -272,7 +201,7 @@ def check_get_from_server(bundle: Bundle) -> str:
         if not match:
             server.kill()
             raise Failed(f"poetry-server said {serving!r}, {server.communicate()[1][-800:]!r}")
-        out = _run([str(bundle.folder / "poetry-get"), match.group(1)], env, cwd=home)
+        out = run([str(bundle.folder / "poetry-get"), match.group(1)], env, cwd=home)
         if out != poem.read_text(encoding="utf-8"):
             raise Failed(f"poetry-get printed {out!r}")
         server.send_signal(signal.SIGTERM)
@@ -289,7 +218,7 @@ def check_get_from_server(bundle: Bundle) -> str:
 def check_desktop_entry(bundle: Bundle) -> str:
     """``--install-desktop-entry`` writes an entry whose Exec is the bundle's executable."""
     home = bundle.home("desktop")
-    out = _run([str(bundle.executable), "--install-desktop-entry"], bare_env(home), cwd=home)
+    out = run([str(bundle.executable), "--install-desktop-entry"], bare_env(home), cwd=home)
     entry = home / ".local" / "share" / "applications" / f"{APP_NAME}.desktop"
     if not entry.is_file():
         raise Failed(f"no {entry}: {out}")
@@ -312,7 +241,7 @@ def check_chinese(bundle: Bundle) -> str:
     if not (catalogue / f"{APP_NAME}.mo").is_file():
         raise Failed(f"no {APP_NAME}.mo in {catalogue}")
     env = bare_env(home, LANG="zh_CN.UTF-8")
-    out = _run([str(bundle.folder / "poetry-get"), "--help"], env, cwd=home)
+    out = run([str(bundle.folder / "poetry-get"), "--help"], env, cwd=home)
     if not re.search(r"[\u4e00-\u9fff]", out):
         raise Failed(f"poetry-get --help under LANG=zh_CN.UTF-8 is not Chinese: {out[:200]!r}")
     return f"{APP_NAME}.mo; poetry-get --help: {out.splitlines()[0][:40]}"
@@ -329,6 +258,7 @@ CHECKS: list[Callable[[Bundle], str]] = [
     check_get_from_server,
     check_desktop_entry,
     check_chinese,
+    *oldest.CHECKS,
 ]
 
 

@@ -121,6 +121,11 @@ def version_needs(path: Path) -> tuple[tuple[int, ...], int]:
     return glibc, glibcxx
 
 
+def glibc_needs(folder: Path) -> dict[Path, tuple[int, ...]]:
+    """Each ELF file under ``folder`` and the newest glibc version it asks for (``(0,)``: none)."""
+    return {path: version_needs(path)[0] for path in elf_files(folder)}
+
+
 def linkage(folder: Path) -> Linkage:
     """Resolve every ELF file in the bundle ``folder`` as it is loaded.
 

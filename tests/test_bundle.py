@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 import tarfile
 from pathlib import Path
 
 import PyQt5
+import pytest
 
-from bundle import libraries, trim, xlibs
+from bundle import buildroot, libraries, oldest, trim, userland, xlibs
 from bundle.build import archive_name, pack
+from bundle.checking import Bundle, Failed
+from bundle.userland import Bind, Recipe
 
 QT = Path(PyQt5.__file__).parent / "Qt5"
 
@@ -84,3 +88,84 @@ def test_the_archive_unpacks_to_one_folder_with_its_links(tmp_path: Path) -> Non
     assert members["poetry-downloader/poetry-get"].issym()
     assert members["poetry-downloader/poetry-downloader"].mode & 0o111
     assert {m.uid for m in members.values()} == {0}
+
+
+def test_the_glibc_floor_lists_each_file_and_fails_on_one_newer_than_debian_11(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "poetry-downloader"
+    (folder / "_internal").mkdir(parents=True)
+    shutil.copy(QT / "lib" / "libQt5Core.so.5", folder / "_internal")  # manylinux2014: 2.17
+    bundle = Bundle(folder, tmp_path)
+
+    said = oldest.check_glibc_floor(bundle)
+    assert said.startswith("1 ELF files need at most glibc 2.17 (floor 2.31), set by _internal/")
+    assert "GLIBC 2.17 (1): _internal/libQt5Core.so.5" in said
+
+    # This machine's own programs ask for the glibc they were built on (Debian 12: 2.34).
+    shutil.copy("/usr/bin/true", folder / "true")
+    with pytest.raises(Failed) as failed:
+        oldest.check_glibc_floor(bundle)
+    assert "need at most glibc 2.34 (floor 2.31), set by true\n" in str(failed.value)
+    assert "GLIBC 2.17 (1): _internal/libQt5Core.so.5" in str(failed.value)
+
+
+def test_a_recipe_is_cached_under_a_key_that_changes_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POETRY_BUNDLE_CACHE", str(tmp_path))
+    desktop = oldest.DESKTOP
+    other = Recipe(desktop.name, desktop.suite, (*desktop.include, "xkb-data"))
+    assert desktop.cached() == tmp_path / f"bullseye-desktop-{desktop.key()}.tar.zst"
+    assert other.key() != desktop.key()
+    assert (
+        buildroot.RECIPE.key()
+        != Recipe("bullseye-build", "bullseye", buildroot.RECIPE.include).key()
+    )
+    monkeypatch.setenv("POETRY_BUNDLE_CACHE", "")
+    assert desktop.cached() is None
+
+
+def test_the_build_userland_installs_the_dependencies_and_pyinstaller_not_the_test_tools() -> None:
+    wanted = buildroot.requirements()
+    assert any(r.startswith("PyQt5") for r in wanted)
+    assert any(r.startswith("twisted") for r in wanted)
+    assert any(r.startswith("pyinstaller") for r in wanted)
+    assert not any(r.startswith(("pytest", "matplotlib", "mypy")) for r in wanted)
+
+
+@pytest.mark.skipif(not userland.is_possible(), reason="entering a userland takes root")
+def test_a_userland_sees_its_binds_as_its_user_and_leaves_no_mount_behind(tmp_path: Path) -> None:
+    # A userland made of this machine's /usr, read-only: enough for a shell, quick to make.
+    root = tmp_path / "root"
+    for folder in ("dev", "proc"):
+        (root / folder).mkdir(parents=True)
+    for link in ("bin", "lib", "lib64"):
+        (root / link).symlink_to(f"usr/{link}")
+    poems = tmp_path / "poems"
+    poems.mkdir()
+    (poems / "jingyesi.txt").write_text("床前明月光\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o777)
+    script = (
+        "cat poems/jingyesi.txt; id -u; pwd; "
+        "(echo x > poems/new) 2>/dev/null || echo poems read-only; "
+        "echo written > /out/note; grep -c . /proc/self/mountinfo >/dev/null && echo proc"
+    )
+    binds = [
+        Bind(Path("/usr"), "/usr", read_only=True),
+        Bind(poems, "/home/reader/poems", read_only=True),
+        Bind(out, "/out"),
+    ]
+
+    said = userland.run(
+        root, ["/bin/sh", "-c", script], {"PATH": "/usr/bin"}, binds, "/home/reader", 1000
+    )
+
+    assert said.splitlines() == ["床前明月光", "1000", "/home/reader", "poems read-only", "proc"]
+    assert (out / "note").read_text() == "written\n"
+    assert (out / "note").stat().st_uid == 1000
+    assert not (poems / "new").exists()
+    # The mounts lived in the child's own namespace and went with it.
+    assert str(tmp_path) not in Path("/proc/self/mountinfo").read_text()
