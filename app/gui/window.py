@@ -60,6 +60,7 @@ from app.gui.commands.rows import RowCommands
 from app.gui.dialogs.failures import FailureDialog
 from app.gui.panes.log_dock import LogDock
 from app.gui.panes.reading_tabs import ReadingTabs
+from app.gui.reactor.dock import ReactorDock
 from app.gui.status_bar import WindowStatusBar
 from app.gui.status_summary import StatusSummary
 from app.gui.table.model import STATUS, ServerListModel, ServerSortModel
@@ -147,8 +148,10 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.log_dock.hide()
         self.timeline_dock = TimelineDock(self.table, self.model, self.timeline, self)
         self.addDockWidget(Qt.RightDockWidgetArea, self.timeline_dock)
+        a = self.commands
+        self.reactor_dock = ReactorDock(self, self.events, a.reactor_pause, a.reactor_step)
         self.row_menu = build_menus_and_toolbar(
-            self, self.commands, self.timeline_dock, self.log_dock
+            self, self.commands, self.timeline_dock, self.log_dock, self.reactor_dock
         )
         toolbar = self.findChild(QToolBar, "mainToolBar")
         assert toolbar is not None
@@ -180,6 +183,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.timeline_dock.retranslate()
         self.log_dock.retranslate()
         self.commands.retranslate()
+        self.reactor_dock.retranslate()  # after the actions: it may say why they are disabled
         self.model.retranslate()
         self.reading.retranslate()
         self.summary.recount()
@@ -360,6 +364,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.tick.stop()
         self.model.stop()
         self.log_dock.stop()
+        self.reactor_dock.stop()  # a paused reactor would never run the quit
         self._last_save()
         for dialog in [*self._dialogs, self.failure_dialog]:
             dialog.close()

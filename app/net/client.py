@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from app.i18n import _
 from app.internals import forget_ended_transport, read_size, set_read_size
+from app.net import turns
 from app.net.failures import (
     ConnectionLostError,
     EmptyPoemError,
@@ -82,6 +83,8 @@ class PoetryProtocol(protocol.Protocol):
         self._watch: _IdleWatch | None = None
 
     def connectionMade(self) -> None:
+        if (record := turns.recording) is not None:
+            record.ran("connectionMade")
         factory = self.factory
         self.last_byte = factory.clock.seconds()
         if factory.idle_timeout <= IDLE_SWEEP_SECONDS:
@@ -92,6 +95,8 @@ class PoetryProtocol(protocol.Protocol):
         factory.connection_made()
 
     def dataReceived(self, data: bytes) -> None:
+        if (record := turns.recording) is not None:
+            record.ran("dataReceived", len(data))
         if self.verdict is not None:
             return
         factory = self.factory
@@ -147,6 +152,8 @@ class PoetryProtocol(protocol.Protocol):
         self.transport.abortConnection()
 
     def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
+        if (record := turns.recording) is not None:
+            record.ran("connectionLost", type(reason.value).__name__)
         self._stop_idle_timer()
         self.factory.poem_ended(self, reason)
 
@@ -275,6 +282,8 @@ class PoetryClientFactory(_ClientFactory):
             self._fire(Poem(chunks, self.clock.seconds() - self.started, self.encoding))
 
     def clientConnectionFailed(self, connector: IConnector, reason: Failure) -> None:
+        if (record := turns.recording) is not None:
+            record.ran("clientConnectionFailed", type(reason.value).__name__)
         self._fire(reason)
 
     def clientConnectionLost(self, connector: IConnector, reason: Failure) -> None:
