@@ -71,6 +71,9 @@ def ready_name(socket: Ready) -> str:
         return _("server {address}").format(address=socket.address)
     if socket.role == "listening":
         return _("listening {address}").format(address=socket.address)
+    if socket.role == "other" and socket.address.endswith("Waker"):  # untranslated: a class
+        # TRANSLATORS: the pipe through which other threads wake the reactor.
+        return _("waker")
     return socket.address
 
 

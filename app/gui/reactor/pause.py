@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PyQt5.QtCore import QTimer
+from PyQt5.QtCore import Qt, QTimer
 from twisted.python.runtime import seconds as wall_seconds
 
 from app.net import turns
@@ -91,6 +91,7 @@ class ReactorPause:
         self._turn_busy = False
         self._space_timer = QTimer()
         self._space_timer.setSingleShot(True)
+        self._space_timer.setTimerType(Qt.PreciseTimer)  # a coarse one comes up to 5 % early
         self._space_timer.timeout.connect(self._spacing_over)
 
     # What the reactor provides.
@@ -102,9 +103,6 @@ class ReactorPause:
 
     def listen_for_sockets(self, listening: bool) -> None:
         """Start or stop taking batches of ready sockets."""
-        raise NotImplementedError
-
-    def wake(self) -> None:
         raise NotImplementedError
 
     # The state a person sees.
@@ -176,8 +174,11 @@ class ReactorPause:
         if self.held:
             return
         record = turns.recording
-        # Only stepping and slow motion need to know whether anything was due.
+        # Only stepping and slow motion need to know whether anything was due;
+        # the clock stands still meanwhile, so that what was due is what runs.
         watching = self.one_batch_per_turn
+        if watching:
+            self._clock.hold()
         busy = self._turn_busy or (watching and self.timeout() == 0)  # type: ignore[attr-defined]
         self._turn_busy = False
         if record is not None:
@@ -187,6 +188,8 @@ class ReactorPause:
             record.turn_ended()
         if watching and busy:
             self._turn_over()
+        elif watching:
+            self._clock.release()
 
     def _turn_over(self) -> None:
         if self._stepping:
@@ -207,4 +210,6 @@ class ReactorPause:
         else:
             self._clock.release()
             self.listen_for_sockets(True)
-            self.wake()  # the turn that waited: its timers, and re-arming
+            # The turn that waited: its timers, and re-arming (a wake-up asked
+            # for while held found the reactor held, and did nothing).
+            self.reactorInvocation()  # type: ignore[attr-defined]
