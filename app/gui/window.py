@@ -148,8 +148,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.log_dock.hide()
         self.timeline_dock = TimelineDock(self.table, self.model, self.timeline, self)
         self.addDockWidget(Qt.RightDockWidgetArea, self.timeline_dock)
-        a = self.commands
-        self.reactor_dock = ReactorDock(self, self.events, a.reactor_pause, a.reactor_step)
+        self.reactor_dock = ReactorDock(self, self.events, self.commands, self.timeline_dock)
         self.row_menu = build_menus_and_toolbar(
             self, self.commands, self.timeline_dock, self.log_dock, self.reactor_dock
         )

@@ -11,13 +11,16 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from PyQt5.QtCore import QModelIndex, QTimer
+from PyQt5.QtCore import QItemSelectionModel, QModelIndex, QTimer
+from PyQt5.QtGui import QPalette
 from PyQt5.QtWidgets import QAction, QComboBox, QDialog, QDockWidget, QListView, QMainWindow
 
 from app.downloads.events import EventStream
+from app.gui.actions import WindowActions
 from app.gui.reactor.dock import ReactorDock
 from app.gui.reactor.qt_reactor import PoetryQtReactor
 from app.gui.table.model import RECEIVED
+from app.gui.timeline.view import TimelineView
 from app.net import turns
 from tests.conftest import cell, local, row_of, status
 
@@ -75,6 +78,43 @@ def test_a_download_shows_turns_naming_the_server_and_what_ran(qtbot, window, se
     assert any(f"listening {address}" in row for row in rows)
     numbers = [int(row.split(" ", 1)[0][1:]) for row in rows]
     assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+
+
+def test_selecting_a_turn_marks_its_moment_on_the_lanes_it_read(qtbot, window, servers):
+    addresses = [local(servers.poetry(POEM, delay=0.02, num_bytes=50)[0]) for _ in range(3)]
+    open_dock(qtbot, window)
+    window.add_servers(addresses[:2])
+    window.add_servers(addresses[2:])
+    window.commands.start_all.trigger()
+    qtbot.waitUntil(lambda: all(status(window, a) == "Done" for a in addresses), timeout=5000)
+    qtbot.wait(400)  # the dock's refresh
+    view = window.findChild(QListView, "reactorTurns")
+    rows = rows_shown(window)
+    read = f"ready: {addresses[1]}"
+    picked = max(
+        (n for n, row in enumerate(rows) if read in row and "dataReceived(" in row),
+        key=lambda n: rows[n].count("dataReceived"),
+    )
+    view.selectionModel().setCurrentIndex(
+        view.model().index(picked, 0), QItemSelectionModel.ClearAndSelect
+    )
+    mark = window.timeline.marked_turn
+    assert mark is not None and str(addresses[1]) in mark.addresses
+
+    timeline = window.findChild(TimelineView, "timelineView")
+    qtbot.waitUntil(timeline.isVisible, timeout=2000)
+    image = timeline.grab().toImage()
+    x = round(timeline.axis().x(mark.at))
+    band = timeline.palette().color(QPalette.Link)
+    marked = []
+    for address in addresses:
+        lane = timeline.lane_rect(row_of(window, address))
+        pixel = image.pixelColor(x, lane.center().y())
+        marked.append(abs(pixel.blue() - band.blue()) + abs(pixel.red() - band.red()) < 60)
+    assert marked == [str(a) in mark.addresses for a in addresses]
+
+    view.selectionModel().clearCurrentIndex()
+    assert window.timeline.marked_turn is None
 
 
 def test_a_refused_connection_shows_client_connection_failed(qtbot, window, refused_port):
@@ -211,8 +251,9 @@ def test_without_epoll_pause_is_disabled_and_says_why(qtbot):
     reactor = PoetryQtReactor(epoll=False)
     window = QMainWindow()
     qtbot.addWidget(window)
-    pause, step = QAction(window), QAction(window)
-    dock = ReactorDock(window, EventStream(), pause, step, reactor=reactor)
+    actions = WindowActions(window)
+    pause, step = actions.reactor_pause, actions.reactor_step
+    dock = ReactorDock(window, EventStream(), actions, reactor=reactor)
     assert not reactor.can_pause
     assert not pause.isEnabled() and not step.isEnabled()
     assert "epoll" in pause.toolTip()

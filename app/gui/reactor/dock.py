@@ -16,9 +16,8 @@ window's shutdown, lets a paused reactor go, so quitting quits at once.
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QItemSelection, Qt, QTimer
+from PyQt5.QtCore import QModelIndex, Qt, QTimer
 from PyQt5.QtWidgets import (
-    QAction,
     QComboBox,
     QDockWidget,
     QListView,
@@ -29,9 +28,11 @@ from PyQt5.QtWidgets import (
 )
 
 from app.downloads.events import DeferredStep, EventStream
+from app.gui.actions import WindowActions
 from app.gui.labels import plain_label
 from app.gui.reactor.pause import ReactorPause
 from app.gui.reactor.turn_model import TurnListModel
+from app.gui.timeline.dock import TimelineDock
 from app.i18n import _, pgettext
 from app.net import turns
 from app.views.reactor_turns import explanation
@@ -52,23 +53,25 @@ def global_reactor() -> ReactorPause | None:
 class ReactorDock(QDockWidget):
     """The reactor's turns in a list, and the controls that hold the reactor back.
 
-    Built hidden and added to ``window`` at the bottom; ``pause`` and ``step``
-    are the window's actions (``actionReactorPause``, ``actionReactorStep``).
+    Built hidden and added to ``window`` at the bottom; it holds the window's
+    ``actionReactorPause`` and ``actionReactorStep``. A turn selected is
+    marked on ``timeline``'s lanes.
     """
 
     def __init__(
         self,
         window: QMainWindow,
         events: EventStream,
-        pause: QAction,
-        step: QAction,
+        actions: WindowActions,
+        timeline: TimelineDock | None = None,
         reactor: ReactorPause | None = None,
     ) -> None:
         super().__init__(window)
         self.setObjectName("reactorDock")
         self.reactor = reactor if reactor is not None else global_reactor()
-        self.pause_action = pause
-        self.step_action = step
+        self.timeline = timeline
+        self.pause_action = pause = actions.reactor_pause
+        self.step_action = step = actions.reactor_step
         self.model = TurnListModel(self)
         self.view = QListView()
         self.view.setObjectName("reactorTurns")
@@ -102,6 +105,7 @@ class ReactorDock(QDockWidget):
         step.triggered.connect(self._step)
         step.setEnabled(False)
         self.slow_motion.currentIndexChanged.connect(self._slow_motion_chosen)
+        self.view.selectionModel().currentChanged.connect(self._mark_on_timeline)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
@@ -178,9 +182,18 @@ class ReactorDock(QDockWidget):
         if self.reactor is not None:
             self.reactor.slow_motion = SLOW_MOTION[index] if index >= 0 else 0.0
 
-    def selected_turn(self, _selection: QItemSelection | None = None) -> turns.Turn | None:
-        index = self.view.selectionModel().currentIndex()
-        return self.model.turn(index.row()) if index.isValid() else None
+    def _mark_on_timeline(self, current: QModelIndex) -> None:
+        """The turn picked: a band at its moment on each lane whose socket it read."""
+        timeline = self.timeline
+        if timeline is None:
+            return
+        turn = self.model.turn(current.row()) if current.isValid() else None
+        if turn is None:
+            timeline.timeline.mark_turn(None)
+        else:
+            read = [socket.address for socket in turn.ready if socket.role == "client"]
+            timeline.timeline.mark_turn(turn.started, read)
+        timeline.view.update()
 
     def stop(self) -> None:
         """The window is closing: let the reactor run (the quit is one of its timers)."""
