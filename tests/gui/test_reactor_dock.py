@@ -17,6 +17,7 @@ from PyQt5.QtWidgets import QAction, QComboBox, QDialog, QDockWidget, QListView,
 
 from app.downloads.events import EventStream
 from app.gui.actions import WindowActions
+from app.gui.i18n import install_language
 from app.gui.reactor.dock import ReactorDock
 from app.gui.reactor.qt_reactor import PoetryQtReactor
 from app.gui.table.model import RECEIVED
@@ -219,6 +220,38 @@ def test_slow_motion_spaces_the_turns(qtbot, window, servers):
     assert len(spaced) >= 5
     # Each turn began at least the slow-motion time after the one before ended.
     assert min(turn.waited for turn in spaced) >= 0.24
+
+
+def test_start_while_paused_connects_on_the_next_turn(qtbot, window, servers):
+    port, _ = servers.poetry(POEM, delay=0.0)
+    address = local(port)
+    open_dock(qtbot, window)
+    action(window, "actionReactorPause").trigger()
+    window.add_servers([address], start=True)
+    qtbot.wait(500)
+    assert status(window, address) == "Connecting"
+    action(window, "actionReactorPause").trigger()
+    qtbot.waitUntil(lambda: status(window, address) == "Done", timeout=5000)
+
+
+def test_the_dock_speaks_chinese_and_switches_live(qtbot, window, servers):
+    port, _ = servers.poetry(POEM, delay=0.0)
+    address = local(port)
+    dock = open_dock(qtbot, window)
+    window.add_servers([address], start=True)
+    qtbot.waitUntil(lambda: status(window, address) == "Done", timeout=5000)
+    qtbot.waitUntil(lambda: any("dataReceived(" in row for row in rows_shown(window)))
+    try:
+        install_language("zh_CN")
+        qtbot.waitUntil(lambda: dock.windowTitle() == "reactor循环", timeout=2000)
+        assert action(window, "actionReactorStep").text() == "单步执行一轮(&T)"
+        rows = rows_shown(window)
+        assert all("等待" in row for row in rows)
+        assert any(f"就绪：{address}" in row and "字节)" in row for row in rows)
+    finally:
+        install_language("en")
+    qtbot.waitUntil(lambda: dock.windowTitle() == "Reactor", timeout=2000)
+    assert all("waited" in row for row in rows_shown(window))
 
 
 @pytest.mark.parametrize("how", ["close", "quit action", "signal"])
