@@ -97,11 +97,9 @@ class WindowActions:
         self.demo_pace = make("actionDemoPace", "media-playback-pause", QStyle.SP_MediaSeekBackward)
         self.about = make("actionAbout", "help-about", QStyle.SP_MessageBoxInformation)
         self.quit = make("actionQuit", "application-exit", QStyle.SP_DialogCloseButton)
-        # The reactor dock's: hold the loop, or let it take one turn.
         self.reactor_pause = make(
             "actionReactorPause", "media-playback-pause", QStyle.SP_MediaPause
         )
-        self.reactor_pause.setCheckable(True)
         self.reactor_step = make(
             "actionReactorStep", "media-skip-forward", QStyle.SP_MediaSkipForward
         )
@@ -172,16 +170,8 @@ class WindowActions:
                 _("What this program is and where it comes from"),
             ),
             (self.quit, _("&Quit"), _("Stop every download and quit")),
-            (
-                self.reactor_pause,
-                _("&Pause Reactor"),
-                _("Hold the reactor loop: no socket is read and no timer fires until you resume"),
-            ),
-            (
-                self.reactor_step,
-                _("Step One &Turn"),
-                _("While paused, let the reactor take exactly one turn"),
-            ),
+            (self.reactor_pause, _("&Pause Reactor"), _("Hold the reactor until you resume")),
+            (self.reactor_step, _("Step One &Turn"), _("While paused, run exactly one turn")),
         ):
             _set_words(action, text, tip)
         if self.show_timeline is not None:
@@ -197,11 +187,7 @@ class WindowActions:
                 _("Show what happened to every connection, and any internal error"),
             )
         if self.show_reactor is not None:
-            _set_words(
-                self.show_reactor,
-                _("&Reactor"),
-                _("Show each turn of the reactor loop: what was ready and what ran"),
-            )
+            _set_words(self.show_reactor, _("&Reactor"), _("Show each turn of the reactor loop"))
         for name, title in _menu_titles().items():
             if name in self.menus:
                 self.menus[name].setTitle(title)
@@ -294,7 +280,7 @@ def build_menus_and_toolbar(
         ),
         (
             "menuView",
-            [a.show_timeline, a.show_log, a.show_reactor, None, a.reactor_pause, a.reactor_step],
+            [a.show_timeline, a.show_log, a.show_reactor, a.reactor_pause, a.reactor_step],
         ),
         ("menuSettings", [a.preferences, a.demo_pace]),
         ("menuHelp", [a.about]),

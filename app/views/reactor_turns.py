@@ -25,6 +25,7 @@ TIMER_NAMES: dict[str, str] = {
     "LaunchProtocol._timed_out": N_("launch hand-over timeout"),  # untranslated: code
     "PoetryQtReactor._lost_if_watched": N_("closed socket check"),  # untranslated: code
     "ReactorBase.stop": N_("reactor stop"),  # untranslated: code
+    "_BaseBaseClient.resolveAddress": N_("start connecting"),  # untranslated: code
 }
 #: Ready sockets named in a row; the rest are counted.
 READY_SHOWN = 8
