@@ -171,7 +171,7 @@ class WindowActions:
             ),
             (self.quit, _("&Quit"), _("Stop every download and quit")),
             (self.reactor_pause, _("&Pause Reactor"), _("Hold the reactor until you resume")),
-            (self.reactor_step, _("Step One &Turn"), _("While paused, run exactly one turn")),
+            (self.reactor_step, _("&Step One Turn"), _("While paused, run exactly one turn")),
         ):
             _set_words(action, text, tip)
         if self.show_timeline is not None:

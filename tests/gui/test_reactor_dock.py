@@ -244,7 +244,7 @@ def test_the_dock_speaks_chinese_and_switches_live(qtbot, window, servers):
     try:
         install_language("zh_CN")
         qtbot.waitUntil(lambda: dock.windowTitle() == "reactor循环", timeout=2000)
-        assert action(window, "actionReactorStep").text() == "单步执行一轮(&T)"
+        assert action(window, "actionReactorStep").text() == "单步执行一轮(&S)"
         rows = rows_shown(window)
         assert all("等待" in row for row in rows)
         assert any(f"就绪：{address}" in row and "字节)" in row for row in rows)

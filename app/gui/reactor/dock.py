@@ -117,8 +117,13 @@ class ReactorDock(QDockWidget):
 
     def retranslate(self) -> None:
         """The dock's words in the current language, the rows' included."""
+        # The title would become the View menu toggle's text, which the actions word.
+        toggle = self.toggleViewAction()
+        worded = toggle.text()
         # TRANSLATORS: the dock that lists each turn of the reactor loop.
         self.setWindowTitle(_("Reactor"))
+        if worded:
+            toggle.setText(worded)
         self.explanation.setText(explanation())
         self.toolbar.setWindowTitle(pgettext("toolbar", "Reactor"))
         for index, seconds in enumerate(SLOW_MOTION):
