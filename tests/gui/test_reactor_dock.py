@@ -293,3 +293,6 @@ def test_without_epoll_pause_is_disabled_and_says_why(qtbot):
     reactor.pause()
     assert not reactor.paused and not reactor.held
     dock.stop()
+    # As tests/test_internals.py leaves its spare reactor: nothing of it watched.
+    reactor.removeReader(reactor.waker)
+    reactor.waker.connectionLost(None)
