@@ -53,6 +53,7 @@ from PyQt5 import sip
 from PyQt5.QtCore import QCoreApplication, QEvent, QObject, QSocketNotifier
 from qt5reactor import QtReactor
 from twisted.internet import error
+from twisted.internet.base import DelayedCall
 from twisted.internet.interfaces import IReadDescriptor, IWriteDescriptor
 from twisted.python import log
 from twisted.python.failure import Failure
@@ -186,10 +187,13 @@ class PoetryQtReactor(ReactorPause, NotifierPerDescriptor, QtReactor):  # type: 
         if self._watch is not None:
             self._notifier.setEnabled(listening)
 
-    def callLater(self, delay: float, function: Callable[..., object], *args: object, **kw: object):  # type: ignore[no-untyped-def]
+    def callLater(
+        self, delay: float, function: Callable[..., object], *args: object, **kw: object
+    ) -> DelayedCall:
+        """qt5reactor's ``callLater``; while somebody listens, a timer names itself as it runs."""
         if turns.recording is not None:
             function = turns.timed(function)
-        return super().callLater(delay, function, *args, **kw)
+        return cast(DelayedCall, super().callLater(delay, function, *args, **kw))
 
     # IReactorFDSet: through the epoll watch, or qt5reactor's own (one notifier each).
 
