@@ -51,9 +51,9 @@ def test_sigterm_while_paused_exits_0_at_once(qtbot, tmp_path, servers):
         QT_QPA_PLATFORM="offscreen",
         XDG_STATE_HOME=str(tmp_path / "state"),
     )
+    command = [sys.executable, "-c", PAUSED_WINDOW, str(paused), "--config-dir", str(config)]
     app = subprocess.Popen(
-        [sys.executable, "-c", PAUSED_WINDOW, str(paused), "--config-dir", str(config)]
-        + [str(local(port))],
+        [*command, str(local(port))],
         env=env,
         stderr=subprocess.PIPE,
         text=True,
