@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N,N...",
         help="the scale benchmark's numbers of concurrent downloads (default: its own list)",
     )
+    parser.add_argument(
+        "--reactor-dock",
+        action="store_true",
+        help="the scale benchmark also measures the window with its reactor dock open",
+    )
     return parser
 
 
@@ -107,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             workdir=Path(workdir),
             charts=charts,
             counts=options.counts,
+            reactor_dock=options.reactor_dock,
         )
         for name in names:
             module = importlib.import_module(f"benchmarks.{name}")

@@ -11,7 +11,8 @@ class RunOptions:
     """``quick`` means tiny sizes and one run: enough to prove the code still works.
 
     ``charts`` is the folder for PNG charts (None: draw none); ``counts``
-    replaces the scale benchmark's numbers of connections.
+    replaces the scale benchmark's numbers of connections; ``reactor_dock`` adds
+    to it a run of the window with its reactor dock open (every turn recorded).
     """
 
     quick: bool
@@ -19,3 +20,4 @@ class RunOptions:
     workdir: Path
     charts: Path | None = None
     counts: tuple[int, ...] | None = None
+    reactor_dock: bool = False

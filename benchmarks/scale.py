@@ -33,6 +33,8 @@ from benchmarks.run_options import RunOptions
 COUNTS = (100, 1000, 2000, 5000, 10_000, 20_000)
 QUICK_COUNTS = (20,)
 CLIENTS = ("window", "bare")
+#: The window with its reactor dock open: every turn recorded and listed (``--reactor-dock``).
+DOCK_CLIENT = "window-dock"
 #: The N whose lag over time is drawn (the largest measured, if it was not).
 TRACE_COUNT = 10_000
 POEM_SIZE = 2048
@@ -57,7 +59,8 @@ def run(options: RunOptions) -> list[Table]:
         notes.append(
             limit_note[0].upper() + limit_note[1:] + " (the orchestrator and the servers)."
         )
-    results: Results = {count: {kind: [] for kind in CLIENTS} for count in counts}
+    clients = (*CLIENTS, DOCK_CLIENT) if options.reactor_dock else CLIENTS
+    results: Results = {count: {kind: [] for kind in clients} for count in counts}
     for count in counts:
         with ExitStack() as stack:
             addresses = serve_crowd(stack, poem, count, delay=delay, num_bytes=num_bytes)
@@ -65,7 +68,7 @@ def run(options: RunOptions) -> list[Table]:
             address_file.write_text("\n".join(map(str, addresses)) + "\n")
             timeout = client_timeout(count)
             for _ in range(options.runs):
-                for kind in CLIENTS:
+                for kind in clients:
                     results[count][kind].append(
                         run_client(
                             "scale_client",
@@ -146,7 +149,7 @@ def _table(
                     cpu,
                     cpu / bare_cpu,
                     median_of(runs, "rss_per_connection", 1 / 1024),
-                    median_of(runs, "repaints_per_second") if kind == "window" else "",
+                    median_of(runs, "repaints_per_second") if kind != "bare" else "",
                 ]
             )
     table.notes += notes

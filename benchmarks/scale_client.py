@@ -11,6 +11,8 @@ many finished. ``KIND`` is what downloads:
 
 * ``window``: ``MainWindow`` (shown, offscreen), its connection limit lifted,
   every address added as a row and started; table repaints are counted;
+* ``window-dock``: the same window with its reactor dock open, so every
+  reactor turn is recorded and listed;
 * ``bare``: no window: a bare Twisted ``Protocol`` that keeps the chunks it
   receives, connecting as the window does, ``START_BATCH`` per reactor turn.
   The yardstick for what the window costs on top of the network.
@@ -289,8 +291,8 @@ def measure(crowd: Crowd, count: int, timeout: float, expected: bytes) -> dict[s
 
 def main(argv: list[str]) -> None:
     kind, address_file, poem_file, timeout_text, *idle_text = argv
-    if kind not in ("window", "bare"):
-        raise SystemExit(f"unknown client kind {kind!r}: window or bare")
+    if kind not in ("window", "window-dock", "bare"):
+        raise SystemExit(f"unknown client kind {kind!r}: window, window-dock or bare")
     raise_open_file_limit()
     app = install_qt_reactor()  # noqa: F841  (kept alive for the whole run)
 
@@ -301,9 +303,12 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as config:
         crowd: Crowd = (
             WindowCrowd(Path(config), addresses, float(idle_text[0]) if idle_text else None)
-            if kind == "window"
+            if kind.startswith("window")
             else BareCrowd(addresses)
         )
+        if kind == "window-dock":
+            assert isinstance(crowd, WindowCrowd)
+            crowd.window.reactor_dock.show()
         result = measure(crowd, len(addresses), float(timeout_text), expected)
         crowd.close()
     report_result(result)

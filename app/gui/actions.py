@@ -43,6 +43,9 @@ SHORTCUTS: dict[str, tuple[QKeySequence.StandardKey | str, ...]] = {  # untransl
     "actionQuit": ("Ctrl+Q",),
     "actionShowTimeline": ("Ctrl+T",),
     "actionShowLog": ("Ctrl+L",),
+    "actionShowReactor": ("Ctrl+Shift+R",),
+    "actionReactorPause": ("Ctrl+Shift+P",),
+    "actionReactorStep": ("Ctrl+Shift+S",),
 }
 
 
@@ -95,10 +98,17 @@ class WindowActions:
         self.demo_pace = make("actionDemoPace", "media-playback-pause", QStyle.SP_MediaSeekBackward)
         self.about = make("actionAbout", "help-about", QStyle.SP_MessageBoxInformation)
         self.quit = make("actionQuit", "application-exit", QStyle.SP_DialogCloseButton)
+        self.reactor_pause = make(
+            "actionReactorPause", "media-playback-pause", QStyle.SP_MediaPause
+        )
+        self.reactor_step = make(
+            "actionReactorStep", "media-skip-forward", QStyle.SP_MediaSkipForward
+        )
         #: Laid out by :func:`build_menus_and_toolbar`, worded by :meth:`retranslate`.
         self.menus: dict[str, QMenu] = {}
         self.show_timeline: QAction | None = None
         self.show_log: QAction | None = None
+        self.show_reactor: QAction | None = None
         self.toolbar: QToolBar | None = None
         self.mode_combo: QComboBox | None = None
         self.retranslate()
@@ -164,6 +174,8 @@ class WindowActions:
                 _("What this program is and where it comes from"),
             ),
             (self.quit, _("&Quit"), _("Stop every download and quit")),
+            (self.reactor_pause, _("&Pause Reactor"), _("Hold the reactor until you resume")),
+            (self.reactor_step, _("&Step One Turn"), _("While paused, run exactly one turn")),
         ):
             _set_words(action, text, tip)
         if self.show_timeline is not None:
@@ -178,6 +190,8 @@ class WindowActions:
                 _("&Log"),
                 _("Show what happened to every connection, and any internal error"),
             )
+        if self.show_reactor is not None:
+            _set_words(self.show_reactor, _("&Reactor"), _("Show each turn of the reactor loop"))
         for name, title in _menu_titles().items():
             if name in self.menus:
                 self.menus[name].setTitle(title)
@@ -243,7 +257,11 @@ def _menu_titles() -> dict[str, str]:
 
 
 def build_menus_and_toolbar(
-    window: QMainWindow, a: WindowActions, timeline_dock: QDockWidget, log_dock: QDockWidget
+    window: QMainWindow,
+    a: WindowActions,
+    timeline_dock: QDockWidget,
+    log_dock: QDockWidget,
+    reactor_dock: QDockWidget,
 ) -> QMenu:
     """Fill the window's menu bar and toolbar with the actions; return the rows' context menu.
 
@@ -252,6 +270,7 @@ def build_menus_and_toolbar(
     """
     a.show_timeline = _dock_action(window, timeline_dock, "actionShowTimeline")
     a.show_log = _dock_action(window, log_dock, "actionShowLog")
+    a.show_reactor = _dock_action(window, reactor_dock, "actionShowReactor")
     menus: list[tuple[str, list[QAction | None]]] = [
         ("menuFile", [a.add_servers, a.save_poem, None, a.quit]),
         (
@@ -271,7 +290,10 @@ def build_menus_and_toolbar(
                 a.undo,
             ],
         ),
-        ("menuView", [a.show_timeline, a.show_log]),
+        (
+            "menuView",
+            [a.show_timeline, a.show_log, a.show_reactor, a.reactor_pause, a.reactor_step],
+        ),
         ("menuSettings", [a.preferences, a.demo_pace]),
         ("menuTutorial", []),  # filled by app.gui.tutorial.menu
         ("menuHelp", [a.about]),
@@ -318,6 +340,8 @@ def build_menus_and_toolbar(
             a.show_error,
             a.preferences,
             a.quit,
+            a.reactor_pause,
+            a.reactor_step,
         ]
     )
     a.retranslate()

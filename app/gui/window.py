@@ -1,24 +1,23 @@
 """The main window: builds the pieces and has them listen to the downloads.
 
-Every piece lives in its own module (model, delegate, poem pane, dialogs,
-docks); the actions and menus are in :mod:`app.gui.actions`, what the
-actions do to rows in :mod:`app.gui.commands.rows`, the dialogs it opens in
-:mod:`app.gui.commands.dialogs`, its settings in :mod:`app.gui.window_settings`,
-and how a small window shares its room in :mod:`app.gui.window_sizing`. The
-composition and the hand-over from a second launch stay here. What happens to a download reaches the
-pieces along one path: the controller publishes on an
-:class:`~app.downloads.events.EventStream`, and each piece listens to the
-kinds of event it shows (``events.on(Failed, ...)``); what changes all the
-time (bytes, rates, the timeline's bars) is read on the window's one tick,
-:class:`~app.gui.window_tick.WindowTick` (see
-:meth:`MainWindow._follow_downloads`). The window never blocks: every
-dialog is opened with ``open()`` or ``show()`` and answers through signals.
+Every piece lives in its own module: the model, delegate, panes, dialogs and
+docks (timeline, log, reactor), the actions and menus (:mod:`app.gui.actions`),
+what they do to rows (:mod:`app.gui.commands.rows`), the dialogs it opens
+(:mod:`app.gui.commands.dialogs`), its settings (:mod:`app.gui.window_settings`),
+how it fits the screen (:mod:`app.gui.screen_fit`) and how a small window shares
+its room (:mod:`app.gui.window_sizing`). The composition and the hand-over from a
+second launch stay here. What happens to a download reaches the pieces along one
+path: the controller publishes on an :class:`~app.downloads.events.EventStream`,
+and each piece listens to the kinds of event it shows (``events.on(Failed, ...)``);
+what changes all the time (bytes, rates, the timeline's bars) is read on the
+window's one tick, :class:`~app.gui.window_tick.WindowTick` (see
+:meth:`MainWindow._follow_downloads`). The window never blocks: every dialog is
+opened with ``open()`` or ``show()`` and answers through signals.
 
-Closing the window is the one way out. A person's close waits while the
-server list cannot be saved, and asks (:mod:`app.gui.window_settings`); a
-signal's does not. Then :meth:`shutdown` cancels every download, stops the
-demo servers, saves the settings (at once, after any save in flight; kept
-for the next start if that fails), and ``closed`` is emitted so whoever
+Closing the window is the one way out. A person's close waits while the server
+list cannot be saved, and asks (:mod:`app.gui.window_settings`); a signal's does
+not. Then :meth:`shutdown` cancels every download, stops the demo servers, lets
+a paused reactor go, saves the settings, and ``closed`` is emitted so whoever
 runs the reactor can stop it (``app.__main__``).
 """
 
@@ -32,7 +31,6 @@ from PyQt5.QtGui import QCloseEvent, QIcon, QKeySequence, QResizeEvent, QShowEve
 from PyQt5.QtWidgets import (
     QAction,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QToolBar,
     QWidget,
@@ -60,6 +58,7 @@ from app.gui.commands.rows import RowCommands
 from app.gui.dialogs.failures import FailureDialog
 from app.gui.panes.log_dock import LogDock
 from app.gui.panes.reading_tabs import ReadingTabs
+from app.gui.reactor.dock import ReactorDock
 from app.gui.screen_fit import ScreenFit
 from app.gui.status_bar import WindowStatusBar
 from app.gui.status_summary import StatusSummary
@@ -149,8 +148,9 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.log_dock.hide()
         self.timeline_dock = TimelineDock(self.table, self.model, self.timeline, self)
         self.addDockWidget(Qt.RightDockWidgetArea, self.timeline_dock)
+        self.reactor_dock = ReactorDock(self, self.events, self.commands, self.timeline_dock)
         self.row_menu = build_menus_and_toolbar(
-            self, self.commands, self.timeline_dock, self.log_dock
+            self, self.commands, self.timeline_dock, self.log_dock, self.reactor_dock
         )
         self.tutorial = TutorialMenu(self, self.commands.menus["menuTutorial"], self.closed)
         toolbar = self.findChild(QToolBar, "mainToolBar")
@@ -185,6 +185,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.log_dock.retranslate()
         self.commands.retranslate()
         self.tutorial.retranslate()
+        self.reactor_dock.retranslate()  # after the actions: it may say why they are disabled
         self.model.retranslate()
         self.reading.retranslate()
         self.summary.recount()
@@ -365,6 +366,7 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         self.tick.stop()
         self.model.stop()
         self.log_dock.stop()
+        self.reactor_dock.stop()  # a paused reactor would never run the quit
         self._last_save()
         for dialog in [*self._dialogs, self.failure_dialog]:
             dialog.close()
@@ -381,14 +383,6 @@ class MainWindow(QMainWindow, RowCommands, DialogCommands, WindowSettings):
         if message is not None:
             # After this show has been processed, so the box stacks above the window.
             QTimer.singleShot(0, lambda: self._tell_settings_reset(message))
-
-    def _tell_settings_reset(self, message: str) -> None:
-        if self._shut_down:
-            return
-        self.tell(_("Settings Reset"), message, QMessageBox.Warning, status=False)
-        # The status bar gets a few words: the whole message would run into the counts.
-        short = _("Settings reset to defaults; the damaged file was kept")
-        self.statusBar().showMessage(short, 10_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._shut_down and not self.settings_let_close():

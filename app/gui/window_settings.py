@@ -113,6 +113,15 @@ class WindowSettings:
         self._saved_for_close = False
         self._unsaved_question: UnsavedSettingsQuestion | None = None
 
+    def _tell_settings_reset(self, message: str) -> None:
+        """The settings file was damaged and set aside: a box says so, the status bar briefly."""
+        if self._shut_down:
+            return
+        self.tell(_("Settings Reset"), message, QMessageBox.Warning, status=False)
+        # The status bar gets a few words: the whole message would run into the counts.
+        short = _("Settings reset to defaults; the damaged file was kept")
+        self.statusBar().showMessage(short, 10_000)
+
     def _apply_settings(self, settings: Settings) -> None:
         self.model.add_rows(s.row() for s in settings.servers)
         self.downloads.set_limit(settings.connection_limit)

@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from app.i18n import _
 from app.internals import forget_ended_transport, read_size, set_read_size
+from app.net import turns
 from app.net.failures import (
     ConnectionLostError,
     EmptyPoemError,
@@ -84,6 +85,8 @@ class PoetryProtocol(protocol.Protocol):
         self._watch: _IdleWatch | None = None
 
     def connectionMade(self) -> None:
+        if (record := turns.recording) is not None:
+            record.ran("connectionMade")
         factory = self.factory
         self.last_byte = factory.clock.seconds()
         if factory.idle_timeout <= IDLE_SWEEP_SECONDS:
@@ -94,6 +97,8 @@ class PoetryProtocol(protocol.Protocol):
         factory.connection_made()
 
     def dataReceived(self, data: bytes) -> None:
+        if (record := turns.recording) is not None:
+            record.ran("dataReceived", len(data))
         if self.verdict is not None:
             return
         factory = self.factory
@@ -149,6 +154,8 @@ class PoetryProtocol(protocol.Protocol):
         self.transport.abortConnection()
 
     def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
+        if (record := turns.recording) is not None:
+            record.ran("connectionLost", type(reason.value).__name__)
         self._stop_idle_timer()
         self.factory.poem_ended(self, reason)
 
@@ -281,6 +288,8 @@ class PoetryClientFactory(_ClientFactory):
 
     def clientConnectionFailed(self, connector: IConnector, reason: Failure) -> None:
         self._tell_closed("clientConnectionFailed", reason)
+        if (record := turns.recording) is not None:
+            record.ran("clientConnectionFailed", type(reason.value).__name__)
         self._fire(reason)
 
     def _tell_closed(self, method: str, reason: Failure) -> None:

@@ -51,7 +51,7 @@ KEPT = {
     "utf", "ascii", "latin", "qt", "kib", "mib", "gib", "tib", "ctrl", "shift", "alt",
     "esc", "del", "delete", "return", "enter", "f5", "x", "display", "xauthority",
     "qt_qpa_platform", "offscreen", "txt", "tcp", "ip", "dns", "protocol", "factory",
-    "passthru",
+    "passthru", "epoll",
 }  # fmt: skip
 _ADDRESS = re.compile(r"\[[0-9a-fA-F:.]+\](?::\d+)?|\b[\w.-]+:\d+\b|\b\d+(?:\.\d+){3}\b")
 _PATH = re.compile(r"(?:/[\w.@+-]+)+/?")

@@ -53,17 +53,20 @@ from PyQt5 import sip
 from PyQt5.QtCore import QCoreApplication, QEvent, QObject, QSocketNotifier
 from qt5reactor import QtReactor
 from twisted.internet import error
+from twisted.internet.base import DelayedCall
 from twisted.internet.interfaces import IReadDescriptor, IWriteDescriptor
 from twisted.python import log
 from twisted.python.failure import Failure
 
 from app.gui.reactor.epoll_watch import EpollWatch
+from app.gui.reactor.pause import ReactorPause
 from app.internals import (
     Descriptor,
     NotifierPerDescriptor,
     disconnect_selectable,
     remove_all_but_internal,
 )
+from app.net import turns
 
 #: Ready descriptors handled per Qt loop pass (see the module's docstring for why 64).
 BATCH = 64
@@ -121,6 +124,8 @@ class _SocketNotifier:
         watcher = self.watcher
         if watcher is None:
             return
+        if (record := turns.recording) is not None:
+            record.sockets_ready([turns.ready_socket(watcher)])
         _serve(self.reactor, watcher, self.reading)
         self.reactor.wake()
 
@@ -145,15 +150,18 @@ class _Resume(QObject):
         self._function()
 
 
-class PoetryQtReactor(NotifierPerDescriptor, QtReactor):  # type: ignore[misc]  # qt5reactor has no type hints
+class PoetryQtReactor(ReactorPause, NotifierPerDescriptor, QtReactor):  # type: ignore[misc]  # qt5reactor has no type hints
     """A ``QtReactor`` that handles at most :data:`BATCH` ready sockets per Qt loop pass,
     and runs one reactor iteration per pass, not one per socket event.
 
     ``epoll=False`` (the default where ``select.epoll`` is missing) watches
-    each descriptor with its own ``QSocketNotifier`` instead, unbounded.
+    each descriptor with its own ``QSocketNotifier`` instead, unbounded, and
+    cannot pause (:mod:`app.gui.reactor.pause`). While somebody listens,
+    each turn is recorded (:mod:`app.net.turns`).
     """
 
     def __init__(self, *, epoll: bool = hasattr(select, "epoll"), batch: int = BATCH) -> None:
+        self._init_pause()
         self._wake_pending = False
         self.batch = batch
         #: When a list, the size of each batch handled is appended (tests read the bound there).
@@ -165,11 +173,27 @@ class PoetryQtReactor(NotifierPerDescriptor, QtReactor):  # type: ignore[misc]  
                 sip.voidptr(self._watch.fileno()), QSocketNotifier.Read
             )
             self._notifier.activated.connect(self._sockets_ready)
-            self._resume = _Resume(lambda: self._notifier.setEnabled(True))
+            self._resume = _Resume(lambda: self._notifier.setEnabled(not self.held))
 
     @property
     def uses_epoll(self) -> bool:
         return self._watch is not None
+
+    @property
+    def can_pause(self) -> bool:
+        return self._watch is not None
+
+    def listen_for_sockets(self, listening: bool) -> None:
+        if self._watch is not None:
+            self._notifier.setEnabled(listening)
+
+    def callLater(
+        self, delay: float, function: Callable[..., object], *args: object, **kw: object
+    ) -> DelayedCall:
+        """qt5reactor's ``callLater``; while somebody listens, a timer names itself as it runs."""
+        if turns.recording is not None:
+            function = turns.timed(function)
+        return cast(DelayedCall, super().callLater(delay, function, *args, **kw))
 
     # IReactorFDSet: through the epoll watch, or qt5reactor's own (one notifier each).
 
@@ -219,9 +243,14 @@ class PoetryQtReactor(NotifierPerDescriptor, QtReactor):  # type: ignore[misc]  
         """Qt saw the epoll fd readable: handle one batch; Qt calls again if more are ready."""
         watch = self._watch
         assert watch is not None
+        if self.held:
+            self._notifier.setEnabled(False)
+            return
         batch = watch.ready(self.batch)
         if self.batch_sizes is not None:
             self.batch_sizes.append(len(batch))
+        if (record := turns.recording) is not None:
+            record.sockets_ready([turns.ready_socket(event.descriptor) for event in batch])
         for event in batch:
             reading = watch.watches(event, reading=True)
             if not reading and not watch.watches(event, reading=False):
@@ -234,7 +263,8 @@ class PoetryQtReactor(NotifierPerDescriptor, QtReactor):  # type: ignore[misc]  
             # The read may have removed the writer, or closed it and let its number go.
             elif watch.watches(event, reading=False):
                 self._write(descriptor)
-        if len(batch) == self.batch:
+        self.batch_served(len(batch))
+        if len(batch) == self.batch and not self.one_batch_per_turn:
             # More may be ready: Qt's timers, painting and input first.
             self._notifier.setEnabled(False)
             self._resume.soon()

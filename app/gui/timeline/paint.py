@@ -18,7 +18,7 @@ from PyQt5.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen
 
 from app.gui.colours import CANCELLED_COLOUR, FAILED_COLOUR
 from app.views.timeline.axis import TimeAxis, mark_columns, tick_label, tick_step
-from app.views.timeline.record import Ending, Lane
+from app.views.timeline.record import Ending, Lane, TurnMark
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,19 @@ class TimelinePainter:
         self._axis = axis
 
     def paint(
-        self, damaged: QRect, area: QRect, rows: list[PaintedRow], now: float, running: bool
+        self,
+        damaged: QRect,
+        area: QRect,
+        rows: list[PaintedRow],
+        now: float,
+        running: bool,
+        turn: TurnMark | None = None,
     ) -> None:
         """Paint inside ``damaged``: ``rows`` in the lanes ``area``, then the axis below it.
 
         ``now`` is the batch's clock, where lanes that have not ended stop;
-        while the batch is ``running`` a dashed line marks it.
+        while the batch is ``running`` a dashed line marks it. A reactor
+        ``turn`` picked in the reactor dock is a band across the lanes it read.
         """
         painter, palette, axis = self._painter, self._palette, self._axis
         painter.fillRect(damaged, palette.base())
@@ -74,6 +81,8 @@ class TimelinePainter:
                 painter.fillRect(row.rect, palette.alternateBase())
         self._paint_grid(damaged, area, step)
         self._paint_lanes(damaged, rows, now)
+        if turn is not None:
+            self._paint_turn(rows, turn)
         if running:
             x = self._clamp(axis.x(now))
             painter.setPen(QPen(palette.color(QPalette.Highlight), 1, Qt.DashLine))
@@ -119,6 +128,15 @@ class TimelinePainter:
         for colour, lines in ticks.values():
             self._painter.setPen(colour)
             self._painter.drawLines(lines)
+
+    def _paint_turn(self, rows: list[PaintedRow], turn: TurnMark) -> None:
+        """One band at the turn's moment on each lane it read: one turn, several lanes."""
+        x = self._clamp(self._axis.x(turn.at))
+        colour = QColor(self._palette.color(QPalette.Link))
+        colour.setAlpha(200)
+        for row in rows:
+            if row.lane is not None and not row.earlier and row.lane.label in turn.addresses:
+                self._painter.fillRect(QRect(x - 1, row.rect.top(), 3, row.rect.height()), colour)
 
     def _paint_lane(self, lane_rect: QRect, lane: Lane, selected: bool, now: float) -> None:
         painter, axis = self._painter, self._axis

@@ -204,7 +204,10 @@ class TimelineView(QWidget):
         timeline_painter = TimelinePainter(
             painter, self.palette(), self.fontMetrics(), self.size(), self.axis()
         )
-        timeline_painter.paint(damaged, area, rows, self.timeline.now(), self.timeline.running)
+        timeline = self.timeline
+        timeline_painter.paint(
+            damaged, area, rows, timeline.now(), timeline.running, timeline.marked_turn
+        )
         painter.end()
 
     # What is under the pointer

@@ -137,6 +137,15 @@ class Lane:
         self.bucket, self.times, self.counts, self.sizes = bucket, times, counts, sizes
 
 
+@dataclass(frozen=True, slots=True)
+class TurnMark:
+    """A reactor turn picked in the reactor dock: when, on the batch's clock, and the
+    addresses (lane labels) whose sockets it read; their lanes mark that moment."""
+
+    at: float
+    addresses: frozenset[str]
+
+
 class Timeline:
     """Lanes by row, and the current batch's clock; :meth:`observe` takes the download events."""
 
@@ -150,12 +159,23 @@ class Timeline:
         #: The last batch's summary once it ended; ``None`` while one runs.
         self.last_summary: BatchSummary | None = None
         self._open: set[ServerRow] = set()
+        #: The reactor turn marked on the lanes, if one is.
+        self.marked_turn: TurnMark | None = None
 
     def now(self) -> float:
         """Seconds since the current (or last) batch started; 0 before any."""
         if self.batch_start is None:
             return 0.0
         return self.clock() - self.batch_start
+
+    def mark_turn(self, at: float | None, addresses: Iterable[str] = ()) -> None:
+        """Mark the reactor turn at ``at`` (on :attr:`clock`) on the lanes of ``addresses``;
+        ``None`` clears the mark, as does a turn from before the current batch."""
+        start = self.batch_start
+        if at is None or start is None or at < start:
+            self.marked_turn = None
+        else:
+            self.marked_turn = TurnMark(at - start, frozenset(addresses))
 
     @property
     def running(self) -> bool:
