@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import partial
 
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QIcon, QKeySequence
@@ -26,7 +25,7 @@ from PyQt5.QtWidgets import (
 )
 
 from app.downloads.events import Mode
-from app.gui.mode_box import ModeBox
+from app.gui.mode_box import mode_box
 from app.i18n import _, pgettext
 
 #: Each action's keys, by object name: the same in every language.
@@ -321,7 +320,7 @@ def build_menus_and_toolbar(
             a.save_poem,
         ],
     )
-    a.mode_combo = _mode_combo(a)
+    a.mode_combo = mode_box([a.mode_reactor, a.mode_one_at_a_time])
     toolbar.insertWidget(a.cancel, a.mode_combo)
     row_menu = QMenu(window)
     row_menu.setObjectName("rowMenu")
@@ -346,25 +345,6 @@ def build_menus_and_toolbar(
     )
     a.retranslate()
     return row_menu
-
-
-def _mode_combo(a: WindowActions) -> QComboBox:
-    """The toolbar's face of the two mode actions, beside Start All, always in view."""
-    combo = ModeBox()  # wide enough for the longest name, in every language
-    combo.setObjectName("startModeCombo")
-    modes = [a.mode_reactor, a.mode_one_at_a_time]
-    for action in modes:
-        # Worded by WindowActions.retranslate.
-        combo.addItem(action.icon(), "", action.data())
-    combo.currentIndexChanged.connect(lambda index: modes[index].setChecked(True))
-
-    def follow(action: QAction, checked: bool) -> None:
-        if checked:
-            combo.setCurrentIndex(modes.index(action))
-
-    for action in modes:
-        action.toggled.connect(partial(follow, action))
-    return combo
 
 
 def _dock_action(window: QMainWindow, dock: QDockWidget, name: str) -> QAction:

@@ -10,8 +10,10 @@ lacks, so no mode name is ever cut.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PyQt5.QtCore import QPoint, QRect, QSize
-from PyQt5.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox, QWidget
+from PyQt5.QtWidgets import QAction, QComboBox, QStyle, QStyleOptionComboBox, QWidget
 
 #: What the style's label puts between the icon and the name, and keeps at each end of the name.
 ICON_GAP = 4
@@ -47,3 +49,25 @@ class ModeBox(QComboBox):
         )
         needed = longest + self.iconSize().width() + ICON_GAP + TEXT_PADDING
         return max(0, needed - field.width())
+
+
+def mode_box(modes: list[QAction]) -> ModeBox:
+    """The toolbar's face of the mode actions, beside Start All, always in view.
+
+    Choosing an item checks its action, and checking an action (from the
+    Servers menu, or the settings) shows its item. The items' words are set
+    where the actions' are (``WindowActions.retranslate``).
+    """
+    box = ModeBox()
+    box.setObjectName("startModeCombo")
+    for action in modes:
+        box.addItem(action.icon(), "", action.data())
+    box.currentIndexChanged.connect(lambda index: modes[index].setChecked(True))
+
+    def follow(action: QAction, checked: bool) -> None:
+        if checked:
+            box.setCurrentIndex(modes.index(action))
+
+    for action in modes:
+        action.toggled.connect(partial(follow, action))
+    return box
