@@ -104,6 +104,12 @@ def test_selecting_a_turn_marks_its_moment_on_the_lanes_it_read(qtbot, window, s
 
     timeline = window.findChild(TimelineView, "timelineView")
     qtbot.waitUntil(timeline.isVisible, timeout=2000)
+    # Room for every lane above the axis, as a person would make it, with both docks open.
+    window.resize(1280, 1000)
+    qtbot.waitUntil(
+        lambda: timeline.lanes_area().contains(timeline.lane_rect(row_of(window, addresses[2]))),
+        timeout=2000,
+    )
     image = timeline.grab().toImage()
     x = round(timeline.axis().x(mark.at))
     band = timeline.palette().color(QPalette.Link)
