@@ -34,7 +34,7 @@ from app.cli.arguments import (
     positive_int,
 )
 from app.i18n import _, ngettext
-from app.i18n.argparse_words import speak_ours
+from app.i18n.argparse_words import HelpFormatter, speak_ours
 from app.i18n.units import format_size
 from app.net.address import Address
 from app.net.blocking_client import fetch_poem
@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     """The parser, built after :func:`main` installed the language, so its help is in it."""
     parser = argparse.ArgumentParser(
         prog=PROG,
+        formatter_class=HelpFormatter,
         description=_("Download poems from poetry servers, all at once."),
         epilog=_("ADDR is PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT."),
     )

@@ -89,6 +89,8 @@ class DownloadController:
         #: Seconds to wait for a connection, and for the next byte once connected.
         self.timeout = DEFAULT_TIMEOUT
         self.idle_timeout = DEFAULT_IDLE_TIMEOUT
+        #: Seconds a whole download may take before it fails as "gave up after ..."; None: no limit.
+        self.max_time: float | None = None
         self._queue: deque[ServerRow] = deque()
         self._running: dict[ServerRow, Deferred[Poem] | None] = {}
         self._refill: IDelayedCall | None = None
@@ -221,6 +223,7 @@ class DownloadController:
                 progress=partial(self.events.bytes_arrived, row),
                 connected=partial(self._connected, row),
                 reactor=self.reactor,
+                max_time=self.max_time,
             )
         except ValueError:
             self._failed(Failure(), row)

@@ -115,6 +115,7 @@ class WindowSettings:
     def _apply_settings(self, settings: Settings) -> None:
         self.model.add_rows(s.row() for s in settings.servers)
         self.downloads.set_limit(settings.connection_limit)
+        self.downloads.max_time = settings.max_time
         self.commands.choose_mode(settings.mode)
         self.language = settings.language
         if settings.geometry:
@@ -149,6 +150,7 @@ class WindowSettings:
         ]
         settings = Settings(
             connection_limit=self.downloads.limit,
+            max_time=self.downloads.max_time,
             mode=self.commands.mode,
             language=self.language,
             geometry=bytes(self.saveGeometry()),

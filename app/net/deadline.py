@@ -24,6 +24,9 @@ from app.net.failures import DeadlineError
 
 T = TypeVar("T")
 
+#: The longest deadline Preferences and the settings file take: a day.
+LONGEST_MAX_TIME = 86_400.0
+
 
 def give_up_after(
     d: Deferred[T], seconds: float, clock: IReactorTime, received: Callable[[], int]
