@@ -92,15 +92,18 @@ def hint(failure: Failure, address: Address, expected_size: int | None) -> str:
                 "The server may be stuck or overloaded; try again later."
             ).format(address=address, so_far=_so_far(received, expected_size), seconds=waited)
         case DeadlineError(seconds=seconds, received=received):
+            limit = seconds_text(f"{seconds:g}")
+            if received == 0:
+                return _(
+                    "{address} had sent nothing when the download reached its limit of "
+                    "{seconds}, so it was given up. The server may be slow to answer: raise "
+                    "the limit, or switch it off, in Preferences."
+                ).format(address=address, seconds=limit)
             return _(
                 "{address} had sent {so_far} when the download reached its limit of {seconds}, "
                 "so it was given up. The server may just be slow: raise the limit, or switch "
                 "it off, in Preferences."
-            ).format(
-                address=address,
-                so_far=_so_far(received, expected_size),
-                seconds=seconds_text(f"{seconds:g}"),
-            )
+            ).format(address=address, so_far=_so_far(received, expected_size), seconds=limit)
         case PoemTooLargeError(max_bytes=max_bytes):
             return _(
                 "{address} sent more than {size}, the most one poem may be, "
