@@ -8,6 +8,7 @@ partial poem.
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -20,6 +21,7 @@ from tests.test_cli import (
     LIMIT,
     POETRY_GET,
     TIME_LIMITS,
+    drain,
     failure_line,
     header,
     limit_options,
@@ -168,3 +170,62 @@ async def test_an_interrupt_stops_the_blocking_client_with_exit_1(servers, env, 
     assert run.code == 1
     assert run.out == b""
     assert run.err_lines == [f"poetry-get: {word}"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_blocking_looks_up_host_names_and_reaches_ipv6(servers) -> None:
+    from twisted.internet import error, reactor
+
+    from app.net.server import PoetryServerFactory
+
+    poem = JINGYESI.read_bytes()
+    port, _ = servers.poetry(poem, delay=0)
+    named = await poetry_get("--blocking", f"localhost:{port}")
+    assert (named.out, named.err, named.code) == (poem, "", 0)
+
+    try:
+        listening = reactor.listenTCP(0, PoetryServerFactory(poem, 0), interface="::1")
+    except error.CannotListenError as e:
+        pytest.xfail(f"no IPv6 loopback on this machine: {e}")
+    servers.ports.append(listening)
+    v6 = await poetry_get("--blocking", f"[::1]:{listening.getHost().port}")
+    assert (v6.out, v6.err, v6.code) == (poem, "", 0)
+
+
+@pytest_twisted.ensureDeferred
+async def test_blocking_prints_a_traceback_only_when_asked_for(servers, refused_port) -> None:
+    reset = servers.hostile(hostile.ResetMidPoem)
+    expected = [
+        failure_line(reset, "connection lost after 14 bytes"),
+        failure_line(refused_port, "connection refused"),
+    ]
+
+    plain = await poetry_get("--blocking", str(reset), str(refused_port))
+    detailed = await poetry_get("--blocking", "--traceback", str(reset), str(refused_port))
+
+    assert plain.err_lines == expected
+    assert "Traceback" not in plain.err
+    assert "ConnectionLostError" in detailed.err
+    assert "ConnectionRefusedError" in detailed.err
+    assert [line for line in detailed.err_lines if line.startswith("poetry-get:")] == expected
+    assert detailed.err_lines[-1] == expected[-1]
+    assert (plain.code, detailed.code) == (1, 1)
+
+
+@pytest_twisted.ensureDeferred
+async def test_blocking_on_a_terminal_shows_progress_and_wipes_it(servers) -> None:
+    poem = b"A poem that takes its time,\n" * 3
+    port = servers.hostile(hostile.Drip, payload=poem, gap=0.01)  # 84 bytes in about 0.85 s
+    master, terminal = os.openpty()
+    try:
+        child = spawn(POETRY_GET, "--blocking", str(port), stderr=terminal)
+        os.close(terminal)
+        run = await child.finish()
+        shown = drain(master)
+    finally:
+        os.close(master)
+
+    assert (run.out, run.code) == (poem, 0)
+    assert b"\r0 of 1 done, " in shown
+    assert b" bytes received" in shown
+    assert shown.endswith(b"\r\x1b[K"), shown
