@@ -45,10 +45,11 @@ test: $(STAMP) $(COMPILED) lint
 # The whole suite (lint too) on each Python of PYTHONS, each with its own venv
 # (.venv-3.10, ...), built on first use. By default the lowest and the highest
 # the project supports; each is found with pyenv, else as pythonX.Y on PATH.
+# Every Python runs even when one fails; the last line names those that failed.
 PYTHONS ?= 3.10 3.13
 
 test-pythons:
-	@for version in $(PYTHONS); do \
+	@failed=; for version in $(PYTHONS); do \
 		python=; \
 		if command -v pyenv >/dev/null && found=$$(pyenv latest $$version 2>/dev/null); then \
 			python=$$(pyenv root)/versions/$$found/bin/python; \
@@ -59,8 +60,9 @@ test-pythons:
 			echo "test-pythons: no Python $$version (neither pyenv nor PATH has it)" >&2; exit 1; \
 		fi; \
 		echo "== Python $$version: $$python"; \
-		$(MAKE) test PYTHON=$$python VENV=.venv-$$version || exit 1; \
-	done
+		$(MAKE) test PYTHON=$$python VENV=.venv-$$version || failed="$$failed $$version"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-pythons: failed on Python$$failed" >&2; exit 1; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests benchmarks bundle setup.py
