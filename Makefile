@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean bundle bundle-check bundle-startup catalogue
+.PHONY: run test test-pythons lint format bench clean bundle bundle-check bundle-startup catalogue
 
 # Translations: app/i18n/locale/<language>/LC_MESSAGES/poetry-downloader.po is the
 # source; gettext reads the compiled .mo, which is built here (and by the
@@ -41,6 +41,28 @@ run: $(STAMP) $(COMPILED)
 # their own Xvfb when it is installed, and are skipped when it is not.
 test: $(STAMP) $(COMPILED) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# The whole suite (lint too) on each Python of PYTHONS, each with its own venv
+# (.venv-3.10, ...), built on first use. By default the lowest and the highest
+# the project supports; each is found with pyenv, else as pythonX.Y on PATH.
+# Every Python runs even when one fails; the last line names those that failed.
+PYTHONS ?= 3.10 3.13
+
+test-pythons:
+	@failed=; for version in $(PYTHONS); do \
+		python=; \
+		if command -v pyenv >/dev/null && found=$$(pyenv latest $$version 2>/dev/null); then \
+			python=$$(pyenv root)/versions/$$found/bin/python; \
+		elif command -v python$$version >/dev/null; then \
+			python=$$(command -v python$$version); \
+		fi; \
+		if [ -z "$$python" ] || ! "$$python" -c '' 2>/dev/null; then \
+			echo "test-pythons: no Python $$version (neither pyenv nor PATH has it)" >&2; exit 1; \
+		fi; \
+		echo "== Python $$version: $$python"; \
+		$(MAKE) test PYTHON=$$python VENV=.venv-$$version || failed="$$failed $$version"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-pythons: failed on Python$$failed" >&2; exit 1; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests benchmarks bundle setup.py

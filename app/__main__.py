@@ -28,7 +28,7 @@ from pathlib import Path
 from app import APP_NAME, __version__, i18n
 from app.cli.arguments import add_version, address_argument
 from app.i18n import _, display_name
-from app.i18n.argparse_words import speak_ours
+from app.i18n.argparse_words import HelpFormatter, speak_ours
 from app.startup.display_check import start_problem
 from app.startup.file_limit import raise_open_file_limit
 
@@ -39,13 +39,20 @@ def _parser() -> argparse.ArgumentParser:
     """The command line, in the language installed when it is built."""
     parser = argparse.ArgumentParser(
         prog=APP_NAME,
+        formatter_class=HelpFormatter,
         description=_("Download poems from many poetry servers at once, and watch it happen."),
         epilog=_(
             "ADDR is PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT; "
             "addresses given are added and downloaded at once."
         ),
     )
-    parser.add_argument("addresses", metavar="ADDR", nargs="*", type=address_argument)
+    parser.add_argument(
+        "addresses",
+        metavar="ADDR",
+        nargs="*",
+        type=address_argument,
+        help=_("a poetry server to add to the list and download from"),
+    )
     parser.add_argument(
         "--config-dir",
         type=Path,

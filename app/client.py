@@ -10,6 +10,7 @@ from app.net.client import PoetryClientFactory as PoetryClientFactory
 from app.net.client import PoetryProtocol as PoetryProtocol
 from app.net.client import get_poetry as get_poetry
 from app.net.failures import ConnectionLostError as ConnectionLostError
+from app.net.failures import DeadlineError as DeadlineError
 from app.net.failures import EmptyPoemError as EmptyPoemError
 from app.net.failures import IdleTimeoutError as IdleTimeoutError
 from app.net.failures import PoemTooLargeError as PoemTooLargeError

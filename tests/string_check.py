@@ -7,6 +7,11 @@ not an argument of ``_``, ``N_``, ``ngettext`` or ``pgettext``. An
 f-string with words in it is reported even inside ``_``: the catalogue
 would hold the text before formatting, which never matches.
 
+A call of a translation function inside an f-string (``f"{_('interrupted')}"``)
+is reported too: pybabel finds it when it runs on Python 3.12 or later,
+whose tokenizer splits f-strings, and not on 3.10 or 3.11, so the catalogue
+would depend on the Python that extracted it.
+
 Not reported: docstrings; the text of log records (calls of ``msg``,
 ``err``, ``debug``, ``info``, ``warning``, ``error``, ``exception`` on a
 logger or ``log``), which stay in English (``app/i18n.py`` says why); and
@@ -153,6 +158,16 @@ def rebinds_underscore(path: Path) -> Iterator[int]:
             yield node.lineno
 
 
+def translated_inside_f_strings(path: Path) -> Iterator[int]:
+    """Lines where ``_()`` (or another translation function) is called inside an f-string."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call) and _call_name(inner) in TRANSLATORS:
+                    yield inner.lineno
+
+
 def problems(root: Path = ROOT / "app") -> list[str]:
     """Every problem in ``root``, one line each, as ``path:line: what``."""
     found = []
@@ -162,6 +177,11 @@ def problems(root: Path = ROOT / "app") -> list[str]:
             found.append(f"{shown}:{line}: not translated: {text!r}")
         for line in rebinds_underscore(path):
             found.append(f"{shown}:{line}: '_' is the translation function here; name it")
+        for line in translated_inside_f_strings(path):
+            found.append(
+                f"{shown}:{line}: translated inside an f-string, which pybabel sees only "
+                "on Python 3.12 and later; translate it before the f-string"
+            )
     return found
 
 

@@ -8,6 +8,8 @@ on the machine's resolver or network.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import pytest_twisted
 from twisted.internet import error
@@ -107,6 +109,32 @@ async def test_a_server_silent_from_the_start_sent_nothing(servers):
 
     assert hint(failure, local(port), None).startswith(
         f"127.0.0.1:{port} accepted the connection, then sent nothing for 0.3 s"
+    )
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_deadline_says_how_much_came_and_where_the_limit_is_changed(servers):
+    port = servers.hostile(hostile.Drip, payload=b"drip, drip, drip\n" * 4, gap=0.05)
+
+    failure = await failure_of(get_poetry(hostile.LOCALHOST, port, max_time=0.3))
+
+    words = hint(failure, local(port), 68)
+    assert re.match(
+        rf"127\.0\.0\.1:{port} had sent \d+ of 68 bytes when the download reached its limit "
+        r"of 0\.3 s, so it was given up\.",
+        words,
+    ), words
+    assert words.endswith("raise the limit, or switch it off, in Preferences.")
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_deadline_before_the_connection_says_nothing_came(servers):
+    port = servers.full_backlog()
+
+    failure = await failure_of(get_poetry(hostile.LOCALHOST, port, timeout=5, max_time=0.3))
+
+    assert hint(failure, local(port), None).startswith(
+        f"127.0.0.1:{port} had sent nothing when the download reached its limit of 0.3 s"
     )
 
 

@@ -2,9 +2,12 @@
 
 Every download starts at once on Twisted's default reactor; a poem is
 printed as soon as it and the ones before it are complete, so a slow server
-holds up only the poems after it. Download failures are one plain line each
-on stderr (a traceback only with ``--traceback``) and exit status 1; usage
-mistakes exit with status 2 and one line saying what is wrong.
+holds up only the poems after it. With ``--blocking`` the tutorial's
+blocking client (:mod:`app.net.blocking_client`) downloads them instead, one
+after another, with the same output: time both to see what the reactor buys.
+Download failures are one plain line each on stderr (a traceback only with
+``--traceback``) and exit status 1; usage mistakes exit with status 2 and
+one line saying what is wrong.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import contextlib
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import TextIO, cast
 
@@ -30,27 +34,37 @@ from app.cli.arguments import (
     positive_int,
 )
 from app.i18n import _, ngettext
-from app.i18n.argparse_words import speak_ours
+from app.i18n.argparse_words import HelpFormatter, speak_ours
 from app.i18n.units import format_size
 from app.net.address import Address
+from app.net.blocking_client import fetch_poem
 from app.net.client import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, get_poetry
-from app.net.failures import describe_failure
+from app.net.failures import DeadlineError, describe_failure
 from app.net.poem import Poem
 from app.startup.file_limit import raise_open_file_limit
 from app.views.failure_report import traceback_text
 
 #: The command's name, as the first word of each line it writes to stderr.
 PROG = "poetry-get"
+#: Seconds between redraws of the progress line (on a terminal only).
+PROGRESS_INTERVAL = 0.1
 
 
 def _parser() -> argparse.ArgumentParser:
     """The parser, built after :func:`main` installed the language, so its help is in it."""
     parser = argparse.ArgumentParser(
         prog=PROG,
+        formatter_class=HelpFormatter,
         description=_("Download poems from poetry servers, all at once."),
         epilog=_("ADDR is PORT (on 127.0.0.1), HOST:PORT or [IPv6]:PORT."),
     )
-    parser.add_argument("addresses", metavar="ADDR", nargs="+", type=address_argument)
+    parser.add_argument(
+        "addresses",
+        metavar="ADDR",
+        nargs="+",
+        type=address_argument,
+        help=_("a poetry server to download from; several are printed in the order given"),
+    )
     parser.add_argument(
         "--timeout",
         type=positive_float,
@@ -80,6 +94,18 @@ def _parser() -> argparse.ArgumentParser:
         help=_("text encoding of the poems (default utf-8)"),
     )
     parser.add_argument(
+        "--max-time",
+        type=positive_float,
+        default=None,
+        metavar="S",
+        help=_("give up on a download not complete after S seconds (default: no limit)"),
+    )
+    parser.add_argument(
+        "--blocking",
+        action="store_true",
+        help=_("download one poem after another with a blocking client, as in the tutorial"),
+    )
+    parser.add_argument(
         "--traceback", action="store_true", help=_("print the full traceback of each failure")
     )
     add_version(parser)
@@ -91,11 +117,16 @@ class _Batch:
 
     A poem is printed as soon as it and every poem before it are finished,
     so the first poem appears without waiting for the slowest server.
-    Every download runs on ``reactor``.
+    Every download runs on ``reactor`` (the global one if ``None``), unless
+    :meth:`download_one_by_one` runs them without it.
     """
 
     def __init__(
-        self, options: argparse.Namespace, out: TextIO, err: TextIO, reactor: IReactorTCP
+        self,
+        options: argparse.Namespace,
+        out: TextIO,
+        err: TextIO,
+        reactor: IReactorTCP | None = None,
     ) -> None:
         self.addresses: list[Address] = options.addresses
         self.reactor = reactor
@@ -122,22 +153,61 @@ class _Batch:
                 encoding=self.options.encoding,
                 progress=self._progress_for(index),
                 reactor=self.reactor,
+                max_time=self.options.max_time,
             )
             self.deferreds.append(d)
-            d.addBoth(self._finished, index)
+            d.addBoth(self.finished, index)
         return DeferredList(self.deferreds)
+
+    def download_one_by_one(self, show_progress: bool) -> None:
+        """The tutorial's blocking client: each download waits for the one before it to end.
+
+        The same results reach the same printing as the reactor's, so the
+        output is the same, only later. ``KeyboardInterrupt`` stops it.
+        """
+        for index, address in enumerate(self.addresses):
+            if self.stdout_closed:
+                return
+            progress = self._progress_for(index, self.show_progress if show_progress else None)
+            result: Poem | Failure
+            try:
+                result = fetch_poem(
+                    address,
+                    timeout=self.options.timeout,
+                    idle_timeout=self.options.idle_timeout,
+                    max_bytes=self.options.max_bytes,
+                    encoding=self.options.encoding,
+                    max_time=self.options.max_time,
+                    progress=progress,
+                )
+            except Exception:
+                # As a Deferred would: whatever the download raised is its failure.
+                result = Failure()
+            self.finished(result, index)
 
     def cancel(self) -> None:
         for d in self.deferreds:
             d.cancel()
 
-    def _progress_for(self, index: int) -> Callable[[int], None]:
+    def _progress_for(
+        self, index: int, show: Callable[[], None] | None = None
+    ) -> Callable[[int], None]:
+        """Counts the download's bytes; with ``show``, also redraws the progress line.
+
+        The blocking client has no ticker to redraw it: it redraws from
+        here, at most ten times a second.
+        """
+        shown = [0.0]
+
         def progress(total: int) -> None:
             self.received[index] = total
+            if show is not None and time.monotonic() - shown[0] >= PROGRESS_INTERVAL:
+                shown[0] = time.monotonic()
+                show()
 
         return progress
 
-    def _finished(self, result: Poem | Failure, index: int) -> None:
+    def finished(self, result: Poem | Failure, index: int) -> None:
         self.results[index] = result
         if isinstance(result, Failure):
             self.failed += 1
@@ -155,6 +225,8 @@ class _Batch:
             if self.options.traceback:
                 self.err.write(traceback_text(result))
             reason = describe_failure(result)
+            if result.check(DeadlineError):
+                reason = _("{reason} (--max-time)").format(reason=reason)
             self._say(_("{address}: {reason}").format(address=address, reason=reason))
             self.err.flush()
             return
@@ -210,6 +282,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     i18n.install()
     speak_ours()
     options = _parser().parse_args(argv)
+    # Poems are UTF-8 text on stdout whatever the locale says; a terminal
+    # that cannot show a character gets a replacement, not a crash.
+    out = _text_stream(sys.stdout, "utf-8")
+    err = _text_stream(sys.stderr, sys.stderr.encoding or "utf-8")
+    batch = _Batch(options, out, err)
+    run = _run_blocking if options.blocking else _run_on_the_reactor
+    interrupted = run(batch)
+    if interrupted:
+        line = _("interrupted")
+        err.write(f"{PROG}: {line}\n")
+    err.flush()
+    if not batch.stdout_closed:
+        out.flush()
+    sys.exit(1 if batch.failed or interrupted or batch.stdout_closed else 0)
+
+
+def _run_on_the_reactor(batch: _Batch) -> bool:
+    """Every download at once on the default reactor; True if a signal interrupted them."""
     # A socket per address, all open at once (app/startup/file_limit.py).
     raise_open_file_limit()
     from twisted.internet import reactor as default_reactor
@@ -219,12 +309,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Twisted's default reactor here (epoll on Linux): one with signal handling
     # to switch off and a thread-safe call for the signal handler below.
     reactor = cast(PosixReactorBase, default_reactor)
-
-    # Poems are UTF-8 text on stdout whatever the locale says; a terminal
-    # that cannot show a character gets a replacement, not a crash.
-    out = _text_stream(sys.stdout, "utf-8")
-    err = _text_stream(sys.stderr, sys.stderr.encoding or "utf-8")
-    batch = _Batch(options, out, err, reactor)
+    batch.reactor = reactor
     ticker = LoopingCall(batch.show_progress)
     interrupted = []
 
@@ -240,19 +325,27 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     def begin() -> None:
         batch.start().addBoth(finish)
-        if _is_terminal(err) and batch.printed < len(batch.addresses):
-            ticker.start(0.1, now=False)
+        if _is_terminal(batch.err) and batch.printed < len(batch.addresses):
+            ticker.start(PROGRESS_INTERVAL, now=False)
 
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
     reactor.callWhenRunning(begin)
     reactor.run(installSignalHandlers=False)
-    if interrupted:
-        err.write(f"{PROG}: {_('interrupted')}\n")
-    err.flush()
-    if not batch.stdout_closed:
-        out.flush()
-    sys.exit(1 if batch.failed or interrupted or batch.stdout_closed else 0)
+    return bool(interrupted)
+
+
+def _run_blocking(batch: _Batch) -> bool:
+    """One download after another, no reactor; True if a signal interrupted them."""
+    # SIGTERM stops it as Ctrl-C does: the socket in use is closed on the way out.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        batch.download_one_by_one(show_progress=_is_terminal(batch.err))
+    except KeyboardInterrupt:
+        return True
+    finally:
+        batch.clear_progress()
+    return False
 
 
 def _text_stream(stream: TextIO, encoding: str) -> TextIO:

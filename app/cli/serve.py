@@ -30,7 +30,7 @@ from app.cli.arguments import (
     positive_int,
 )
 from app.i18n import _
-from app.i18n.argparse_words import speak_ours
+from app.i18n.argparse_words import HelpFormatter, speak_ours
 from app.i18n.units import format_size
 from app.net.address import Address
 from app.net.client import DEFAULT_MAX_BYTES
@@ -44,11 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     """The parser, built after :func:`main` installed the language, so its help is in it."""
     parser = argparse.ArgumentParser(
         prog=PROG,
+        formatter_class=HelpFormatter,
         description=_(
             "Serve poems slowly, to any number of clients at once. Each FILE gets its own port."
         ),
     )
-    parser.add_argument("files", metavar="FILE", nargs="+", type=Path)
+    parser.add_argument(
+        "files", metavar="FILE", nargs="+", type=Path, help=_("a poem to serve, as a text file")
+    )
     parser.add_argument(
         "--iface",
         type=interface_argument,

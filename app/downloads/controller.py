@@ -43,6 +43,7 @@ from app.downloads.events import (
     Closing,
     Connected,
     Connecting,
+    DeferredChain,
     Done,
     EventStream,
     Failed,
@@ -91,6 +92,8 @@ class DownloadController:
         #: Seconds to wait for a connection, and for the next byte once connected.
         self.timeout = DEFAULT_TIMEOUT
         self.idle_timeout = DEFAULT_IDLE_TIMEOUT
+        #: Seconds a whole download may take before it fails as "gave up after ..."; None: no limit.
+        self.max_time: float | None = None
         self._queue: deque[ServerRow] = deque()
         self._running: dict[ServerRow, Deferred[Poem] | None] = {}
         self._refill: IDelayedCall | None = None
@@ -218,7 +221,10 @@ class DownloadController:
 
     def _begin(self, row: ServerRow) -> None:
         self._running[row] = None
-        self.events.publish(Connecting(row, self.chain))
+        chain: DeferredChain = self.chain
+        if self.max_time is not None:  # get_poetry's deadline is the first level: addTimeout
+            chain = (ChainLevel("addTimeout", None, None), *chain)
+        self.events.publish(Connecting(row, chain))
         try:
             d = get_poetry(
                 row.address.host,
@@ -231,6 +237,7 @@ class DownloadController:
                 connected=partial(self._connected, row),
                 closed=partial(self._closed, row),
                 reactor=self.reactor,
+                max_time=self.max_time,
             )
         except ValueError:
             self._failed(Failure(), row)

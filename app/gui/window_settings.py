@@ -125,6 +125,7 @@ class WindowSettings:
     def _apply_settings(self, settings: Settings) -> None:
         self.model.add_rows(s.row() for s in settings.servers)
         self.downloads.set_limit(settings.connection_limit)
+        self.downloads.max_time = settings.max_time
         self.commands.choose_mode(settings.mode)
         self.language = settings.language
         # Qt refuses a geometry saved on a screen of another size: then as a first start.
@@ -160,6 +161,7 @@ class WindowSettings:
         ]
         settings = Settings(
             connection_limit=self.downloads.limit,
+            max_time=self.downloads.max_time,
             mode=self.commands.mode,
             language=self.language,
             geometry=bytes(self.saveGeometry()),

@@ -33,6 +33,7 @@ from twisted.python.failure import Failure
 from app.i18n import _
 from app.internals import forget_ended_transport, read_size, set_read_size
 from app.net import turns
+from app.net.deadline import give_up_after
 from app.net.failures import (
     ConnectionLostError,
     EmptyPoemError,
@@ -267,6 +268,10 @@ class PoetryClientFactory(_ClientFactory):
         self.poem_protocol = super().buildProtocol(addr)
         return self.poem_protocol
 
+    def received(self) -> int:
+        """The bytes received so far (0 before the connection is made)."""
+        return 0 if self.poem_protocol is None else self.poem_protocol.received
+
     def connection_made(self) -> None:
         if self._connected is not None:
             self._connected()
@@ -337,11 +342,13 @@ def get_poetry(
     connected: Callable[[], object] | None = None,
     closed: ClosedCallback | None = None,
     reactor: IReactorTCP | None = None,
+    max_time: float | None = None,
 ) -> Deferred[Poem]:
     """Download one poem from ``host:port``; the Deferred fires once with a :class:`Poem`.
 
     ``timeout`` bounds name lookup plus connecting; ``idle_timeout`` bounds
-    the silence between bytes; ``max_bytes`` bounds the poem. ``progress``
+    the silence between bytes; ``max_bytes`` bounds the poem; ``max_time``
+    (``None``: no bound) the whole download (:mod:`app.net.deadline`). ``progress``
     gets the running byte total as bytes arrive; ``connected`` is called once
     the TCP connection is up; ``closed`` is told, just before the result
     is decided, which Twisted method ended it (``connectionLost`` or
@@ -353,7 +360,10 @@ def get_poetry(
     encoding = check_encoding(encoding)
     if not isinstance(port, int) or not 1 <= port <= 65535:
         raise ValueError(_("port {port} is outside 1-65535").format(port=repr(port)))
-    for name, value in (("timeout", timeout), ("idle_timeout", idle_timeout)):
+    limits = [("timeout", timeout), ("idle_timeout", idle_timeout)]
+    if max_time is not None:
+        limits.append(("max_time", max_time))
+    for name, value in limits:
         if not value > 0:
             raise ValueError(
                 _("{name} must be a positive number of seconds, not {value}").format(
@@ -378,4 +388,6 @@ def get_poetry(
     deferred = factory.deferred
     assert deferred is not None
     factory.connector = reactor.connectTCP(host, port, factory, timeout=timeout)
+    if max_time is not None:
+        give_up_after(deferred, max_time, factory.clock, factory.received)
     return deferred

@@ -61,6 +61,22 @@ class IdleTimeoutError(PoetryError):
         return _("no data for {seconds}").format(seconds=seconds_text(f"{self.seconds:g}"))
 
 
+class DeadlineError(PoetryError):
+    """The whole download was not over ``seconds`` after it began, so it was given up.
+
+    Unlike :class:`IdleTimeoutError`, bytes arriving do not put it off: it
+    bounds a server that drips a poem for ever as well as one that is silent.
+    """
+
+    def __init__(self, seconds: float, received: int) -> None:
+        self.seconds = seconds
+        self.received = received
+        super().__init__(self._english())
+
+    def words(self) -> str:
+        return _("gave up after {seconds}").format(seconds=seconds_text(f"{self.seconds:g}"))
+
+
 class PoemTooLargeError(PoetryError):
     """The server sent more than ``max_bytes``; the connection was aborted at once."""
 

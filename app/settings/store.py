@@ -1,7 +1,7 @@
 """Settings kept between runs: one JSON file in the config directory, written atomically.
 
 The file holds the server list (address, encoding, last known poem size
-and title), the connection limit, the language chosen in Preferences
+and title), the connection limit, the whole-download deadline, the language chosen in Preferences
 (:func:`saved_language` reads it before the window exists, so the window is
 built in it) and the window's geometry, state and
 splitter (Qt's own blobs, base64). Writing goes to a temporary file in the same directory,
@@ -36,6 +36,7 @@ from app.downloads.rows import ServerRow
 from app.i18n import LANGUAGES, _
 from app.i18n.units import shorten
 from app.net.address import Address, parse_address
+from app.net.deadline import LONGEST_MAX_TIME
 from app.net.poem import check_encoding
 from app.net.titles import clean_title
 from app.places import config_home
@@ -71,6 +72,8 @@ class SavedServer:
 class Settings:
     servers: list[SavedServer] = field(default_factory=list)
     connection_limit: int = DEFAULT_CONNECTION_LIMIT
+    #: Seconds after which a download is given up (Preferences); None: no limit.
+    max_time: float | None = None
     #: How Start and Start All run a batch, as last chosen.
     mode: Mode = Mode.REACTOR
     #: The language chosen in Preferences (``"zh_CN"``); None: follow the locale.
@@ -202,6 +205,7 @@ def _others_json(settings: Settings) -> dict[str, Any]:
     """Everything but the version and the servers."""
     return {
         "connection_limit": settings.connection_limit,
+        "max_time": settings.max_time,
         "mode": settings.mode.name.lower(),
         "language": settings.language,
         "geometry": base64.b64encode(settings.geometry).decode("ascii"),
@@ -261,6 +265,7 @@ def _parse(raw: bytes) -> Settings:
     return Settings(
         servers=_parse_servers(servers),
         connection_limit=limit,
+        max_time=_max_time(data.get("max_time")),
         mode=_mode(data.get("mode")),
         language=_language(data.get("language")),
         geometry=_blob(data, "geometry"),
@@ -279,6 +284,17 @@ def _mode(value: object) -> Mode:
     if isinstance(value, str):
         return Mode.__members__.get(value.upper(), Mode.REACTOR)
     return Mode.REACTOR
+
+
+def _max_time(value: object) -> float | None:
+    """The saved deadline in seconds; a value that is not one (text, 0, -1, NaN) means none.
+
+    A preference, as the mode is: a mangled value switches the limit off
+    rather than costing the whole settings file.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0 < value <= LONGEST_MAX_TIME else None
 
 
 def _language(value: object) -> str | None:

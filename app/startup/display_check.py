@@ -34,7 +34,7 @@ from pathlib import Path
 
 from app import APP_NAME, platform
 from app.i18n import _, install, ngettext
-from app.i18n.argparse_words import speak_ours
+from app.i18n.argparse_words import HelpFormatter, speak_ours
 from app.startup.display_probe import (
     XCB_LIBRARY,
     XDisplayRefused,
@@ -283,6 +283,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     speak_ours()
     parser = argparse.ArgumentParser(
         prog="python -m app.startup.display_check",  # untranslated: the command
+        formatter_class=HelpFormatter,
         description=_(
             "Check that the Poetry Downloader window can open here, as it does at start."
         ),

@@ -22,6 +22,7 @@ from app.i18n.units import format_size, seconds_text
 from app.net.address import Address
 from app.net.failures import (
     ConnectionLostError,
+    DeadlineError,
     EmptyPoemError,
     IdleTimeoutError,
     PoemTooLargeError,
@@ -90,6 +91,19 @@ def hint(failure: Failure, address: Address, expected_size: int | None) -> str:
                 "so the download was stopped. "
                 "The server may be stuck or overloaded; try again later."
             ).format(address=address, so_far=_so_far(received, expected_size), seconds=waited)
+        case DeadlineError(seconds=seconds, received=received):
+            limit = seconds_text(f"{seconds:g}")
+            if received == 0:
+                return _(
+                    "{address} had sent nothing when the download reached its limit of "
+                    "{seconds}, so it was given up. The server may be slow to answer: raise "
+                    "the limit, or switch it off, in Preferences."
+                ).format(address=address, seconds=limit)
+            return _(
+                "{address} had sent {so_far} when the download reached its limit of {seconds}, "
+                "so it was given up. The server may just be slow: raise the limit, or switch "
+                "it off, in Preferences."
+            ).format(address=address, so_far=_so_far(received, expected_size), seconds=limit)
         case PoemTooLargeError(max_bytes=max_bytes):
             return _(
                 "{address} sent more than {size}, the most one poem may be, "

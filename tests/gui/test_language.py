@@ -140,6 +140,8 @@ def test_language_option_gives_chinese_help():
     assert text.startswith("用法：poetry-downloader")
     assert "同时从多个诗歌服务器下载诗歌" in text
     assert "显示此帮助信息并退出" in text
+    assert "\n位置参数：\n" in text and "\n选项：\n" in text
+    assert "要加入列表并从中下载的诗歌服务器" in text
     assert "show this help" not in text
 
 

@@ -61,8 +61,11 @@ class DialogCommands:
         return dialog
 
     def open_preferences(self) -> PreferencesDialog:
-        dialog = PreferencesDialog(self.downloads.limit, self._parent(), self.language)
+        dialog = PreferencesDialog(
+            self.downloads.limit, self._parent(), self.language, max_time=self.downloads.max_time
+        )
         dialog.limitChosen.connect(self._set_connection_limit)
+        dialog.maxTimeChosen.connect(self._set_max_time)
         dialog.languageChosen.connect(self.choose_language)
         self.open_dialog(dialog)
         return dialog
@@ -161,6 +164,11 @@ class DialogCommands:
 
     def _set_connection_limit(self, limit: int) -> None:
         self.downloads.set_limit(limit)
+        self.save_settings()
+
+    def _set_max_time(self, max_time: float | None) -> None:
+        """Downloads started from now on are given up after ``max_time`` seconds (None: never)."""
+        self.downloads.max_time = max_time
         self.save_settings()
 
     def _parent(self) -> QWidget:
