@@ -44,7 +44,8 @@ test: $(STAMP) $(COMPILED) lint
 
 # The whole suite (lint too) on each Python of PYTHONS, each with its own venv
 # (.venv-3.10, ...), built on first use. By default the lowest and the highest
-# the project supports; each is found with pyenv, else as pythonX.Y on PATH.
+# the project supports; each is found with pyenv, else as pythonX.Y on PATH, else in
+# pyenv's versions folder (a shell that never ran pyenv's set-up).
 # Every Python runs even when one fails; the last line names those that failed.
 PYTHONS ?= 3.10 3.13
 
@@ -55,6 +56,8 @@ test-pythons:
 			python=$$(pyenv root)/versions/$$found/bin/python; \
 		elif command -v python$$version >/dev/null; then \
 			python=$$(command -v python$$version); \
+		else \
+			python=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$version.*/bin/python 2>/dev/null | sort -V | tail -n 1); \
 		fi; \
 		if [ -z "$$python" ] || ! "$$python" -c '' 2>/dev/null; then \
 			echo "test-pythons: no Python $$version (neither pyenv nor PATH has it)" >&2; exit 1; \
