@@ -437,3 +437,22 @@ def doctored_xcb_plugin(directory: Path, old: bytes, new: bytes) -> Path:
     copy = platforms / plugin.name
     copy.write_bytes(data.replace(old + b"\0", new + b"\0"))
     return copy
+
+
+@pytest.fixture
+def collector_as_the_program_sets_it() -> Iterator[None]:
+    """The garbage collector as ``app.__main__`` leaves it once the window is up
+    (:func:`app.startup.collector.settle_after_start_up`), for a test that times
+    the window's pauses: what a thousand earlier tests left is collected and
+    frozen first, as start-up's objects are in the program, so a full collection
+    walks what this test makes, not the whole session's. Put back after."""
+    import gc
+
+    from app.startup.collector import settle_after_start_up
+
+    thresholds = gc.get_threshold()
+    gc.collect()
+    settle_after_start_up()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import time
 
+import pytest
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QDialog, QLabel, QPlainTextEdit
 from twisted.internet import error
@@ -75,6 +76,7 @@ def select(window: MainWindow, rows: list[int]) -> None:
         selection.select(model.index(row, 0), selection.Select | selection.Rows)
 
 
+@pytest.mark.usefixtures("collector_as_the_program_sets_it")
 def test_three_hundred_hostile_rows_all_end_right_and_the_loop_keeps_breathing(
     qtbot, window, servers, record_property
 ):
