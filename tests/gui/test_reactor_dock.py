@@ -13,7 +13,14 @@ from collections.abc import Iterator
 import pytest
 from PyQt5.QtCore import QItemSelectionModel, QModelIndex, QTimer
 from PyQt5.QtGui import QPalette
-from PyQt5.QtWidgets import QAction, QComboBox, QDialog, QDockWidget, QListView, QMainWindow
+from PyQt5.QtWidgets import (
+    QAction,
+    QComboBox,
+    QDialog,
+    QDockWidget,
+    QListView,
+    QMainWindow,
+)
 
 from app.downloads.events import EventStream
 from app.gui.actions import WindowActions
@@ -302,3 +309,12 @@ def test_without_epoll_pause_is_disabled_and_says_why(qtbot):
     # As tests/test_internals.py leaves its spare reactor: nothing of it watched.
     reactor.removeReader(reactor.waker)
     reactor.waker.connectionLost(None)
+
+
+def test_opened_on_a_small_screen_the_dock_leaves_the_table_and_poem_their_room(qtbot, window):
+    # A 1024×600 screen less a panel: Qt alone gives a bottom dock half the window.
+    window.resize(1024, 560)
+    dock = open_dock(qtbot, window)
+    qtbot.waitUntil(lambda: dock.height() <= window.height() * 2 // 5, timeout=2000)
+    view = window.findChild(QListView, "reactorTurns")
+    assert view.height() >= 5 * view.fontMetrics().lineSpacing()  # still a readable list

@@ -110,6 +110,7 @@ class ReactorDock(QDockWidget):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
         self.visibilityChanged.connect(self._shown_or_hidden)
+        self.toggleViewAction().triggered.connect(self._opened_by_hand)
         events.on(DeferredStep, self._deferred_step)
         self.hide()  # hidden at first start; the window's saved state may show it
         window.addDockWidget(Qt.BottomDockWidgetArea, self)
@@ -148,6 +149,21 @@ class ReactorDock(QDockWidget):
         else:
             self._timer.stop()
             turns.stop_listening()
+
+    def _opened_by_hand(self, shown: bool) -> None:
+        """Opened from the View menu: at most two fifths of the window's height, once laid out.
+
+        Qt gives a bottom dock half the room, which on a 600-pixel screen
+        leaves the poem a single line; two fifths still list half a dozen turns.
+        """
+        window = self.parentWidget()
+        if shown and not self.isFloating() and isinstance(window, QMainWindow):
+            QTimer.singleShot(0, lambda: self._at_most_two_fifths_of(window))
+
+    def _at_most_two_fifths_of(self, window: QMainWindow) -> None:
+        share = window.height() * 2 // 5
+        if self.isVisible() and not self.isFloating() and self.height() > share:
+            window.resizeDocks([self], [share], Qt.Vertical)
 
     def _deferred_step(self, event: DeferredStep) -> None:
         if (record := turns.recording) is not None:
