@@ -316,15 +316,8 @@ TIME_LIMITS = {
 }
 
 
-@pytest.mark.parametrize("case", hostile.CASES, ids=lambda case: case.name)
-@pytest_twisted.ensureDeferred
-async def test_every_hostile_server_ends_in_exactly_the_poem_or_one_plain_line(
-    servers, case: hostile.Case
-) -> None:
-    port = case.serve(servers)
-
-    run = await poetry_get(*limit_options(case.encoding), str(port))
-
+def assert_ends_in_the_poem_or_one_line(run: Run, port: int, case: hostile.Case) -> None:
+    """poetry-get on a hostile ``case``: the poem alone on stdout, or one plain line and exit 1."""
     if case.failure is not None:
         assert run.err_lines == [failure_line(port, case.reason)], run
         assert (run.out, run.code) == (b"", 1)
@@ -337,6 +330,18 @@ async def test_every_hostile_server_ends_in_exactly_the_poem_or_one_plain_line(
         )
         assert run.err == (replaced_note if case.replaced else "")
     assert TIME_LIMITS.get(case.failure, 0) <= run.elapsed < 5
+
+
+@pytest.mark.parametrize("case", hostile.CASES, ids=lambda case: case.name)
+@pytest_twisted.ensureDeferred
+async def test_every_hostile_server_ends_in_exactly_the_poem_or_one_plain_line(
+    servers, case: hostile.Case
+) -> None:
+    port = case.serve(servers)
+
+    run = await poetry_get(*limit_options(case.encoding), str(port))
+
+    assert_ends_in_the_poem_or_one_line(run, port, case)
 
 
 # Failures: one plain line each, never a partial poem

@@ -35,19 +35,13 @@ from app.gui.reactor.turn_model import TurnListModel
 from app.gui.timeline.dock import TimelineDock
 from app.i18n import _, pgettext
 from app.net import turns
+from app.net.global_reactor import or_global
 from app.views.reactor_turns import explanation
 
 #: How often the list takes the turns recorded since it last looked.
 REFRESH_MS = 250
 #: The slow-motion choices: seconds between turns (0: off).
 SLOW_MOTION = (0.0, 0.25, 0.5, 1.0)
-
-
-def global_reactor() -> ReactorPause | None:
-    """The program's reactor if it can pause (the window's), else ``None``."""
-    from twisted.internet import reactor
-
-    return reactor if isinstance(reactor, ReactorPause) else None
 
 
 class ReactorDock(QDockWidget):
@@ -68,7 +62,9 @@ class ReactorDock(QDockWidget):
     ) -> None:
         super().__init__(window)
         self.setObjectName("reactorDock")
-        self.reactor = reactor if reactor is not None else global_reactor()
+        # The reactor given, else the global one: held only if it is the program's own.
+        chosen: object = or_global(reactor)
+        self.reactor = chosen if isinstance(chosen, ReactorPause) else None
         self.timeline = timeline
         self.pause_action = pause = actions.reactor_pause
         self.step_action = step = actions.reactor_step
